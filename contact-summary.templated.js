@@ -1,0 +1,5 @@
+module.exports = {
+  fields: [],
+  cards: [],
+  context: {},
+};

@@ -1,0 +1,57 @@
+import { rollup, type Plugin } from 'rollup';
+import typescript from '@rollup/plugin-typescript';
+import { nodeResolve } from '@rollup/plugin-node-resolve';
+import commonjs from '@rollup/plugin-commonjs';
+import json from '@rollup/plugin-json';
+import terser from '@rollup/plugin-terser';
+import path from 'node:path';
+
+export const ROOT = path.resolve(__dirname, '../..');
+
+export interface BundleOptions {
+  /** 'cjs' gives `module.exports = default export` (extension libs); 'iife' gives `var <name> = ...` (outbound expr). */
+  format: 'cjs' | 'iife';
+  name?: string;
+  /** Extra plugins placed before resolution (e.g. to inline generated data). */
+  plugins?: Plugin[];
+  minify?: boolean;
+  /** Files the TypeScript plugin compiles (default: src). */
+  include?: string[];
+}
+
+/**
+ * Bundles one TypeScript entry into a single self-contained script: browser
+ * builds of dependencies, no require, ASCII only. Type errors fail the build.
+ */
+export async function bundle(entry: string, opts: BundleOptions): Promise<string> {
+  const build = await rollup({
+    input: entry,
+    plugins: [
+      ...(opts.plugins ?? []),
+      typescript({
+        tsconfig: path.join(ROOT, 'tsconfig.json'),
+        compilerOptions: { noEmit: false, noEmitOnError: true, declaration: false, sourceMap: false, target: 'ES2017' },
+        include: opts.include ?? ['src/**/*.ts'],
+        noForceEmit: false,
+      }),
+      json({ preferConst: true, compact: true }),
+      nodeResolve({ browser: true, exportConditions: ['browser', 'default', 'module', 'import'], preferBuiltins: false }),
+      commonjs(),
+      ...(opts.minify === false ? [] : [terser({ format: { ascii_only: true, comments: false }, compress: { passes: 2 }, ecma: 2017 })]),
+    ],
+    onwarn(warning) {
+      throw new Error(`${entry}: ${warning.message}`);
+    },
+  });
+  try {
+    const { output } = await build.generate({
+      format: opts.format,
+      name: opts.name,
+      exports: opts.format === 'cjs' ? 'default' : 'named',
+      strict: true,
+    });
+    return output[0].code;
+  } finally {
+    await build.close();
+  }
+}

@@ -1,0 +1,51 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { bundle, ROOT } from './bundle';
+import { checkLoadsLikeCht } from './cht-lib-loader';
+
+export const LIB_SOURCES = path.join(ROOT, 'src/extension-libs');
+export const LIB_OUTPUT = path.join(ROOT, 'extension-libs');
+
+/** Every `src/extension-libs/<name>.ts` is one lib, `extension-libs/<name>.js`. */
+export function libEntries(): string[] {
+  return fs
+    .readdirSync(LIB_SOURCES)
+    .filter((f) => f.endsWith('.ts'))
+    .sort()
+    .map((f) => path.join(LIB_SOURCES, f));
+}
+
+/** Builds every lib in memory and checks each loads the way CHT loads it. */
+export async function buildExtensionLibs(): Promise<Map<string, string>> {
+  const libs = new Map<string, string>();
+  for (const entry of libEntries()) {
+    const name = path.basename(entry, '.ts') + '.js';
+    let code: string;
+    try {
+      code = await bundle(entry, { format: 'cjs' });
+    } catch (e) {
+      throw new Error(`extension lib ${path.relative(ROOT, entry)} failed to build: ${(e as Error).message}`);
+    }
+    checkLoadsLikeCht(name, code);
+    libs.set(name, code + '\n');
+  }
+  return libs;
+}
+
+/**
+ * Replaces extension-libs/ only once every lib has built and loaded: a failure
+ * leaves the previous folder untouched, never half of one.
+ */
+export function writeExtensionLibs(libs: Map<string, string>, outDir = LIB_OUTPUT): void {
+  const staging = fs.mkdtempSync(path.join(path.dirname(outDir), '.extension-libs-'));
+  try {
+    for (const [name, code] of libs) fs.writeFileSync(path.join(staging, name), code);
+    const old = outDir + '.old';
+    fs.rmSync(old, { recursive: true, force: true });
+    if (fs.existsSync(outDir)) fs.renameSync(outDir, old);
+    fs.renameSync(staging, outDir);
+    fs.rmSync(old, { recursive: true, force: true });
+  } finally {
+    fs.rmSync(staging, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,65 @@
+import { strict as assert } from 'node:assert';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { buildExtensionLibs, writeExtensionLibs, LIB_OUTPUT } from '../../src/build/extension-libs';
+import { checkLoadsLikeCht, loadLikeCht } from '../../src/build/cht-lib-loader';
+import { bundle, ROOT } from '../../src/build/bundle';
+
+describe('extension libs build', () => {
+  let built: Map<string, string>;
+  before(async function () {
+    this.timeout(120000);
+    built = await buildExtensionLibs();
+  });
+
+  it('committed extension-libs/ is exactly what the sources build (run `npm run build`)', () => {
+    const committed = fs.readdirSync(LIB_OUTPUT).filter((f) => f.endsWith('.js')).sort();
+    assert.deepEqual(committed, [...built.keys()].sort());
+    for (const [name, code] of built) {
+      assert.equal(fs.readFileSync(path.join(LIB_OUTPUT, name), 'utf8'), code, `extension-libs/${name} is stale`);
+    }
+  });
+
+  it('every lib is ASCII only, has no require, and exports a function via module.exports', () => {
+    for (const [name, code] of built) {
+      assert.ok(!/[^\x00-\x7f]/.test(code), name);
+      assert.ok(!/\brequire\s*\(/.test(code), name);
+      assert.match(code, /module\.exports\s*=/, name);
+      assert.equal(typeof loadLikeCht(code), 'function', name);
+    }
+  });
+
+  it('refuses a lib with non-ASCII bytes, a require, no export, or one that throws on load', () => {
+    assert.throws(() => checkLoadsLikeCht('a.js', 'module.exports=function(){return "\u00e9"}'), /a\.js: non-ASCII/);
+    assert.throws(() => checkLoadsLikeCht('b.js', 'var x=require("fs");module.exports=function(){}'), /b\.js: references require/);
+    assert.throws(() => checkLoadsLikeCht('c.js', 'exports.f=function(){}'), /c\.js: fails to load|c\.js: module\.exports is/);
+    assert.throws(() => checkLoadsLikeCht('d.js', 'throw new Error("boom")'), /d\.js: fails to load the way CHT loads it: boom/);
+    assert.throws(() => checkLoadsLikeCht('e.js', 'module.exports = 42'), /e\.js: module\.exports is number/);
+  });
+
+  it('a type error fails the bundle with the file name', async function () {
+    this.timeout(60000);
+    const dir = fs.mkdtempSync(path.join(ROOT, 'src/.broken-'));
+    try {
+      const entry = path.join(dir, 'broken.ts');
+      fs.writeFileSync(entry, 'const n: number = "text";\nexport default function () { return n; }\n');
+      await assert.rejects(bundle(entry, { format: 'cjs' }), /broken\.ts/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('writing is all or nothing: a failed write leaves the old folder in place', () => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'libs-'));
+    const out = path.join(tmp, 'extension-libs');
+    fs.mkdirSync(out);
+    fs.writeFileSync(path.join(out, 'old.js'), 'module.exports=function(){}');
+    const bad = new Map([['ok.js', 'x'], ['nested/missing/dir.js', 'y']]);
+    assert.throws(() => writeExtensionLibs(bad, out));
+    assert.deepEqual(fs.readdirSync(out), ['old.js']);
+    writeExtensionLibs(new Map([['new.js', 'module.exports=function(){}']]), out);
+    assert.deepEqual(fs.readdirSync(out), ['new.js']);
+    fs.rmSync(tmp, { recursive: true, force: true });
+  });
+});
