@@ -1,0 +1,57 @@
+import { OperationOutcomeError, validateResource } from '@medplum/core';
+import type { OperationOutcomeIssue } from 'fhir/r4';
+import { checkRequiredBindings, isObject } from './bindings';
+import { definitions } from './definitions';
+import { formatIssues, structureIssue, toOperationOutcome } from './issues';
+import { checkShape } from './structure';
+
+export { formatIssues, toOperationOutcome } from './issues';
+export { MAX_DEPTH } from './structure';
+
+/**
+ * Validates a FHIR R4 resource (and every resource nested in it: contained,
+ * Bundle entries) against the base R4 definitions: structure, cardinality,
+ * primitive formats, unknown properties, invariants (via @medplum/core) and
+ * required bindings (here). Returns the error issues; empty means valid.
+ * Each issue names the failing element as a FHIRPath expression, e.g.
+ * `Bundle.entry[2].resource.status`.
+ */
+export function validateR4(resource: unknown): OperationOutcomeIssue[] {
+  const defs = definitions();
+  if (!isObject(resource)) return [structureIssue('(root)', 'A resource must be a JSON object', 'structure')];
+  const type = resource.resourceType;
+  if (typeof type !== 'string' || !defs.resourceTypes.has(type)) {
+    return [structureIssue('resourceType', `Unknown resourceType ${JSON.stringify(type)}`, 'not-supported')];
+  }
+  const shape = checkShape(resource, type, defs.resourceTypes);
+  if (shape.length) return shape;
+  const issues: OperationOutcomeIssue[] = [];
+  try {
+    // @medplum/core has its own (structurally equal) FHIR types.
+    const found = validateResource(resource as unknown as Parameters<typeof validateResource>[0]);
+    issues.push(...(found as unknown as OperationOutcomeIssue[]));
+  } catch (e) {
+    if (e instanceof OperationOutcomeError) issues.push(...((e.outcome.issue ?? []) as unknown as OperationOutcomeIssue[]));
+    else issues.push(structureIssue(type, `Validation failed: ${(e as Error).message}`, 'exception'));
+  }
+  issues.push(...checkRequiredBindings(resource, defs, type));
+  return issues.filter((i) => i.severity === 'error' || i.severity === 'fatal');
+}
+
+/** For tests: throws an Error listing every issue when the resource is not valid R4. */
+export function assertValidR4(resource: unknown): void {
+  const issues = validateR4(resource);
+  if (issues.length) {
+    const label = isObject(resource) ? `${String(resource.resourceType)}/${String(resource.id ?? '')}` : typeof resource;
+    throw new Error(`${label} is not valid FHIR R4:\n${formatIssues(issues)}`);
+  }
+}
+
+/** Loads the definitions now instead of on the first validation (about 2 s). */
+export function preloadR4Definitions(): void {
+  definitions();
+}
+
+export function validationOutcome(resource: unknown) {
+  return toOperationOutcome(validateR4(resource));
+}

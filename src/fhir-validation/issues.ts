@@ -1,0 +1,18 @@
+import type { OperationOutcome, OperationOutcomeIssue } from 'fhir/r4';
+
+export function structureIssue(expression: string, text: string, code: OperationOutcomeIssue['code'] = 'structure'): OperationOutcomeIssue {
+  return { severity: 'error', code, details: { text }, expression: [expression] };
+}
+
+/** An OperationOutcome listing the issues (one informational issue when there are none, as FHIR needs at least one). */
+export function toOperationOutcome(issues: OperationOutcomeIssue[]): OperationOutcome {
+  return {
+    resourceType: 'OperationOutcome',
+    issue: issues.length ? issues : [{ severity: 'information', code: 'informational', details: { text: 'All OK' } }],
+  };
+}
+
+/** One line per issue: `Patient.gender: Value "boy" is not in ...`. */
+export function formatIssues(issues: OperationOutcomeIssue[]): string {
+  return issues.map((i) => `${i.expression?.join(', ') ?? '(resource)'}: ${i.details?.text ?? i.diagnostics ?? i.code}`).join('\n');
+}
