@@ -1,0 +1,46 @@
+import type { Identifier, Reference } from 'fhir/r4';
+import type { Deployment } from './model';
+import { stableId } from './ids';
+
+/**
+ * Who is who across systems. Every resource made from a CHT doc carries the
+ * doc's `_id` under the deployment's identifier system and gets a FHIR id
+ * derived from it, so pushes of the same doc always address the same resource
+ * and references can be written before their target has arrived.
+ */
+
+export type ResourceKind = 'Patient' | 'Practitioner' | 'PractitionerRole' | 'Organization' | 'Location' | 'Encounter' | 'Observation' | 'Condition' | 'QuestionnaireResponse' | 'Bundle';
+
+export function systems(d: Deployment) {
+  const base = d.identifierBase.replace(/\/+$/, '');
+  return {
+    /** CHT document `_id`. */
+    chtId: base + '/cht-uuid',
+    /** CHT patient shortcode (`patient_id`) and place shortcode (`place_id`). */
+    patientId: base + '/cht-patient-id',
+    placeId: base + '/cht-place-id',
+    /** Form instance id (`fields.meta.instanceID`). */
+    formInstance: base + '/cht-form-instance',
+    /** Canonical base of the Questionnaires that describe CHT forms. */
+    questionnaire: base.replace(/\/sid$/, '') + '/Questionnaire/',
+  };
+}
+
+export function resourceId(d: Deployment, kind: ResourceKind, chtId: string, part?: string): string {
+  return stableId(d.namespace, kind, part ? chtId + '/' + part : chtId);
+}
+
+export function chtIdentifier(d: Deployment, chtId: string): Identifier {
+  return { system: systems(d).chtId, value: chtId };
+}
+
+/**
+ * A reference to the resource made from another CHT doc. It may live in
+ * another bundle that has not arrived yet: the literal id is stable, and the
+ * identifier lets a server or reader resolve it either way.
+ */
+export function refTo(d: Deployment, kind: ResourceKind, chtId: string, display?: string): Reference {
+  const ref: Reference = { reference: kind + '/' + resourceId(d, kind, chtId), identifier: chtIdentifier(d, chtId) };
+  if (display) ref.display = display;
+  return ref;
+}

@@ -1,0 +1,34 @@
+import type { Bundle, Resource } from 'fhir/r4';
+import type { MappingModel } from './model';
+import { type Doc, isObject, text } from './values';
+import { contactResource, contactResources, contactType } from './contacts';
+import { reportResources } from './report';
+import { transaction } from './bundle';
+import { MappingError } from './errors';
+
+/** Does the model map this doc? The outbound `relevant_to` is compiled from the same facts. */
+export function isMapped(model: MappingModel, doc: unknown): boolean {
+  if (!isObject(doc)) return false;
+  if (doc.type === 'data_record') return Object.prototype.hasOwnProperty.call(model.forms, String(doc.form));
+  const type = contactType(doc);
+  return type !== undefined && Object.prototype.hasOwnProperty.call(model.contacts.types, type);
+}
+
+/** The FHIR resources of one CHT doc (report or contact). */
+export function docResources(model: MappingModel, doc: unknown): Resource[] {
+  if (!isObject(doc)) throw new MappingError('the doc is not an object');
+  if (doc.type === 'data_record') {
+    const form = text(doc.form);
+    const def = form !== undefined && Object.prototype.hasOwnProperty.call(model.forms, form) ? model.forms[form] : undefined;
+    if (!def) throw new MappingError(`report ${String(doc._id)}: no mapping for form '${form ?? ''}'`);
+    return reportResources(model.deployment, model.contacts, def, doc);
+  }
+  if (contactResource(model.contacts, doc)) return contactResources(model.deployment, model.contacts, doc);
+  throw new MappingError(`doc ${String(doc._id)}: neither a mapped report nor a contact`);
+}
+
+/** The transaction Bundle CHT pushes for one doc. A pure function of the (hydrated) doc. */
+export function mapDoc(model: MappingModel, doc: unknown): Bundle {
+  const resources = docResources(model, doc);
+  return transaction(model.deployment, String((doc as Doc)._id), resources);
+}

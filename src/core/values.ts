@@ -1,0 +1,90 @@
+/**
+ * Reading CHT values. Form fields arrive as strings ("12.5", "yes",
+ * "2024-03-01"), sometimes as numbers or booleans, sometimes missing, so each
+ * reader returns undefined for what it cannot read rather than throwing.
+ */
+
+export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
+export type Doc = { [key: string]: unknown };
+
+/** Strings longer than this are cut: FHIR caps a string at 1 MB. */
+const MAX_TEXT = 1_000_000;
+
+export function isObject(x: unknown): x is Doc {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+
+/** Value at a dotted path (`vitals.weight`), or undefined. */
+export function at(obj: unknown, path: string): unknown {
+  let cur: unknown = obj;
+  for (const key of path.split('.')) {
+    if (!isObject(cur)) return undefined;
+    cur = cur[key];
+  }
+  return cur;
+}
+
+export function text(x: unknown): string | undefined {
+  if (typeof x === 'string') {
+    const t = x.trim();
+    return t ? t.slice(0, MAX_TEXT) : undefined;
+  }
+  if (typeof x === 'number' && isFinite(x)) return String(x);
+  if (typeof x === 'boolean') return String(x);
+  return undefined;
+}
+
+export function decimal(x: unknown): number | undefined {
+  if (typeof x === 'number') return isFinite(x) ? x : undefined;
+  const t = text(x);
+  if (t === undefined || !/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(t)) return undefined;
+  const n = Number(t);
+  return isFinite(n) ? n : undefined;
+}
+
+export function integer(x: unknown): number | undefined {
+  const n = decimal(x);
+  return n !== undefined && Number.isInteger(n) && Math.abs(n) <= 2147483647 ? n : undefined;
+}
+
+const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
+
+function realDate(y: number, m: number, d: number): boolean {
+  const dt = new Date(Date.UTC(y, m - 1, d));
+  return dt.getUTCFullYear() === y && dt.getUTCMonth() === m - 1 && dt.getUTCDate() === d;
+}
+
+/** A FHIR date (YYYY-MM-DD) from a date or date-time string, or epoch ms. */
+export function date(x: unknown): string | undefined {
+  if (typeof x === 'number') return dateTime(x)?.slice(0, 10);
+  const t = text(x);
+  if (!t) return undefined;
+  const m = DATE.exec(t.slice(0, 10));
+  if (!m || !realDate(+m[1], +m[2], +m[3])) return undefined;
+  if (t.length > 10 && !dateTime(t)) return undefined;
+  return t.slice(0, 10);
+}
+
+/** A FHIR dateTime with a zone (UTC when the input had none) from ISO text or epoch ms. */
+export function dateTime(x: unknown): string | undefined {
+  if (typeof x === 'number') {
+    if (!isFinite(x)) return undefined;
+    const d = new Date(x);
+    return isNaN(d.getTime()) || d.getUTCFullYear() < 1000 || d.getUTCFullYear() > 9999 ? undefined : d.toISOString();
+  }
+  const t = text(x);
+  if (!t) return undefined;
+  if (DATE.test(t)) return date(t);
+  if (DATE_TIME.test(t)) {
+    const ms = Date.parse(t);
+    return isNaN(ms) || !date(t.slice(0, 10)) ? undefined : t.replace(/([+-]\d{2})(\d{2})$/, '$1:$2');
+  }
+  return undefined;
+}
+
+/** Answers of a select: XForm multi-selects are space separated. */
+export function choices(x: unknown): string[] {
+  const t = text(x);
+  return t ? t.split(/\s+/) : [];
+}

@@ -1,0 +1,154 @@
+/**
+ * JSON Schemas of the mapping definitions in app_settings/fhir/. They are the
+ * admin-facing contract: every file is checked against them at build time,
+ * and an error names the file, the JSON path and the reason.
+ */
+
+const concept = {
+  description: 'A key of app_settings/fhir/terminology.json, or a Coding written out',
+  oneOf: [
+    { type: 'string', minLength: 1 },
+    {
+      type: 'object',
+      additionalProperties: false,
+      required: ['system', 'code'],
+      properties: {
+        system: { type: 'string', pattern: '^(https?|urn):' },
+        code: { type: 'string', pattern: '^[^\\s]+( [^\\s]+)*$' },
+        display: { type: 'string' },
+      },
+    },
+  ],
+};
+
+const answers = {
+  type: 'object',
+  minProperties: 1,
+  propertyNames: { pattern: '^[^\\s]+$' },
+  additionalProperties: concept,
+};
+
+const field = { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_\\-]*(\\.[A-Za-z_][A-Za-z0-9_\\-]*)*$' };
+
+export const formSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['form'],
+  properties: {
+    $schema: { type: 'string' },
+    form: { type: 'string', pattern: '^[A-Za-z0-9_\\-]+$' },
+    encounter_type: concept,
+    observations: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['field', 'code'],
+        properties: {
+          field,
+          code: concept,
+          value: { enum: ['quantity', 'integer', 'boolean', 'string', 'dateTime', 'coded'] },
+          unit: { type: 'string', minLength: 1 },
+          category: { enum: ['social-history', 'vital-signs', 'imaging', 'laboratory', 'procedure', 'survey', 'exam', 'therapy', 'activity'] },
+          answers,
+          yes: { type: 'array', items: { type: 'string' }, minItems: 1 },
+          required: { type: 'boolean' },
+        },
+      },
+    },
+    conditions: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['field', 'answers'],
+        properties: {
+          field,
+          answers,
+          category: { enum: ['encounter-diagnosis', 'problem-list-item'] },
+          verification: { enum: ['provisional', 'confirmed', 'differential', 'unconfirmed'] },
+        },
+      },
+    },
+  },
+};
+
+export const contactsSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    $schema: { type: 'string' },
+    practitioner_roles: { type: 'array', items: { type: 'string', minLength: 1 } },
+    types: { type: 'object', additionalProperties: { enum: ['Patient', 'Practitioner', 'Place', 'none'] } },
+  },
+};
+
+export const settingsSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['identifier_base', 'id_namespace', 'destination'],
+  properties: {
+    $schema: { type: 'string' },
+    identifier_base: { type: 'string', pattern: '^https?://[^\\s|]+$' },
+    id_namespace: { type: 'string', pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$' },
+    destination: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['base_url', 'path'],
+      properties: {
+        base_url: { type: 'string', pattern: '^https?://[^\\s]+$' },
+        path: { type: 'string', pattern: '^/[^\\s]*$' },
+        auth: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['type'],
+          properties: {
+            type: { enum: ['basic', 'header'] },
+            username: { type: 'string', minLength: 1 },
+            password_key: { type: 'string', minLength: 1 },
+            name: { const: 'Authorization' },
+            value_key: { type: 'string', minLength: 1 },
+          },
+        },
+      },
+    },
+    cron: { type: 'string' },
+  },
+};
+
+const localized = { type: 'object', additionalProperties: { type: 'string', minLength: 1 } };
+
+export const terminologySchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['concepts'],
+  properties: {
+    $schema: { type: 'string' },
+    concepts: {
+      type: 'object',
+      propertyNames: { pattern: '^[a-z0-9][a-z0-9\\-]*$' },
+      additionalProperties: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          system: { type: 'string', pattern: '^(https?|urn):' },
+          code: { type: 'string', minLength: 1 },
+          display: { type: 'string', minLength: 1 },
+          text: { type: 'string', minLength: 1 },
+          category: { type: 'string' },
+          translations: localized,
+        },
+        anyOf: [{ required: ['system', 'code', 'display'] }, { required: ['text'] }],
+      },
+    },
+    units: {
+      type: 'object',
+      additionalProperties: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['display'],
+        properties: { display: { type: 'string', minLength: 1 }, translations: localized },
+      },
+    },
+  },
+};
