@@ -1,0 +1,31 @@
+import type { ReceiverOptions } from './server';
+
+/** Receiver options from the environment (README, "Receiver"). Throws naming every missing/invalid variable. */
+export function optionsFromEnv(env: NodeJS.ProcessEnv): Omit<ReceiverOptions, 'fhirBaseUrl'> & { fhirBaseUrl?: string } {
+  const problems: string[] = [];
+  const port = env.PORT ? Number(env.PORT) : 5005;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) problems.push(`PORT must be a port number, got ${JSON.stringify(env.PORT)}`);
+  if (!env.RECEIVER_USERNAME || !env.RECEIVER_PASSWORD) problems.push('RECEIVER_USERNAME and RECEIVER_PASSWORD are required (HTTP Basic credentials CHT sends)');
+  const openhimSet = [env.OPENHIM_API_URL, env.OPENHIM_USERNAME, env.OPENHIM_PASSWORD].filter(Boolean).length;
+  if (openhimSet > 0 && openhimSet < 3) problems.push('OPENHIM_API_URL, OPENHIM_USERNAME and OPENHIM_PASSWORD go together');
+  if (problems.length) throw new Error(problems.join('\n'));
+  const flag = (v?: string) => v === 'true' || v === '1';
+  return {
+    port,
+    host: env.HOST || '0.0.0.0',
+    auth: { username: env.RECEIVER_USERNAME!, password: env.RECEIVER_PASSWORD! },
+    fhirBaseUrl: env.FHIR_BASE_URL || undefined,
+    fhirAuth: env.FHIR_USERNAME && env.FHIR_PASSWORD ? { username: env.FHIR_USERNAME, password: env.FHIR_PASSWORD } : undefined,
+    fhirTrustSelfSigned: flag(env.FHIR_TRUST_SELF_SIGNED),
+    corsOrigins: (env.CORS_ORIGINS ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+    openhim: env.OPENHIM_API_URL
+      ? {
+          apiUrl: env.OPENHIM_API_URL,
+          username: env.OPENHIM_USERNAME!,
+          password: env.OPENHIM_PASSWORD!,
+          trustSelfSigned: flag(env.OPENHIM_TRUST_SELF_SIGNED),
+          mediatorHost: env.MEDIATOR_HOST || undefined,
+        }
+      : undefined,
+  };
+}

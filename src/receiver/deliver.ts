@@ -1,0 +1,99 @@
+import type { Bundle, BundleEntry, FhirResource, OperationOutcome, OperationOutcomeIssue } from 'fhir/r4';
+import { FhirUnavailable, type FhirCall, type FhirClient } from './fhir-client';
+import { HttpError, outcome } from './outcome';
+import type { PushedResource } from './payload';
+import { sameContent } from './same-content';
+
+export interface Delivery {
+  written: number;
+  unchanged: number;
+  calls: FhirCall[];
+}
+
+/** Concurrent writers on one resource: a second look usually finds it already up to date. */
+const ATTEMPTS = 3;
+
+/**
+ * Stores the pushed resources so that a repeat changes nothing:
+ * 1. one batch of GETs reads what the FHIR server holds for these ids;
+ * 2. resources identical to what is stored (ignoring meta) are left alone;
+ * 3. the rest go in ONE transaction, each PUT guarded by If-Match on the
+ *    version just read, so a concurrent change fails it (412) instead of
+ *    being overwritten; that case is read and diffed again.
+ * Resolves only after the FHIR server committed; otherwise throws an
+ * HttpError whose status tells CHT to retry (5xx) or not. `calls` collects
+ * every FHIR call made, success or not (for logs and OpenHIM orchestrations).
+ */
+export async function deliver(client: FhirClient, pushed: PushedResource[], deadline: number, calls: FhirCall[] = []): Promise<Delivery> {
+  try {
+    for (let attempt = 1; ; attempt++) {
+      const current = await readCurrent(client, pushed, deadline, calls);
+      const changed = pushed.filter((p) => !sameContent(current.get(key(p))?.resource, p.resource));
+      if (!changed.length) return { written: 0, unchanged: pushed.length, calls };
+      const tx: Bundle<FhirResource> = {
+        resourceType: 'Bundle',
+        type: 'transaction',
+        entry: changed.map((p): BundleEntry<FhirResource> => {
+          const versionId = current.get(key(p))?.versionId;
+          return {
+            fullUrl: `${client.baseUrl}/${p.type}/${p.id}`,
+            resource: p.resource,
+            request: { method: 'PUT', url: `${p.type}/${p.id}`, ...(versionId ? { ifMatch: `W/"${versionId}"` } : {}) },
+          };
+        }),
+      };
+      const call = await client.postBundle('FHIR transaction', tx, deadline, calls);
+      const status = call.status ?? 0;
+      if (status >= 200 && status < 300) return { written: changed.length, unchanged: pushed.length - changed.length, calls };
+      if ((status === 412 || status === 409) && attempt < ATTEMPTS) continue;
+      throw upstreamError('transaction', call);
+    }
+  } catch (e) {
+    if (e instanceof FhirUnavailable) throw new HttpError(e.kind === 'timeout' ? 504 : 502, outcome('error', e.kind === 'timeout' ? 'timeout' : 'transient', e.message), {});
+    throw e;
+  }
+}
+
+interface Stored {
+  resource: FhirResource;
+  versionId?: string;
+}
+
+async function readCurrent(client: FhirClient, pushed: PushedResource[], deadline: number, calls: FhirCall[]): Promise<Map<string, Stored>> {
+  const batch: Bundle = { resourceType: 'Bundle', type: 'batch', entry: pushed.map((p) => ({ request: { method: 'GET', url: `${p.type}/${p.id}` } })) };
+  const call = await client.postBundle('FHIR read (batch)', batch, deadline, calls);
+  if (call.status !== 200) throw upstreamError('read', call);
+  const response = parse(call.responseBody) as Bundle<FhirResource> | undefined;
+  const entries = response?.entry;
+  if (!Array.isArray(entries) || entries.length !== pushed.length) throw upstreamError('read', call, 'batch-response does not match the request');
+  const out = new Map<string, Stored>();
+  entries.forEach((e, i) => {
+    const status = parseInt(e.response?.status ?? '', 10);
+    if (status === 200 && e.resource) out.set(key(pushed[i]), { resource: e.resource, versionId: e.resource.meta?.versionId ?? etagVersion(e.response?.etag) });
+    else if (status !== 404 && status !== 410) throw upstreamError('read', call, `entry ${i} answered ${e.response?.status}`);
+  });
+  return out;
+}
+
+/** Maps a FHIR server answer to ours: its own failures and conflicts are worth a retry (5xx), a rejection of the content is not (422). */
+function upstreamError(step: string, call: FhirCall, detail?: string): HttpError {
+  const status = call.status ?? 0;
+  const theirs = parse(call.responseBody) as OperationOutcome | undefined;
+  const issues: OperationOutcomeIssue[] = theirs?.resourceType === 'OperationOutcome' && Array.isArray(theirs.issue) ? theirs.issue : [];
+  const text = `FHIR server ${step} failed with HTTP ${status}${detail ? `: ${detail}` : ''}`;
+  const retryable = status >= 500 || status === 408 || status === 409 || status === 412 || status === 429 || status < 200 || (status === 200 && !!detail);
+  const body = outcome('error', retryable ? 'transient' : 'processing', text);
+  body.issue.push(...issues);
+  return new HttpError(retryable ? (status === 409 || status === 412 || status === 429 ? 503 : 502) : 422, body);
+}
+
+const key = (p: { type: string; id: string }) => `${p.type}/${p.id}`;
+const etagVersion = (etag?: string) => etag?.match(/^(?:W\/)?"([^"]+)"$/)?.[1];
+
+function parse(text?: string): unknown {
+  try {
+    return text ? JSON.parse(text) : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,113 @@
+import http from 'node:http';
+import https from 'node:https';
+import type { Credentials } from './auth';
+import { basicAuthHeader } from './auth';
+
+/** One call to the FHIR server, as recorded for logs and OpenHIM orchestrations. */
+export interface FhirCall {
+  name: string;
+  method: string;
+  url: string;
+  requestBody: string;
+  startedAt: Date;
+  endedAt: Date;
+  status?: number;
+  responseHeaders?: Record<string, string>;
+  responseBody?: string;
+  /** Set when no HTTP answer came back (timeout, refused, reset). */
+  error?: string;
+}
+
+export class FhirUnavailable extends Error {
+  constructor(
+    readonly kind: 'timeout' | 'network',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface FhirClientOptions {
+  baseUrl: string;
+  auth?: Credentials;
+  trustSelfSigned?: boolean;
+}
+
+/**
+ * A minimal keep-alive JSON client for the FHIR server. Every call has a hard
+ * deadline (absolute ms), so the receiver always answers CHT in time.
+ */
+export class FhirClient {
+  private readonly base: URL;
+  private readonly agent: http.Agent;
+
+  constructor(private readonly opts: FhirClientOptions) {
+    this.base = new URL(opts.baseUrl.replace(/\/+$/, '') + '/');
+    const agentOpts = { keepAlive: true, maxSockets: 64, maxFreeSockets: 16 };
+    this.agent = this.base.protocol === 'https:' ? new https.Agent({ ...agentOpts, rejectUnauthorized: !opts.trustSelfSigned }) : new http.Agent(agentOpts);
+  }
+
+  get baseUrl(): string {
+    return this.base.href.replace(/\/$/, '');
+  }
+
+  /** POSTs a Bundle to the base (batch or transaction). Resolves with the call record whatever the status; rejects with FhirUnavailable. */
+  postBundle(name: string, bundle: unknown, deadline: number, calls: FhirCall[]): Promise<FhirCall> {
+    const body = JSON.stringify(bundle);
+    const call: FhirCall = { name, method: 'POST', url: this.baseUrl, requestBody: body, startedAt: new Date(), endedAt: new Date() };
+    calls.push(call);
+    const headers: Record<string, string | number> = {
+      'content-type': 'application/fhir+json',
+      accept: 'application/fhir+json',
+      'content-length': Buffer.byteLength(body),
+    };
+    if (this.opts.auth) headers.authorization = basicAuthHeader(this.opts.auth);
+    const lib = this.base.protocol === 'https:' ? https : http;
+    return new Promise((resolve, reject) => {
+      const finish = (err?: FhirUnavailable) => {
+        call.endedAt = new Date();
+        if (err) {
+          call.error = err.message;
+          reject(err);
+        } else resolve(call);
+      };
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) return finish(new FhirUnavailable('timeout', 'No time left to call the FHIR server'));
+      const req = lib.request(this.base, { method: 'POST', headers, agent: this.agent }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          if (failed) return;
+          failed = true;
+          clearTimeout(timer);
+          call.status = res.statusCode;
+          call.responseHeaders = flatHeaders(res.headers);
+          call.responseBody = Buffer.concat(chunks).toString('utf8');
+          finish();
+        });
+        res.on('error', (e) => fail('network', e));
+      });
+      let failed = false;
+      const fail = (kind: 'timeout' | 'network', e: Error) => {
+        if (failed) return;
+        failed = true;
+        clearTimeout(timer);
+        req.destroy();
+        finish(new FhirUnavailable(kind, kind === 'timeout' ? `FHIR server did not answer within ${remaining} ms` : `FHIR server unreachable: ${e.message}`));
+      };
+      const timer = setTimeout(() => fail('timeout', new Error('timeout')), remaining);
+      req.on('error', (e) => fail('network', e));
+      req.end(body);
+    });
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+}
+
+function flatHeaders(h: http.IncomingHttpHeaders): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(h)) if (v !== undefined) out[k] = Array.isArray(v) ? v.join(', ') : v;
+  return out;
+}

@@ -1,0 +1,100 @@
+import type { Bundle, BundleEntry, FhirResource, OperationOutcomeIssue } from 'fhir/r4';
+import { validateR4 } from '../fhir-validation';
+import { HttpError, outcomeOf } from './outcome';
+
+/** Enough for a household with its members and a visit; bigger pushes are a config mistake. */
+export const MAX_ENTRIES = 200;
+const ID = /^[A-Za-z0-9\-.]{1,64}$/;
+
+/** One resource to store: its type, id and content, references already literal (`Patient/<id>`). */
+export interface PushedResource {
+  type: string;
+  id: string;
+  resource: FhirResource;
+}
+
+/**
+ * Turns a push body into the resources to store, or throws a 400 listing
+ * every problem. CHT sends `{"bundle": Bundle}` (outbound cannot address the
+ * payload root); other clients send the Bundle itself.
+ */
+export function readPush(body: unknown): PushedResource[] {
+  const bundle = unwrap(body);
+  const issues = checkContract(bundle);
+  if (!issues.length) issues.push(...validateR4(bundle));
+  if (issues.length) throw new HttpError(400, outcomeOf(issues));
+  return toLiteralReferences(bundle as Bundle<FhirResource>);
+}
+
+function unwrap(body: unknown): unknown {
+  if (isObject(body)) {
+    const keys = Object.keys(body);
+    if (keys.length === 1 && keys[0] === 'bundle') return body.bundle;
+    if (body.resourceType === 'Bundle') return body;
+  }
+  throw new HttpError(400, outcomeOf([issue('(body)', 'Expected {"bundle": <Bundle>} or a FHIR Bundle', 'structure')]));
+}
+
+/** The push contract on top of R4: a transaction of PUTs with client ids, urn:uuid fullUrls. */
+function checkContract(bundle: unknown): OperationOutcomeIssue[] {
+  if (!isObject(bundle) || bundle.resourceType !== 'Bundle') return [issue('Bundle', 'The payload must be a FHIR Bundle', 'structure')];
+  if (bundle.type !== 'transaction') return [issue('Bundle.type', `Bundle.type must be "transaction", got ${JSON.stringify(bundle.type)}`, 'value')];
+  const entries = bundle.entry;
+  if (!Array.isArray(entries) || entries.length === 0) return [issue('Bundle.entry', 'The Bundle has no entries', 'required')];
+  if (entries.length > MAX_ENTRIES) return [issue('Bundle.entry', `More than ${MAX_ENTRIES} entries`, 'too-costly')];
+  const issues: OperationOutcomeIssue[] = [];
+  const seen = new Set<string>();
+  entries.forEach((entry: unknown, i) => {
+    const at = `Bundle.entry[${i}]`;
+    const r = isObject(entry) && isObject(entry.resource) ? entry.resource : undefined;
+    if (!isObject(entry) || !r) return void issues.push(issue(`${at}.resource`, 'Each entry needs a resource', 'required'));
+    const { id, resourceType: type } = r;
+    if (typeof id !== 'string' || !ID.test(id)) return void issues.push(issue(`${at}.resource.id`, 'Each resource needs a client id (FHIR id syntax)', 'required'));
+    if (entry.fullUrl !== `urn:uuid:${id}`) issues.push(issue(`${at}.fullUrl`, `fullUrl must be "urn:uuid:${id}"`, 'value'));
+    const req = isObject(entry.request) ? entry.request : {};
+    if (req.method !== 'PUT' || req.url !== `${String(type)}/${id}`) issues.push(issue(`${at}.request`, `request must be PUT ${String(type)}/${id}`, 'value'));
+    if (seen.has(`${String(type)}/${id}`)) issues.push(issue(`${at}.resource.id`, `${String(type)}/${id} appears twice`, 'duplicate'));
+    seen.add(`${String(type)}/${id}`);
+  });
+  return issues;
+}
+
+/**
+ * Rewrites `urn:uuid:<id>` references to `<Type>/<id>`: the ids are the
+ * client's, so both name the same resource, and a literal reference keeps
+ * working when only some entries are sent on (the unchanged ones are not).
+ * A urn:uuid that names no entry is an error (it could never resolve).
+ */
+function toLiteralReferences(bundle: Bundle<FhirResource>): PushedResource[] {
+  const byUrn = new Map<string, string>();
+  for (const e of bundle.entry as BundleEntry<FhirResource>[]) byUrn.set(e.fullUrl as string, `${e.resource!.resourceType}/${e.resource!.id}`);
+  const dangling: OperationOutcomeIssue[] = [];
+  const out = (bundle.entry as BundleEntry<FhirResource>[]).map((e, i) => {
+    const resource = rewrite(e.resource, `Bundle.entry[${i}].resource`, byUrn, dangling) as FhirResource;
+    return { type: resource.resourceType, id: resource.id as string, resource };
+  });
+  if (dangling.length) throw new HttpError(400, outcomeOf(dangling));
+  return out;
+}
+
+function rewrite(value: unknown, expr: string, byUrn: Map<string, string>, dangling: OperationOutcomeIssue[]): unknown {
+  if (Array.isArray(value)) return value.map((v, i) => rewrite(v, `${expr}[${i}]`, byUrn, dangling));
+  if (!isObject(value)) return value;
+  const copy: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) {
+    if (k === 'reference' && typeof v === 'string' && v.startsWith('urn:uuid:')) {
+      const literal = byUrn.get(v);
+      if (!literal) dangling.push(issue(`${expr}.reference`, `${v} names no entry of this Bundle; use "<Type>/<id>" for resources outside it`, 'not-found'));
+      copy[k] = literal ?? v;
+    } else copy[k] = rewrite(v, `${expr}.${k}`, byUrn, dangling);
+  }
+  return copy;
+}
+
+function issue(expression: string, text: string, code: OperationOutcomeIssue['code']): OperationOutcomeIssue {
+  return { severity: 'error', code, details: { text }, expression: [expression] };
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}

@@ -1,0 +1,174 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { OperationOutcome } from 'fhir/r4';
+import { basicAuthMatches, type Credentials } from './auth';
+import { checkContentType, DEFAULT_BODY_LIMIT, parseJson, readBody } from './body';
+import { corsHeaders, preflightHeaders } from './cors';
+import { deliver } from './deliver';
+import { FhirClient, type FhirCall } from './fhir-client';
+import { silentLogger, type Logger } from './log';
+import { mediatorConfig, mediatorResponse, startOpenhimRegistration, type OpenhimApiOptions } from './openhim';
+import { fail, HttpError, outcome } from './outcome';
+import { readPush } from './payload';
+
+export const PUSH_PATH = '/cht-fhir/push';
+/** CHT gives up after 10 s; we answer by 8 s at the latest, whatever the FHIR server does. */
+export const DEFAULT_DEADLINE_MS = 7500;
+
+export interface ReceiverOptions {
+  port?: number;
+  host?: string;
+  /** HTTP Basic credentials clients (CHT, OpenHIM routes, the browser outbox) must present. */
+  auth: Credentials;
+  fhirBaseUrl: string;
+  fhirAuth?: Credentials;
+  fhirTrustSelfSigned?: boolean;
+  corsOrigins?: readonly string[];
+  bodyLimit?: number;
+  /** Total time budget of one push, FHIR calls included. */
+  deadlineMs?: number;
+  /** Register with OpenHIM and heartbeat; `mediatorHost`/`mediatorPort` are where OpenHIM reaches us. */
+  openhim?: OpenhimApiOptions & { mediatorHost?: string; mediatorPort?: number };
+  log?: Logger;
+}
+
+export interface Receiver {
+  url: string;
+  /** Stops accepting, lets in-flight requests finish, then stops the heartbeat. */
+  close(): Promise<void>;
+  openhimRegistered?: Promise<void>;
+}
+
+interface Answer {
+  status: number;
+  body: OperationOutcome | Record<string, unknown>;
+  headers?: Record<string, string>;
+  fields?: Record<string, unknown>;
+}
+
+export async function startReceiver(opts: ReceiverOptions): Promise<Receiver> {
+  const log = opts.log ?? silentLogger;
+  const client = new FhirClient({ baseUrl: opts.fhirBaseUrl, auth: opts.fhirAuth, trustSelfSigned: opts.fhirTrustSelfSigned });
+  const cors = opts.corsOrigins ?? [];
+  const limit = opts.bodyLimit ?? DEFAULT_BODY_LIMIT;
+  const deadlineMs = opts.deadlineMs ?? DEFAULT_DEADLINE_MS;
+  const startedAt = Date.now();
+  let inFlight = 0;
+  let closing = false;
+  let drained: () => void = () => undefined;
+
+  const push = async (req: http.IncomingMessage, started: number, calls: FhirCall[]): Promise<Answer> => {
+    if (!basicAuthMatches(req.headers, opts.auth)) {
+      throw new HttpError(401, outcome('error', 'login', 'Missing or wrong credentials'), { 'www-authenticate': 'Basic realm="cht-fhir", charset="UTF-8"' });
+    }
+    checkContentType(req);
+    const pushed = readPush(parseJson(await readBody(req, limit)));
+    const d = await deliver(client, pushed, started + deadlineMs, calls);
+    const text = `Delivered ${pushed.length} resources: ${d.written} written, ${d.unchanged} already up to date`;
+    return { status: 200, body: outcome('information', 'informational', text), fields: { entries: pushed.length, written: d.written, unchanged: d.unchanged } };
+  };
+
+  const route = async (req: http.IncomingMessage, path: string, started: number, calls: FhirCall[]): Promise<Answer> => {
+    if (path === '/health') {
+      if (req.method !== 'GET' && req.method !== 'HEAD') throw fail(405, 'not-supported', `${req.method} not allowed on ${path}`);
+      return { status: 200, body: { status: 'pass', uptimeSeconds: Math.round((Date.now() - startedAt) / 1000) } };
+    }
+    if (path === PUSH_PATH) {
+      if (req.method === 'POST') return push(req, started, calls);
+      if (req.method === 'OPTIONS') {
+        if (!Object.keys(corsHeaders(req, cors)).length) throw fail(403, 'forbidden', 'Origin not allowed');
+        return { status: 204, body: {}, headers: preflightHeaders() };
+      }
+      throw new HttpError(405, outcome('error', 'not-supported', `${req.method} not allowed on ${path}; use POST`), { allow: 'POST, OPTIONS' });
+    }
+    throw fail(404, 'not-found', `No endpoint at ${path.slice(0, 200)}`);
+  };
+
+  const server = http.createServer((req, res) => {
+    inFlight++;
+    const started = Date.now();
+    const calls: FhirCall[] = [];
+    const path = (req.url ?? '/').split('?')[0];
+    route(req, path, started, calls)
+      .catch((e: unknown): Answer => {
+        if (e instanceof HttpError) return { status: e.status, body: e.body, headers: e.headers };
+        log('error', 'unexpected error', { error: (e as Error).message, path });
+        return { status: 500, body: outcome('error', 'exception', 'Internal error') };
+      })
+      .then((answer) => {
+        const headers = { ...(path === PUSH_PATH ? corsHeaders(req, cors) : {}), ...answer.headers };
+        // A 413 leaves an unread body behind: close rather than drain it.
+        if (closing || answer.status === 413) headers.connection = 'close';
+        const openhimTx = req.headers['x-openhim-transactionid'];
+        send(res, answer, headers, typeof openhimTx === 'string' ? { tx: openhimTx, calls } : undefined);
+        log(answer.status >= 500 ? 'error' : answer.status >= 400 ? 'warn' : 'info', 'request', {
+          method: req.method,
+          path: path.slice(0, 200),
+          status: answer.status,
+          ms: Date.now() - started,
+          fhirCalls: calls.length,
+          ...(typeof openhimTx === 'string' ? { openhimTransaction: openhimTx } : {}),
+          ...(answer.status >= 400 && answer.status !== 401 ? { problem: (answer.body as OperationOutcome).issue?.[0]?.details?.text?.slice(0, 300) } : {}),
+          ...answer.fields,
+        });
+      })
+      .finally(() => {
+        if (--inFlight === 0 && closing) drained();
+      });
+  });
+  server.requestTimeout = 30_000;
+  server.headersTimeout = 15_000;
+  server.keepAliveTimeout = 5_000;
+
+  const host = opts.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  log('info', 'receiver listening', { host, port, fhirBaseUrl: redactUrl(opts.fhirBaseUrl), openhim: !!opts.openhim });
+
+  const registration = opts.openhim
+    ? startOpenhimRegistration(opts.openhim, mediatorConfig({ host: opts.openhim.mediatorHost ?? host, port: opts.openhim.mediatorPort ?? port, auth: opts.auth }), log)
+    : undefined;
+
+  return {
+    url: `http://${host}:${port}`,
+    openhimRegistered: registration?.registered,
+    close: async () => {
+      closing = true;
+      registration?.stop();
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      if (inFlight > 0) await new Promise<void>((resolve) => (drained = resolve));
+      server.closeIdleConnections();
+      await closed;
+      client.close();
+      log('info', 'receiver stopped', {});
+    },
+  };
+}
+
+function send(res: http.ServerResponse, answer: Answer, headers: Record<string, string>, openhim?: { tx: string; calls: FhirCall[] }): void {
+  if (res.headersSent || res.destroyed) return;
+  let text = answer.status === 204 ? '' : JSON.stringify(answer.body);
+  let contentType = 'application/fhir+json; charset=utf-8';
+  if (openhim && answer.status !== 204) {
+    text = JSON.stringify(mediatorResponse(answer.status, { 'content-type': contentType }, text, openhim.calls, { 'openhim-transaction': openhim.tx }));
+    contentType = 'application/json+openhim';
+  }
+  res.writeHead(answer.status, { ...headers, ...(text ? { 'content-type': contentType } : {}), 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+/** Log the FHIR server's address without any user:password part. */
+function redactUrl(u: string): string {
+  try {
+    const url = new URL(u);
+    url.username = '';
+    url.password = '';
+    return url.href;
+  } catch {
+    return '(invalid url)';
+  }
+}
