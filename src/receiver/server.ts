@@ -6,6 +6,7 @@ import { checkContentType, DEFAULT_BODY_LIMIT, parseJson, readBody } from './bod
 import { corsHeaders, preflightHeaders } from './cors';
 import { deliver } from './deliver';
 import { FhirClient, type FhirCall } from './fhir-client';
+import { KeyLock } from './key-lock';
 import { silentLogger, type Logger } from './log';
 import { mediatorConfig, mediatorResponse, startOpenhimRegistration, type OpenhimApiOptions } from './openhim';
 import { fail, HttpError, outcome } from './outcome';
@@ -53,6 +54,7 @@ export async function startReceiver(opts: ReceiverOptions): Promise<Receiver> {
   const limit = opts.bodyLimit ?? DEFAULT_BODY_LIMIT;
   const deadlineMs = opts.deadlineMs ?? DEFAULT_DEADLINE_MS;
   const startedAt = Date.now();
+  const locks = new KeyLock();
   let inFlight = 0;
   let closing = false;
   let drained: () => void = () => undefined;
@@ -63,7 +65,8 @@ export async function startReceiver(opts: ReceiverOptions): Promise<Receiver> {
     }
     checkContentType(req);
     const pushed = readPush(parseJson(await readBody(req, limit)));
-    const d = await deliver(client, pushed, started + deadlineMs, calls);
+    const keys = pushed.map((p) => `${p.type}/${p.id}`);
+    const d = await locks.run(keys, () => deliver(client, pushed, started + deadlineMs, calls));
     const text = `Delivered ${pushed.length} resources: ${d.written} written, ${d.unchanged} already up to date`;
     return { status: 200, body: outcome('information', 'informational', text), fields: { entries: pushed.length, written: d.written, unchanged: d.unchanged } };
   };
