@@ -1,6 +1,6 @@
 import { OperationOutcomeError, validateResource } from '@medplum/core';
 import type { OperationOutcomeIssue } from 'fhir/r4';
-import { checkRequiredBindings, isObject } from './bindings';
+import { checkElements, isObject } from './element-checks';
 import { definitions } from './definitions';
 import { formatIssues, structureIssue, toOperationOutcome } from './issues';
 import { checkShape } from './structure';
@@ -11,8 +11,9 @@ export { MAX_DEPTH } from './structure';
 /**
  * Validates a FHIR R4 resource (and every resource nested in it: contained,
  * Bundle entries) against the base R4 definitions: structure, cardinality,
- * primitive formats, unknown properties, invariants (via @medplum/core) and
- * required bindings (here). Returns the error issues; empty means valid.
+ * primitive formats, unknown properties, invariants (via @medplum/core);
+ * required bindings, time zones, single choice values, no empty strings or
+ * arrays (here). Returns the error issues; empty means valid.
  * Each issue names the failing element as a FHIRPath expression, e.g.
  * `Bundle.entry[2].resource.status`.
  */
@@ -34,7 +35,7 @@ export function validateR4(resource: unknown): OperationOutcomeIssue[] {
     if (e instanceof OperationOutcomeError) issues.push(...((e.outcome.issue ?? []) as unknown as OperationOutcomeIssue[]));
     else issues.push(structureIssue(type, `Validation failed: ${(e as Error).message}`, 'exception'));
   }
-  issues.push(...checkRequiredBindings(resource, defs, type));
+  issues.push(...checkElements(resource, defs, type));
   return issues.filter((i) => i.severity === 'error' || i.severity === 'fatal');
 }
 

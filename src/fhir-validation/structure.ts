@@ -7,9 +7,9 @@ const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
 /**
  * Cheap checks run before the schema validation so hostile input never
- * reaches it: nesting depth, prototype-polluting keys, and nested resources
+ * reaches it: nesting depth, prototype-polluting keys, nested resources
  * whose resourceType is not an R4 resource (which would abort the schema
- * walk without a path). Stops at the first problem of each kind.
+ * walk without a path), empty strings and arrays. Stops after 20 problems.
  */
 export function checkShape(value: unknown, expression: string, resourceTypes: ReadonlySet<string>): OperationOutcomeIssue[] {
   const issues: OperationOutcomeIssue[] = [];
@@ -18,7 +18,11 @@ export function checkShape(value: unknown, expression: string, resourceTypes: Re
 }
 
 function visit(value: unknown, expr: string, depth: number, types: ReadonlySet<string>, issues: OperationOutcomeIssue[]): void {
-  if (issues.length >= 20 || typeof value !== 'object' || value === null) return;
+  if (issues.length >= 20) return;
+  // FHIR JSON has no empty strings or arrays (absent means absent); medplum lets both through.
+  if (value === '') issues.push(structureIssue(expr, 'Empty string (omit the element instead)'));
+  if (Array.isArray(value) && value.length === 0) issues.push(structureIssue(expr, 'Empty array (omit the element instead)'));
+  if (typeof value !== 'object' || value === null) return;
   if (depth > MAX_DEPTH) {
     issues.push(structureIssue(expr, `Nested deeper than ${MAX_DEPTH} levels`, 'too-costly'));
     return;

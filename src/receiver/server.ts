@@ -119,6 +119,12 @@ export async function startReceiver(opts: ReceiverOptions): Promise<Receiver> {
         if (--inFlight === 0 && closing) drained();
       });
   });
+  // Requests Node cannot even parse still get an OperationOutcome, not Node's bare 400.
+  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable || (err.code !== 'HPE_INVALID_METHOD' && !err.code?.startsWith('HPE_'))) return void socket.destroy();
+    const text = JSON.stringify(outcome('error', 'structure', `Malformed HTTP request (${err.code})`));
+    socket.end(`HTTP/1.1 400 Bad Request\r\ncontent-type: application/fhir+json\r\ncontent-length: ${Buffer.byteLength(text)}\r\nconnection: close\r\n\r\n${text}`);
+  });
   server.requestTimeout = 30_000;
   server.headersTimeout = 15_000;
   server.keepAliveTimeout = 5_000;

@@ -102,6 +102,10 @@ describe('FHIR R4 validation', function () {
       ['unknown resource type', { resourceType: 'Patient2' }, /^resourceType: Unknown resourceType "Patient2"/],
       ['not an object', [{ resourceType: 'Patient' }], /must be a JSON object/],
       ['__proto__ key', JSON.parse('{"resourceType":"Patient","__proto__":{"admin":true}}'), /^Patient\.__proto__: Forbidden property name/],
+      ['empty string', { resourceType: 'Patient', birthDate: '' }, /^Patient\.birthDate: Empty string/],
+      ['empty array', { resourceType: 'Patient', name: [] }, /^Patient\.name: Empty array/],
+      ['dateTime with a time but no zone', { resourceType: 'Observation', status: 'final', code: { text: 'x' }, effectiveDateTime: '2024-01-01T10:00:00' }, /^Observation\.effectiveDateTime: dateTime "2024-01-01T10:00:00" has a time but no time zone/],
+      ['two values of one choice element', { resourceType: 'Observation', status: 'final', code: { text: 'x' }, valueString: 'a', valueBoolean: true }, /^Observation\.value(String|Boolean): Only one of value(String|Boolean) and value(String|Boolean) may be present/],
       ['deep nesting', { resourceType: 'Patient', extension: [nest(60)] }, /Nested deeper than/],
     ];
     for (const [name, resource, expected] of cases) {

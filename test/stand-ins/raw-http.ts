@@ -23,7 +23,9 @@ export interface RawRequest {
 export function rawRequest(url: string, req: RawRequest = {}): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
     let answered = false;
-    const r = http.request(url, { method: req.method ?? 'GET', headers: req.headers, agent: req.agent ?? false }, (res) => {
+    const headers = { ...req.headers };
+    if (typeof req.body === 'string' || Buffer.isBuffer(req.body)) headers['content-length'] ??= Buffer.byteLength(req.body);
+    const r = http.request(url, { method: req.method ?? 'GET', headers, agent: req.agent ?? false }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {

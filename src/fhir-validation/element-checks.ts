@@ -3,28 +3,40 @@ import type { Definitions } from './definitions';
 import { structureIssue } from './issues';
 
 /**
- * Checks the required bindings @medplum/core leaves out: every code, Coding and
- * CodeableConcept under a required binding whose system we can enumerate must
- * hold a code of the bound value set. Walks the resource along the base
- * definitions, through backbones, datatypes, contained and nested resources.
+ * The element rules @medplum/core leaves out, checked in one walk along the
+ * base definitions (through backbones, datatypes, contained and nested
+ * resources):
+ * - required bindings: every code, Coding and CodeableConcept under a
+ *   required binding whose system we can enumerate holds a code of the set;
+ * - a dateTime/instant with a time has a time zone (R4 "SHALL");
+ * - at most one key per choice element (`value[x]`).
  */
-export function checkRequiredBindings(resource: Record<string, unknown>, defs: Definitions, expression: string): OperationOutcomeIssue[] {
+export function checkElements(resource: Record<string, unknown>, defs: Definitions, expression: string): OperationOutcomeIssue[] {
   const issues: OperationOutcomeIssue[] = [];
   walk(resource, String(resource.resourceType), expression, defs, issues);
   return issues;
 }
 
 function walk(obj: Record<string, unknown>, defPath: string, expr: string, defs: Definitions, issues: OperationOutcomeIssue[]): void {
+  const choices = new Map<string, string>();
   for (const key of Object.keys(obj)) {
     if (key === 'resourceType' || key.startsWith('_')) continue;
     const found = defs.elements.child(defPath, key);
     if (!found) continue; // unknown keys are reported by the structural validation
     const { element, type } = found;
+    if (element.path.endsWith('[x]')) {
+      const other = choices.get(element.path);
+      if (other) issues.push(structureIssue(`${expr}.${key}`, `Only one of ${other} and ${key} may be present (${element.path})`));
+      choices.set(element.path, key);
+    }
     const value = obj[key];
     const items = Array.isArray(value) ? value : [value];
     items.forEach((item, i) => {
       const itemExpr = `${expr}.${key}${Array.isArray(value) ? `[${i}]` : ''}`;
       if (element.requiredValueSet) checkBinding(item, type, element.requiredValueSet, itemExpr, defs, issues);
+      if ((type === 'dateTime' || type === 'instant') && typeof item === 'string' && TIME_WITHOUT_ZONE.test(item)) {
+        issues.push(structureIssue(itemExpr, `${type} "${item}" has a time but no time zone (Z or +hh:mm)`));
+      }
       if (!isObject(item)) {
         // The schema validation does not catch a non-object where a resource belongs.
         if (type === 'Resource' && item !== null) issues.push(structureIssue(itemExpr, 'Expected a resource (a JSON object with resourceType)'));
@@ -37,6 +49,8 @@ function walk(obj: Record<string, unknown>, defPath: string, expr: string, defs:
     });
   }
 }
+
+const TIME_WITHOUT_ZONE = /T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/;
 
 function checkBinding(value: unknown, type: string, url: string, expr: string, defs: Definitions, issues: OperationOutcomeIssue[]): void {
   const expansion = defs.terminology.expansion(url);

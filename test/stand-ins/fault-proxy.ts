@@ -1,0 +1,103 @@
+import http from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { mulberry32 } from './push-bundles';
+
+export type Fault = 'drop' | 'delay' | 'reset' | 'error500';
+
+export interface FaultProxyOptions {
+  /** The FHIR base URL to forward to (same path is kept). */
+  target: string;
+  /** Share of calls that get a fault (0 = a plain counting pass-through). */
+  faultRate: number;
+  /** How long a 'delay' holds the call before forwarding it (set it past the receiver's deadline). */
+  delayMs?: number;
+  seed?: number;
+}
+
+export interface FaultProxy {
+  url: string;
+  stats: { calls: number; faults: Record<Fault, number>; lateWritesCommitted: number };
+  close(): Promise<void>;
+}
+
+/**
+ * A proxy in front of the FHIR server that fails a share of the calls the
+ * ways a network and a server fail:
+ * - drop: the connection is cut before the call reaches the server;
+ * - delay: the call is held past the caller's timeout, then still forwarded
+ *   (it lands late, after the caller gave up);
+ * - reset: the call reaches the server and commits, but the connection is cut
+ *   before the answer gets back;
+ * - error500: the proxy answers 500 without forwarding.
+ */
+export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultProxy> {
+  const target = new URL(opts.target);
+  const rand = mulberry32(opts.seed ?? 42);
+  const kinds: Fault[] = ['drop', 'delay', 'reset', 'error500'];
+  const stats: FaultProxy['stats'] = { calls: 0, faults: { drop: 0, delay: 0, reset: 0, error500: 0 }, lateWritesCommitted: 0 };
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+  const sockets = new Set<Socket>();
+  const pending = new Set<Promise<unknown>>();
+
+  const forward = (req: http.IncomingMessage, body: Buffer): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> =>
+    new Promise((resolve, reject) => {
+      const up = http.request({ host: target.hostname, port: target.port, path: req.url, method: req.method, headers: { ...req.headers, host: target.host }, agent }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+        res.on('error', reject);
+      });
+      up.on('error', reject);
+      up.end(body);
+    });
+
+  const server = http.createServer(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const body = Buffer.concat(chunks);
+    stats.calls++;
+    const fault = rand() < opts.faultRate ? kinds[Math.floor(rand() * kinds.length)] : undefined;
+    if (fault) stats.faults[fault]++;
+    try {
+      if (fault === 'drop') return void req.socket.destroy();
+      if (fault === 'error500') {
+        res.writeHead(500, { 'content-type': 'application/fhir+json' });
+        return void res.end(JSON.stringify({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'exception', details: { text: 'injected 500' } }] }));
+      }
+      if (fault === 'delay') {
+        const late = new Promise((ok) => setTimeout(ok, opts.delayMs ?? 1000)).then(async () => {
+          const answer = await forward(req, body);
+          if (answer.status < 300 && body.includes('"transaction"')) stats.lateWritesCommitted++;
+          if (!res.destroyed) {
+            res.writeHead(answer.status, answer.headers);
+            res.end(answer.body);
+          }
+        });
+        pending.add(late);
+        return void (await late.finally(() => pending.delete(late)));
+      }
+      const answer = await forward(req, body);
+      if (fault === 'reset') return void req.socket.destroy();
+      res.writeHead(answer.status, answer.headers);
+      res.end(answer.body);
+    } catch {
+      req.socket.destroy();
+    }
+  });
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}${target.pathname}`,
+    stats,
+    close: async () => {
+      await Promise.allSettled([...pending]); // let late writes land before the test looks
+      for (const s of sockets) s.destroy();
+      await new Promise((ok) => server.close(ok));
+      agent.destroy();
+    },
+  };
+}
