@@ -2,16 +2,21 @@
 require('tsx/cjs');
 const path = require('node:path');
 const { bundleBrowserTests } = require('./test/browser/bundle-tests.ts');
+const { startOutboxServers } = require('./test/stand-ins/outbox-servers.ts');
+const { buildOutbox, writeOutbox } = require('./src/build/outbox.ts');
 
 process.env.CHROME_BIN = process.env.CHROME_BIN || '/usr/bin/chromium';
 
 module.exports = async (config) => {
-  const testBundle = await bundleBrowserTests(path.join(__dirname, '.build/browser-tests.js'));
+  const [testBundle, outboxServers] = await Promise.all([bundleBrowserTests(path.join(__dirname, '.build/browser-tests.js')), startOutboxServers(), buildOutbox().then((code) => writeOutbox(code))]);
+  // Stops the outbox tests' loopback servers when karma exits.
+  const stopOutboxServers = ['factory', Object.assign((emitter) => emitter.on('exit', (done) => outboxServers.close().then(done, done)), { $inject: ['emitter'] })];
   config.set({
-    frameworks: ['mocha'],
-    plugins: ['karma-mocha', 'karma-chrome-launcher'],
+    frameworks: ['mocha', 'outbox-servers'],
+    plugins: ['karma-mocha', 'karma-chrome-launcher', { 'framework:outbox-servers': stopOutboxServers }],
     files: [
       testBundle,
+      { pattern: 'dist/browser/cht-fhir-outbox.js', included: false, watched: false },
       { pattern: 'extension-libs/*.js', included: false, watched: false },
       { pattern: 'forms/app/*.xml', included: false, watched: false },
     ],
@@ -23,7 +28,7 @@ module.exports = async (config) => {
       },
     },
     reporters: ['progress'],
-    client: { mocha: { timeout: 20000 } },
+    client: { mocha: { timeout: 20000 }, outbox: outboxServers.config },
     singleRun: true,
     browserNoActivityTimeout: 120000,
     captureTimeout: 60000,

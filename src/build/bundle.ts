@@ -9,8 +9,8 @@ import path from 'node:path';
 export const ROOT = path.resolve(__dirname, '../..');
 
 export interface BundleOptions {
-  /** 'cjs' gives `module.exports = default export` (extension libs); 'iife' gives `var <name> = ...` (outbound expr). */
-  format: 'cjs' | 'iife';
+  /** 'cjs' gives `module.exports = default export` (extension libs); 'iife' gives `var <name> = ...` (outbound expr); 'es' an ES module (browser outbox). */
+  format: 'cjs' | 'iife' | 'es';
   name?: string;
   /** Extra plugins placed before resolution (e.g. to inline generated data). */
   plugins?: Plugin[];

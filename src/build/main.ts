@@ -4,16 +4,19 @@ import { buildExtensionLibs, writeExtensionLibs } from './extension-libs';
 import { appSettingsText, BASE_SETTINGS } from './app-settings';
 import { compileDefinitions } from '../definitions/compile';
 import { ROOT } from './bundle';
+import { buildOutbox, writeOutbox } from './outbox';
 
 /** Builds everything cht-conf uploads; nothing is written unless all of it built. */
 export async function build(log: (line: string) => void = console.log): Promise<void> {
   const compiled = compileDefinitions(ROOT);
   const settings = await appSettingsText(compiled);
   const libs = await buildExtensionLibs();
+  const outbox = await buildOutbox();
   writeExtensionLibs(libs);
   if (fs.readFileSync(BASE_SETTINGS, 'utf8') !== settings) fs.writeFileSync(BASE_SETTINGS, settings);
   const outbound = JSON.stringify(JSON.parse(settings).outbound);
   log(`app_settings/base_settings.json  outbound: ${Object.keys(compiled.model.forms).length} forms, ${Object.keys(compiled.model.contacts.types).length} contact types, ${outbound.length} bytes`);
+  log(writeOutbox(outbox));
   for (const [name, code] of libs) log(`${path.relative(ROOT, path.join(ROOT, 'extension-libs', name))}  ${code.length} bytes`);
 }
 

@@ -1,0 +1,8 @@
+/** cht-fhir browser outbox: a durable IndexedDB queue of FHIR R4 resources delivered as transaction Bundles. */
+export { openOutbox, Outbox, type OutboxOptions, type FlushResult } from './outbox';
+export { OutboxValidationError, OutboxQuotaError } from './errors';
+export type { OutboxEventMap, OutboxEventType } from './events';
+export type { QuarantineEntry } from './schema';
+export type { OutboxRecord } from './records';
+export { checkResource, isWellFormedReference, type ValidationIssue, type ResourceValidator } from './validate';
+export { SCHEMA_VERSION } from './schema';

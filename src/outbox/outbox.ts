@@ -1,0 +1,295 @@
+import type { Bundle, Resource } from 'fhir/r4';
+import { backoffDelay, type BackoffOptions } from './backoff';
+import { describe, isQuotaError, OutboxQuotaError, OutboxValidationError } from './errors';
+import { OutboxEvents } from './events';
+import { referencesFirst } from './order';
+import { keyOf, unpack, type OutboxRecord } from './records';
+import type { QuarantineEntry } from './schema';
+import { postTransaction, reasonOf, type HeadersOption } from './send';
+import { confirmSent, countRecords, listQuarantine, openStore, quarantine, readBatch, sweep, writeResources, type BadRow, type OutboxDB } from './store';
+import { statusVerdict, verdicts } from './transaction';
+import type { ResourceValidator, ValidationIssue } from './validate';
+
+export interface OutboxOptions {
+  /** IndexedDB database name (default `cht-fhir-outbox`); one queue per name. */
+  name?: string;
+  /** Where transaction Bundles are POSTed, e.g. `https://receiver.example.org/cht-fhir/push`. */
+  endpoint: string;
+  /** Extra request headers (e.g. `authorization`), or a function giving them per request. */
+  headers?: HeadersOption;
+  fetch?: typeof fetch;
+  /** Full validator run after the structural checks (e.g. R4 profile validation). */
+  validate?: ResourceValidator;
+  /** Resources per transaction (default 50, the embedded FHIR router's update limit per transaction). */
+  batchSize?: number;
+  /** Largest serialised resource accepted by `enqueue`, in characters. */
+  maxResourceChars?: number;
+  backoff?: BackoffOptions;
+  /** Flush after each enqueue, retry on the backoff timer and on `online` (default true). */
+  autoFlush?: boolean;
+  /** Per-request timeout (default 30 s). */
+  timeoutMs?: number;
+}
+
+export interface FlushResult {
+  delivered: number;
+  quarantined: number;
+  /** Records still queued when the flush ended. */
+  remaining: number;
+  /** Why the flush stopped early (it will be retried), if it did. */
+  error?: string;
+}
+
+/** The receiver could not be reached or asked us to come back later. */
+class RetryLater extends Error {}
+
+export class Outbox extends OutboxEvents {
+  private closed = false;
+  private flushing?: Promise<FlushResult>;
+  private again = false;
+  /** The last run stopped on a delivery failure worth retrying. */
+  private failedOver = false;
+  private attempt = 0;
+  private retryTimer?: ReturnType<typeof setTimeout>;
+  private kickTimer?: ReturnType<typeof setTimeout>;
+  private readonly abort = new AbortController();
+  private writes: { resources: Resource[]; resolve: () => void; reject: (e: unknown) => void }[] = [];
+  private writing = false;
+  private readonly onOnline = () => {
+    if (this.closed) return;
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    void this.flush();
+  };
+
+  /** Use `openOutbox`. */
+  constructor(
+    private readonly db: OutboxDB,
+    private readonly opts: OutboxOptions,
+  ) {
+    super();
+    if (this.auto) globalThis.addEventListener?.('online', this.onOnline);
+  }
+
+  private get auto(): boolean {
+    return this.opts.autoFlush !== false;
+  }
+
+  /**
+   * Validates and stores a resource, or every resource of a transaction/batch
+   * Bundle, replacing queued versions of the same `Type/id`. Resolves with the
+   * keys once they are durably queued. Refuses the whole call with
+   * `OutboxValidationError` if any resource is invalid, `OutboxQuotaError` if
+   * storage is full.
+   */
+  async enqueue(input: Resource | Bundle): Promise<string[]> {
+    if (this.closed) throw new Error('outbox is closed');
+    const { resources, issues } = unpack(input, this.opts.maxResourceChars);
+    if (!issues.length && this.opts.validate) resources.forEach((r, i) => issues.push(...prefixed(this.opts.validate!(r), resources.length > 1 ? `Bundle.entry[${i}].resource.` : '')));
+    if (issues.length) throw new OutboxValidationError(issues);
+    // A private copy: the caller may keep editing its object after enqueue returns.
+    const copies = resources.map((r) => JSON.parse(JSON.stringify(r)) as Resource);
+    await this.write(copies);
+    const keys = [...new Set(copies.map(keyOf))];
+    this.emit('queued', { keys });
+    if (this.auto) this.kick();
+    return keys;
+  }
+
+  /**
+   * Sends queued records until the queue is empty or a delivery fails (then a
+   * retry is scheduled with backoff). Concurrent calls share one run. Never
+   * rejects for delivery problems: they are in the result and the events.
+   */
+  flush(): Promise<FlushResult> {
+    if (this.closed) return Promise.resolve({ delivered: 0, quarantined: 0, remaining: 0, error: 'outbox is closed' });
+    if (this.flushing) {
+      this.again = true;
+      return this.flushing;
+    }
+    clearTimeout(this.kickTimer);
+    this.kickTimer = undefined;
+    const run = () => this.runFlush();
+    const locks = (globalThis.navigator as Navigator | undefined)?.locks;
+    // One flushing tab per queue: two tabs sending the same records would double them.
+    const p: Promise<FlushResult> = locks ? locks.request(`cht-fhir-outbox:${this.name}`, run).then((r) => r) : run();
+    // Follow-ups are decided once this run is over, so a retry timer never finds it still running.
+    this.flushing = p.then((result) => {
+      this.flushing = undefined;
+      if (this.closed) return result;
+      if (result.error && this.failedOver) this.scheduleRetry(result.error);
+      else if (this.again && this.auto) this.kick();
+      this.again = false;
+      this.failedOver = false;
+      return result;
+    });
+    return this.flushing;
+  }
+
+  /** Number of records waiting to be delivered. */
+  pending(): Promise<number> {
+    return countRecords(this.db);
+  }
+
+  /** What was quarantined, oldest first. */
+  quarantined(): Promise<QuarantineEntry[]> {
+    return listQuarantine(this.db);
+  }
+
+  /** Stops timers and any request in flight and closes the database. Queued records stay for the next open. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    clearTimeout(this.retryTimer);
+    clearTimeout(this.kickTimer);
+    globalThis.removeEventListener?.('online', this.onOnline);
+    this.abort.abort(new Error('outbox closed'));
+    this.db.close();
+  }
+
+  get name(): string {
+    return this.opts.name ?? DEFAULT_NAME;
+  }
+
+  /** Quarantines bad rows found anywhere in the store (run at open). */
+  async sweep(): Promise<number> {
+    return this.quarantineRows(await sweep(this.db));
+  }
+
+  private kick(): void {
+    if (this.flushing) this.again = true;
+    else if (this.kickTimer === undefined && this.retryTimer === undefined) {
+      this.kickTimer = setTimeout(() => {
+        this.kickTimer = undefined;
+        void this.flush();
+      }, 0);
+    }
+  }
+
+  /** Group commit: enqueues arriving while a write runs share the next transaction. */
+  private write(resources: Resource[]): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.writes.push({ resources, resolve, reject });
+      if (!this.writing) void this.drainWrites();
+    });
+  }
+
+  private async drainWrites(): Promise<void> {
+    this.writing = true;
+    while (this.writes.length) {
+      const group = this.writes.splice(0);
+      try {
+        await writeResources(this.db, group.flatMap((g) => g.resources), Date.now());
+        group.forEach((g) => g.resolve());
+      } catch (e) {
+        const err = isQuotaError(e) ? new OutboxQuotaError(e) : e;
+        this.emit('error', { kind: isQuotaError(e) ? 'quota' : 'storage', message: describe(err) });
+        group.forEach((g) => g.reject(err));
+      }
+    }
+    this.writing = false;
+  }
+
+  private async runFlush(): Promise<FlushResult> {
+    const result: FlushResult = { delivered: 0, quarantined: 0, remaining: 0 };
+    try {
+      for (;;) {
+        if (this.closed) throw new Error('outbox closed');
+        const { records, bad } = await readBatch(this.db, this.opts.batchSize ?? 50);
+        result.quarantined += await this.quarantineRows(bad);
+        if (!records.length) {
+          if (bad.length) continue;
+          result.quarantined += await this.sweep();
+          break;
+        }
+        const ordered = referencesFirst(records, (r) => r.key, (r) => r.resource);
+        const d = await this.deliver(ordered);
+        result.delivered += d.delivered;
+        result.quarantined += d.quarantined;
+      }
+      this.attempt = 0;
+      this.emit('idle', {});
+    } catch (e) {
+      result.error = describe(e);
+      if (e instanceof RetryLater) this.failedOver = true;
+      else if (!this.closed) this.emit('error', { kind: isQuotaError(e) ? 'quota' : 'storage', message: result.error });
+    }
+    result.remaining = this.closed ? 0 : await countRecords(this.db).catch(() => 0);
+    return result;
+  }
+
+  /** Sends one ordered batch; a batch the receiver refuses as data is split until the bad records are isolated. */
+  private async deliver(batch: OutboxRecord[]): Promise<{ delivered: number; quarantined: number }> {
+    this.emit('sending', { keys: batch.map((r) => r.key) });
+    let answer;
+    try {
+      answer = await postTransaction(
+        batch.map((r) => r.resource),
+        { endpoint: this.opts.endpoint, headers: this.opts.headers, fetch: this.opts.fetch ?? globalThis.fetch.bind(globalThis), timeoutMs: this.opts.timeoutMs ?? 30000, signal: this.abort.signal },
+      );
+    } catch (e) {
+      throw this.closed ? e : new RetryLater(`no answer from the receiver: ${describe(e)}`);
+    }
+    const { status, body } = answer;
+    if (status >= 200 && status < 300) return this.settle(batch, verdicts(batch.length, body), body);
+    if (statusVerdict(status) === 'retry') throw new RetryLater(reasonOf(status, body));
+    if (batch.length === 1) {
+      const q = await this.quarantineRows([{ key: batch[0].key, value: batch[0], reason: reasonOf(status, body), rev: batch[0].rev }]);
+      return { delivered: 0, quarantined: q };
+    }
+    const half = Math.ceil(batch.length / 2);
+    const a = await this.deliver(batch.slice(0, half));
+    const b = await this.deliver(batch.slice(half));
+    return { delivered: a.delivered + b.delivered, quarantined: a.quarantined + b.quarantined };
+  }
+
+  /** Applies per-entry verdicts of a 2xx answer. */
+  private async settle(batch: OutboxRecord[], v: ReturnType<typeof verdicts>, body: unknown): Promise<{ delivered: number; quarantined: number }> {
+    const { removed, replaced } = await confirmSent(this.db, batch.filter((_, i) => v[i] === 'confirmed'));
+    if (removed.length || replaced.length) this.emit('delivered', { keys: removed, replaced });
+    const refused = batch.filter((_, i) => v[i] === 'rejected');
+    const entries = (body as Bundle).entry ?? [];
+    const quarantined = await this.quarantineRows(
+      refused.map((r) => ({ key: r.key, value: r, rev: r.rev, reason: reasonOf(Number(entries[batch.indexOf(r)]?.response?.status), entries[batch.indexOf(r)]?.response?.outcome) })),
+    );
+    if (v.includes('retry')) throw new RetryLater('the receiver failed some entries of a batch');
+    return { delivered: removed.length, quarantined };
+  }
+
+  private async quarantineRows(rows: (BadRow & { rev?: number })[]): Promise<number> {
+    if (!rows.length) return 0;
+    const moved = await quarantine(this.db, rows, Date.now());
+    if (moved.length) this.emit('quarantined', { entries: moved.map((r) => ({ key: String(r.key), reason: r.reason })) });
+    return moved.length;
+  }
+
+  private scheduleRetry(error: string): void {
+    if (this.closed) return;
+    const delayMs = backoffDelay(this.attempt++, this.opts.backoff);
+    this.emit('retry', { attempt: this.attempt, delayMs, error });
+    if (!this.auto) return;
+    clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      void this.flush();
+    }, delayMs);
+  }
+}
+
+export const DEFAULT_NAME = 'cht-fhir-outbox';
+
+/** Opens (creating or upgrading) the queue's database and quarantines any bad data already in it. */
+export async function openOutbox(opts: OutboxOptions): Promise<Outbox> {
+  if (!opts?.endpoint) throw new Error('openOutbox: endpoint is required');
+  let outbox: Outbox | undefined;
+  const db = await openStore(opts.name ?? DEFAULT_NAME, () => {
+    outbox?.close();
+  });
+  outbox = new Outbox(db, opts);
+  await outbox.sweep();
+  return outbox;
+}
+
+function prefixed(issues: readonly ValidationIssue[] | undefined | void, prefix: string): ValidationIssue[] {
+  return (issues ?? []).map((i) => ({ path: prefix + i.path, message: i.message }));
+}

@@ -1,0 +1,54 @@
+import type { Bundle, Resource } from 'fhir/r4';
+import { checkResource, type ValidationIssue } from './validate';
+
+/** What the outbox keeps per resource in IndexedDB (schema v2). */
+export interface OutboxRecord {
+  /** `resourceType/id`: one record per resource, a later enqueue replaces it. */
+  key: string;
+  /** Queue position, kept when a record is replaced so references stay ahead of their users. */
+  seq: number;
+  /** Bumped on every write: a flush deletes a record only if its rev is the one it sent. */
+  rev: number;
+  resource: Resource;
+  enqueuedAt: number;
+}
+
+export function keyOf(resource: Resource): string {
+  return `${resource.resourceType}/${resource.id}`;
+}
+
+/**
+ * The resources one `enqueue` call carries: a transaction or batch Bundle is
+ * unpacked (only PUT/POST entries with a resource), anything else, including
+ * other Bundle types, is one resource.
+ */
+export function unpack(input: Resource | Bundle, maxChars?: number): { resources: Resource[]; issues: ValidationIssue[] } {
+  const b = input as Bundle;
+  if (b?.resourceType !== 'Bundle' || (b.type !== 'transaction' && b.type !== 'batch')) {
+    return { resources: [input], issues: checkResource(input, maxChars) };
+  }
+  const issues: ValidationIssue[] = [];
+  const resources: Resource[] = [];
+  (b.entry ?? []).forEach((e, i) => {
+    const at = `Bundle.entry[${i}]`;
+    const method = e.request?.method;
+    if (method && method !== 'PUT' && method !== 'POST') return void issues.push({ path: `${at}.request.method`, message: `${method} is not supported: the outbox only sends resources` });
+    if (!e.resource) return void issues.push({ path: `${at}.resource`, message: 'entry has no resource' });
+    for (const issue of checkResource(e.resource, maxChars)) issues.push({ path: `${at}.resource${issue.path ? '.' + issue.path : ''}`, message: issue.message });
+    resources.push(e.resource);
+  });
+  if (!resources.length && !issues.length) issues.push({ path: 'Bundle.entry', message: 'bundle has no entries' });
+  return { resources, issues };
+}
+
+/** Why a value read from the records store cannot be sent, or null if it is a sound record. */
+export function whyCorrupt(value: unknown, maxChars?: number): string | null {
+  if (typeof value !== 'object' || value === null) return `not a record: ${typeof value}`;
+  const r = value as Partial<OutboxRecord>;
+  if (typeof r.key !== 'string') return 'record has no string key';
+  if (!Number.isSafeInteger(r.seq) || !Number.isSafeInteger(r.rev)) return 'record has no seq/rev';
+  const issues = checkResource(r.resource, maxChars);
+  if (issues.length) return `resource fails checks: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`;
+  if (keyOf(r.resource as Resource) !== r.key) return `key ${r.key} does not match resource ${keyOf(r.resource as Resource)}`;
+  return null;
+}

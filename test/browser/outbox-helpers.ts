@@ -1,0 +1,93 @@
+import type { Bundle, Observation, Patient } from 'fhir/r4';
+import { openOutbox, type Outbox, type OutboxOptions } from '../../src/outbox';
+import type { OutboxEventMap, OutboxEventType } from '../../src/outbox';
+import type { OutboxTestConfig } from '../stand-ins/outbox-servers';
+
+/** Servers started by karma.conf.js (real FHIR server and receiver behind the fault gateway). */
+export function servers(): OutboxTestConfig {
+  return (window as unknown as { __karma__: { config: { outbox: OutboxTestConfig } } }).__karma__.config.outbox;
+}
+
+export function uniqueName(): string {
+  return `outbox-test-${crypto.randomUUID()}`;
+}
+
+/** Tag on every test resource so each test counts only its own. */
+export const SYSTEM = 'urn:cht-fhir:outbox-test';
+
+export function patient(id: string, tag: string, family = 'Doe'): Patient {
+  return { resourceType: 'Patient', id, identifier: [{ system: SYSTEM, value: tag }], name: [{ family }] };
+}
+
+export function observation(id: string, patientId: string, tag: string): Observation {
+  return {
+    resourceType: 'Observation',
+    id,
+    identifier: [{ system: SYSTEM, value: tag }],
+    status: 'final',
+    code: { coding: [{ system: 'http://loinc.org', code: '29463-7', display: 'Body weight' }] },
+    subject: { reference: `Patient/${patientId}` },
+    valueQuantity: { value: 60, unit: 'kg', system: 'http://unitsofmeasure.org', code: 'kg' },
+  };
+}
+
+/** Records every transaction Bundle the outbox sends, then sends it for real. */
+export function recordingFetch(sent: Bundle[], before?: (n: number) => void | Promise<void>): typeof fetch {
+  return async (input, init) => {
+    sent.push(JSON.parse(String(init?.body)) as Bundle);
+    await before?.(sent.length);
+    return fetch(input, init);
+  };
+}
+
+export async function open(opts: Partial<OutboxOptions> & { name: string }): Promise<Outbox> {
+  return openOutbox({ endpoint: servers().pushUrl, headers: { authorization: servers().authorization }, autoFlush: false, ...opts });
+}
+
+export async function scriptFaults(plan: string[]): Promise<Record<string, number>> {
+  const res = await fetch(servers().faultsUrl, { method: 'PUT', body: JSON.stringify({ plan }) });
+  return ((await res.json()) as { seen: Record<string, number> }).seen;
+}
+
+export async function faultsSeen(): Promise<Record<string, number>> {
+  return ((await (await fetch(servers().faultsUrl)).json()) as { seen: Record<string, number> }).seen;
+}
+
+/** Ids of stored resources of a type carrying the test tag (the in-memory store cannot search identifiers, so filter here). */
+export async function storedIds(type: string, tag: string): Promise<string[]> {
+  const res = await fetch(`${servers().fhirUrl}/${type}?_count=5000`);
+  const bundle = (await res.json()) as Bundle<Patient | Observation>;
+  const tagged = (bundle.entry ?? []).filter((e) => e.resource!.identifier?.some((i) => i.system === SYSTEM && i.value === tag));
+  return tagged.map((e) => e.resource!.id!).sort();
+}
+
+/** How many versions the FHIR server holds for a resource. */
+export async function versionCount(type: string, id: string): Promise<number> {
+  const res = await fetch(`${servers().fhirUrl}/${type}/${id}/_history`);
+  return ((await res.json()) as Bundle).entry?.length ?? 0;
+}
+
+export async function versionCounts(type: string, ids: string[]): Promise<number[]> {
+  return Promise.all(ids.map((id) => versionCount(type, id)));
+}
+
+export function nextEvent<K extends OutboxEventType>(outbox: Outbox, type: K): Promise<OutboxEventMap[K]> {
+  return new Promise((resolve) => {
+    const off = outbox.on(type, (d) => {
+      off();
+      resolve(d);
+    });
+  });
+}
+
+export function ids(n: number): string[] {
+  return Array.from({ length: n }, () => crypto.randomUUID());
+}
+
+export function deleteDb(name: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const r = indexedDB.deleteDatabase(name);
+    r.onsuccess = () => resolve();
+    r.onerror = () => reject(r.error);
+  });
+}

@@ -1,0 +1,144 @@
+import { expect } from 'chai';
+import sinon from 'sinon';
+import { openDB } from 'idb';
+import type { Bundle, Patient } from 'fhir/r4';
+import { OutboxQuotaError, SCHEMA_VERSION, type Outbox } from '../../src/outbox';
+import { deleteDb, ids, nextEvent, open, patient, recordingFetch, scriptFaults, storedIds, uniqueName } from './outbox-helpers';
+
+describe('outbox: storage and retries', () => {
+  let name: string;
+  let tag: string;
+  const opened: Outbox[] = [];
+  const openQueue = async (opts: Parameters<typeof open>[0]) => {
+    const o = await open(opts);
+    opened.push(o);
+    return o;
+  };
+
+  beforeEach(async () => {
+    name = uniqueName();
+    tag = crypto.randomUUID();
+    await scriptFaults([]);
+  });
+  afterEach(async () => {
+    opened.splice(0).forEach((o) => o.close());
+    await deleteDb(name);
+  });
+
+  it('retries with exponential backoff and jitter, and at once on the online event', async () => {
+    const clock = sinon.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const sent: Bundle[] = [];
+      const outbox = await openQueue({ name, autoFlush: true, fetch: recordingFetch(sent), backoff: { baseMs: 1000, maxMs: 60000, random: () => 0.5 } });
+      await scriptFaults(['503', '503', '503']);
+      let retry = nextEvent(outbox, 'retry');
+      const [p] = ids(1);
+      await outbox.enqueue(patient(p, tag));
+      expect(sent).to.have.length(0); // the flush after enqueue waits for the event loop
+      clock.tick(0);
+      expect(await retry).to.include({ attempt: 1, delayMs: 750 });
+      retry = nextEvent(outbox, 'retry');
+      clock.tick(749);
+      expect(sent).to.have.length(1);
+      clock.tick(1);
+      expect(await retry).to.include({ attempt: 2, delayMs: 1500 });
+      expect(sent).to.have.length(2);
+      retry = nextEvent(outbox, 'retry');
+      clock.tick(1500);
+      expect(await retry).to.include({ attempt: 3, delayMs: 3000 });
+      // Back online: no waiting for the 3 s timer.
+      const idle = nextEvent(outbox, 'idle');
+      window.dispatchEvent(new Event('online'));
+      await idle;
+      expect(sent).to.have.length(4);
+      expect(await outbox.pending()).to.equal(0);
+      expect(await storedIds('Patient', tag)).to.deep.equal([p]);
+      expect(clock.countTimers()).to.equal(0);
+    } finally {
+      clock.restore();
+    }
+  });
+
+  it('reports a quota error at enqueue and keeps the queue as it was', async () => {
+    const outbox = await openQueue({ name });
+    const [p, q] = ids(2);
+    await outbox.enqueue(patient(p, tag, 'Kept'));
+    const put = sinon.stub(IDBObjectStore.prototype, 'put').throws(new DOMException('The quota has been exceeded.', 'QuotaExceededError'));
+    const reported = nextEvent(outbox, 'error');
+    try {
+      const err = await outbox.enqueue({ resourceType: 'Bundle', type: 'transaction', entry: [{ resource: patient(p, tag, 'Lost') }, { resource: patient(q, tag) }] }).then(() => null, (e: unknown) => e);
+      expect(err).to.be.instanceOf(OutboxQuotaError);
+      expect(await reported).to.include({ kind: 'quota' });
+    } finally {
+      put.restore();
+    }
+    expect(await outbox.pending()).to.equal(1);
+    const sent: Bundle[] = [];
+    const again = await openQueue({ name, fetch: recordingFetch(sent) });
+    await again.flush();
+    expect((sent[0].entry![0].resource as Patient).name![0].family).to.equal('Kept');
+    expect(sent[0].entry).to.have.length(1);
+  });
+
+  it('quarantines corrupted or foreign data in the store, reports it and never sends it', async () => {
+    const [good, other] = ids(2);
+    const write = async (rows: object[]) => {
+      const db = await openDB(name);
+      for (const row of rows) await db.put('records', row as never);
+      db.close();
+    };
+    (await openQueue({ name })).close();
+    // Found by the sweep at open: a row without seq is invisible to the queue index.
+    await write([{ key: 'foreign', something: 'else' }]);
+    const sent: Bundle[] = [];
+    const reports: string[] = [];
+    const outbox = await openQueue({ name, fetch: recordingFetch(sent) });
+    outbox.on('quarantined', (d) => reports.push(...d.entries.map((e) => e.key)));
+    expect((await outbox.quarantined()).map((q) => q.key)).to.deep.equal(['foreign']);
+    // Found by the flush: rows in the queue order that are not sound records.
+    await write([
+      { key: `Patient/${good}`, seq: 1, rev: 1, resource: patient(good, tag), enqueuedAt: 0 },
+      { key: 'Patient/mislabelled', seq: 2, rev: 2, resource: patient(other, tag), enqueuedAt: 0 },
+      { key: 'junk', seq: 3, rev: 3, resource: 'not a resource' },
+    ]);
+    const result = await outbox.flush();
+    expect(result).to.include({ delivered: 1, quarantined: 2, remaining: 0 });
+    expect(reports.sort()).to.deep.equal(['Patient/mislabelled', 'junk']);
+    const q = await outbox.quarantined();
+    expect(q.map((e) => e.key).sort()).to.deep.equal(['Patient/mislabelled', 'foreign', 'junk']);
+    expect(q.find((e) => e.key === 'junk')!.reason).to.match(/not a FHIR resource/);
+    expect(q.find((e) => e.key === 'Patient/mislabelled')!.reason).to.match(/does not match/);
+    expect(q.find((e) => e.key === 'foreign')!.value).to.deep.equal({ key: 'foreign', something: 'else' });
+    expect(sent.flatMap((b) => b.entry!.map((e) => e.request!.url))).to.deep.equal([`Patient/${good}`]);
+    expect(await storedIds('Patient', tag)).to.deep.equal([good]);
+  });
+
+  it('upgrades a v1 database: keeps records in enqueue order, quarantines what v2 cannot read', async () => {
+    const [early, late] = ids(2);
+    await openDB(name, 1, { upgrade: (db) => void db.createObjectStore('records', { keyPath: 'key' }) }).then(async (db) => {
+      await db.put('records', { key: `Patient/${late}`, resource: patient(late, tag), enqueuedAt: 2000 });
+      await db.put('records', { key: `Patient/${early}`, resource: patient(early, tag), enqueuedAt: 1000 });
+      await db.put('records', { key: 'Patient/broken', resource: { resourceType: 'Patient' }, enqueuedAt: 1500 });
+      db.close();
+    });
+    const sent: Bundle[] = [];
+    const outbox = await openQueue({ name, fetch: recordingFetch(sent), batchSize: 1 });
+    expect(SCHEMA_VERSION).to.equal(2);
+    expect(await outbox.pending()).to.equal(2);
+    const q = await outbox.quarantined();
+    expect(q).to.have.length(1);
+    expect(q[0]).to.include({ key: 'Patient/broken' });
+    expect(q[0].reason).to.match(/^schema v1 to v2: .*Patient\.id/);
+    expect(await outbox.flush()).to.include({ delivered: 2, remaining: 0 });
+    expect(sent.map((b) => b.entry![0].request!.url)).to.deep.equal([`Patient/${early}`, `Patient/${late}`]);
+    // A new record after the upgrade goes behind the migrated ones' counter.
+    await outbox.enqueue(patient(ids(1)[0], tag));
+    expect(await outbox.pending()).to.equal(1);
+  });
+
+  it('refuses to open a database written by a newer schema instead of damaging it', async () => {
+    await openDB(name, SCHEMA_VERSION + 1).then((db) => db.close());
+    const err = await open({ name }).then(() => null, (e: unknown) => e);
+    expect(err).to.have.property('name', 'VersionError');
+  });
+});
