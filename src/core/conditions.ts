@@ -1,7 +1,7 @@
 import type { Condition } from 'fhir/r4';
 import type { ConditionRule } from './model';
 import type { ReportContext } from './observations';
-import { at, choices } from './values';
+import { at, choices, own } from './values';
 
 const CLINICAL = 'http://terminology.hl7.org/CodeSystem/condition-clinical';
 const VERIFICATION = 'http://terminology.hl7.org/CodeSystem/condition-ver-status';
@@ -11,7 +11,7 @@ const CATEGORY = 'http://terminology.hl7.org/CodeSystem/condition-category';
 export function conditionsFor(ctx: ReportContext, rule: ConditionRule): Condition[] {
   const out: Condition[] = [];
   for (const answer of choices(at(ctx.fields, rule.field))) {
-    const concept = rule.answers[answer.toLowerCase()] ?? rule.answers[answer];
+    const concept = own(rule.answers, answer) ?? own(rule.answers, answer.toLowerCase());
     if (!concept) continue;
     const c: Condition = {
       resourceType: 'Condition',

@@ -1,7 +1,7 @@
 import type { ContactPoint, HumanName, Identifier, Location, Organization, Patient, Practitioner, PractitionerRole, Resource } from 'fhir/r4';
 import type { ContactModel, ContactResource, Deployment } from './model';
 import { chtIdentifier, refTo, resourceId, systems } from './identity';
-import { type Doc, date, dateTime, isObject, text } from './values';
+import { type Doc, date, dateTime, isObject, own, text } from './values';
 import { MappingError } from './errors';
 
 /**
@@ -17,7 +17,7 @@ export function contactType(doc: Doc): string | undefined {
 
 export function contactResource(model: ContactModel, doc: Doc): ContactResource | undefined {
   const type = contactType(doc);
-  const kind = type === undefined ? undefined : model.types[type];
+  const kind = type === undefined ? undefined : own(model.types, type);
   if (kind === 'Patient' && model.practitionerRoles.indexOf(text(doc.role) ?? '') >= 0) return 'Practitioner';
   return kind;
 }

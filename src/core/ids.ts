@@ -1,4 +1,5 @@
 import { v5 as uuidv5, validate as isUuid } from 'uuid';
+import { clean } from './values';
 
 /**
  * Stable FHIR ids. The same CHT doc and role always give the same UUID, on the
@@ -15,5 +16,6 @@ export function isUuidNamespace(value: unknown): value is string {
 
 /** UUID v5 of `role/key` (e.g. `Patient/<_id>`) inside the deployment's namespace. */
 export function stableId(namespace: string, role: string, key: string): string {
-  return uuidv5(role + '/' + key, namespace);
+  // uuid hashes UTF-8 via encodeURIComponent, which throws on a lone surrogate.
+  return uuidv5(clean(role + '/' + key), namespace);
 }

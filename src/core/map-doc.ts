@@ -1,6 +1,6 @@
 import type { Bundle, Resource } from 'fhir/r4';
 import type { MappingModel } from './model';
-import { type Doc, isObject, text } from './values';
+import { type Doc, isObject, own, text } from './values';
 import { contactResource, contactResources, contactType } from './contacts';
 import { reportResources } from './report';
 import { transaction } from './bundle';
@@ -9,9 +9,9 @@ import { MappingError } from './errors';
 /** Does the model map this doc? The outbound `relevant_to` is compiled from the same facts. */
 export function isMapped(model: MappingModel, doc: unknown): boolean {
   if (!isObject(doc)) return false;
-  if (doc.type === 'data_record') return Object.prototype.hasOwnProperty.call(model.forms, String(doc.form));
+  if (doc.type === 'data_record') return own(model.forms, String(doc.form)) !== undefined;
   const type = contactType(doc);
-  return type !== undefined && Object.prototype.hasOwnProperty.call(model.contacts.types, type);
+  return type !== undefined && own(model.contacts.types, type) !== undefined;
 }
 
 /** The FHIR resources of one CHT doc (report or contact). */
@@ -19,7 +19,7 @@ export function docResources(model: MappingModel, doc: unknown): Resource[] {
   if (!isObject(doc)) throw new MappingError('the doc is not an object');
   if (doc.type === 'data_record') {
     const form = text(doc.form);
-    const def = form !== undefined && Object.prototype.hasOwnProperty.call(model.forms, form) ? model.forms[form] : undefined;
+    const def = form === undefined ? undefined : own(model.forms, form);
     if (!def) throw new MappingError(`report ${String(doc._id)}: no mapping for form '${form ?? ''}'`);
     return reportResources(model.deployment, model.contacts, def, doc);
   }

@@ -1,6 +1,6 @@
 import type { CodeableConcept, Observation, Reference } from 'fhir/r4';
 import type { ObservationRule } from './model';
-import { type Doc, at, choices, dateTime, decimal, integer, text } from './values';
+import { type Doc, at, choices, dateTime, decimal, integer, own, text } from './values';
 import { MappingError } from './errors';
 
 /** What every Observation of one report shares. */
@@ -52,7 +52,7 @@ function valueOf(rule: ObservationRule, raw: unknown): Value | undefined {
       return v === undefined ? undefined : { valueString: v };
     }
     case 'coded': {
-      const concept = rule.answers && rule.answers[String(raw)];
+      const concept = own(rule.answers, String(raw));
       return concept ? { valueCodeableConcept: concept } : undefined;
     }
   }

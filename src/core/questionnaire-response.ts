@@ -1,6 +1,6 @@
 import type { QuestionnaireResponse, QuestionnaireResponseItem, QuestionnaireResponseItemAnswer } from 'fhir/r4';
 import type { FieldType } from './model';
-import { type Doc, date, dateTime, decimal, integer, isObject, text } from './values';
+import { type Doc, date, dateTime, decimal, integer, isObject, own, text } from './values';
 
 /**
  * Every answer of the form, typed by the XForm's binds, so nothing the mapping
@@ -58,14 +58,14 @@ function itemFor(linkId: string, value: unknown, types: Record<string, FieldType
         const children = items(v, types, linkId + '.');
         if (children.length) instances.push({ linkId: linkId + '.' + (i + 1), item: children });
       } else {
-        const a = answer(types[linkId], v);
+        const a = answer(own(types, linkId), v);
         if (a) answers.push(a);
       }
     });
     if (instances.length) return { linkId, item: instances };
     return answers.length ? { linkId, answer: answers } : undefined;
   }
-  const a = answer(types[linkId], value);
+  const a = answer(own(types, linkId), value);
   return a ? { linkId, answer: [a] } : undefined;
 }
 

@@ -14,19 +14,32 @@ export function isObject(x: unknown): x is Doc {
   return typeof x === 'object' && x !== null && !Array.isArray(x);
 }
 
+/** obj[key] only when obj itself has it: answers like `__proto__` or `constructor` are data, not lookups. */
+export function own<T>(obj: Record<string, T> | undefined, key: string): T | undefined {
+  return obj && Object.prototype.hasOwnProperty.call(obj, key) ? obj[key] : undefined;
+}
+
 /** Value at a dotted path (`vitals.weight`), or undefined. */
 export function at(obj: unknown, path: string): unknown {
   let cur: unknown = obj;
   for (const key of path.split('.')) {
     if (!isObject(cur)) return undefined;
-    cur = cur[key];
+    cur = own(cur, key);
   }
   return cur;
 }
 
+/** Control characters and lone surrogates: FHIR strings cannot carry them. */
+const UNSAFE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/** Text safe for FHIR and for hashing: unsafe characters become U+FFFD. */
+export function clean(s: string): string {
+  return s.replace(UNSAFE, '\ufffd');
+}
+
 export function text(x: unknown): string | undefined {
   if (typeof x === 'string') {
-    const t = x.trim();
+    const t = clean(x).trim();
     return t ? t.slice(0, MAX_TEXT) : undefined;
   }
   if (typeof x === 'number' && isFinite(x)) return String(x);

@@ -1,0 +1,142 @@
+import { strict as assert } from 'node:assert';
+import fs from 'node:fs';
+import type { Bundle } from 'fhir/r4';
+import { compileDefinitions } from '../../src/definitions/compile';
+import { appSettingsText, BASE_SETTINGS } from '../../src/build/app-settings';
+import { outboundEntries, ENTRY_PREFIX, PAYLOAD_KEY, mergeOutbound, type OutboundEntry } from '../../src/outbound/generate';
+import { isRelevant, mapPayload, OutboundMappingError } from '../../src/outbound/cht-outbound';
+import { ROOT } from '../../src/build/bundle';
+import { assertValidR4 } from '../../src/fhir-validation';
+import { sampleDocs, sampleContacts, sampleReports, type Doc } from '../support/samples';
+import { hydrate } from '../../src/outbound/hydrate';
+
+describe('outbound push generated from the mapping definitions', function () {
+  this.timeout(120000);
+  let entry: OutboundEntry;
+  const ENV = {}; // no build-time overrides
+
+  before(async () => {
+    entry = (await outboundEntries(compileDefinitions(ROOT), ENV))[ENTRY_PREFIX];
+  });
+
+  it('the committed app_settings/base_settings.json carries the current generated section (run `npm run build`)', async () => {
+    assert.equal(fs.readFileSync(BASE_SETTINGS, 'utf8'), await appSettingsText(compileDefinitions(ROOT), ENV));
+  });
+
+  it('is one entry with one expr, under 40 KB, with a credentials key and no secret', () => {
+    const settings = JSON.parse(fs.readFileSync(BASE_SETTINGS, 'utf8'));
+    const generated = Object.keys(settings.outbound).filter((k) => k.startsWith(ENTRY_PREFIX));
+    assert.deepEqual(generated, [ENTRY_PREFIX]);
+    assert.deepEqual(Object.keys(entry.mapping), [PAYLOAD_KEY]);
+    assert.ok(JSON.stringify(settings.outbound).length < 40 * 1024, `${JSON.stringify(settings.outbound).length} bytes`);
+    assert.equal(entry.destination.auth?.type, 'basic');
+    assert.ok(entry.destination.auth?.password_key);
+    assert.ok(!('password' in (entry.destination.auth ?? {})));
+  });
+
+  it('every sample doc, stored and hydrated, gives a valid R4 transaction Bundle under CHT semantics', () => {
+    let resources = 0;
+    for (const { label, doc } of sampleDocs()) {
+      assert.ok(isRelevant(entry, doc), `${label} should be relevant`);
+      const payload = mapPayload(entry, ENTRY_PREFIX, doc);
+      assert.deepEqual(Object.keys(payload), [PAYLOAD_KEY], label);
+      const bundle = payload[PAYLOAD_KEY] as Bundle;
+      assert.equal(bundle.type, 'transaction', label);
+      assert.doesNotThrow(() => assertValidR4(bundle), label);
+      for (const e of bundle.entry ?? []) {
+        assert.equal(e.request?.method, 'PUT');
+        assert.equal(e.request?.url, `${e.resource?.resourceType}/${e.resource?.id}`);
+        resources++;
+      }
+    }
+    assert.ok(resources > 100, `${resources} resources`);
+  });
+
+  it('the same doc mapped twice gives byte-identical payloads', () => {
+    for (const { label, doc } of sampleDocs()) {
+      const a = JSON.stringify(mapPayload(entry, ENTRY_PREFIX, doc));
+      const b = JSON.stringify(mapPayload(entry, ENTRY_PREFIX, JSON.parse(JSON.stringify(doc))));
+      assert.equal(a, b, label);
+    }
+  });
+
+  it('maps the pregnancy visit into coded vitals, danger-sign Conditions and a full QuestionnaireResponse', () => {
+    const doc = hydrate(sampleReports().find((d) => d._id === 'rep-anc-1')!, sampleContacts());
+    const bundle = mapPayload(entry, ENTRY_PREFIX, doc)[PAYLOAD_KEY] as Bundle;
+    const byType = (t: string) => (bundle.entry ?? []).map((e) => e.resource as unknown as Record<string, any>).filter((r) => r.resourceType === t);
+    const weight = byType('Observation').find((o) => o.code.coding?.[0].code === '29463-7');
+    assert.deepEqual(weight?.valueQuantity, { value: 62.5, unit: 'kg', system: 'http://unitsofmeasure.org', code: 'kg' });
+    assert.equal(weight?.category[0].coding[0].code, 'vital-signs');
+    const danger = byType('Observation').filter((o) => o.code.text === 'Pregnancy danger signs').map((o) => o.valueCodeableConcept.coding[0].code);
+    assert.deepEqual(danger.sort(), ['289530006', '386661006']);
+    const conditions = byType('Condition').map((c) => c.code.coding[0].code).sort();
+    assert.deepEqual(conditions, ['289530006', '77386006']);
+    const enc = byType('Encounter')[0];
+    assert.equal(enc.subject.identifier.value, 'woman-1');
+    assert.equal(enc.subject.display, 'Mary Otieno');
+    const qr = byType('QuestionnaireResponse')[0];
+    const vitals = qr.item.find((i: any) => i.linkId === 'vitals');
+    assert.deepEqual(vitals.item.find((i: any) => i.linkId === 'vitals.systolic').answer, [{ valueInteger: 145 }]);
+    assert.ok(qr.item.find((i: any) => i.linkId === 'notes'), 'unmapped field kept in the QuestionnaireResponse');
+    assert.equal(qr.identifier.value, 'uuid:0b2f1b4e-8a55-4b35-9f8e-4fbd62b2a001');
+    assert.ok(byType('Practitioner').length === 1, 'the hydrated submitter travels as a Practitioner');
+  });
+
+  it('fails the push, naming the field, when a required field is missing (CHT retries after the doc is fixed)', () => {
+    const doc = JSON.parse(JSON.stringify(sampleReports().find((d) => d._id === 'rep-death-1')));
+    delete doc.fields.date_of_death;
+    assert.throws(() => mapPayload(entry, ENTRY_PREFIX, doc), (e: Error) => e instanceof OutboundMappingError && /required field 'date_of_death' is missing/.test(e.message) && /rep-death-1/.test(e.message));
+    doc.fields.date_of_death = '02/10/2026';
+    assert.throws(() => mapPayload(entry, ENTRY_PREFIX, doc), /required field 'date_of_death' is not a valid dateTime/);
+  });
+
+  it('is not relevant for unmapped forms, deleted docs, or other doc types', () => {
+    for (const doc of [
+      { _id: 'x', type: 'data_record', form: 'unknown_form', fields: {} },
+      { _id: 'x', type: 'data_record', form: 'pregnancy_visit', _deleted: true },
+      { _id: 'x', type: 'feedback' },
+      { _id: 'x', type: 'contact', contact_type: 'nope' },
+      { _id: 'x' },
+    ]) assert.equal(isRelevant(entry, doc), false, JSON.stringify(doc));
+  });
+
+  it('never throws for malformed optional fields: wrong types, numbers as strings, odd dates, huge text', () => {
+    const base = sampleReports();
+    const junk: unknown[] = [null, 42, -1e308, 'abc', '', '  ', true, {}, [], ['a', 1], { a: { b: 'c' } }, 'x'.repeat(300000), '2026-13-45', '1e400', 'NaN', '\u0000\ud83d', '__proto__'];
+    let n = 0;
+    for (const report of base) {
+      if (report.form === 'death_report') continue; // has a required field, tested above
+      const fields = Object.keys(report.fields as object);
+      for (const field of fields) {
+        for (const value of junk) {
+          const doc = JSON.parse(JSON.stringify(report)) as Doc;
+          (doc.fields as Record<string, unknown>)[field] = value;
+          const bundle = mapPayload(entry, ENTRY_PREFIX, doc)[PAYLOAD_KEY] as Bundle;
+          assert.equal(bundle.resourceType, 'Bundle');
+          if (n++ % 7 === 0) assertValidR4(bundle);
+        }
+      }
+    }
+    assert.ok(n > 300, `${n} docs`);
+  });
+
+  it('a report with no reported_date fails naming the doc', () => {
+    const doc = { ...sampleReports()[0], reported_date: 'yesterday' };
+    assert.throws(() => mapPayload(entry, ENTRY_PREFIX, doc), /rep-anc-1: reported_date is missing or not a date/);
+  });
+});
+
+describe('merging the generated entry into app settings', () => {
+  const gen = { relevant_to: 'true', destination: { base_url: 'http://x', path: '/p' }, mapping: { bundle: { expr: '1' } } };
+
+  it('keeps hand-written entries and replaces stale generated ones', () => {
+    const merged = mergeOutbound({ outbound: { mine: { a: 1 }, 'cht-fhir-old': { b: 2 }, 'cht-fhir': { c: 3 } } }, { 'cht-fhir': gen });
+    assert.deepEqual(Object.keys(merged.outbound!).sort(), ['cht-fhir', 'mine']);
+    assert.deepEqual(merged.outbound!['mine'], { a: 1 });
+    assert.deepEqual(merged.outbound!['cht-fhir'], gen);
+  });
+
+  it('works on settings with no outbound section', () => {
+    assert.deepEqual(Object.keys(mergeOutbound({} as { outbound?: Record<string, unknown> }, { 'cht-fhir': gen }).outbound!), ['cht-fhir']);
+  });
+});
