@@ -1,0 +1,113 @@
+import { strict as assert } from 'node:assert';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { compileDefinitions } from '../../src/definitions/compile';
+import { DefinitionError } from '../../src/definitions/load';
+import { ROOT } from '../../src/build/bundle';
+import { mapDoc } from '../../src/core/map-doc';
+import { assertValidR4 } from '../../src/fhir-validation';
+import type { Bundle } from 'fhir/r4';
+
+/** A throwaway copy of the project's config to break in one place. */
+function project(edit: (root: string) => void): string {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'defs-'));
+  fs.cpSync(path.join(ROOT, 'app_settings'), path.join(root, 'app_settings'), { recursive: true });
+  fs.cpSync(path.join(ROOT, 'forms'), path.join(root, 'forms'), { recursive: true });
+  edit(root);
+  return root;
+}
+
+function editJson(root: string, rel: string, fn: (j: any) => void) {
+  const file = path.join(root, rel);
+  const json = JSON.parse(fs.readFileSync(file, 'utf8'));
+  fn(json);
+  fs.writeFileSync(file, JSON.stringify(json));
+}
+
+function problemsOf(root: string): string[] {
+  try {
+    compileDefinitions(root);
+  } catch (e) {
+    assert.ok(e instanceof DefinitionError, String(e));
+    return e.problems;
+  }
+  assert.fail('expected a DefinitionError');
+}
+
+describe('mapping definitions', () => {
+  it('the reference definitions compile', () => {
+    const { model } = compileDefinitions(ROOT);
+    assert.deepEqual(Object.keys(model.forms).sort(), ['death_report', 'pregnancy_visit', 'sick_child']);
+    assert.deepEqual(model.contacts.types, { district_hospital: 'Place', health_center: 'Place', clinic: 'Place', person: 'Patient' });
+    assert.equal(model.forms.sick_child.fields.muac_cm, 'decimal');
+  });
+
+  const cases: Array<[string, (root: string) => void, RegExp]> = [
+    ['unknown property', (r) => editJson(r, 'app_settings/fhir/forms/sick_child.json', (j) => (j.observations[1].units = 'Cel')), /forms\/sick_child\.json: \/observations\/1: unknown property 'units'/],
+    ['field not in the XForm', (r) => editJson(r, 'app_settings/fhir/forms/sick_child.json', (j) => (j.observations[1].field = 'temp')), /sick_child\.json: \/observations\/1\/field: 'temp' is not a field of forms\/app\/sick_child\.xml/],
+    ['invalid UCUM unit', (r) => editJson(r, 'app_settings/fhir/forms/sick_child.json', (j) => (j.observations[1].unit = 'degrees')), /\/observations\/1\/unit: 'degrees' is not a valid UCUM unit/],
+    ['unknown concept key', (r) => editJson(r, 'app_settings/fhir/forms/sick_child.json', (j) => (j.observations[1].code = 'temprature')), /\/observations\/1\/code: 'temprature' is not a concept/],
+    ['answer not a choice of the select', (r) => editJson(r, 'app_settings/fhir/forms/sick_child.json', (j) => (j.conditions[0].answers.measles = 'fever')), /\/conditions\/0\/answers\/measles: not a choice of 'diagnosis'/],
+    ['coded value without answers', (r) => editJson(r, 'app_settings/fhir/forms/sick_child.json', (j) => delete j.observations[3].answers), /\/observations\/3: a coded value needs 'answers'/],
+    ['bad enum', (r) => editJson(r, 'app_settings/fhir/forms/sick_child.json', (j) => (j.conditions[0].category = 'diagnosis')), /\/conditions\/0\/category: must be one of "encounter-diagnosis", "problem-list-item"/],
+    ['form name vs file', (r) => editJson(r, 'app_settings/fhir/forms/sick_child.json', (j) => (j.form = 'sick_kid')), /sick_child\.json: \/form: 'sick_kid' does not match the file name/],
+    ['no XForm', (r) => fs.rmSync(path.join(r, 'forms/app/death_report.xml')), /death_report\.json: \/form: no XForm forms\/app\/death_report\.xml/],
+    ['broken XForm', (r) => fs.writeFileSync(path.join(r, 'forms/app/death_report.xml'), '<h:html><oops'), /forms\/app\/death_report\.xml: not well-formed XML/],
+    ['invalid JSON', (r) => fs.writeFileSync(path.join(r, 'app_settings/fhir/forms/death_report.json'), '{"form": "death_report",'), /death_report\.json: .*JSON/],
+    ['bad namespace', (r) => editJson(r, 'app_settings/fhir/settings.json', (j) => (j.id_namespace = 'not-a-uuid')), /settings\.json: \/id_namespace: must match pattern/],
+    ['a secret in the destination', (r) => editJson(r, 'app_settings/fhir/settings.json', (j) => (j.destination.auth.password = 'hunter2')), /settings\.json: \/destination\/auth: unknown property 'password'/],
+    ['unknown contact type', (r) => editJson(r, 'app_settings/fhir/contacts.json', (j) => (j.types = { household: 'Place' })), /contacts\.json: \/types\/household: not a contact type/],
+    ['person type as a place', (r) => editJson(r, 'app_settings/fhir/contacts.json', (j) => (j.types = { person: 'Place' })), /contacts\.json: \/types\/person: a person type cannot become Place/],
+    ['terminology unit', (r) => editJson(r, 'app_settings/fhir/terminology.json', (j) => (j.units['kilo'] = { display: 'kilo' })), /terminology\.json: \/units\/kilo: not a valid UCUM unit/],
+    ['missing settings', (r) => fs.rmSync(path.join(r, 'app_settings/fhir/settings.json')), /settings\.json: ENOENT/],
+  ];
+  for (const [label, edit, expected] of cases) {
+    it(`a bad definition fails the build with file, path and reason: ${label}`, () => {
+      const root = project(edit);
+      try {
+        const problems = problemsOf(root);
+        assert.ok(problems.some((p) => expected.test(p)), `${expected} not in:\n${problems.join('\n')}`);
+      } finally {
+        fs.rmSync(root, { recursive: true, force: true });
+      }
+    });
+  }
+
+  it('reports every problem at once, not just the first', () => {
+    const root = project((r) => {
+      editJson(r, 'app_settings/fhir/forms/sick_child.json', (j) => (j.observations[1].unit = 'degrees'));
+      editJson(r, 'app_settings/fhir/forms/pregnancy_visit.json', (j) => (j.observations[0].field = 'nope'));
+    });
+    assert.equal(problemsOf(root).length, 2);
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+
+  it('follows a configurable hierarchy from contact_types, with no mapping file', () => {
+    const root = project((r) => {
+      fs.rmSync(path.join(r, 'app_settings/fhir/contacts.json'));
+      editJson(r, 'app_settings/base_settings.json', (j) => {
+        j.contact_types = [
+          { id: 'region', parents: [] },
+          { id: 'household', parents: ['region'] },
+          { id: 'household_member', parents: ['household'], person: true },
+          { id: 'community_health_worker', parents: ['region'], person: true },
+        ];
+      });
+      fs.writeFileSync(path.join(r, 'app_settings/fhir/contacts.json'), JSON.stringify({ types: { community_health_worker: 'Practitioner' } }));
+    });
+    const { model } = compileDefinitions(root);
+    fs.rmSync(root, { recursive: true, force: true });
+    assert.deepEqual(model.contacts.types, { region: 'Place', household: 'Place', household_member: 'Patient', community_health_worker: 'Practitioner' });
+    const member = mapDoc(model, { _id: 'm1', type: 'contact', contact_type: 'household_member', name: 'A', parent: { _id: 'h1', parent: { _id: 'r1' } } });
+    const chw = mapDoc(model, { _id: 'c1', type: 'contact', contact_type: 'community_health_worker', name: 'B', parent: { _id: 'r1' } });
+    const household = mapDoc(model, { _id: 'h1', type: 'contact', contact_type: 'household', name: 'H', parent: { _id: 'r1' } });
+    const types = (b: Bundle) => (b.entry ?? []).map((e) => e.resource?.resourceType);
+    assert.deepEqual(types(member), ['Patient']);
+    assert.deepEqual(types(chw), ['Practitioner', 'PractitionerRole']);
+    assert.deepEqual(types(household), ['Organization', 'Location']);
+    const org = household.entry![0].resource as { partOf?: { identifier?: { value?: string } } };
+    assert.equal(org.partOf?.identifier?.value, 'r1');
+    for (const b of [member, chw, household]) assertValidR4(b);
+  });
+});
