@@ -1,0 +1,159 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { patientDoc, reportDoc } from '../test/stand-ins/push-bundles';
+
+/**
+ * Receiver throughput and latency at 1, 10 and 50 concurrent clients, beside
+ * a baseline forwarder (plain POST, no checks) fed the same payloads. Each
+ * server runs as its own process with the embedded FHIR store (as
+ * `npm run receiver` without FHIR_BASE_URL), so its RSS is its own; this
+ * process only generates load. Every level gets fresh docs (first delivery,
+ * the expensive path); a final run repeats docs already delivered.
+ */
+const ROOT = path.resolve(__dirname, '..');
+const USER = 'bench';
+const PASS = 'bench-password';
+const LEVELS: [number, number][] = [
+  [1, 400],
+  [10, 2000],
+  [50, 3000],
+];
+
+export interface LevelResult {
+  server: 'receiver' | 'baseline';
+  concurrency: number;
+  pushes: number;
+  perSecond: number;
+  p50ms: number;
+  p99ms: number;
+  errors: number;
+}
+
+export async function benchReceiver(): Promise<{ levels: LevelResult[]; rssMB: Record<string, { now: number; peak: number }> }> {
+  const levels: LevelResult[] = [];
+  const rssMB: Record<string, { now: number; peak: number }> = {};
+  for (const server of ['receiver', 'baseline'] as const) {
+    const proc = await startServer(server);
+    try {
+      let offset = 0;
+      for (const [concurrency, pushes] of LEVELS) {
+        const docs = Array.from({ length: pushes }, (_x, i) => (i % 2 ? reportDoc : patientDoc)(100000 + offset + (i >> 1)));
+        offset += pushes;
+        levels.push({ server, ...(await load(proc.url, docs, concurrency)) });
+      }
+      // Repeats: the same 3000 docs again at 50 (what CHT retries look like).
+      const repeats = Array.from({ length: 3000 }, (_x, i) => (i % 2 ? reportDoc : patientDoc)(100000 + offset - 3000 + (i >> 1)));
+      levels.push({ server, ...(await load(proc.url, repeats, 50)), concurrency: 50 });
+      rssMB[server] = memory(proc.child.pid!);
+    } finally {
+      proc.child.kill('SIGTERM');
+    }
+  }
+  printTable(levels, rssMB);
+  return { levels, rssMB };
+}
+
+async function load(url: string, docs: { body: unknown }[], concurrency: number): Promise<Omit<LevelResult, 'server'>> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
+  const bodies = docs.map((d) => JSON.stringify(d.body));
+  const latencies: number[] = [];
+  let errors = 0;
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < bodies.length) {
+        const body = bodies[next++];
+        const t = performance.now();
+        const status = await post(url, body, agent);
+        latencies.push(performance.now() - t);
+        if (status !== 200) errors++;
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  agent.destroy();
+  latencies.sort((a, b) => a - b);
+  const pct = (p: number) => Math.round(latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))] * 10) / 10;
+  return { concurrency, pushes: bodies.length, perSecond: Math.round(bodies.length / seconds), p50ms: pct(0.5), p99ms: pct(0.99), errors };
+}
+
+function post(url: string, body: string, agent: http.Agent): Promise<number> {
+  return new Promise((resolve) => {
+    const req = http.request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization: 'Basic ' + Buffer.from(`${USER}:${PASS}`).toString('base64') } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', () => resolve(0));
+    req.end(body);
+  });
+}
+
+async function startServer(kind: 'receiver' | 'baseline'): Promise<{ url: string; child: ChildProcess }> {
+  const port = await freePort();
+  const script = kind === 'receiver' ? 'src/receiver/main.ts' : 'bench/baseline-forwarder.ts';
+  const child = spawn(path.join(ROOT, 'node_modules/.bin/tsx'), [script], {
+    cwd: ROOT,
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', RECEIVER_USERNAME: USER, RECEIVER_PASSWORD: PASS, FHIR_BASE_URL: '' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  // The receiver logs one JSON line per request: drain stdout, wait for "listening".
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.on('data', (c: Buffer) => (/receiver listening|ready/.test(c.toString()) ? resolve() : undefined));
+    child.once('exit', (code) => reject(new Error(`${kind} exited with ${code}`)));
+  });
+  const url = kind === 'receiver' ? `http://127.0.0.1:${port}/cht-fhir/push` : `http://127.0.0.1:${port}/`;
+  return { url, child };
+}
+
+/** RSS of the server process tree's node process (tsx spawns node as a child). */
+function memory(pid: number): { now: number; peak: number } {
+  const pids = [pid, ...children(pid)];
+  let now = 0;
+  let peak = 0;
+  for (const p of pids) {
+    try {
+      const status = fs.readFileSync(`/proc/${p}/status`, 'utf8');
+      now = Math.max(now, Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024);
+      peak = Math.max(peak, Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024);
+    } catch {
+      /* gone */
+    }
+  }
+  return { now: Math.round(now), peak: Math.round(peak) };
+}
+
+function children(pid: number): number[] {
+  try {
+    const kids = fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+    return kids.flatMap((k) => [k, ...children(k)]);
+  } catch {
+    return [];
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = net.createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function printTable(levels: LevelResult[], rss: Record<string, { now: number; peak: number }>): void {
+  console.log('\nreceiver vs baseline (plain forward, no checks), embedded FHIR store, each server in its own process');
+  console.log('server    clients  pushes  pushes/s  p50 ms  p99 ms  errors');
+  levels.forEach((l, i) => {
+    const repeat = i % 4 === 3 ? ' (repeats)' : '';
+    console.log(`${l.server.padEnd(9)} ${String(l.concurrency).padStart(7)} ${String(l.pushes).padStart(7)} ${String(l.perSecond).padStart(9)} ${String(l.p50ms).padStart(7)} ${String(l.p99ms).padStart(7)} ${String(l.errors).padStart(7)}${repeat}`);
+  });
+  for (const [server, m] of Object.entries(rss)) console.log(`${server} RSS: ${m.now} MB now, ${m.peak} MB peak`);
+}
+
+if (require.main === module) void benchReceiver();
