@@ -1,10 +1,9 @@
 import fs from 'node:fs';
-import path from 'node:path';
 import { compileDefinitions, type Compiled } from '../definitions/compile';
 import { mergeOutbound, outboundEntries } from '../outbound/generate';
-import { ROOT } from './bundle';
+import { ROOT, BASE_SETTINGS } from './paths';
 
-export const BASE_SETTINGS = path.join(ROOT, 'app_settings/base_settings.json');
+export { BASE_SETTINGS };
 
 /** base_settings.json with the generated outbound section, as text (what the build writes). */
 export async function appSettingsText(compiled: Compiled = compileDefinitions(ROOT), env: NodeJS.ProcessEnv = process.env): Promise<string> {

@@ -7,7 +7,8 @@ import terser from '@rollup/plugin-terser';
 import fs from 'node:fs';
 import path from 'node:path';
 
-export const ROOT = path.resolve(__dirname, '../..');
+import { ROOT } from './paths';
+export { ROOT };
 
 export interface BundleOptions {
   /** 'cjs' gives `module.exports = default export` (extension libs); 'iife' gives `var <name> = ...` (outbound expr); 'es' an ES module (browser outbox). */

@@ -1,0 +1,77 @@
+import { Command, CommanderError } from 'commander';
+import { UsageError } from './errors';
+import { DefinitionError } from '../definitions/load';
+
+// Subcommands load their code on use: the CLI starts fast, and `preview`
+// does not pay for rollup nor `build` for the FHIR definitions.
+/* eslint-disable @typescript-eslint/no-require-imports */
+const lazy = {
+  build: () => require('../build/main') as typeof import('../build/main'),
+  compile: () => require('../definitions/compile') as typeof import('../definitions/compile'),
+  root: () => (require('../build/paths') as typeof import('../build/paths')).ROOT,
+  preview: () => require('./preview') as typeof import('./preview'),
+};
+
+/**
+ * cht-fhir: build the CHT config, check mapping definitions, preview what CHT
+ * would push for a doc, run the receiver, run the demo. Errors are one line
+ * saying what is wrong and what to do; `--debug` adds the stack.
+ */
+const program = new Command('cht-fhir')
+  .description('Make a CHT deployment speak FHIR R4: build config, preview pushes, run the receiver')
+  .option('--debug', 'print stack traces')
+  .showHelpAfterError('(run with --help for usage)')
+  .exitOverride();
+
+program
+  .command('build')
+  .description('compile mapping definitions into app_settings outbound and build extension-libs/')
+  .action(async () => {
+    await lazy.build().build();
+  });
+
+program
+  .command('check')
+  .description('check the mapping definitions in app_settings/fhir/ without writing anything')
+  .action(async () => {
+    const c = lazy.compile().compileDefinitions(lazy.root());
+    console.log(`ok: ${Object.keys(c.model.forms).length} form mappings, ${Object.keys(c.model.contacts.types).length} contact types, ${c.files.length} files checked`);
+  });
+
+program
+  .command('preview')
+  .description('run the outbound entries on a CHT doc exactly as CHT does and print each payload, marking invalid FHIR')
+  .argument('<doc.json>', 'a CHT doc (report or contact) as JSON')
+  .option('--hydrated', 'the doc is already hydrated (contact, patient, place are full docs)')
+  .option('--contacts <file>', 'a JSON array of contact docs to hydrate the doc from, as CHT does')
+  .option('--settings <file>', 'app settings to read outbound from (default: app_settings/base_settings.json)')
+  .action(async (docFile: string, opts: { hydrated?: boolean; contacts?: string; settings?: string }) => {
+    const r = lazy.preview().preview(docFile, opts, (s) => console.log(s));
+    if (r.invalid || r.failed) process.exitCode = 1;
+  });
+
+program
+  .command('receiver')
+  .description('run the receiver (OpenHIM mediator); configured by environment variables, see README')
+  .action(async () => {
+    require('../receiver/main'); // starts on load
+  });
+
+async function main(argv: string[]) {
+  try {
+    await program.parseAsync(argv);
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      process.exitCode = e.exitCode;
+      return;
+    }
+    const debug = argv.includes('--debug');
+    if (e instanceof DefinitionError) console.error(`cht-fhir: ${e.message}\n  fix the file named above, then run again`);
+    else if (e instanceof UsageError) console.error(`cht-fhir: ${e.message}${e.hint ? ` (${e.hint})` : ''}`);
+    else console.error(`cht-fhir: ${(e as Error).message ?? String(e)}`);
+    if (debug) console.error((e as Error).stack);
+    process.exitCode = 1;
+  }
+}
+
+void main(process.argv);
