@@ -27,13 +27,14 @@ export function openStore(name: string, onBlocking: () => void): Promise<OutboxD
  * nothing: a quota failure leaves the queue as it was.
  */
 export async function writeResources(db: OutboxDB, resources: readonly Resource[], now: number): Promise<void> {
-  const tx = db.transaction(['records', 'meta'], 'readwrite');
+  const tx = db.transaction(['records', 'meta'], 'readwrite', { durability: 'relaxed' });
   const done = tx.done;
   done.catch(() => undefined); // awaited below; avoid an unhandled rejection if we throw first
   try {
     const records = tx.objectStore('records');
-    let counter = (await tx.objectStore('meta').get('counter')) ?? 0;
-    const previous = await Promise.all(resources.map((r) => records.get(keyOf(r))));
+    // One round trip for all reads, then fire every write: IndexedDB latency, not CPU, bounds enqueue.
+    const [stored, previous] = await Promise.all([tx.objectStore('meta').get('counter'), Promise.all(resources.map((r) => records.get(keyOf(r))))]);
+    let counter = stored ?? 0;
     const seqOf = new Map<string, number>();
     const writes: Promise<unknown>[] = [];
     resources.forEach((resource, i) => {
@@ -44,7 +45,7 @@ export async function writeResources(db: OutboxDB, resources: readonly Resource[
       writes.push(records.put({ key, seq, rev, resource, enqueuedAt: now }));
     });
     writes.push(tx.objectStore('meta').put(counter, 'counter'));
-    await Promise.all(writes);
+    writes.forEach((w) => w.catch(() => undefined)); // a failed write aborts the transaction: reported once, through `done`
   } catch (e) {
     abortQuietly(tx);
     await done.catch(() => undefined);
@@ -83,18 +84,22 @@ function split(keys: IDBValidKey[], values: unknown[]): { records: OutboxRecord[
 
 /** Deletes the sent records still at the rev that was sent; a record replaced meanwhile stays queued. */
 export async function confirmSent(db: OutboxDB, sent: readonly OutboxRecord[]): Promise<{ removed: string[]; replaced: string[] }> {
-  const tx = db.transaction('records', 'readwrite');
   const removed: string[] = [];
   const replaced: string[] = [];
-  await Promise.all([
-    ...sent.map(async (r) => {
-      const now = await tx.store.get(r.key);
-      if (now && now.rev !== r.rev) return void replaced.push(r.key);
+  if (!sent.length) return { removed, replaced };
+  const tx = db.transaction('records', 'readwrite', { durability: 'relaxed' });
+  // Squashes keep their seq, so one range read over the batch's seqs sees every current version.
+  const seqs = sent.map((r) => r.seq);
+  const current = new Map((await tx.store.index('bySeq').getAll(IDBKeyRange.bound(Math.min(...seqs), Math.max(...seqs)))).map((r) => [r.key, r]));
+  for (const r of sent) {
+    const now = current.get(r.key);
+    if (now && now.rev !== r.rev) replaced.push(r.key);
+    else {
       removed.push(r.key);
-      if (now) await tx.store.delete(r.key);
-    }),
-    tx.done,
-  ]);
+      if (now) tx.store.delete(r.key).catch(() => undefined);
+    }
+  }
+  await tx.done;
   return { removed, replaced };
 }
 

@@ -1,0 +1,13 @@
+import { benchOutbox } from './outbox';
+import { benchReceiver } from './receiver';
+
+/** `npm run bench`: every benchmark in turn. */
+async function main() {
+  await benchOutbox();
+  await benchReceiver();
+}
+
+main().catch((e) => {
+  console.error(`bench failed: ${e.message}`);
+  process.exit(1);
+});

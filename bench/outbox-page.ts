@@ -1,0 +1,43 @@
+/**
+ * The page half of the outbox benchmark, as source text served to Chromium:
+ * it imports the built module, measures, and POSTs the figures back.
+ */
+export function benchPage(opts: { pushUrl: string; authorization: string; records: number }): string {
+  return `<!doctype html><meta charset="utf-8"><title>outbox bench</title><script type="module">
+const N = ${opts.records};
+const report = (r) => fetch('/result', { method: 'POST', body: JSON.stringify(r) });
+const patient = (i, run) => ({ resourceType: 'Patient', id: run + '-' + i, identifier: [{ system: 'urn:cht-fhir:bench', value: String(i) }],
+  name: [{ family: 'Bench', given: ['P' + i] }], gender: i % 2 ? 'female' : 'male', birthDate: '1990-01-01' });
+try {
+  const { openOutbox } = await import('/cht-fhir-outbox.js');
+  // Baseline: the same records as raw IndexedDB puts, one transaction each, no validation, squash or ordering.
+  const raw = await new Promise((ok, ko) => { const r = indexedDB.open('bench-raw', 1); r.onupgradeneeded = () => r.result.createObjectStore('r', { keyPath: 'key' }); r.onsuccess = () => ok(r.result); r.onerror = () => ko(r.error); });
+  let t = performance.now();
+  for (let i = 0; i < N; i++) {
+    const resource = patient(i, 'raw');
+    await new Promise((ok, ko) => { const tx = raw.transaction('r', 'readwrite', { durability: 'relaxed' }); tx.objectStore('r').put({ key: 'Patient/' + resource.id, resource }); tx.oncomplete = ok; tx.onerror = () => ko(tx.error); });
+  }
+  const rawMs = performance.now() - t;
+  raw.close();
+  // Time spent waiting for the receiver, to tell outbox cost from receiver cost.
+  let receiverMs = 0;
+  const timedFetch = async (u, init) => { const t0 = performance.now(); const r = await fetch(u, init); const body = await r.text(); receiverMs += performance.now() - t0; return new Response(body, { status: r.status }); };
+  const outbox = await openOutbox({ name: 'bench-outbox', endpoint: ${JSON.stringify(opts.pushUrl)}, headers: { authorization: ${JSON.stringify(opts.authorization)} }, fetch: timedFetch, autoFlush: false, batchSize: Number(new URLSearchParams(location.search).get('b') || 50) });
+  t = performance.now();
+  for (let i = 0; i < N; i++) await outbox.enqueue(patient(i, 'seq'));
+  const enqueueMs = performance.now() - t;
+  t = performance.now();
+  const flushed = await outbox.flush();
+  const flushMs = performance.now() - t;
+  // Concurrent callers share transactions (group commit).
+  t = performance.now();
+  await Promise.all(Array.from({ length: N }, (_, i) => outbox.enqueue(patient(i, 'par'))));
+  const parallelMs = performance.now() - t;
+  const pending = await outbox.pending();
+  outbox.close();
+  await report({ ok: true, records: N, rawMs, enqueueMs, parallelMs, flushMs, receiverMs, flushed, pending });
+} catch (e) {
+  await report({ ok: false, error: String(e && e.stack || e) });
+}
+</script>`;
+}
