@@ -2,6 +2,20 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { bundle, ROOT } from './bundle';
 import { checkLoadsLikeCht } from './cht-lib-loader';
+import type { Plugin } from 'rollup';
+
+/** Only the terminology lib shows translated names; the others ship codes only (phones pay per byte). */
+const NEEDS_TRANSLATIONS = new Set(['fhir-terminology.js']);
+
+function withoutTranslations(): Plugin {
+  return {
+    name: 'terminology-without-translations',
+    transform(code, id) {
+      if (!id.endsWith('/app_settings/fhir/terminology.json')) return null;
+      return JSON.stringify(JSON.parse(code), (k, v) => (k === 'translations' ? undefined : v));
+    },
+  };
+}
 
 export const LIB_SOURCES = path.join(ROOT, 'src/extension-libs');
 export const LIB_OUTPUT = path.join(ROOT, 'extension-libs');
@@ -22,7 +36,7 @@ export async function buildExtensionLibs(): Promise<Map<string, string>> {
     const name = path.basename(entry, '.ts') + '.js';
     let code: string;
     try {
-      code = await bundle(entry, { format: 'cjs' });
+      code = await bundle(entry, { format: 'cjs', plugins: NEEDS_TRANSLATIONS.has(name) ? [] : [withoutTranslations()] });
     } catch (e) {
       throw new Error(`extension lib ${path.relative(ROOT, entry)} failed to build: ${(e as Error).message}`);
     }

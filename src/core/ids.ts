@@ -16,6 +16,20 @@ export function isUuidNamespace(value: unknown): value is string {
 
 /** UUID v5 of `role/key` (e.g. `Patient/<_id>`) inside the deployment's namespace. */
 export function stableId(namespace: string, role: string, key: string): string {
-  // uuid hashes UTF-8 via encodeURIComponent, which throws on a lone surrogate.
-  return uuidv5(clean(role + '/' + key), namespace);
+  const name = role + '/' + key;
+  const memo = namespace + ' ' + name;
+  let id = seen.get(memo);
+  if (id === undefined) {
+    // uuid hashes UTF-8 via encodeURIComponent, which throws on a lone surrogate.
+    id = uuidv5(clean(name), namespace);
+    if (seen.size >= 4096) seen.clear();
+    seen.set(memo, id);
+  }
+  return id;
 }
+
+/**
+ * One bundle names the same patient, encounter and health worker dozens of
+ * times; SHA-1 in plain JS is most of the mapping's cost in a fresh sandbox.
+ */
+const seen = new Map<string, string>();

@@ -8,9 +8,10 @@ export interface ReportContext {
   form: string;
   docId: string;
   fields: Doc;
-  effective: string;
+  /** Absent on the phone, where the report's time is not known yet. */
+  effective?: string;
   subject?: Reference;
-  encounter: Reference;
+  encounter?: Reference;
   performer?: Reference[];
   /** Id for the n-th resource made from a field. */
   idFor(kind: 'Observation' | 'Condition', part: string): string;
@@ -67,8 +68,8 @@ function observation(ctx: ReportContext, rule: ObservationRule, part: string, va
   };
   if (rule.category) obs.category = [{ coding: [{ system: CATEGORY_SYSTEM, code: rule.category }] } as CodeableConcept];
   if (ctx.subject) obs.subject = ctx.subject;
-  obs.encounter = ctx.encounter;
-  obs.effectiveDateTime = ctx.effective;
+  if (ctx.encounter) obs.encounter = ctx.encounter;
+  if (ctx.effective) obs.effectiveDateTime = ctx.effective;
   if (ctx.performer) obs.performer = ctx.performer;
   return Object.assign(obs, value);
 }

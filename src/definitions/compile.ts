@@ -6,6 +6,7 @@ import type { ConditionRule, ContactModel, ContactResource, FieldType, FormModel
 import { contactsSchema, formSchema, settingsSchema, terminologySchema } from './schema';
 import { DefinitionError, readJson } from './load';
 import { parseXForm, type XFormInfo } from './xform';
+import { codeableConcept, type Terminology } from '../core/terminology';
 
 /**
  * app_settings + forms/ + app_settings/fhir/*.json -> the MappingModel the
@@ -29,10 +30,6 @@ export interface Settings {
 interface ContactsDefinition {
   practitioner_roles?: string[];
   types?: Record<string, ContactResource | 'none'>;
-}
-export interface Terminology {
-  concepts: Record<string, { system?: string; code?: string; display?: string; text?: string; category?: string; translations?: Record<string, string> }>;
-  units?: Record<string, { display: string; translations?: Record<string, string> }>;
 }
 export interface Compiled {
   model: MappingModel;
@@ -123,7 +120,7 @@ function compileForm(def: FormDefinition, xform: XFormInfo, terms: Terminology, 
       problems.push(`${rel}: ${where}: '${ref}' is not a concept in app_settings/fhir/terminology.json`);
       return { text: ref };
     }
-    return c.system && c.code ? { coding: [{ system: c.system, code: c.code, display: c.display }], text: c.display } : { text: c.text };
+    return codeableConcept(c);
   };
   const checkField = (field: string, where: string) => {
     if (!xform.fields[field]) problems.push(`${rel}: ${where}/field: '${field}' is not a field of forms/app/${def.form}.xml`);

@@ -1,0 +1,14 @@
+import table from '../../../app_settings/fhir/terminology.json';
+import type { Concept, Terminology, Unit } from '../../core/terminology';
+
+/** The curated terminology, inlined into the libs at build time. */
+export const terminology = table as Terminology;
+
+export function concept(key: string): Concept | undefined {
+  return Object.prototype.hasOwnProperty.call(terminology.concepts, key) ? terminology.concepts[key] : undefined;
+}
+
+export function unit(code: string): Unit | undefined {
+  const units = terminology.units ?? {};
+  return Object.prototype.hasOwnProperty.call(units, code) ? units[code] : undefined;
+}
