@@ -27,7 +27,7 @@ export function openStore(name: string, onBlocking: () => void): Promise<OutboxD
  * nothing: a quota failure leaves the queue as it was.
  */
 export async function writeResources(db: OutboxDB, resources: readonly Resource[], now: number): Promise<void> {
-  const tx = db.transaction(['records', 'meta'], 'readwrite', { durability: 'relaxed' });
+  const tx = db.transaction(['records', 'meta'], 'readwrite');
   const done = tx.done;
   done.catch(() => undefined); // awaited below; avoid an unhandled rejection if we throw first
   try {
@@ -87,6 +87,7 @@ export async function confirmSent(db: OutboxDB, sent: readonly OutboxRecord[]): 
   const removed: string[] = [];
   const replaced: string[] = [];
   if (!sent.length) return { removed, replaced };
+  // Relaxed is safe here: a lost delete only means a resend the receiver ignores.
   const tx = db.transaction('records', 'readwrite', { durability: 'relaxed' });
   // Squashes keep their seq, so one range read over the batch's seqs sees every current version.
   const seqs = sent.map((r) => r.seq);
