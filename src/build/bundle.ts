@@ -67,7 +67,8 @@ function entryTsconfig(entry: string): string {
   const dir = path.join(ROOT, '.build/tsconfig');
   fs.mkdirSync(dir, { recursive: true });
   const file = path.join(dir, path.relative(ROOT, entry).replace(/[\\/.]/g, '_') + '.json');
-  const config = { extends: path.join(ROOT, 'tsconfig.json'), files: [entry], include: [] };
+  // Ambient declarations (.d.ts) are not imported, so they are listed here.
+  const config = { extends: path.join(ROOT, 'tsconfig.json'), files: [entry], include: [path.join(ROOT, 'src/types/*.d.ts'), path.join(ROOT, 'test/**/*.d.ts')] };
   fs.writeFileSync(file, JSON.stringify(config));
   return file;
 }
