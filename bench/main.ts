@@ -1,8 +1,10 @@
 import { benchOutbox } from './outbox';
+import { benchOutbound } from './outbound';
 import { benchReceiver } from './receiver';
 
 /** `npm run bench`: every benchmark in turn. */
 async function main() {
+  await benchOutbound();
   await benchOutbox();
   await benchReceiver();
 }
