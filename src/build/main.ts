@@ -3,12 +3,14 @@ import path from 'node:path';
 import { buildExtensionLibs, writeExtensionLibs } from './extension-libs';
 import { appSettingsText, BASE_SETTINGS } from './app-settings';
 import { compileDefinitions } from '../definitions/compile';
+import { compileInbound } from '../inbound/definitions';
 import { ROOT } from './bundle';
 import { buildOutbox, writeOutbox } from './outbox';
 
 /** Builds everything cht-conf uploads; nothing is written unless all of it built. */
 export async function build(log: (line: string) => void = console.log): Promise<void> {
   const compiled = compileDefinitions(ROOT);
+  const inbound = compileInbound(ROOT); // FHIRPath compiled now: a bad expression fails the build, not a delivery
   const settings = await appSettingsText(compiled);
   const libs = await buildExtensionLibs();
   const outbox = await buildOutbox();
@@ -17,6 +19,7 @@ export async function build(log: (line: string) => void = console.log): Promise<
   const outbound = JSON.stringify(JSON.parse(settings).outbound);
   log(`app_settings/base_settings.json  outbound: ${Object.keys(compiled.model.forms).length} forms, ${Object.keys(compiled.model.contacts.types).length} contact types, ${outbound.length} bytes`);
   log(writeOutbox(outbox));
+  log(`app_settings/fhir/inbound  ${inbound.length} inbound mappings (${inbound.map((m) => m.def.name).join(', ')})`);
   for (const [name, code] of libs) log(`${path.relative(ROOT, path.join(ROOT, 'extension-libs', name))}  ${code.length} bytes`);
 }
 

@@ -8,6 +8,7 @@ import { DefinitionError } from '../definitions/load';
 const lazy = {
   build: () => require('../build/main') as typeof import('../build/main'),
   compile: () => require('../definitions/compile') as typeof import('../definitions/compile'),
+  inbound: () => require('../inbound/definitions') as typeof import('../inbound/definitions'),
   root: () => (require('../build/paths') as typeof import('../build/paths')).ROOT,
   preview: () => require('./preview') as typeof import('./preview'),
 };
@@ -35,7 +36,8 @@ program
   .description('check the mapping definitions in app_settings/fhir/ without writing anything')
   .action(async () => {
     const c = lazy.compile().compileDefinitions(lazy.root());
-    console.log(`ok: ${Object.keys(c.model.forms).length} form mappings, ${Object.keys(c.model.contacts.types).length} contact types, ${c.files.length} files checked`);
+    const inbound = lazy.inbound().compileInbound(lazy.root());
+    console.log(`ok: ${Object.keys(c.model.forms).length} form mappings, ${Object.keys(c.model.contacts.types).length} contact types, ${inbound.length} inbound mappings, ${c.files.length} files checked`);
   });
 
 program

@@ -51,9 +51,25 @@ export interface ConditionRule {
   verification: 'provisional' | 'confirmed' | 'differential' | 'unconfirmed';
 }
 
+/** Task.status values a follow-up answer can set. */
+export type TaskStatus = 'requested' | 'accepted' | 'in-progress' | 'on-hold' | 'completed' | 'failed' | 'cancelled';
+
+/**
+ * The report acts on a request that came from another system (a referral
+ * ServiceRequest): the Encounter is `basedOn` it and a Task reports back.
+ */
+export interface FulfilsRule {
+  /** Field holding the request's reference, `ServiceRequest/<id>`. */
+  field: string;
+  /** Field whose answer sets Task.status; answers not listed give `completed`. */
+  statusField?: string;
+  statuses?: Record<string, TaskStatus>;
+}
+
 export interface FormModel {
   /** Encounter.type */
   type?: CodeableConcept;
+  fulfils?: FulfilsRule;
   observations: ObservationRule[];
   conditions: ConditionRule[];
   /** Field path -> XForm type, for typed QuestionnaireResponse answers. */

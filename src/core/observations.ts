@@ -14,7 +14,7 @@ export interface ReportContext {
   encounter?: Reference;
   performer?: Reference[];
   /** Id for the n-th resource made from a field. */
-  idFor(kind: 'Observation' | 'Condition', part: string): string;
+  idFor(kind: 'Observation' | 'Condition' | 'Task', part: string): string;
 }
 
 const CATEGORY_SYSTEM = 'http://terminology.hl7.org/CodeSystem/observation-category';

@@ -7,6 +7,7 @@ import { contactResource, practitioner, compact } from './contacts';
 import { observationsFor, type ReportContext } from './observations';
 import { conditionsFor } from './conditions';
 import { questionnaireResponse } from './questionnaire-response';
+import { fulfilmentTask, requestRef } from './task';
 
 /**
  * A CHT report -> Encounter, coded Observations and Conditions, and a
@@ -81,9 +82,13 @@ export function reportResources(d: Deployment, contacts: ContactModel, form: For
     performer,
     idFor: (kind, part) => resourceId(d, kind, docId, part),
   };
+  const request = form.fulfils && requestRef(ctx, form.fulfils);
+  if (request) encounter.basedOn = [request];
   const out: Resource[] = [encounter];
   for (const rule of form.observations) out.push(...observationsFor(ctx, rule));
   if (subject) for (const rule of form.conditions) out.push(...conditionsFor(ctx, rule));
+
+  if (request && form.fulfils) out.push(fulfilmentTask(ctx, form.fulfils, request, encounterRef));
 
   const instance = isObject(fields.meta) ? text(fields.meta.instanceID) : undefined;
   out.push(

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { CodeableConcept, Coding } from 'fhir/r4';
 import * as ucum from '@lhncbc/ucum-lhc';
-import type { ConditionRule, ContactModel, ContactResource, FieldType, FormModel, MappingModel, ObservationRule, ObservationValue } from '../core/model';
+import type { ConditionRule, ContactModel, ContactResource, FieldType, FormModel, MappingModel, ObservationRule, ObservationValue, TaskStatus } from '../core/model';
 import { contactsSchema, formSchema, settingsSchema, terminologySchema } from './schema';
 import { DefinitionError, readJson } from './load';
 import { parseXForm, type XFormInfo } from './xform';
@@ -18,6 +18,7 @@ type ConceptRef = string | Coding;
 export interface FormDefinition {
   form: string;
   encounter_type?: ConceptRef;
+  fulfils?: { field: string; status_field?: string; statuses?: Record<string, TaskStatus> };
   observations?: Array<{ field: string; code: ConceptRef; value?: ObservationValue; unit?: string; category?: string; answers?: Record<string, ConceptRef>; yes?: string[]; required?: boolean }>;
   conditions?: Array<{ field: string; answers: Record<string, ConceptRef>; category?: ConditionRule['category']; verification?: ConditionRule['verification'] }>;
 }
@@ -172,5 +173,15 @@ function compileForm(def: FormDefinition, xform: XFormInfo, terms: Terminology, 
 
   const model: FormModel = { observations, conditions, fields };
   if (def.encounter_type) model.type = concept(def.encounter_type, '/encounter_type');
+  if (def.fulfils) {
+    checkField(def.fulfils.field, '/fulfils');
+    model.fulfils = { field: def.fulfils.field };
+    if (def.fulfils.status_field) {
+      checkField(def.fulfils.status_field, '/fulfils/status_field');
+      checkAnswers(def.fulfils.status_field, def.fulfils.statuses ?? {}, '/fulfils/statuses');
+      model.fulfils.statusField = def.fulfils.status_field;
+      model.fulfils.statuses = def.fulfils.statuses ?? {};
+    }
+  }
   return model;
 }

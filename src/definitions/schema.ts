@@ -38,6 +38,17 @@ export const formSchema = {
     $schema: { type: 'string' },
     form: { type: 'string', pattern: '^[A-Za-z0-9_\\-]+$' },
     encounter_type: concept,
+    fulfils: {
+      description: 'The report acts on a request from another system: Encounter.basedOn it, and a Task reports back',
+      type: 'object',
+      additionalProperties: false,
+      required: ['field'],
+      properties: {
+        field,
+        status_field: field,
+        statuses: { type: 'object', additionalProperties: { enum: ['requested', 'accepted', 'in-progress', 'on-hold', 'completed', 'failed', 'cancelled'] } },
+      },
+    },
     observations: {
       type: 'array',
       items: {

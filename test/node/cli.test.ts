@@ -43,7 +43,7 @@ describe('cht-fhir CLI', function () {
   it('check passes on the reference definitions', () => {
     const r = cli(['check']);
     assert.equal(r.code, 0, r.err);
-    assert.match(r.out, /ok: 3 form mappings, 4 contact types/);
+    assert.match(r.out, /ok: 4 form mappings, 4 contact types, 2 inbound mappings/);
   });
 
   describe('preview', () => {

@@ -38,7 +38,7 @@ function problemsOf(root: string): string[] {
 describe('mapping definitions', () => {
   it('the reference definitions compile', () => {
     const { model } = compileDefinitions(ROOT);
-    assert.deepEqual(Object.keys(model.forms).sort(), ['death_report', 'pregnancy_visit', 'sick_child']);
+    assert.deepEqual(Object.keys(model.forms).sort(), ['death_report', 'pregnancy_visit', 'referral_follow_up', 'sick_child']);
     assert.deepEqual(model.contacts.types, { district_hospital: 'Place', health_center: 'Place', clinic: 'Place', person: 'Patient' });
     assert.equal(model.forms.sick_child.fields.muac_cm, 'decimal');
   });
@@ -110,4 +110,37 @@ describe('mapping definitions', () => {
     assert.equal(org.partOf?.identifier?.value, 'r1');
     for (const b of [member, chw, household]) assertValidR4(b);
   });
+});
+
+describe('inbound mapping definitions', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { compileInbound } = require('../../src/inbound/definitions') as typeof import('../../src/inbound/definitions');
+
+  it('the reference inbound mappings compile, FHIRPath included', () => {
+    const mappings = compileInbound(ROOT);
+    assert.deepEqual(mappings.map((m) => m.def.name), ['patient', 'referral']);
+    const sr = { resourceType: 'ServiceRequest', id: 'sr1', status: 'active', intent: 'order', subject: { reference: 'Patient/x' } };
+    assert.deepEqual(mappings[1].where!(sr), [true]);
+    assert.deepEqual(mappings[1].fields.service_request.compiled(sr), ['ServiceRequest/sr1']);
+  });
+
+  const cases: Array<[string, (root: string) => void, RegExp]> = [
+    ['invalid FHIRPath', (r) => editJson(r, 'app_settings/fhir/inbound/referral.json', (j) => (j.fields.reason = 'reasonCode.first(.text')), /inbound\/referral\.json: \/fields\/reason: invalid FHIRPath 'reasonCode\.first\(\.text'/],
+    ['invalid where', (r) => editJson(r, 'app_settings/fhir/inbound/referral.json', (j) => (j.where = "status = = 'active'")), /inbound\/referral\.json: \/where: invalid FHIRPath/],
+    ['unknown JSON form', (r) => editJson(r, 'app_settings/fhir/inbound/referral.json', (j) => (j.form = 'REFERAL')), /\/form: 'REFERAL' is not a JSON form in app_settings\/forms\.json/],
+    ['field the JSON form does not declare', (r) => editJson(r, 'app_settings/fhir/inbound/referral.json', (j) => (j.fields.urgency = 'priority')), /\/fields\/urgency: not a field of JSON form REFERRAL/],
+    ['a required JSON form field left unmapped', (r) => editJson(r, 'app_settings/fhir/inbound/referral.json', (j) => delete j.fields.service_request), /\/fields: JSON form REFERRAL requires 'service_request'/],
+    ['unknown write', (r) => editJson(r, 'app_settings/fhir/inbound/patient.json', (j) => (j.write = 'place')), /inbound\/patient\.json: \/write: must be one of "report", "person"/],
+    ['a person with no parent', (r) => editJson(r, 'app_settings/fhir/inbound/patient.json', (j) => delete j.parent), /inbound\/patient\.json: \/parent: a person needs/],
+  ];
+  for (const [label, edit, expected] of cases) {
+    it(`a bad inbound definition fails the build with file, path and reason: ${label}`, () => {
+      const root = project(edit);
+      try {
+        assert.throws(() => compileInbound(root), (e: unknown) => e instanceof DefinitionError && e.problems.some((p) => expected.test(p)) || assert.fail(`${expected} not in ${String((e as Error).message)}`));
+      } finally {
+        fs.rmSync(root, { recursive: true, force: true });
+      }
+    });
+  }
 });

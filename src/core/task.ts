@@ -1,0 +1,34 @@
+import type { Reference, Task } from 'fhir/r4';
+import type { FulfilsRule } from './model';
+import type { ReportContext } from './observations';
+import { at, own, text } from './values';
+import { MappingError } from './errors';
+
+const REQUEST_REF = /^(ServiceRequest|CarePlan|MedicationRequest|DeviceRequest)\/[A-Za-z0-9\-.]{1,64}$/;
+
+/** The request this report acts on, as a reference, or undefined when the field is empty. */
+export function requestRef(ctx: ReportContext, rule: FulfilsRule): Reference | undefined {
+  const value = text(at(ctx.fields, rule.field));
+  if (!value) return undefined;
+  if (!REQUEST_REF.test(value)) throw new MappingError(`${ctx.form} ${ctx.docId}: field '${rule.field}' is not a request reference: '${value.slice(0, 80)}'`);
+  return { reference: value };
+}
+
+/** A Task telling the requester what became of the request. */
+export function fulfilmentTask(ctx: ReportContext, rule: FulfilsRule, request: Reference, encounter: Reference): Task {
+  const answer = rule.statusField ? text(at(ctx.fields, rule.statusField)) : undefined;
+  const task: Task = {
+    resourceType: 'Task',
+    id: ctx.idFor('Task', rule.field),
+    status: (answer && own(rule.statuses, answer)) || 'completed',
+    intent: 'order',
+    basedOn: [request],
+    focus: request,
+    encounter,
+  };
+  if (ctx.subject) task.for = ctx.subject;
+  if (ctx.effective) task.authoredOn = task.lastModified = ctx.effective;
+  if (ctx.performer) task.owner = ctx.performer[0];
+  if (answer) task.businessStatus = { text: answer };
+  return task;
+}
