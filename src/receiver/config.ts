@@ -8,6 +8,13 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv): Omit<ReceiverOptions, 'f
   if (!env.RECEIVER_USERNAME || !env.RECEIVER_PASSWORD) problems.push('RECEIVER_USERNAME and RECEIVER_PASSWORD are required (HTTP Basic credentials CHT sends)');
   const openhimSet = [env.OPENHIM_API_URL, env.OPENHIM_USERNAME, env.OPENHIM_PASSWORD].filter(Boolean).length;
   if (openhimSet > 0 && openhimSet < 3) problems.push('OPENHIM_API_URL, OPENHIM_USERNAME and OPENHIM_PASSWORD go together');
+  if (env.CHT_URL) {
+    try {
+      new URL(env.CHT_URL);
+    } catch {
+      problems.push('CHT_URL must be a URL such as https://user:password@cht.example.org');
+    }
+  }
   if (problems.length) throw new Error(problems.join('\n'));
   const flag = (v?: string) => v === 'true' || v === '1';
   return {
@@ -17,6 +24,7 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv): Omit<ReceiverOptions, 'f
     fhirBaseUrl: env.FHIR_BASE_URL || undefined,
     fhirAuth: env.FHIR_USERNAME && env.FHIR_PASSWORD ? { username: env.FHIR_USERNAME, password: env.FHIR_PASSWORD } : undefined,
     fhirTrustSelfSigned: flag(env.FHIR_TRUST_SELF_SIGNED),
+    inbound: env.CHT_URL ? { chtUrl: env.CHT_URL } : undefined,
     corsOrigins: (env.CORS_ORIGINS ?? '').split(',').map((s) => s.trim()).filter(Boolean),
     openhim: env.OPENHIM_API_URL
       ? {

@@ -11,6 +11,8 @@ import { silentLogger, type Logger } from './log';
 import { mediatorConfig, mediatorResponse, startOpenhimRegistration, type OpenhimApiOptions } from './openhim';
 import { fail, HttpError, outcome } from './outcome';
 import { readPush } from './payload';
+import { handleInbound, isInboundPath } from '../inbound/handle';
+import { inboundDeps } from '../inbound/deps';
 
 export const PUSH_PATH = '/cht-fhir/push';
 /** CHT gives up after 10 s; we answer by 8 s at the latest, whatever the FHIR server does. */
@@ -28,6 +30,8 @@ export interface ReceiverOptions {
   bodyLimit?: number;
   /** Total time budget of one push, FHIR calls included. */
   deadlineMs?: number;
+  /** FHIR -> CHT: when set, `POST /fhir/<Type>` and `PUT /fhir/<Type>/<id>` go through the inbound mappings. */
+  inbound?: { chtUrl: string; root?: string };
   /** Register with OpenHIM and heartbeat; `mediatorHost`/`mediatorPort` are where OpenHIM reaches us. */
   openhim?: OpenhimApiOptions & { mediatorHost?: string; mediatorPort?: number };
   log?: Logger;
@@ -55,6 +59,7 @@ export async function startReceiver(opts: ReceiverOptions): Promise<Receiver> {
   const deadlineMs = opts.deadlineMs ?? DEFAULT_DEADLINE_MS;
   const startedAt = Date.now();
   const locks = new KeyLock();
+  const inbound = opts.inbound ? inboundDeps(opts.inbound, client, locks) : undefined;
   let inFlight = 0;
   let closing = false;
   let drained: () => void = () => undefined;
@@ -83,6 +88,13 @@ export async function startReceiver(opts: ReceiverOptions): Promise<Receiver> {
         return { status: 204, body: {}, headers: preflightHeaders() };
       }
       throw new HttpError(405, outcome('error', 'not-supported', `${req.method} not allowed on ${path}; use POST`), { allow: 'POST, OPTIONS' });
+    }
+    if (isInboundPath(path)) {
+      if (!inbound) throw fail(404, 'not-found', 'FHIR -> CHT is not enabled on this receiver (set CHT_URL)');
+      if (!basicAuthMatches(req.headers, opts.auth)) throw new HttpError(401, outcome('error', 'login', 'Missing or wrong credentials'), { 'www-authenticate': 'Basic realm="cht-fhir", charset="UTF-8"' });
+      if (req.method === 'POST' || req.method === 'PUT') checkContentType(req);
+      const body = req.method === 'POST' || req.method === 'PUT' ? parseJson(await readBody(req, limit)) : undefined;
+      return handleInbound(req.method ?? 'GET', path, body, inbound, started + deadlineMs, calls);
     }
     throw fail(404, 'not-found', `No endpoint at ${path.slice(0, 200)}`);
   };
