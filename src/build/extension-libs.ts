@@ -3,9 +3,16 @@ import path from 'node:path';
 import { bundle, ROOT } from './bundle';
 import { checkLoadsLikeCht } from './cht-lib-loader';
 import type { Plugin } from 'rollup';
+import { fhirpathLibPlugins } from './fhirpath-lib';
 
 /** Only the terminology lib shows translated names; the others ship codes only (phones pay per byte). */
 const NEEDS_TRANSLATIONS = new Set(['fhir-terminology.js']);
+
+/** Plugins one lib needs on top of the common ones. */
+function libPlugins(name: string): Plugin[] {
+  const own = name === 'fhirpath.js' ? fhirpathLibPlugins() : [];
+  return [...own, ...(NEEDS_TRANSLATIONS.has(name) ? [] : [withoutTranslations()])];
+}
 
 function withoutTranslations(): Plugin {
   return {
@@ -36,7 +43,7 @@ export async function buildExtensionLibs(): Promise<Map<string, string>> {
     const name = path.basename(entry, '.ts') + '.js';
     let code: string;
     try {
-      code = await bundle(entry, { format: 'cjs', plugins: NEEDS_TRANSLATIONS.has(name) ? [] : [withoutTranslations()] });
+      code = await bundle(entry, { format: 'cjs', plugins: libPlugins(name) });
     } catch (e) {
       throw new Error(`extension lib ${path.relative(ROOT, entry)} failed to build: ${(e as Error).message}`);
     }
