@@ -11,6 +11,8 @@ const lazy = {
   inbound: () => require('../inbound/definitions') as typeof import('../inbound/definitions'),
   root: () => (require('../build/paths') as typeof import('../build/paths')).ROOT,
   preview: () => require('./preview') as typeof import('./preview'),
+  demo: () => require('../demo/run') as typeof import('../demo/run'),
+  summary: () => require('../demo/summary') as typeof import('../demo/summary'),
 };
 
 /**
@@ -57,6 +59,50 @@ program
   .description('run the receiver (OpenHIM mediator); configured by environment variables, see README')
   .action(async () => {
     require('../receiver/main'); // starts on load
+  });
+
+const port = (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new UsageError(`'${v}' is not a port number`, 'give 0-65535');
+  return n;
+};
+
+program
+  .command('demo')
+  .description('run the sample CHT docs through the generated outbound config into the receiver and a FHIR server, then print a summary and keep serving')
+  .option('--exit', 'exit after the summary instead of serving')
+  .option('--port <port>', 'receiver port', port, 5005)
+  .option('--fhir-port <port>', 'embedded FHIR server port', port, 8103)
+  .option('--host <host>', 'address to listen on', '127.0.0.1')
+  .option('--fhir-base-url <url>', 'push to this FHIR server instead of the embedded one (default: $FHIR_BASE_URL)')
+  .option('--docs <folder>', 'folder of sample CHT docs (JSON)')
+  .action(async (o: { exit?: boolean; port: number; fhirPort: number; host: string; fhirBaseUrl?: string; docs?: string }) => {
+    const { runDemo, DEFAULT_DOCS } = lazy.demo();
+    const tty = process.stderr.isTTY;
+    let shown = -1;
+    const { summary, stop } = await runDemo({
+      port: o.port,
+      fhirPort: o.fhirPort,
+      host: o.host,
+      fhirBaseUrl: o.fhirBaseUrl ?? (process.env.FHIR_BASE_URL || undefined),
+      docs: o.docs ?? DEFAULT_DOCS,
+      log: (l) => console.log(l),
+      progress: (done, total) => {
+        const pct = Math.floor((done / total) * 100);
+        if (tty) process.stderr.write(`\rpushing ${done}/${total} (${pct}%)${done === total ? '\n' : ''}`);
+        else if (Math.floor(pct / 25) !== shown) console.log(`pushing ${done}/${total} (${pct}%)`), (shown = Math.floor(pct / 25));
+      },
+    });
+    for (const line of lazy.summary().formatSummary(summary)) console.log(line);
+    const ok = summary.invalid === 0 && summary.duplicates === 0 && summary.failedPushes === 0;
+    if (!ok) process.exitCode = 1;
+    if (o.exit) return stop();
+    console.log('Serving until Ctrl-C.');
+    await new Promise<void>((resolve) => {
+      process.once('SIGINT', resolve);
+      process.once('SIGTERM', resolve);
+    });
+    await stop();
   });
 
 async function main(argv: string[]) {

@@ -144,8 +144,9 @@ describe('round trip: patient out -> referral in -> follow-up out', function () 
     assert.deepEqual(encounter.basedOn, [{ reference: 'ServiceRequest/sr-1' }]);
     assert.equal(encounter.subject?.reference, `Patient/${id('Patient', 'woman-1')}`);
     const tasks: Bundle = await fetch(`${fhir.url}/Task?_count=100`).then((r) => r.json());
-    assert.equal(tasks.entry?.length, 1);
-    const task = tasks.entry![0].resource as Task;
+    const mine = (tasks.entry ?? []).map((e) => e.resource as Task).filter((t) => t.focus?.reference === 'ServiceRequest/sr-1');
+    assert.equal(mine.length, 1);
+    const task = mine[0];
     assert.equal(task.status, 'completed');
     assert.equal(task.focus?.reference, 'ServiceRequest/sr-1');
     assert.equal(task.encounter?.reference, `Encounter/${id('Encounter', 'rep-follow-1')}`);

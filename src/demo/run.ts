@@ -1,0 +1,177 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Bundle, FhirResource } from 'fhir/r4';
+import { startFhirServer, type FhirServer } from '../fhir-server';
+import { startReceiver, type Receiver } from '../receiver';
+import { preloadR4Definitions, validateR4 } from '../fhir-validation';
+import { isRelevant, mapPayload } from '../outbound/cht-outbound';
+import { hydrate } from '../outbound/hydrate';
+import { BASE_SETTINGS, ROOT } from '../build/paths';
+import { UsageError } from '../cli/errors';
+
+/**
+ * `cht-fhir demo`: the whole outbound path on this machine. The sample CHT
+ * docs go through the outbound entries of app_settings exactly as CHT runs
+ * them, twice (CHT delivers at least once), into the receiver and a FHIR
+ * server; then every stored resource is validated and counted.
+ */
+export interface DemoOptions {
+  port: number;
+  fhirPort: number;
+  host: string;
+  /** Push to this FHIR server instead of the embedded one. */
+  fhirBaseUrl?: string;
+  docs: string;
+  log: (line: string) => void;
+  progress: (done: number, total: number) => void;
+}
+
+export interface DemoSummary {
+  docs: number;
+  pushes: number;
+  failedPushes: number;
+  resources: Record<string, number>;
+  invalid: number;
+  duplicates: number;
+  seconds: number;
+  urls: { receiver: string; fhir: string };
+}
+
+type Doc = Record<string, unknown> & { _id: string };
+const TYPES = ['Patient', 'Practitioner', 'PractitionerRole', 'Organization', 'Location', 'Encounter', 'Observation', 'Condition', 'QuestionnaireResponse', 'Task'];
+const CREDS = { username: 'cht', password: 'demo-only-password' };
+
+function readDocs(dir: string): Doc[] {
+  let files: string[];
+  try {
+    files = fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+  } catch {
+    throw new UsageError(`cannot read sample docs in ${dir}`, 'pass --docs <folder of JSON files>');
+  }
+  const docs: Doc[] = [];
+  for (const f of files) {
+    try {
+      const data = JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8'));
+      docs.push(...(Array.isArray(data) ? data : [data]));
+    } catch (e) {
+      throw new UsageError(`${path.join(dir, f)} is not JSON: ${(e as Error).message}`, 'fix or remove the file');
+    }
+  }
+  return docs;
+}
+
+async function listen<T>(what: string, port: number, start: () => Promise<T>): Promise<T> {
+  try {
+    return await start();
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new UsageError(`port ${port} for the ${what} is in use`, `stop what uses it or pass ${what === 'receiver' ? '--port' : '--fhir-port'} <free port>`);
+    throw e;
+  }
+}
+
+async function reachable(base: string): Promise<void> {
+  try {
+    const res = await fetch(`${base.replace(/\/+$/, '')}/metadata`, { signal: AbortSignal.timeout(5000) });
+    if (res.status >= 500) throw new Error(`it answered ${res.status}`);
+  } catch (e) {
+    throw new UsageError(`the FHIR server at ${base} is unreachable (${(e as Error).message})`, 'start it, or leave out --fhir-base-url / FHIR_BASE_URL to use the embedded one');
+  }
+}
+
+async function storedCounts(base: string): Promise<{ counts: Record<string, number>; resources: FhirResource[] }> {
+  const counts: Record<string, number> = {};
+  const resources: FhirResource[] = [];
+  for (const type of TYPES) {
+    const b: Bundle = await fetch(`${base}/${type}?_count=10000`).then((r) => r.json());
+    counts[type] = b.entry?.length ?? 0;
+    for (const e of b.entry ?? []) resources.push(e.resource as FhirResource);
+  }
+  return { counts, resources };
+}
+
+export async function runDemo(opts: DemoOptions): Promise<{ summary: DemoSummary; stop: () => Promise<void> }> {
+  const started = Date.now();
+  const docs = readDocs(opts.docs);
+  const contacts = docs.filter((d) => d.type !== 'data_record');
+  const settings = JSON.parse(fs.readFileSync(BASE_SETTINGS, 'utf8')) as { outbound?: Record<string, any> };
+  const entries = Object.entries(settings.outbound ?? {});
+  if (!entries.length) throw new UsageError('app_settings has no outbound entries', 'run `npm run build` first');
+  preloadR4Definitions();
+
+  let fhir: FhirServer | undefined;
+  let base = opts.fhirBaseUrl;
+  if (base) await reachable(base);
+  else {
+    fhir = await listen('FHIR server', opts.fhirPort, () => startFhirServer({ port: opts.fhirPort, host: opts.host }));
+    base = fhir.url;
+  }
+  let receiver: Receiver;
+  try {
+    receiver = await listen('receiver', opts.port, () => startReceiver({ auth: CREDS, fhirBaseUrl: base as string, host: opts.host, port: opts.port }));
+  } catch (e) {
+    await fhir?.close();
+    throw e;
+  }
+  const stop = async () => {
+    await receiver.close();
+    await fhir?.close();
+  };
+  opts.log(`receiver ${receiver.url}  FHIR server ${base}`);
+
+  const auth = 'Basic ' + Buffer.from(`${CREDS.username}:${CREDS.password}`).toString('base64');
+  let pushes = 0;
+  let failedPushes = 0;
+  const passes = 2;
+  const total = docs.length * passes;
+  try {
+    let afterFirst: Record<string, number> = {};
+    for (let pass = 1; pass <= passes; pass++) {
+      for (const doc of docs) {
+        const hydrated = hydrate(doc, contacts);
+        for (const [name, entry] of entries) {
+          if (!isRelevant(entry, hydrated)) continue;
+          pushes++;
+          let payload: Record<string, unknown>;
+          try {
+            payload = mapPayload(entry, name, hydrated);
+          } catch (e) {
+            failedPushes++;
+            opts.log(`push of ${doc._id} fails in CHT: ${(e as Error).message}`);
+            continue;
+          }
+          // Pushed to the receiver directly, with the entry's path: the OpenHIM hop is left out here.
+          const res = await fetch(`${receiver.url}${entry.destination.path}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: auth }, body: JSON.stringify(payload) });
+          if (!res.ok) {
+            failedPushes++;
+            opts.log(`push of ${doc._id} refused (${res.status}): ${(await res.text()).slice(0, 300)}`);
+          }
+        }
+        opts.progress((pass - 1) * docs.length + docs.indexOf(doc) + 1, total);
+      }
+      if (pass === 1) afterFirst = (await storedCounts(base)).counts;
+    }
+    const { counts, resources } = await storedCounts(base);
+    const duplicates = Object.keys(counts).reduce((n, t) => n + Math.max(0, counts[t] - (afterFirst[t] ?? 0)), 0);
+    let invalid = 0;
+    for (const r of resources) {
+      const { meta: _meta, ...content } = r as FhirResource & { meta?: unknown };
+      if (validateR4(content).length) invalid++;
+    }
+    const summary: DemoSummary = {
+      docs: docs.length,
+      pushes,
+      failedPushes,
+      resources: counts,
+      invalid,
+      duplicates,
+      seconds: (Date.now() - started) / 1000,
+      urls: { receiver: receiver.url, fhir: base },
+    };
+    return { summary, stop };
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+}
+
+export const DEFAULT_DOCS = path.join(ROOT, 'test/fixtures/cht-docs');
