@@ -106,7 +106,8 @@ describe('outbound push generated from the mapping definitions', function () {
     let n = 0;
     for (const report of base) {
       if (report.form === 'death_report') continue; // has a required field, tested above
-      const fields = Object.keys(report.fields as object);
+      // The request a follow-up fulfils must be a reference when present: tested below.
+      const fields = Object.keys(report.fields as object).filter((f) => f !== 'service_request');
       for (const field of fields) {
         for (const value of junk) {
           const doc = JSON.parse(JSON.stringify(report)) as Doc;
@@ -118,6 +119,16 @@ describe('outbound push generated from the mapping definitions', function () {
       }
     }
     assert.ok(n > 300, `${n} docs`);
+  });
+
+  it('a follow-up whose request is not a reference fails the push naming the field; an empty one sends no Task', () => {
+    const doc = JSON.parse(JSON.stringify(sampleReports().find((d) => d._id === 'rep-follow-demo')));
+    doc.fields.service_request = 'sr-demo-1';
+    assert.throws(() => mapPayload(entry, ENTRY_PREFIX, doc), /field 'service_request' is not a request reference: 'sr-demo-1'/);
+    doc.fields.service_request = '';
+    const bundle = mapPayload(entry, ENTRY_PREFIX, doc)[PAYLOAD_KEY] as Bundle;
+    assert.ok(!(bundle.entry ?? []).some((e) => e.resource?.resourceType === 'Task'));
+    assertValidR4(bundle);
   });
 
   it('a report with no reported_date fails naming the doc', () => {
