@@ -24,7 +24,8 @@ const compiled = new BoundedCache<Evaluator>(64);
 const evaluator = (expression: string): Evaluator =>
   compiled.get(expression, (e) => {
     try {
-      const fn = compile(e, r4Model(), { async: false });
+      // trace() would write to the console on every recalculation.
+      const fn = compile(e, r4Model(), { async: false, traceFn: () => undefined });
       return (resource) => fn(resource as never) as unknown[];
     } catch {
       return INVALID;
