@@ -1,3 +1,4 @@
+import { benchExtensionLibs } from './extension-libs';
 import { benchOutbox } from './outbox';
 import { benchOutbound } from './outbound';
 import { benchReceiver } from './receiver';
@@ -5,6 +6,7 @@ import { benchReceiver } from './receiver';
 /** `npm run bench`: every benchmark in turn. */
 async function main() {
   await benchOutbound();
+  await benchExtensionLibs();
   await benchOutbox();
   await benchReceiver();
 }
