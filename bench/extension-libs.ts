@@ -1,13 +1,10 @@
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import http from 'node:http';
-import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import type { AddressInfo } from 'node:net';
 import { LIB_OUTPUT } from '../src/build/extension-libs';
 import { loadLikeCht } from '../src/build/cht-lib-loader';
 import { libsBenchPage, type PageLib } from './extension-libs-page';
+import { chromiumPage } from './chromium-page';
 
 export interface LibBench {
   name: string;
@@ -45,24 +42,9 @@ export async function benchExtensionLibs(log: (line: string) => void = console.l
   const observation = build ? build('observation', 'body-weight', '62.5', 'kg', 'uuid:1', 'woman-1') : '{}';
   const libs: PageLib[] = names.map((name) => ({ name, base64: Buffer.from(code.get(name) as string, 'latin1').toString('base64'), args: representativeArgs(name, observation) }));
 
-  let result!: (r: Record<string, unknown>) => void;
-  const got = new Promise<Record<string, unknown>>((resolve) => (result = resolve));
-  const html = libsBenchPage(libs);
-  const page = http.createServer((req, res) => {
-    if (req.url === '/result' && req.method === 'POST') {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      return void req.on('end', () => (res.writeHead(204).end(), result(JSON.parse(Buffer.concat(chunks).toString()))));
-    }
-    res.writeHead(200, { 'content-type': 'text/html' }).end(html);
-  });
-  await new Promise<void>((resolve) => page.listen(0, '127.0.0.1', resolve));
-  const origin = `http://127.0.0.1:${(page.address() as AddressInfo).port}`;
-  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'libs-bench-'));
-  const chromium = spawn(process.env.CHROME_BIN || '/usr/bin/chromium', ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', `--user-data-dir=${profile}`, origin], { stdio: 'ignore' });
+  const page = await chromiumPage();
   try {
-    const r = await Promise.race([got, new Promise<never>((_, reject) => chromium.once('exit', (c) => reject(new Error(`chromium exited (${c}) before reporting`))))]);
-    if (!r.ok) throw new Error(`extension libs bench failed in the browser: ${String(r.error)}`);
+    const r = await page.run(libsBenchPage(libs));
     const timings = new Map((r.libs as Array<Omit<LibBench, 'minifiedBytes' | 'gzipBytes'>>).map((l) => [l.name, l]));
     const out: LibBench[] = names.map((name) => {
       const c = code.get(name) as string;
@@ -78,10 +60,6 @@ export async function benchExtensionLibs(log: (line: string) => void = console.l
     log(`  builder + id + terminology together ${kb(small)} min   (target < 25 KB)`);
     return out;
   } finally {
-    chromium.kill();
-    await new Promise((resolve) => (chromium.exitCode !== null ? resolve(null) : chromium.once('exit', resolve)));
-    fs.rmSync(profile, { recursive: true, force: true, maxRetries: 5 });
-    page.closeAllConnections();
-    page.close();
+    await page.close();
   }
 }

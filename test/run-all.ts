@@ -31,9 +31,10 @@ async function main() {
   steps.push({ name: 'node (mocha)', passed: num(/(\d+) passing/, mocha.out), failed: num(/(\d+) failing/, mocha.out), code: mocha.code });
 
   const karma = await run(bin('karma'), ['start', 'karma.conf.js']);
-  const executed = /Executed (\d+) of (\d+)(?: \((\d+) FAILED\))?[^\n]*\((?:\d|\.)+ secs \/ (?:\d|\.)+ secs\)\s*$/m.exec(karma.out.replace(/\x1b\[[0-9;]*[A-Za-z]/g, ''));
-  const karmaFailed = executed?.[3] ? Number(executed[3]) : 0;
-  const karmaPassed = executed ? Number(executed[1]) - karmaFailed : 0;
+  // karma's closing line: `TOTAL: 29 SUCCESS` or `TOTAL: 1 FAILED, 28 SUCCESS`
+  const plain = karma.out.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '');
+  const karmaFailed = num(/TOTAL: (\d+) FAILED/, plain);
+  const karmaPassed = num(/TOTAL: (?:\d+ FAILED, )?(\d+) SUCCESS/, plain);
   steps.push({ name: 'browser (karma, Chromium)', passed: karmaPassed, failed: karmaFailed + (karma.code !== 0 && !karmaFailed ? 1 : 0), code: karma.code });
 
   console.log('\n== summary ==');

@@ -59,19 +59,25 @@ export function compact<T extends object>(o: T): T {
   return o;
 }
 
-export function patient(d: Deployment, doc: Doc): Patient {
-  const id = String(doc._id);
-  const parent = parentId(doc);
-  const died = dateTime(doc.date_of_death);
-  return compact<Patient>({
-    resourceType: 'Patient',
-    id: resourceId(d, 'Patient', id),
+/** What a Patient and a Practitioner made from one person doc have in common. */
+function personFields<T extends 'Patient' | 'Practitioner'>(d: Deployment, doc: Doc, resourceType: T) {
+  return {
+    resourceType,
+    id: resourceId(d, resourceType, String(doc._id)),
     identifier: identifiers(d, doc, systems(d).patientId, doc.patient_id),
     active: doc.muted ? false : true,
     name: names(doc),
     telecom: telecom(doc),
     gender: gender(doc),
     birthDate: date(doc.date_of_birth),
+  };
+}
+
+export function patient(d: Deployment, doc: Doc): Patient {
+  const parent = parentId(doc);
+  const died = dateTime(doc.date_of_death);
+  return compact<Patient>({
+    ...personFields(d, doc, 'Patient'),
     deceasedDateTime: died,
     deceasedBoolean: died ? undefined : doc.date_of_death !== undefined && doc.date_of_death !== '' ? true : undefined,
     managingOrganization: parent ? refTo(d, 'Organization', parent) : undefined,
@@ -82,16 +88,7 @@ export function practitioner(d: Deployment, doc: Doc): Resource[] {
   const id = String(doc._id);
   const parent = parentId(doc);
   const role = text(doc.role);
-  const p = compact<Practitioner>({
-    resourceType: 'Practitioner',
-    id: resourceId(d, 'Practitioner', id),
-    identifier: identifiers(d, doc, systems(d).patientId, doc.patient_id),
-    active: doc.muted ? false : true,
-    name: names(doc),
-    telecom: telecom(doc),
-    gender: gender(doc),
-    birthDate: date(doc.date_of_birth),
-  });
+  const p = compact<Practitioner>(personFields(d, doc, 'Practitioner'));
   const pr = compact<PractitionerRole>({
     resourceType: 'PractitionerRole',
     id: resourceId(d, 'PractitionerRole', id),
