@@ -49,7 +49,13 @@ export async function chromiumPage(files: Record<string, { type: string; body: s
       } finally {
         chromium.kill();
         await new Promise((resolve) => (chromium.exitCode !== null ? resolve(null) : chromium.once('exit', resolve)));
-        fs.rmSync(profile, { recursive: true, force: true, maxRetries: 5 });
+        // Chromium's helpers may still be flushing the profile: removing it is best effort.
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        try {
+          fs.rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+        } catch {
+          // a leftover temp folder is harmless
+        }
       }
     },
     close: async () => {
