@@ -2,11 +2,12 @@ import type { Bundle, Resource } from 'fhir/r4';
 import { backoffDelay, type BackoffOptions } from './backoff';
 import { describe, isQuotaError, OutboxQuotaError, OutboxValidationError } from './errors';
 import { OutboxEvents } from './events';
-import { referencesFirst } from './order';
+import { confirmAndRead, readAfter } from './batch-store';
+import { pipelinedFlush, type Sent } from './pipeline';
 import { keyOf, unpack, type OutboxRecord } from './records';
 import type { QuarantineEntry } from './schema';
 import { postTransaction, reasonOf, type HeadersOption } from './send';
-import { confirmSent, countRecords, listQuarantine, openStore, quarantine, readBatch, sweep, writeResources, type BadRow, type OutboxDB } from './store';
+import { countRecords, listQuarantine, openStore, quarantine, sweep, writeResources, type BadRow, type OutboxDB } from './store';
 import { statusVerdict, verdicts } from './transaction';
 import type { ResourceValidator, ValidationIssue } from './validate';
 
@@ -192,21 +193,21 @@ export class Outbox extends OutboxEvents {
 
   private async runFlush(): Promise<FlushResult> {
     const result: FlushResult = { delivered: 0, quarantined: 0, remaining: 0 };
+    const size = this.opts.batchSize ?? 50;
     try {
-      for (;;) {
-        if (this.closed) throw new Error('outbox closed');
-        const { records, bad } = await readBatch(this.db, this.opts.batchSize ?? 50);
-        result.quarantined += await this.quarantineRows(bad);
-        if (!records.length) {
-          if (bad.length) continue;
-          result.quarantined += await this.sweep();
-          break;
-        }
-        const ordered = referencesFirst(records, (r) => r.key, (r) => r.resource);
-        const d = await this.deliver(ordered);
-        result.delivered += d.delivered;
-        result.quarantined += d.quarantined;
-      }
+      await pipelinedFlush(
+        {
+          batchSize: size,
+          closed: () => this.closed,
+          read: (after, limit) => readAfter(this.db, after, limit),
+          confirmAndRead: (sent, after, limit) => confirmAndRead(this.db, sent, after, limit),
+          send: (batch) => this.send(batch),
+          quarantine: (bad) => this.quarantineRows(bad),
+          delivered: (keys, replaced) => this.emit('delivered', { keys, replaced }),
+        },
+        result,
+      );
+      result.quarantined += await this.sweep();
       this.attempt = 0;
       this.emit('idle', {});
     } catch (e) {
@@ -218,8 +219,12 @@ export class Outbox extends OutboxEvents {
     return result;
   }
 
-  /** Sends one ordered batch; a batch the receiver refuses as data is split until the bad records are isolated. */
-  private async deliver(batch: OutboxRecord[]): Promise<{ delivered: number; quarantined: number }> {
+  /**
+   * Posts one ordered batch. A fully accepted batch is left for the caller to
+   * confirm; a batch the receiver refuses as data is split until the bad
+   * records are isolated (each part confirmed at once).
+   */
+  private async send(batch: OutboxRecord[]): Promise<Sent> {
     this.emit('sending', { keys: batch.map((r) => r.key) });
     let answer;
     try {
@@ -231,7 +236,10 @@ export class Outbox extends OutboxEvents {
       throw this.closed ? e : new RetryLater(`no answer from the receiver: ${describe(e)}`);
     }
     const { status, body } = answer;
-    if (status >= 200 && status < 300) return this.settle(batch, verdicts(batch.length, body), body);
+    if (status >= 200 && status < 300) {
+      const v = verdicts(batch.length, body);
+      return v.every((x) => x === 'confirmed') ? 'accepted' : this.settle(batch, v, body);
+    }
     if (statusVerdict(status) === 'retry') throw new RetryLater(reasonOf(status, body));
     if (batch.length === 1) {
       const q = await this.quarantineRows([{ key: batch[0].key, value: batch[0], reason: reasonOf(status, body), rev: batch[0].rev }]);
@@ -243,12 +251,20 @@ export class Outbox extends OutboxEvents {
     return { delivered: a.delivered + b.delivered, quarantined: a.quarantined + b.quarantined };
   }
 
+  /** Sends and settles one batch on its own (the parts of a split batch). */
+  private async deliver(batch: OutboxRecord[]): Promise<{ delivered: number; quarantined: number }> {
+    const sent = await this.send(batch);
+    if (sent !== 'accepted') return sent;
+    return this.settle(batch, batch.map(() => 'confirmed'), undefined);
+  }
+
   /** Applies per-entry verdicts of a 2xx answer. */
   private async settle(batch: OutboxRecord[], v: ReturnType<typeof verdicts>, body: unknown): Promise<{ delivered: number; quarantined: number }> {
-    const { removed, replaced } = await confirmSent(this.db, batch.filter((_, i) => v[i] === 'confirmed'));
+    if (this.closed) throw new Error('outbox closed');
+    const { removed, replaced } = await confirmAndRead(this.db, batch.filter((_, i) => v[i] === 'confirmed'), undefined, 0);
     if (removed.length || replaced.length) this.emit('delivered', { keys: removed, replaced });
     const refused = batch.filter((_, i) => v[i] === 'rejected');
-    const entries = (body as Bundle).entry ?? [];
+    const entries = (body as Bundle | undefined)?.entry ?? [];
     const quarantined = await this.quarantineRows(
       refused.map((r) => ({ key: r.key, value: r, rev: r.rev, reason: reasonOf(Number(entries[batch.indexOf(r)]?.response?.status), entries[batch.indexOf(r)]?.response?.outcome) })),
     );

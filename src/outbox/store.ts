@@ -54,14 +54,6 @@ export async function writeResources(db: OutboxDB, resources: readonly Resource[
   await done;
 }
 
-/** The next `limit` records in queue order, split into sendable ones and bad rows. */
-export async function readBatch(db: OutboxDB, limit: number): Promise<{ records: OutboxRecord[]; bad: BadRow[] }> {
-  const tx = db.transaction('records', 'readonly');
-  const index = tx.store.index('bySeq');
-  const [keys, values] = await Promise.all([index.getAllKeys(undefined, limit), index.getAll(undefined, limit), tx.done]);
-  return split(keys, values);
-}
-
 /** Bad rows anywhere in the records store, including ones the seq index cannot see. */
 export async function sweep(db: OutboxDB): Promise<BadRow[]> {
   const tx = db.transaction('records', 'readonly');
@@ -80,28 +72,6 @@ function split(keys: IDBValidKey[], values: unknown[]): { records: OutboxRecord[
     else records.push(value as OutboxRecord);
   });
   return { records, bad };
-}
-
-/** Deletes the sent records still at the rev that was sent; a record replaced meanwhile stays queued. */
-export async function confirmSent(db: OutboxDB, sent: readonly OutboxRecord[]): Promise<{ removed: string[]; replaced: string[] }> {
-  const removed: string[] = [];
-  const replaced: string[] = [];
-  if (!sent.length) return { removed, replaced };
-  // Relaxed is safe here: a lost delete only means a resend the receiver ignores.
-  const tx = db.transaction('records', 'readwrite', { durability: 'relaxed' });
-  // Squashes keep their seq, so one range read over the batch's seqs sees every current version.
-  const seqs = sent.map((r) => r.seq);
-  const current = new Map((await tx.store.index('bySeq').getAll(IDBKeyRange.bound(Math.min(...seqs), Math.max(...seqs)))).map((r) => [r.key, r]));
-  for (const r of sent) {
-    const now = current.get(r.key);
-    if (now && now.rev !== r.rev) replaced.push(r.key);
-    else {
-      removed.push(r.key);
-      if (now) tx.store.delete(r.key).catch(() => undefined);
-    }
-  }
-  await tx.done;
-  return { removed, replaced };
 }
 
 /**
