@@ -163,3 +163,39 @@ export const terminologySchema = {
     },
   },
 };
+
+const fhirPath = { type: 'string', minLength: 1 };
+export const inboundSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['resource', 'write', 'fields'],
+  properties: {
+    $schema: { type: 'string' },
+    resource: { type: 'string', pattern: '^[A-Z][A-Za-z]+$' },
+    where: fhirPath,
+    write: { enum: ['report', 'person'] },
+    form: { type: 'string', minLength: 1 },
+    patient: fhirPath,
+    parent: fhirPath,
+    contact_type: { type: 'string', minLength: 1 },
+    fields: {
+      type: 'object',
+      additionalProperties: {
+        oneOf: [fhirPath, { type: 'object', additionalProperties: false, required: ['path'], properties: { path: fhirPath, required: { type: 'boolean' } } }],
+      },
+    },
+  },
+};
+
+/** The files `npm run build` writes under app_settings/fhir/schema/, for editors to check definitions as they are typed. */
+export const schemaFiles: Record<string, object> = {
+  'form.schema.json': formSchema,
+  'contacts.schema.json': contactsSchema,
+  'settings.schema.json': settingsSchema,
+  'terminology.schema.json': terminologySchema,
+  'inbound.schema.json': inboundSchema,
+};
+
+export function schemaFileText(name: string, schema: object): string {
+  return JSON.stringify({ $schema: 'http://json-schema.org/draft-07/schema#', $id: name, ...schema }, null, 2) + '\n';
+}

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { InboundDefinition } from './model';
 import { compileFhirPath, FhirPathError, type Compiled } from './fhirpath';
 import { DefinitionError, readJson } from '../definitions/load';
+import { inboundSchema as schema } from '../definitions/schema';
 
 /** An inbound definition with every FHIRPath compiled once. */
 export interface InboundMapping {
@@ -12,29 +13,6 @@ export interface InboundMapping {
   parent?: Compiled;
   fields: Record<string, { compiled: Compiled; required: boolean }>;
 }
-
-const fhirPath = { type: 'string', minLength: 1 };
-const schema = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['resource', 'write', 'fields'],
-  properties: {
-    $schema: { type: 'string' },
-    resource: { type: 'string', pattern: '^[A-Z][A-Za-z]+$' },
-    where: fhirPath,
-    write: { enum: ['report', 'person'] },
-    form: { type: 'string', minLength: 1 },
-    patient: fhirPath,
-    parent: fhirPath,
-    contact_type: { type: 'string', minLength: 1 },
-    fields: {
-      type: 'object',
-      additionalProperties: {
-        oneOf: [fhirPath, { type: 'object', additionalProperties: false, required: ['path'], properties: { path: fhirPath, required: { type: 'boolean' } } }],
-      },
-    },
-  },
-};
 
 /** Fields the receiver fills itself: the patient found by identifier, and the idempotency key. */
 export const SET_BY_RECEIVER = ['patient_uuid', 'fhir_source'];

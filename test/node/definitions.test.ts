@@ -144,3 +144,23 @@ describe('inbound mapping definitions', () => {
     });
   }
 });
+
+describe('JSON Schemas for editors (app_settings/fhir/schema/)', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { schemaFiles, schemaFileText } = require('../../src/definitions/schema') as typeof import('../../src/definitions/schema');
+
+  it('are the schemas the build checks with (run `npm run build` when this fails)', () => {
+    for (const [name, schema] of Object.entries(schemaFiles)) {
+      assert.equal(fs.readFileSync(path.join(ROOT, 'app_settings/fhir/schema', name), 'utf8'), schemaFileText(name, schema), name);
+    }
+  });
+
+  it('every definition file names its schema, and the schema file exists', () => {
+    const dir = path.join(ROOT, 'app_settings/fhir');
+    const files = ['settings.json', 'contacts.json', 'terminology.json', ...fs.readdirSync(path.join(dir, 'forms')).map((f) => `forms/${f}`), ...fs.readdirSync(path.join(dir, 'inbound')).map((f) => `inbound/${f}`)];
+    for (const f of files) {
+      const ref = JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')).$schema;
+      assert.ok(typeof ref === 'string' && fs.existsSync(path.resolve(path.dirname(path.join(dir, f)), ref)), `${f}: $schema ${ref}`);
+    }
+  });
+});
