@@ -1,0 +1,65 @@
+import { strict as assert } from 'node:assert';
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { optionsFromEnv } from '../../src/receiver/config';
+import { ROOT } from '../../src/build/paths';
+
+/** `npm run receiver` / `cht-fhir receiver`: configured by the environment, as the README documents. */
+describe('the receiver command (environment configuration)', function () {
+  this.timeout(60000);
+
+  it('reads the documented variables', () => {
+    const o = optionsFromEnv({ PORT: '6000', HOST: '127.0.0.1', RECEIVER_USERNAME: 'cht', RECEIVER_PASSWORD: 'pw', FHIR_BASE_URL: 'http://fhir/R4', CORS_ORIGINS: 'https://a.org, https://b.org', CHT_URL: 'https://u:p@cht.example.org' });
+    assert.equal(o.port, 6000);
+    assert.deepEqual(o.auth, { username: 'cht', password: 'pw' });
+    assert.equal(o.fhirBaseUrl, 'http://fhir/R4');
+    assert.deepEqual(o.corsOrigins, ['https://a.org', 'https://b.org']);
+    assert.deepEqual(o.inbound, { chtUrl: 'https://u:p@cht.example.org' });
+    assert.equal(optionsFromEnv({ RECEIVER_USERNAME: 'a', RECEIVER_PASSWORD: 'b' }).inbound, undefined);
+  });
+
+  it('names every missing or invalid variable at once', () => {
+    assert.throws(
+      () => optionsFromEnv({ PORT: 'eighty', OPENHIM_API_URL: 'https://openhim:8080', CHT_URL: 'not a url' }),
+      (e: Error) => /PORT must be a port number/.test(e.message) && /RECEIVER_USERNAME and RECEIVER_PASSWORD are required/.test(e.message) && /OPENHIM_API_URL, OPENHIM_USERNAME and OPENHIM_PASSWORD go together/.test(e.message) && /CHT_URL must be a URL/.test(e.message),
+    );
+  });
+
+  function start(env: NodeJS.ProcessEnv) {
+    const child = spawn(process.execPath, [path.join(ROOT, 'bin/cht-fhir.js'), 'receiver'], { cwd: ROOT, env: { PATH: process.env.PATH, ...env } });
+    let out = '';
+    child.stdout.on('data', (c) => (out += c));
+    child.stderr.on('data', (c) => (out += c));
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    const line = (msg: string) =>
+      new Promise<Record<string, any>>((resolve, reject) => {
+        const t = setInterval(() => {
+          const found = out.split('\n').filter(Boolean).map((l) => { try { return JSON.parse(l); } catch { return {}; } }).find((l) => l.msg === msg);
+          if (found) clearInterval(t), resolve(found);
+        }, 50);
+        exited.then(() => (clearInterval(t), reject(new Error(`exited before '${msg}': ${out}`))));
+      });
+    return { child, exited, line, output: () => out };
+  }
+
+  it('starts with the embedded FHIR store, takes a push, and stops cleanly on SIGTERM', async () => {
+    const r = start({ PORT: '0', HOST: '127.0.0.1', RECEIVER_USERNAME: 'cht', RECEIVER_PASSWORD: 's3cret' });
+    const listening = await r.line('receiver listening');
+    const base = `http://127.0.0.1:${listening.port}`;
+    assert.equal((await fetch(`${base}/health`)).status, 200);
+    const id = '0b5a3c2e-7d1f-5a4b-9c8d-1e2f3a4b5c6d';
+    const patient = { resourceType: 'Patient', id, name: [{ text: 'A' }] };
+    const bundle = { resourceType: 'Bundle', type: 'transaction', entry: [{ fullUrl: `urn:uuid:${id}`, resource: patient, request: { method: 'PUT', url: `Patient/${id}` } }] };
+    const res = await fetch(`${base}/cht-fhir/push`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Basic ' + Buffer.from('cht:s3cret').toString('base64') }, body: JSON.stringify({ bundle }) });
+    assert.equal(res.status, 200, await res.text());
+    r.child.kill('SIGTERM');
+    assert.equal(await r.exited, 0);
+    assert.doesNotMatch(r.output(), /s3cret/, 'the password is never logged');
+  });
+
+  it('refuses to start without credentials, naming the variables, exit 2', async () => {
+    const r = start({ PORT: '0' });
+    assert.equal(await r.exited, 2);
+    assert.match(r.output(), /RECEIVER_USERNAME and RECEIVER_PASSWORD are required/);
+  });
+});
