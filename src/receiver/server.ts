@@ -11,8 +11,8 @@ import { silentLogger, type Logger } from './log';
 import { mediatorConfig, mediatorResponse, startOpenhimRegistration, type OpenhimApiOptions } from './openhim';
 import { fail, HttpError, outcome } from './outcome';
 import { readPush } from './payload';
+import { ValidBodies } from './verdict-cache';
 import { handleInbound, isInboundPath } from '../inbound/handle';
-import { inboundDeps } from '../inbound/deps';
 
 export const PUSH_PATH = '/cht-fhir/push';
 /** CHT gives up after 10 s; we answer by 8 s at the latest, whatever the FHIR server does. */
@@ -35,6 +35,8 @@ export interface ReceiverOptions {
   /** Register with OpenHIM and heartbeat; `mediatorHost`/`mediatorPort` are where OpenHIM reaches us. */
   openhim?: OpenhimApiOptions & { mediatorHost?: string; mediatorPort?: number };
   log?: Logger;
+  /** How many valid push bodies (by digest) are remembered to skip re-validating a repeat (default 20,000, ~2 MB). */
+  validCacheSize?: number;
 }
 
 export interface Receiver {
@@ -59,7 +61,9 @@ export async function startReceiver(opts: ReceiverOptions): Promise<Receiver> {
   const deadlineMs = opts.deadlineMs ?? DEFAULT_DEADLINE_MS;
   const startedAt = Date.now();
   const locks = new KeyLock();
-  const inbound = opts.inbound ? inboundDeps(opts.inbound, client, locks) : undefined;
+  const validBodies = new ValidBodies(opts.validCacheSize);
+  // Loaded only when FHIR -> CHT is on: the mapping compiler (ajv, fhirpath...) is ~20 MB of RSS.
+  const inbound = opts.inbound ? (require('../inbound/deps') as typeof import('../inbound/deps')).inboundDeps(opts.inbound, client, locks) : undefined;
   let inFlight = 0;
   let closing = false;
   let drained: () => void = () => undefined;
@@ -69,7 +73,10 @@ export async function startReceiver(opts: ReceiverOptions): Promise<Receiver> {
       throw new HttpError(401, outcome('error', 'login', 'Missing or wrong credentials'), { 'www-authenticate': 'Basic realm="cht-fhir", charset="UTF-8"' });
     }
     checkContentType(req);
-    const pushed = readPush(parseJson(await readBody(req, limit)));
+    const raw = await readBody(req, limit);
+    const digest = ValidBodies.key(raw);
+    const pushed = readPush(parseJson(raw), { knownValid: validBodies.has(digest) });
+    validBodies.add(digest);
     const keys = pushed.map((p) => `${p.type}/${p.id}`);
     const d = await locks.run(keys, () => deliver(client, pushed, started + deadlineMs, calls));
     const text = `Delivered ${pushed.length} resources: ${d.written} written, ${d.unchanged} already up to date`;
