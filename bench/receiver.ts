@@ -31,6 +31,8 @@ export interface LevelResult {
   p50ms: number;
   p99ms: number;
   errors: number;
+  /** CPU time (user + system) of the server process per push: steadier than pushes/s when the machine is shared. */
+  cpuMsPerPush: number;
 }
 
 export async function benchReceiver(): Promise<{ levels: LevelResult[]; rssMB: Record<string, { now: number; peak: number }> }> {
@@ -38,16 +40,19 @@ export async function benchReceiver(): Promise<{ levels: LevelResult[]; rssMB: R
   const rssMB: Record<string, { now: number; peak: number }> = {};
   for (const server of ['receiver', 'baseline'] as const) {
     const proc = await startServer(server);
+    const pid = nodePid(proc.child.pid!);
     try {
+      // Warm-up (JIT, sockets), not reported: otherwise the first row measures compilation.
+      await load(proc.url, Array.from({ length: 300 }, (_x, i) => (i % 2 ? reportDoc : patientDoc)(1 + (i >> 1))), 10, pid);
       let offset = 0;
       for (const [concurrency, pushes] of LEVELS) {
         const docs = Array.from({ length: pushes }, (_x, i) => (i % 2 ? reportDoc : patientDoc)(100000 + offset + (i >> 1)));
         offset += pushes;
-        levels.push({ server, ...(await load(proc.url, docs, concurrency)) });
+        levels.push({ server, ...(await load(proc.url, docs, concurrency, pid)) });
       }
       // Repeats: the same 3000 docs again at 50 (what CHT retries look like).
       const repeats = Array.from({ length: 3000 }, (_x, i) => (i % 2 ? reportDoc : patientDoc)(100000 + offset - 3000 + (i >> 1)));
-      levels.push({ server, ...(await load(proc.url, repeats, 50)), concurrency: 50 });
+      levels.push({ server, ...(await load(proc.url, repeats, 50, pid)), concurrency: 50 });
       rssMB[server] = memory(proc.child.pid!);
     } finally {
       proc.child.kill('SIGTERM');
@@ -57,12 +62,13 @@ export async function benchReceiver(): Promise<{ levels: LevelResult[]; rssMB: R
   return { levels, rssMB };
 }
 
-async function load(url: string, docs: { body: unknown }[], concurrency: number): Promise<Omit<LevelResult, 'server'>> {
+async function load(url: string, docs: { body: unknown }[], concurrency: number, pid: number): Promise<Omit<LevelResult, 'server'>> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
   const bodies = docs.map((d) => JSON.stringify(d.body));
   const latencies: number[] = [];
   let errors = 0;
   let next = 0;
+  const cpuBefore = cpuMs(pid);
   const started = performance.now();
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
@@ -76,10 +82,11 @@ async function load(url: string, docs: { body: unknown }[], concurrency: number)
     }),
   );
   const seconds = (performance.now() - started) / 1000;
+  const cpuMsPerPush = Math.round(((cpuMs(pid) - cpuBefore) / bodies.length) * 100) / 100;
   agent.destroy();
   latencies.sort((a, b) => a - b);
   const pct = (p: number) => Math.round(latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))] * 10) / 10;
-  return { concurrency, pushes: bodies.length, perSecond: Math.round(bodies.length / seconds), p50ms: pct(0.5), p99ms: pct(0.99), errors };
+  return { concurrency, pushes: bodies.length, perSecond: Math.round(bodies.length / seconds), p50ms: pct(0.5), p99ms: pct(0.99), errors, cpuMsPerPush };
 }
 
 function post(url: string, body: string, agent: http.Agent): Promise<number> {
@@ -108,6 +115,22 @@ async function startServer(kind: 'receiver' | 'baseline'): Promise<{ url: string
   });
   const url = kind === 'receiver' ? `http://127.0.0.1:${port}/cht-fhir/push` : `http://127.0.0.1:${port}/`;
   return { url, child };
+}
+
+/** The node process doing the work (tsx spawns node as a child): the deepest process of the tree. */
+function nodePid(pid: number): number {
+  const kids = children(pid);
+  return kids.length ? kids[kids.length - 1] : pid;
+}
+
+/** user + system CPU time of a process, in ms (clock ticks of /proc/<pid>/stat, 100 per second). */
+function cpuMs(pid: number): number {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return NaN;
+  }
 }
 
 /** RSS of the server process tree's node process (tsx spawns node as a child). */
@@ -148,10 +171,10 @@ function freePort(): Promise<number> {
 
 function printTable(levels: LevelResult[], rss: Record<string, { now: number; peak: number }>): void {
   console.log('\nreceiver vs baseline (plain forward, no checks), embedded FHIR store, each server in its own process');
-  console.log('server    clients  pushes  pushes/s  p50 ms  p99 ms  errors');
+  console.log('server    clients  pushes  pushes/s  p50 ms  p99 ms  errors  CPU ms/push');
   levels.forEach((l, i) => {
     const repeat = i % 4 === 3 ? ' (repeats)' : '';
-    console.log(`${l.server.padEnd(9)} ${String(l.concurrency).padStart(7)} ${String(l.pushes).padStart(7)} ${String(l.perSecond).padStart(9)} ${String(l.p50ms).padStart(7)} ${String(l.p99ms).padStart(7)} ${String(l.errors).padStart(7)}${repeat}`);
+    console.log(`${l.server.padEnd(9)} ${String(l.concurrency).padStart(7)} ${String(l.pushes).padStart(7)} ${String(l.perSecond).padStart(9)} ${String(l.p50ms).padStart(7)} ${String(l.p99ms).padStart(7)} ${String(l.errors).padStart(7)} ${String(l.cpuMsPerPush).padStart(12)}${repeat}`);
   });
   for (const [server, m] of Object.entries(rss)) console.log(`${server} RSS: ${m.now} MB now, ${m.peak} MB peak`);
 }
