@@ -84,14 +84,34 @@ export class Outbox extends OutboxEvents {
    * storage is full.
    */
   async enqueue(input: Resource | Bundle): Promise<string[]> {
+    return this.store([input], '');
+  }
+
+  /**
+   * `enqueue` for many inputs at once: all are checked, then stored in one
+   * IndexedDB transaction, all or nothing (issue paths start with `[index]`).
+   * For callers holding many records: it avoids paying a commit per record.
+   */
+  async enqueueMany(inputs: readonly (Resource | Bundle)[]): Promise<string[]> {
+    return this.store(inputs, '[i].');
+  }
+
+  /** `prefix` names the input in issue paths (`[i].` is replaced by its index). */
+  private async store(inputs: readonly (Resource | Bundle)[], prefix: string): Promise<string[]> {
     if (this.closed) throw new Error('outbox is closed');
-    const { resources, issues } = unpack(input, this.opts.maxResourceChars);
-    if (!issues.length && this.opts.validate) resources.forEach((r, i) => issues.push(...prefixed(this.opts.validate!(r), resources.length > 1 ? `Bundle.entry[${i}].resource.` : '')));
+    const all: Resource[] = [];
+    const issues: ValidationIssue[] = [];
+    inputs.forEach((input, n) => {
+      const at = prefix.replace('i', String(n));
+      const found = unpack(input, this.opts.maxResourceChars);
+      if (!found.issues.length && this.opts.validate) found.resources.forEach((r, i) => found.issues.push(...prefixed(this.opts.validate!(r), found.resources.length > 1 ? `Bundle.entry[${i}].resource.` : '')));
+      issues.push(...prefixed(found.issues, at));
+      all.push(...found.resources);
+    });
     if (issues.length) throw new OutboxValidationError(issues);
-    // A private copy: the caller may keep editing its object after enqueue returns.
-    const copies = resources.map((r) => JSON.parse(JSON.stringify(r)) as Resource);
-    await this.write(copies);
-    const keys = [...new Set(copies.map(keyOf))];
+    if (!all.length) return [];
+    await this.write(all);
+    const keys = [...new Set(all.map(keyOf))];
     this.emit('queued', { keys });
     if (this.auto) this.kick();
     return keys;

@@ -1,5 +1,5 @@
 import type { Bundle, Resource } from 'fhir/r4';
-import { checkResource, type ValidationIssue } from './validate';
+import { checkResource, inspect, type ValidationIssue } from './validate';
 
 /** What the outbox keeps per resource in IndexedDB (schema v2). */
 export interface OutboxRecord {
@@ -20,12 +20,15 @@ export function keyOf(resource: Resource): string {
 /**
  * The resources one `enqueue` call carries: a transaction or batch Bundle is
  * unpacked (only PUT/POST entries with a resource), anything else, including
- * other Bundle types, is one resource.
+ * other Bundle types, is one resource. Sound resources come back as private
+ * copies (parsed from the serialisation the size check made anyway): the
+ * caller may keep editing its objects while the write waits for its turn.
  */
 export function unpack(input: Resource | Bundle, maxChars?: number): { resources: Resource[]; issues: ValidationIssue[] } {
   const b = input as Bundle;
   if (b?.resourceType !== 'Bundle' || (b.type !== 'transaction' && b.type !== 'batch')) {
-    return { resources: [input], issues: checkResource(input, maxChars) };
+    const { issues, json } = inspect(input, maxChars);
+    return { resources: json === undefined ? [] : [JSON.parse(json) as Resource], issues };
   }
   const issues: ValidationIssue[] = [];
   const resources: Resource[] = [];
@@ -34,8 +37,9 @@ export function unpack(input: Resource | Bundle, maxChars?: number): { resources
     const method = e.request?.method;
     if (method && method !== 'PUT' && method !== 'POST') return void issues.push({ path: `${at}.request.method`, message: `${method} is not supported: the outbox only sends resources` });
     if (!e.resource) return void issues.push({ path: `${at}.resource`, message: 'entry has no resource' });
-    for (const issue of checkResource(e.resource, maxChars)) issues.push({ path: `${at}.resource${issue.path ? '.' + issue.path : ''}`, message: issue.message });
-    resources.push(e.resource);
+    const found = inspect(e.resource, maxChars);
+    for (const issue of found.issues) issues.push({ path: `${at}.resource${issue.path ? '.' + issue.path : ''}`, message: issue.message });
+    if (found.json !== undefined) resources.push(JSON.parse(found.json) as Resource);
   });
   if (!resources.length && !issues.length) issues.push({ path: 'Bundle.entry', message: 'bundle has no entries' });
   return { resources, issues };

@@ -32,7 +32,12 @@ export function isWellFormedReference(ref: string): boolean {
  * cannot carry, oversize.
  */
 export function checkResource(value: unknown, maxChars = DEFAULT_MAX_RESOURCE_CHARS): ValidationIssue[] {
-  if (!isPlainObject(value)) return [{ path: '', message: 'not a FHIR resource (expected a JSON object)' }];
+  return inspect(value, maxChars).issues;
+}
+
+/** `checkResource`, also giving the serialised resource when it is sound (enqueue copies from it: one stringify, not two). */
+export function inspect(value: unknown, maxChars = DEFAULT_MAX_RESOURCE_CHARS): { issues: ValidationIssue[]; json?: string } {
+  if (!isPlainObject(value)) return { issues: [{ path: '', message: 'not a FHIR resource (expected a JSON object)' }] };
   const issues: ValidationIssue[] = [];
   const type = value.resourceType;
   if (typeof type !== 'string' || !TYPE_PATTERN.test(type)) issues.push({ path: 'resourceType', message: 'missing or malformed resourceType' });
@@ -40,11 +45,41 @@ export function checkResource(value: unknown, maxChars = DEFAULT_MAX_RESOURCE_CH
   const id = value.id;
   if (id === undefined) issues.push({ path: `${root}.id`, message: 'missing id: the outbox keys records by type and id, mint a stable id before enqueue' });
   else if (typeof id !== 'string' || !ID_PATTERN.test(id)) issues.push({ path: `${root}.id`, message: `id ${JSON.stringify(id)} does not match [A-Za-z0-9-.]{1,64}` });
-  walk(value, root, new Set(), issues);
-  if (issues.length) return issues;
-  const size = JSON.stringify(value).length;
-  if (size > maxChars) issues.push({ path: root, message: `resource is ${size} characters serialised, over the ${maxChars} limit` });
-  return issues;
+  // The common case is a sound resource: check it without building paths, and walk again with paths only to report.
+  if (!isClean(value, 0)) walk(value, root, new Set(), issues);
+  if (issues.length) return { issues };
+  const json = JSON.stringify(value);
+  if (json.length > maxChars) issues.push({ path: root, message: `resource is ${json.length} characters serialised, over the ${maxChars} limit` });
+  return issues.length ? { issues } : { issues, json };
+}
+
+/** True when `walk` would find nothing. Deep nesting (or a cycle) is left to `walk`, which names it. */
+function isClean(value: unknown, depth: number): boolean {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+    case 'undefined':
+      return true;
+    case 'number':
+      return Number.isFinite(value);
+    case 'object':
+      break;
+    default:
+      return false;
+  }
+  if (value === null) return true;
+  if (depth > 64) return false;
+  if (Array.isArray(value)) {
+    for (const v of value) if (!isClean(v, depth + 1)) return false;
+    return true;
+  }
+  if (!isPlainObject(value)) return false;
+  for (const k in value) {
+    const v = value[k];
+    if (k === 'reference' && typeof v === 'string' && !isWellFormedReference(v)) return false;
+    if (!isClean(v, depth + 1)) return false;
+  }
+  return true;
 }
 
 function walk(value: unknown, path: string, seen: Set<object>, issues: ValidationIssue[]): void {
