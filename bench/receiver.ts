@@ -100,10 +100,15 @@ function post(url: string, body: string, agent: http.Agent): Promise<number> {
   });
 }
 
+/** The node flags of `npm run receiver` (package.json), so the bench measures what runs. */
+const RECEIVER_NODE_FLAGS = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).scripts.receiver as string).split(' ').filter((a) => a.startsWith('--'));
+
 async function startServer(kind: 'receiver' | 'baseline'): Promise<{ url: string; child: ChildProcess }> {
   const port = await freePort();
-  const script = kind === 'receiver' ? 'src/receiver/main.ts' : 'bench/baseline-forwarder.ts';
-  const child = spawn(path.join(ROOT, 'node_modules/.bin/tsx'), [script], {
+  // Both run as one node process with tsx's require hook, the receiver exactly
+  // as `npm run receiver` starts it.
+  const args = kind === 'receiver' ? [...RECEIVER_NODE_FLAGS, path.join(ROOT, 'bin/cht-fhir.js'), 'receiver'] : ['-r', 'tsx/cjs', path.join(ROOT, 'bench/baseline-forwarder.ts')];
+  const child = spawn(process.execPath, args, {
     cwd: ROOT,
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', RECEIVER_USERNAME: USER, RECEIVER_PASSWORD: PASS, FHIR_BASE_URL: '' },
     stdio: ['ignore', 'pipe', 'inherit'],
