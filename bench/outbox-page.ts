@@ -33,9 +33,13 @@ try {
   t = performance.now();
   await Promise.all(Array.from({ length: N }, (_, i) => outbox.enqueue(patient(i, 'par'))));
   const parallelMs = performance.now() - t;
+  // Callers holding many records: enqueueMany, 500 per call (one transaction each).
+  t = performance.now();
+  for (let i = 0; i < N; i += 500) await outbox.enqueueMany(Array.from({ length: Math.min(500, N - i) }, (_, j) => patient(i + j, 'many')));
+  const manyMs = performance.now() - t;
   const pending = await outbox.pending();
   outbox.close();
-  await report({ ok: true, records: N, rawMs, enqueueMs, parallelMs, flushMs, receiverMs, flushed, pending });
+  await report({ ok: true, records: N, rawMs, enqueueMs, parallelMs, manyMs, flushMs, receiverMs, flushed, pending });
 } catch (e) {
   await report({ ok: false, error: String(e && e.stack || e) });
 }
