@@ -1,28 +1,13 @@
 import { expect } from 'chai';
 import type { Bundle, Patient } from 'fhir/r4';
 import type { Outbox } from '../../src/outbox';
-import { deleteDb, faultsSeen, servers, ids, nextEvent, observation, open, patient, recordingFetch, scriptFaults, storedIds, uniqueName, versionCounts } from './outbox-helpers';
+import { freshQueues, deleteDb, faultsSeen, servers, ids, nextEvent, observation, open, patient, recordingFetch, scriptFaults, storedIds, uniqueName, versionCounts } from './outbox-helpers';
 
 /** Every test runs its own queue against the real receiver and FHIR server, tagging its resources. */
 describe('outbox: delivery to the receiver', function () {
   let name: string;
   let tag: string;
-  const opened: Outbox[] = [];
-  const openQueue = async (opts: Parameters<typeof open>[0]) => {
-    const o = await open(opts);
-    opened.push(o);
-    return o;
-  };
-
-  beforeEach(async () => {
-    name = uniqueName();
-    tag = crypto.randomUUID();
-    await scriptFaults([]);
-  });
-  afterEach(async () => {
-    opened.splice(0).forEach((o) => o.close());
-    await deleteDb(name);
-  });
+  const openQueue = freshQueues((n, t) => ((name = n), (tag = t)));
 
   it('sends referenced resources first and removes records only once confirmed', async () => {
     const sent: Bundle[] = [];
@@ -144,7 +129,7 @@ describe('outbox: delivery to the receiver', function () {
     const load = new Function('u', 'return import(u)') as (u: string) => Promise<typeof import('../../src/outbox')>;
     const mod = await load(new URL('/base/dist/browser/cht-fhir-outbox.js', location.href).href);
     const outbox = await mod.openOutbox({ name, endpoint: servers().pushUrl, headers: { authorization: servers().authorization }, autoFlush: false });
-    opened.push(outbox);
+    openQueue.track(outbox);
     const [p] = ids(1);
     await outbox.enqueue(patient(p, tag));
     expect(await outbox.flush()).to.include({ delivered: 1, remaining: 0 });

@@ -91,3 +91,29 @@ export function deleteDb(name: string): Promise<void> {
     r.onerror = () => reject(r.error);
   });
 }
+
+/**
+ * Per-test isolation for a suite: a fresh queue name and resource tag before
+ * each test (handed to `onEach`), the fault script reset, and every queue the
+ * test opened closed and its database deleted after it.
+ */
+export function freshQueues(onEach: (name: string, tag: string) => void): ((opts: Parameters<typeof open>[0]) => Promise<Outbox>) & { track(o: Outbox): Outbox } {
+  let current = '';
+  const opened: Outbox[] = [];
+  beforeEach(async () => {
+    current = uniqueName();
+    onEach(current, crypto.randomUUID());
+    await scriptFaults([]);
+  });
+  afterEach(async () => {
+    opened.splice(0).forEach((o) => o.close());
+    await deleteDb(current);
+  });
+  const openQueue = async (opts: Parameters<typeof open>[0]) => {
+    const o = await open(opts);
+    opened.push(o);
+    return o;
+  };
+  /** A queue opened some other way (e.g. from the built module) is closed after the test too. */
+  return Object.assign(openQueue, { track: (o: Outbox) => (opened.push(o), o) });
+}

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import sinon from 'sinon';
 import type { Bundle, Patient } from 'fhir/r4';
 import { OutboxValidationError, type Outbox } from '../../src/outbox';
-import { deleteDb, ids, open, patient, scriptFaults, servers, storedIds, uniqueName, versionCounts } from './outbox-helpers';
+import { freshQueues, deleteDb, ids, open, patient, scriptFaults, servers, storedIds, uniqueName, versionCounts } from './outbox-helpers';
 
 /** Counts requests in flight at once and every key each sent Bundle carried. */
 function watchingFetch(sent: string[][], peak: { now: number; max: number }, before?: (n: number) => void | Promise<void>, after?: (n: number) => void): typeof fetch {
@@ -23,22 +23,7 @@ function watchingFetch(sent: string[][], peak: { now: number; max: number }, bef
 describe('outbox: pipelined flush, group commit, enqueueMany', () => {
   let name: string;
   let tag: string;
-  const opened: Outbox[] = [];
-  const openQueue = async (opts: Parameters<typeof open>[0]) => {
-    const o = await open(opts);
-    opened.push(o);
-    return o;
-  };
-
-  beforeEach(async () => {
-    name = uniqueName();
-    tag = crypto.randomUUID();
-    await scriptFaults([]);
-  });
-  afterEach(async () => {
-    opened.splice(0).forEach((o) => o.close());
-    await deleteDb(name);
-  });
+  const openQueue = freshQueues((n, t) => ((name = n), (tag = t)));
 
   it('delivers each record once across a 5xx half way and a reload mid-flush, one request in flight', async () => {
     const patients = ids(100);

@@ -3,27 +3,12 @@ import sinon from 'sinon';
 import { openDB } from 'idb';
 import type { Bundle, Patient } from 'fhir/r4';
 import { OutboxQuotaError, SCHEMA_VERSION, type Outbox } from '../../src/outbox';
-import { deleteDb, ids, nextEvent, open, patient, recordingFetch, scriptFaults, storedIds, uniqueName } from './outbox-helpers';
+import { freshQueues, deleteDb, ids, nextEvent, open, patient, recordingFetch, scriptFaults, storedIds, uniqueName } from './outbox-helpers';
 
 describe('outbox: storage and retries', () => {
   let name: string;
   let tag: string;
-  const opened: Outbox[] = [];
-  const openQueue = async (opts: Parameters<typeof open>[0]) => {
-    const o = await open(opts);
-    opened.push(o);
-    return o;
-  };
-
-  beforeEach(async () => {
-    name = uniqueName();
-    tag = crypto.randomUUID();
-    await scriptFaults([]);
-  });
-  afterEach(async () => {
-    opened.splice(0).forEach((o) => o.close());
-    await deleteDb(name);
-  });
+  const openQueue = freshQueues((n, t) => ((name = n), (tag = t)));
 
   it('retries with exponential backoff and jitter, and at once on the online event', async () => {
     const clock = sinon.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
