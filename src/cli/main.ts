@@ -12,6 +12,7 @@ const lazy = {
   root: () => (require('../build/paths') as typeof import('../build/paths')).ROOT,
   preview: () => require('./preview') as typeof import('./preview'),
   demo: () => require('../demo/run') as typeof import('../demo/run'),
+  questionnaires: () => require('../definitions/questionnaire') as typeof import('../definitions/questionnaire'),
   summary: () => require('../demo/summary') as typeof import('../demo/summary'),
 };
 
@@ -40,6 +41,17 @@ program
     const c = lazy.compile().compileDefinitions(lazy.root());
     const inbound = lazy.inbound().compileInbound(lazy.root());
     console.log(`ok: ${Object.keys(c.model.forms).length} form mappings, ${Object.keys(c.model.contacts.types).length} contact types, ${inbound.length} inbound mappings, ${c.files.length} files checked`);
+  });
+
+program
+  .command('questionnaires')
+  .description('print the FHIR Questionnaires of the mapped forms (what QuestionnaireResponse.questionnaire points at) as a transaction Bundle')
+  .option('--out <file>', 'write the Bundle to a file instead of stdout')
+  .action(async (o: { out?: string }) => {
+    const bundle = lazy.questionnaires().questionnaireBundle(lazy.compile().compileDefinitions(lazy.root()));
+    const text = JSON.stringify(bundle, null, 2) + '\n';
+    if (o.out) require('node:fs').writeFileSync(o.out, text);
+    else process.stdout.write(text);
   });
 
 program

@@ -38,6 +38,8 @@ export interface Compiled {
   terminology: Terminology;
   /** Files read, relative to the project root (for messages and staleness checks). */
   files: string[];
+  /** The XForms of the mapped forms, as read. */
+  xforms: Record<string, XFormInfo>;
 }
 
 export const DEFAULT_PRACTITIONER_ROLES = ['chw', 'chw_supervisor', 'nurse', 'health_worker', 'manager'];
@@ -69,6 +71,7 @@ export function compileDefinitions(root: string): Compiled {
   const contacts = compileContacts(base?.contact_types, contactsDef ?? {}, problems);
 
   const forms: Record<string, FormModel> = {};
+  const xforms: Record<string, XFormInfo> = {};
   const formDir = path.join(fhirDir, 'forms');
   const defFiles = fs.existsSync(formDir) ? fs.readdirSync(formDir).filter((f) => f.endsWith('.json')).sort() : [];
   for (const f of defFiles) {
@@ -88,7 +91,10 @@ export function compileDefinitions(root: string): Compiled {
         problems.push((e as Error).message);
       }
     }
-    if (xform) forms[def.form] = compileForm(def, xform, terminology, rel, problems);
+    if (xform) {
+      forms[def.form] = compileForm(def, xform, terminology, rel, problems);
+      xforms[def.form] = xform;
+    }
   }
 
   if (problems.length || !settings) throw new DefinitionError(problems.length ? problems : ['app_settings/fhir/settings.json: missing']);
@@ -97,6 +103,7 @@ export function compileDefinitions(root: string): Compiled {
     settings,
     terminology,
     files,
+    xforms,
   };
 }
 

@@ -8,9 +8,19 @@ import type { FieldType } from '../core/model';
  */
 export interface XFormInfo {
   id: string;
+  title: string;
   fields: Record<string, FieldType>;
   choices: Record<string, string[]>;
+  /** Label of each control, group and choice (`<field>=<value>`), where the form has an inline one. */
+  labels: Record<string, string>;
+  /** The instance's nodes in form order; groups have children. */
+  tree: InstanceNode[];
   hasInstanceId: boolean;
+}
+
+export interface InstanceNode {
+  path: string;
+  children?: InstanceNode[];
 }
 
 const TYPES: Record<string, FieldType> = {
@@ -61,14 +71,35 @@ export function parseXForm(xml: string, file: string): XFormInfo {
     if (path && type) fields[path] = type;
   }
   // Leaves of the instance without a bind are strings.
-  const walk = (el: Element, prefix: string) => {
-    for (const c of children(el)) {
+  const walk = (el: Element, prefix: string): InstanceNode[] =>
+    children(el).map((c) => {
       const path = prefix + (c.localName ?? c.nodeName);
-      if (children(c).length) walk(c, path + '.');
-      else if (!fields[path]) fields[path] = 'string';
-    }
+      if (children(c).length) return { path, children: walk(c, path + '.') };
+      if (!fields[path]) fields[path] = 'string';
+      return { path };
+    });
+  const tree = walk(root, '');
+  const labels: Record<string, string> = {};
+  const labelOf = (el: Element) => {
+    const l = children(el).find((c) => (c.localName ?? c.nodeName) === 'label');
+    const t = l ? (l.textContent ?? '').replace(/\s+/g, ' ').trim() : '';
+    return t || undefined;
   };
-  walk(root, '');
+  for (const tag of ['input', 'select', 'select1', 'group', 'repeat', 'trigger']) {
+    for (const el of descendants(doc, tag)) {
+      const path = fieldPath(el.getAttribute('ref') ?? el.getAttribute('nodeset') ?? '', rootName);
+      const label = labelOf(el);
+      if (path && label) labels[path] = label;
+      if (path && (tag === 'select' || tag === 'select1')) {
+        for (const item of descendants(el, 'item')) {
+          const value = (descendants(item, 'value')[0]?.textContent ?? '').trim();
+          const itemLabel = labelOf(item);
+          if (value && itemLabel) labels[path + '=' + value] = itemLabel;
+        }
+      }
+    }
+  }
+  const title = (descendants(doc, 'title')[0]?.textContent ?? '').trim() || id;
   const choices: Record<string, string[]> = {};
   for (const tag of ['select', 'select1']) {
     for (const sel of descendants(doc, tag)) {
@@ -78,5 +109,5 @@ export function parseXForm(xml: string, file: string): XFormInfo {
       choices[path] = descendants(sel, 'value').map((v) => (v.textContent ?? '').trim());
     }
   }
-  return { id, fields, choices, hasInstanceId: fields['meta.instanceID'] !== undefined };
+  return { id, title, fields, choices, labels, tree, hasInstanceId: fields['meta.instanceID'] !== undefined };
 }

@@ -8,6 +8,8 @@ import { isRelevant, mapPayload } from '../outbound/cht-outbound';
 import { hydrate } from '../outbound/hydrate';
 import { BASE_SETTINGS, ROOT } from '../build/paths';
 import { UsageError } from '../cli/errors';
+import { compileDefinitions } from '../definitions/compile';
+import { questionnaireBundle } from '../definitions/questionnaire';
 
 /**
  * `cht-fhir demo`: the whole outbound path on this machine. The sample CHT
@@ -38,7 +40,7 @@ export interface DemoSummary {
 }
 
 type Doc = Record<string, unknown> & { _id: string };
-const TYPES = ['Patient', 'Practitioner', 'PractitionerRole', 'Organization', 'Location', 'Encounter', 'Observation', 'Condition', 'QuestionnaireResponse', 'Task'];
+const TYPES = ['Questionnaire', 'Patient', 'Practitioner', 'PractitionerRole', 'Organization', 'Location', 'Encounter', 'Observation', 'Condition', 'QuestionnaireResponse', 'Task'];
 const CREDS = { username: 'cht', password: 'demo-only-password' };
 
 function readDocs(dir: string): Doc[] {
@@ -119,6 +121,11 @@ export async function runDemo(opts: DemoOptions): Promise<{ summary: DemoSummary
   opts.log(`receiver ${receiver.url}  FHIR server ${base}`);
 
   const auth = 'Basic ' + Buffer.from(`${CREDS.username}:${CREDS.password}`).toString('base64');
+  // The forms' Questionnaires first, through the receiver like any bundle: the
+  // QuestionnaireResponses that follow then point at something.
+  const questionnaires = questionnaireBundle(compileDefinitions(ROOT));
+  const q = await fetch(`${receiver.url}/cht-fhir/push`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: auth }, body: JSON.stringify(questionnaires) });
+  if (!q.ok) opts.log(`the Questionnaires were refused (${q.status}): ${(await q.text()).slice(0, 300)}`);
   let pushes = 0;
   let failedPushes = 0;
   const passes = 2;

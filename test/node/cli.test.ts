@@ -23,7 +23,7 @@ describe('cht-fhir CLI', function () {
   it('--help works on the program and every subcommand', () => {
     const top = cli(['--help']);
     assert.equal(top.code, 0);
-    for (const sub of ['build', 'check', 'preview', 'receiver']) {
+    for (const sub of ['build', 'check', 'preview', 'questionnaires', 'receiver', 'demo']) {
       assert.match(top.out, new RegExp(`\\b${sub}\\b`));
       const r = cli([sub, '--help']);
       assert.equal(r.code, 0, sub);
@@ -44,6 +44,17 @@ describe('cht-fhir CLI', function () {
     const r = cli(['check']);
     assert.equal(r.code, 0, r.err);
     assert.match(r.out, /ok: 4 form mappings, 4 contact types, 2 inbound mappings/);
+  });
+
+  it('questionnaires prints a transaction Bundle of the forms\' Questionnaires, or writes it with --out', () => {
+    const r = cli(['questionnaires']);
+    assert.equal(r.code, 0, r.err);
+    const bundle = JSON.parse(r.out);
+    assert.equal(bundle.type, 'transaction');
+    assert.equal(bundle.entry.length, 4);
+    const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'q-')), 'q.json');
+    assert.equal(cli(['questionnaires', '--out', out]).code, 0);
+    assert.deepEqual(JSON.parse(fs.readFileSync(out, 'utf8')), bundle);
   });
 
   describe('preview', () => {

@@ -21,7 +21,7 @@ describe('cht-fhir demo (what `npm start` runs after the build)', function () {
     assert.match(r.out, /pushes {9}34 \(0 failed\)/);
     assert.match(r.out, /invalid {8}0 /);
     assert.match(r.out, /duplicates {5}0 /);
-    for (const t of ['Patient', 'Practitioner', 'Organization', 'Location', 'Encounter', 'Observation', 'Condition', 'QuestionnaireResponse', 'Task']) {
+    for (const t of ['Questionnaire', 'Patient', 'Practitioner', 'Organization', 'Location', 'Encounter', 'Observation', 'Condition', 'QuestionnaireResponse', 'Task']) {
       assert.match(r.out, new RegExp(`${t} \\d+`), t);
       assert.match(r.out, new RegExp(`http://127\\.0\\.0\\.1:\\d+/fhir/R4/${t}\\n`), t);
     }
