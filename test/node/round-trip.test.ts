@@ -107,7 +107,7 @@ describe('round trip: patient out -> referral in -> follow-up out', function () 
     assert.equal(cht.writes, before);
   });
 
-  it('the referral raises the follow-up task, which the follow-up report resolves (tasks.js)', () => {
+  it('the referral raises the follow-up task, which the follow-up report resolves (tasks.js, targets.js)', () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const [task] = require(path.join(ROOT, 'tasks.js'));
     const referral = [...cht.docs.values()].find((d) => d.form === 'REFERRAL')!;
@@ -118,8 +118,13 @@ describe('round trip: patient out -> referral in -> follow-up out', function () 
     task.actions[0].modifyContent(content, contact, referral);
     assert.equal(content.service_request, 'ServiceRequest/sr-1');
     assert.equal(task.resolvedIf(contact, referral), false);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const [target] = require(path.join(ROOT, 'targets.js'));
+    assert.equal(target.appliesIf(contact, referral), true);
+    assert.equal(target.passesIf(contact, referral), false);
     contact.reports.push({ form: 'referral_follow_up', fields: { service_request: 'ServiceRequest/sr-1' } });
     assert.equal(task.resolvedIf(contact, referral), true);
+    assert.equal(target.passesIf(contact, referral), true, 'the referral counts as followed up');
   });
 
   it('the follow-up report goes out as an Encounter based on the request and a Task reporting back', async () => {
