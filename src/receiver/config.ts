@@ -1,4 +1,10 @@
+import os from 'node:os';
 import type { ReceiverOptions } from './server';
+
+/** OpenHIM cannot route to a wildcard address: register this machine's name instead. */
+function advertisedHost(host: string): string {
+  return host === '0.0.0.0' || host === '::' ? os.hostname() : host;
+}
 
 /** Receiver options from the environment (README, "Receiver"). Throws naming every missing/invalid variable. */
 export function optionsFromEnv(env: NodeJS.ProcessEnv): Omit<ReceiverOptions, 'fhirBaseUrl'> & { fhirBaseUrl?: string } {
@@ -32,7 +38,7 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv): Omit<ReceiverOptions, 'f
           username: env.OPENHIM_USERNAME!,
           password: env.OPENHIM_PASSWORD!,
           trustSelfSigned: flag(env.OPENHIM_TRUST_SELF_SIGNED),
-          mediatorHost: env.MEDIATOR_HOST || undefined,
+          mediatorHost: env.MEDIATOR_HOST || advertisedHost(env.HOST || '0.0.0.0'),
         }
       : undefined,
   };

@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { spawn } from 'node:child_process';
+import os from 'node:os';
 import path from 'node:path';
 import { optionsFromEnv } from '../../src/receiver/config';
 import { ROOT } from '../../src/build/paths';
@@ -16,6 +17,13 @@ describe('the receiver command (environment configuration)', function () {
     assert.deepEqual(o.corsOrigins, ['https://a.org', 'https://b.org']);
     assert.deepEqual(o.inbound, { chtUrl: 'https://u:p@cht.example.org' });
     assert.equal(optionsFromEnv({ RECEIVER_USERNAME: 'a', RECEIVER_PASSWORD: 'b' }).inbound, undefined);
+  });
+
+  it('registers with OpenHIM under MEDIATOR_HOST, or this machine\'s name rather than a wildcard address', () => {
+    const base = { RECEIVER_USERNAME: 'a', RECEIVER_PASSWORD: 'b', OPENHIM_API_URL: 'https://openhim:8080', OPENHIM_USERNAME: 'u', OPENHIM_PASSWORD: 'p' };
+    assert.equal(optionsFromEnv({ ...base, MEDIATOR_HOST: 'receiver.internal' }).openhim?.mediatorHost, 'receiver.internal');
+    assert.equal(optionsFromEnv(base).openhim?.mediatorHost, os.hostname());
+    assert.equal(optionsFromEnv({ ...base, HOST: '10.0.0.5' }).openhim?.mediatorHost, '10.0.0.5');
   });
 
   it('names every missing or invalid variable at once', () => {
