@@ -1,4 +1,4 @@
-import { v5 as uuidv5, validate as isUuid } from 'uuid';
+import { uuidv5 } from './uuid-v5';
 import { clean } from './values';
 
 /**
@@ -10,8 +10,10 @@ import { clean } from './values';
 /** Default namespace; each deployment sets its own in app_settings/fhir/settings.json. */
 export const DEFAULT_NAMESPACE = '7a4c3d7e-5f7b-4c4e-9a39-2c1f0e6a9b10';
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 export function isUuidNamespace(value: unknown): value is string {
-  return typeof value === 'string' && isUuid(value);
+  return typeof value === 'string' && UUID.test(value);
 }
 
 /** UUID v5 of `role/key` (e.g. `Patient/<_id>`) inside the deployment's namespace. */
@@ -20,7 +22,7 @@ export function stableId(namespace: string, role: string, key: string): string {
   const memo = namespace + ' ' + name;
   let id = seen.get(memo);
   if (id === undefined) {
-    // uuid hashes UTF-8 via encodeURIComponent, which throws on a lone surrogate.
+    // Lone surrogates have no UTF-8: hash U+FFFD in their place, as TextEncoder would.
     id = uuidv5(clean(name), namespace);
     if (seen.size >= 4096) seen.clear();
     seen.set(memo, id);
