@@ -10,6 +10,9 @@ import { clean } from './values';
 /** Default namespace; each deployment sets its own in app_settings/fhir/settings.json. */
 export const DEFAULT_NAMESPACE = '7a4c3d7e-5f7b-4c4e-9a39-2c1f0e6a9b10';
 
+/** The FHIR `id` datatype (R4): what every id, path segment and literal reference here must match. */
+export const FHIR_ID = '[A-Za-z0-9\\-.]{1,64}';
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function isUuidNamespace(value: unknown): value is string {

@@ -8,7 +8,7 @@ import { type Doc, date, dateTime, decimal, integer, isObject, own, text } from 
  */
 
 /** Fields that are not answers: form metadata and the inputs CHT passes in. */
-const NOT_ANSWERS = ['meta', 'inputs'];
+export const NOT_ANSWERS = ['meta', 'inputs'];
 
 function answer(type: FieldType | undefined, raw: unknown): QuestionnaireResponseItemAnswer | undefined {
   if (typeof raw === 'boolean') return { valueBoolean: raw };

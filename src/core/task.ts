@@ -3,8 +3,9 @@ import type { FulfilsRule } from './model';
 import type { ReportContext } from './observations';
 import { at, own, text } from './values';
 import { MappingError } from './errors';
+import { FHIR_ID } from './ids';
 
-const REQUEST_REF = /^(ServiceRequest|CarePlan|MedicationRequest|DeviceRequest)\/[A-Za-z0-9\-.]{1,64}$/;
+const REQUEST_REF = new RegExp(`^(ServiceRequest|CarePlan|MedicationRequest|DeviceRequest)/${FHIR_ID}$`);
 
 /** The request this report acts on, as a reference, or undefined when the field is empty. */
 export function requestRef(ctx: ReportContext, rule: FulfilsRule): Reference | undefined {

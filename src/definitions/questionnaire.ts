@@ -4,6 +4,7 @@ import { resourceId, systems } from '../core/identity';
 import type { InstanceNode, XFormInfo } from './xform';
 import type { Compiled } from './compile';
 import { transaction } from '../core/bundle';
+import { NOT_ANSWERS } from '../core/questionnaire-response';
 
 /**
  * The Questionnaire a CHT form's QuestionnaireResponses point at
@@ -22,8 +23,6 @@ const ITEM_TYPE: Record<FieldType, QuestionnaireItem['type']> = {
   select: 'choice',
 };
 
-/** As the QuestionnaireResponse: form metadata and CHT's inputs are not answers. */
-const NOT_ANSWERS = ['meta', 'inputs'];
 
 const lastSegment = (path: string) => path.slice(path.lastIndexOf('.') + 1);
 

@@ -8,6 +8,9 @@ import { fail, HttpError, outcome, outcomeOf } from '../receiver/outcome';
 import type { FhirClient, FhirCall } from '../receiver/fhir-client';
 import { FhirUnavailable } from '../receiver/fhir-client';
 import type { KeyLock } from '../receiver/key-lock';
+import { contactType } from '../core/contacts';
+import { own } from '../core/values';
+import { FHIR_ID } from '../core/ids';
 
 /**
  * FHIR -> CHT for one incoming resource (`POST /fhir/<Type>` or
@@ -34,7 +37,7 @@ export interface InboundAnswer {
   fields: Record<string, unknown>;
 }
 
-const PATH = /^\/fhir\/([A-Z][A-Za-z]+)(?:\/([A-Za-z0-9\-.]{1,64}))?\/?$/;
+const PATH = new RegExp(`^/fhir/([A-Z][A-Za-z]+)(?:/(${FHIR_ID}))?/?$`);
 
 export function isInboundPath(path: string): boolean {
   return path === '/fhir' || path.startsWith('/fhir/');
@@ -90,8 +93,8 @@ function done(status: number, text: string, fields: Record<string, unknown>): In
 
 
 function kindOf(doc: Record<string, unknown>, deps: InboundDeps): 'person' | 'place' | undefined {
-  const type = doc.type === 'contact' ? doc.contact_type : doc.type;
-  const kind = typeof type === 'string' && Object.prototype.hasOwnProperty.call(deps.contactTypes, type) ? deps.contactTypes[type] : undefined;
+  const type = contactType(doc);
+  const kind = type === undefined ? undefined : own(deps.contactTypes, type);
   return kind === undefined ? undefined : kind === 'Place' ? 'place' : 'person';
 }
 

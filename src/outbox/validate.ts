@@ -1,4 +1,5 @@
 import type { Resource } from 'fhir/r4';
+import { FHIR_ID } from '../core/ids';
 
 /** One problem found in a resource; `path` is a FHIRPath-like location. */
 export interface ValidationIssue {
@@ -9,7 +10,7 @@ export interface ValidationIssue {
 /** A full validator the caller may inject (e.g. @medplum/core's); structural checks run first. */
 export type ResourceValidator = (resource: Resource) => readonly ValidationIssue[] | undefined | void;
 
-export const ID_PATTERN = /^[A-Za-z0-9\-.]{1,64}$/;
+export const ID_PATTERN = new RegExp(`^${FHIR_ID}$`);
 const TYPE_PATTERN = /^[A-Z][A-Za-z]{0,63}$/;
 const UUID = '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}';
 /** Relative `Type/id[/_history/vid]`, absolute URL ending so, `urn:uuid:`, `urn:oid:` or a `#contained` id. */

@@ -1,10 +1,11 @@
 import type { Bundle, BundleEntry, FhirResource, OperationOutcomeIssue } from 'fhir/r4';
 import { validateR4 } from '../fhir-validation';
 import { HttpError, outcomeOf } from './outcome';
+import { FHIR_ID } from '../core/ids';
 
 /** Enough for a household with its members and a visit; bigger pushes are a config mistake. */
 export const MAX_ENTRIES = 200;
-const ID = /^[A-Za-z0-9\-.]{1,64}$/;
+const ID = new RegExp(`^${FHIR_ID}$`);
 
 /** One resource to store: its type, id and content, references already literal (`Patient/<id>`). */
 export interface PushedResource {
