@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import path from 'node:path';
 import type { Bundle } from 'fhir/r4';
 import { isRelevant, mapPayload } from '../outbound/cht-outbound';
 import { hydrate } from '../outbound/hydrate';
@@ -72,4 +71,3 @@ export function preview(docFile: string, opts: PreviewOptions, out: (s: string) 
   return result;
 }
 
-export const previewHelp = `Reads ${path.relative(process.cwd(), BASE_SETTINGS)} (what cht-conf uploads).`;

@@ -6,14 +6,6 @@ import { reportResources } from './report';
 import { transaction } from './bundle';
 import { MappingError } from './errors';
 
-/** Does the model map this doc? The outbound `relevant_to` is compiled from the same facts. */
-export function isMapped(model: MappingModel, doc: unknown): boolean {
-  if (!isObject(doc)) return false;
-  if (doc.type === 'data_record') return own(model.forms, String(doc.form)) !== undefined;
-  const type = contactType(doc);
-  return type !== undefined && own(model.contacts.types, type) !== undefined;
-}
-
 /** The FHIR resources of one CHT doc (report or contact). */
 export function docResources(model: MappingModel, doc: unknown): Resource[] {
   if (!isObject(doc)) throw new MappingError('the doc is not an object');

@@ -17,8 +17,6 @@ export interface Arg {
   readonly raw: unknown;
   /** Trimmed text ('' when missing). */
   text(): string;
-  /** The node, when an XPath node-set was passed. */
-  node(): Element | undefined;
 }
 
 function isXPathValue(x: unknown): x is XPathValue {
@@ -31,12 +29,10 @@ function nodeText(n: unknown): string {
 
 export function toArg(x: unknown): Arg {
   let raw: unknown = x;
-  let node: Element | undefined;
   if (isXPathValue(x)) {
     if (x.t === 'arr') {
       const list = Array.isArray(x.v) ? x.v : [];
-      node = list[0] as Element | undefined;
-      raw = node === undefined ? undefined : nodeText(node);
+      raw = list[0] === undefined ? undefined : nodeText(list[0]);
     } else {
       raw = x.v;
     }
@@ -49,7 +45,6 @@ export function toArg(x: unknown): Arg {
       if (typeof raw === 'object') return '';
       return String(raw).trim();
     },
-    node: () => node,
   };
 }
 
