@@ -12,7 +12,18 @@ import type { AddressInfo } from 'node:net';
 export interface FhirServer {
   url: string;
   repo: MemoryRepository;
+  /** The same server without the socket: what an in-process caller (the receiver's embedded store) uses. */
+  exchange: FhirExchange;
   close(): Promise<void>;
+}
+
+/** One FHIR HTTP exchange as text in, text out: `path` is relative to the base (e.g. "" or "Patient/1?x=y"). */
+export type FhirExchange = (method: string, path: string, body: string, headers?: http.IncomingHttpHeaders) => Promise<FhirAnswer>;
+
+export interface FhirAnswer {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
 }
 
 export const FHIR_BASE_PATH = '/fhir/R4';
@@ -22,10 +33,17 @@ const METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']);
 export async function startFhirServer(opts: { port?: number; host?: string } = {}): Promise<FhirServer> {
   const repo = new MemoryRepository();
   const router = new FhirRouter();
+  const exchange: FhirExchange = (method, path, body, headers = {}) =>
+    handle(router, repo, method, path, body, headers).then(
+      (a) => ({ status: a.status, headers: { 'content-type': 'application/fhir+json; charset=utf-8', ...a.headers }, body: JSON.stringify(a.body) }),
+      (e: Error) => ({ status: 500, headers: { 'content-type': 'application/fhir+json; charset=utf-8' }, body: JSON.stringify(outcome('exception', e.message)) }),
+    );
   const server = http.createServer((req, res) => {
-    handle(req, router, repo).then(
-      ({ status, body, headers }) => send(res, status, body, headers),
-      (e: Error) => send(res, 500, outcome('exception', e.message)),
+    const path = req.url ?? '/';
+    if (!path.startsWith(FHIR_BASE_PATH)) return send(res, { status: 404, headers: {}, body: JSON.stringify(outcome('not-found', `No FHIR endpoint at ${path.split('?')[0]}`)) });
+    readBody(req).then(
+      (raw) => exchange(req.method ?? 'GET', path.slice(FHIR_BASE_PATH.length), raw.toString('utf8'), req.headers).then((a) => send(res, a)),
+      (e: Error) => send(res, { status: 413, headers: {}, body: JSON.stringify(outcome('too-costly', e.message)) }),
     );
   });
   server.keepAliveTimeout = 30_000;
@@ -38,6 +56,7 @@ export async function startFhirServer(opts: { port?: number; host?: string } = {
   return {
     url: `http://${host}:${port}${FHIR_BASE_PATH}`,
     repo,
+    exchange,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -52,16 +71,13 @@ interface Answer {
   headers?: Record<string, string>;
 }
 
-async function handle(req: http.IncomingMessage, router: FhirRouter, repo: MemoryRepository): Promise<Answer> {
-  const url = new URL(req.url ?? '/', 'http://localhost');
-  if (!url.pathname.startsWith(FHIR_BASE_PATH)) return { status: 404, body: outcome('not-found', `No FHIR endpoint at ${url.pathname}`) };
-  const method = req.method ?? 'GET';
+async function handle(router: FhirRouter, repo: MemoryRepository, method: string, path: string, raw: string, headers: http.IncomingHttpHeaders): Promise<Answer> {
+  const url = new URL(path.replace(/^\/*/, '/'), 'http://localhost');
   if (!METHODS.has(method)) return { status: 405, body: outcome('not-supported', `Method ${method} not supported`) };
-  const raw = await readBody(req);
   let body: unknown;
   if (raw.length) {
     try {
-      body = JSON.parse(raw.toString('utf8'));
+      body = JSON.parse(raw);
     } catch {
       return { status: 400, body: outcome('invalid', 'Body is not JSON') };
     }
@@ -70,21 +86,21 @@ async function handle(req: http.IncomingMessage, router: FhirRouter, repo: Memor
   for (const [k, v] of url.searchParams) query[k] = k in query ? ([] as string[]).concat(query[k], v) : v;
   const fhirReq: FhirRequest = {
     method: method as HttpMethod,
-    url: url.pathname.slice(FHIR_BASE_PATH.length).replace(/^\/+/, '') + url.search,
+    url: url.pathname.replace(/^\/+/, '') + url.search,
     pathname: '',
     body,
     params: {},
     query,
-    headers: req.headers,
+    headers,
     // Without this the router runs a transaction Bundle as a batch (no all-or-nothing).
     config: { transactions: true },
   };
   const [result, resource] = await router.handleRequest(fhirReq, repo);
   const status = getStatus(result);
-  const headers: Record<string, string> = {};
+  const out: Record<string, string> = {};
   const versionId = resource && 'meta' in resource ? resource.meta?.versionId : undefined;
-  if (versionId) headers.etag = `W/"${versionId}"`;
-  return { status, body: resource ?? normalizeOperationOutcome(result), headers };
+  if (versionId) out.etag = `W/"${versionId}"`;
+  return { status, body: resource ?? normalizeOperationOutcome(result), headers: out };
 }
 
 function readBody(req: http.IncomingMessage): Promise<Buffer> {
@@ -103,11 +119,10 @@ function readBody(req: http.IncomingMessage): Promise<Buffer> {
   });
 }
 
-function send(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+function send(res: http.ServerResponse, a: FhirAnswer): void {
   if (res.headersSent || res.destroyed) return;
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/fhir+json; charset=utf-8', 'content-length': Buffer.byteLength(text), ...headers });
-  res.end(text);
+  res.writeHead(a.status, { 'content-type': 'application/fhir+json; charset=utf-8', ...a.headers, 'content-length': Buffer.byteLength(a.body) });
+  res.end(a.body);
 }
 
 function outcome(code: string, text: string) {

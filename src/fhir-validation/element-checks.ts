@@ -1,6 +1,8 @@
+import { toTypedValue, tryGetDataType, type TypedValue } from '@medplum/core';
 import type { Coding, OperationOutcomeIssue } from 'fhir/r4';
 import type { Definitions } from './definitions';
-import { structureIssue } from './issues';
+import { firstBroken } from './invariants';
+import { invariantIssue, structureIssue } from './issues';
 
 /**
  * The element rules @medplum/core leaves out, checked in one walk along the
@@ -9,15 +11,25 @@ import { structureIssue } from './issues';
  * - required bindings: every code, Coding and CodeableConcept under a
  *   required binding whose system we can enumerate holds a code of the set;
  * - a dateTime/instant with a time has a time zone (R4 "SHALL");
- * - at most one key per choice element (`value[x]`).
+ * - at most one key per choice element (`value[x]`);
+ * - the invariants of each nested resource's own type (Bundle entries,
+ *   contained): medplum checks those of the root resource only.
  */
 export function checkElements(resource: Record<string, unknown>, defs: Definitions, expression: string): OperationOutcomeIssue[] {
   const issues: OperationOutcomeIssue[] = [];
-  walk(resource, String(resource.resourceType), expression, defs, issues);
+  walk(resource, String(resource.resourceType), expression, { defs, issues, root: toTypedValue(resource) });
   return issues;
 }
 
-function walk(obj: Record<string, unknown>, defPath: string, expr: string, defs: Definitions, issues: OperationOutcomeIssue[]): void {
+interface Walk {
+  defs: Definitions;
+  issues: OperationOutcomeIssue[];
+  /** The resource being validated, as %rootResource. */
+  root: TypedValue;
+}
+
+function walk(obj: Record<string, unknown>, defPath: string, expr: string, w: Walk): void {
+  const { defs, issues } = w;
   const choices = new Map<string, string>();
   for (const key of Object.keys(obj)) {
     if (key === 'resourceType' || key.startsWith('_')) continue;
@@ -42,12 +54,21 @@ function walk(obj: Record<string, unknown>, defPath: string, expr: string, defs:
         if (type === 'Resource' && item !== null) issues.push(structureIssue(itemExpr, 'Expected a resource (a JSON object with resourceType)'));
         return;
       }
-      if (element.childPath) walk(item, element.childPath, itemExpr, defs, issues);
+      if (element.childPath) walk(item, element.childPath, itemExpr, w);
       else if (type === 'Resource' || type === 'DomainResource') {
-        if (typeof item.resourceType === 'string' && defs.resourceTypes.has(item.resourceType)) walk(item, item.resourceType, itemExpr, defs, issues);
-      } else if (defs.elements.isComplex(type)) walk(item, type, itemExpr, defs, issues);
+        if (typeof item.resourceType === 'string' && defs.resourceTypes.has(item.resourceType)) {
+          checkInvariants(item, item.resourceType, itemExpr, w);
+          walk(item, item.resourceType, itemExpr, w);
+        }
+      } else if (defs.elements.isComplex(type)) walk(item, type, itemExpr, w);
     });
   }
+}
+
+function checkInvariants(resource: Record<string, unknown>, type: string, expr: string, w: Walk): void {
+  const typed: TypedValue = { type, value: resource };
+  const broken = firstBroken(tryGetDataType(type)?.constraints, typed, { resource: typed, rootResource: w.root });
+  if (broken) w.issues.push(invariantIssue(expr, broken.constraint, broken.error));
 }
 
 const TIME_WITHOUT_ZONE = /T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/;

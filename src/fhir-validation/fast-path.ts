@@ -1,24 +1,12 @@
-import {
-  evalFhirPathTyped,
-  fhirTypeToJsType,
-  isPrimitiveType,
-  parseFhirPath,
-  toTypedValue,
-  tryGetDataType,
-  UCUM,
-  validationRegexes,
-  type FhirPathAtom,
-  type InternalSchemaElement,
-  type InternalTypeSchema,
-  type TypedValue,
-} from '@medplum/core';
+import { fhirTypeToJsType, isPrimitiveType, toTypedValue, tryGetDataType, validationRegexes, type InternalSchemaElement, type InternalTypeSchema, type TypedValue } from '@medplum/core';
+import { firstBroken, type InvariantScope } from './invariants';
 
 /**
  * A one-sided shortcut for @medplum/core's `validateResource`: true only when
  * that call would report no error. Medplum walks every element of each type's
  * schema, present or not (most of its cost); this walks only the keys present,
  * with medplum's own schemas, type resolution, primitive rules and invariants
- * (evaluated with medplum's FHIRPath engine and the same variables). Anything
+ * (./invariants: medplum's FHIRPath engine, the same variables). Anything
  * it does not model exactly (primitive extensions `_x`, nulls, empty objects,
  * fixed/pattern/sliced elements, unknown or duplicate keys, a value of the
  * wrong JSON kind, any failing or throwing invariant) answers false, and the
@@ -30,14 +18,8 @@ export function provablyValid(resource: Record<string, unknown>): boolean {
   if (root.type !== resource.resourceType) return false;
   const schema = tryGetDataType(root.type);
   if (!schema) return false;
-  const ctx: Context = { rootResource: root, resource: root };
-  return holds(schema.constraints, root, ctx) && walk(resource, schema, ctx);
-}
-
-interface Context {
-  rootResource: TypedValue;
-  /** The resource whose elements are being checked (medplum's `%resource`). */
-  resource: TypedValue;
+  const ctx: InvariantScope = { rootResource: root, resource: root };
+  return !firstBroken(schema.constraints, root, ctx) && walk(resource, schema, ctx);
 }
 
 /** One JSON key of a type: the element it fills and its type code (a choice key names one type). */
@@ -83,7 +65,7 @@ function planOf(schema: InternalTypeSchema): Plan | null {
   return plan;
 }
 
-function walk(obj: Record<string, unknown>, schema: InternalTypeSchema, ctx: Context): boolean {
+function walk(obj: Record<string, unknown>, schema: InternalTypeSchema, ctx: InvariantScope): boolean {
   const plan = planOf(schema);
   if (!plan) return false;
   const filled = new Set<string>();
@@ -99,7 +81,7 @@ function walk(obj: Record<string, unknown>, schema: InternalTypeSchema, ctx: Con
   return true;
 }
 
-function checkProperty(value: unknown, { element, type }: Slot, ctx: Context): boolean {
+function checkProperty(value: unknown, { element, type }: Slot, ctx: InvariantScope): boolean {
   if (value === null || value === undefined) return false;
   const values = element.isArray ? value : [value];
   if (!Array.isArray(values) || (!element.isArray && Array.isArray(value))) return false;
@@ -114,7 +96,7 @@ function checkProperty(value: unknown, { element, type }: Slot, ctx: Context): b
       itemType = item.resourceType;
     } else if (code === 'DomainResource') return false;
     const typed: TypedValue = { type: itemType, value: item };
-    if (!holds(element.constraints, typed, ctx)) return false;
+    if (firstBroken(element.constraints, typed, ctx)) return false;
     if (isPrimitiveType(itemType)) {
       if (!primitiveOk(item, itemType)) return false;
       continue;
@@ -143,28 +125,6 @@ function primitiveOk(value: unknown, type: string): boolean {
     if ((type === 'integer' || type === 'positiveInt' || type === 'unsignedInt') && !Number.isInteger(value)) return false;
     if (type === 'positiveInt' && value <= 0) return false;
     if (type === 'unsignedInt' && value < 0) return false;
-  }
-  return true;
-}
-
-/** Medplum's rule: error constraints, minus the keys it skips, must evaluate to exactly `true`. */
-const SKIPPED = new Set(['ele-1', 'dom-3', 'org-1', 'sdf-19']);
-const UCUM_VALUE = toTypedValue(UCUM);
-const parsed = new Map<string, FhirPathAtom>();
-
-function holds(constraints: InternalSchemaElement['constraints'], value: TypedValue, ctx: Context): boolean {
-  if (!constraints?.length) return true;
-  for (const c of constraints) {
-    if (c.severity !== 'error' || SKIPPED.has(c.key)) continue;
-    let atom = parsed.get(c.expression);
-    try {
-      if (!atom) parsed.set(c.expression, (atom = parseFhirPath(c.expression)));
-      const variables = { '%context': value, '%ucum': UCUM_VALUE, '%resource': ctx.resource, '%rootResource': ctx.rootResource };
-      const out = evalFhirPathTyped(atom, [value], variables);
-      if (out.length !== 1 || out[0].value !== true) return false;
-    } catch {
-      return false;
-    }
   }
   return true;
 }

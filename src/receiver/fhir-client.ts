@@ -2,6 +2,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { Credentials } from './auth';
 import { basicAuthHeader } from './auth';
+import type { FhirAnswer, FhirExchange } from '../fhir-server';
 
 /** One call to the FHIR server, as recorded for logs and OpenHIM orchestrations. */
 export interface FhirCall {
@@ -31,6 +32,8 @@ export interface FhirClientOptions {
   baseUrl: string;
   auth?: Credentials;
   trustSelfSigned?: boolean;
+  /** The embedded store, called in process instead of over a socket (`baseUrl` is still its address, for records). */
+  exchange?: FhirExchange;
 }
 
 /**
@@ -73,6 +76,7 @@ export class FhirClient {
       };
       const remaining = deadline - Date.now();
       if (remaining <= 0) return finish(new FhirUnavailable('timeout', 'No time left to call the FHIR server'));
+      if (this.opts.exchange) return void this.opts.exchange('POST', '', body).then((a) => (record(call, a), finish()), (e: Error) => finish(new FhirUnavailable('network', `FHIR store failed: ${e.message}`)));
       const req = lib.request(this.base, { method: 'POST', headers, agent: this.agent }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
@@ -80,9 +84,7 @@ export class FhirClient {
           if (failed) return;
           failed = true;
           clearTimeout(timer);
-          call.status = res.statusCode;
-          call.responseHeaders = flatHeaders(res.headers);
-          call.responseBody = Buffer.concat(chunks).toString('utf8');
+          record(call, { status: res.statusCode ?? 0, headers: flatHeaders(res.headers), body: Buffer.concat(chunks).toString('utf8') });
           finish();
         });
         res.on('error', (e) => fail('network', e));
@@ -104,6 +106,12 @@ export class FhirClient {
   close(): void {
     this.agent.destroy();
   }
+}
+
+function record(call: FhirCall, a: FhirAnswer): void {
+  call.status = a.status;
+  call.responseHeaders = a.headers;
+  call.responseBody = a.body;
 }
 
 function flatHeaders(h: http.IncomingHttpHeaders): Record<string, string> {

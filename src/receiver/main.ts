@@ -20,7 +20,7 @@ async function main() {
     store = await startFhirServer({ host: '127.0.0.1' });
     log('info', 'embedded FHIR store started (in memory, lost on exit)', { url: store.url });
   }
-  const receiver = await startReceiver({ ...opts, fhirBaseUrl: opts.fhirBaseUrl ?? store!.url, log });
+  const receiver = await startReceiver({ ...opts, fhirBaseUrl: opts.fhirBaseUrl ?? store!.url, fhirExchange: store?.exchange, log });
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;

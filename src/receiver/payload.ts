@@ -62,35 +62,37 @@ function checkContract(bundle: unknown): OperationOutcomeIssue[] {
 }
 
 /**
- * Rewrites `urn:uuid:<id>` references to `<Type>/<id>`: the ids are the
- * client's, so both name the same resource, and a literal reference keeps
- * working when only some entries are sent on (the unchanged ones are not).
- * A urn:uuid that names no entry is an error (it could never resolve).
+ * Rewrites `urn:uuid:<id>` references to `<Type>/<id>`, in place (the body
+ * was parsed for this request alone): the ids are the client's, so both name
+ * the same resource, and a literal reference keeps working when only some
+ * entries are sent on (the unchanged ones are not). A urn:uuid that names no
+ * entry is an error (it could never resolve).
  */
 function toLiteralReferences(bundle: Bundle<FhirResource>): PushedResource[] {
   const byUrn = new Map<string, string>();
   for (const e of bundle.entry as BundleEntry<FhirResource>[]) byUrn.set(e.fullUrl as string, `${e.resource!.resourceType}/${e.resource!.id}`);
   const dangling: OperationOutcomeIssue[] = [];
   const out = (bundle.entry as BundleEntry<FhirResource>[]).map((e, i) => {
-    const resource = rewrite(e.resource, `Bundle.entry[${i}].resource`, byUrn, dangling) as FhirResource;
+    const resource = e.resource as FhirResource;
+    rewrite(resource, () => `Bundle.entry[${i}].resource`, byUrn, dangling);
     return { type: resource.resourceType, id: resource.id as string, resource };
   });
   if (dangling.length) throw new HttpError(400, outcomeOf(dangling));
   return out;
 }
 
-function rewrite(value: unknown, expr: string, byUrn: Map<string, string>, dangling: OperationOutcomeIssue[]): unknown {
-  if (Array.isArray(value)) return value.map((v, i) => rewrite(v, `${expr}[${i}]`, byUrn, dangling));
-  if (!isObject(value)) return value;
-  const copy: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) {
+/** `at` spells the path only when a problem needs it. */
+function rewrite(value: unknown, at: () => string, byUrn: Map<string, string>, dangling: OperationOutcomeIssue[]): void {
+  if (Array.isArray(value)) return value.forEach((v, i) => rewrite(v, () => `${at()}[${i}]`, byUrn, dangling));
+  if (!isObject(value)) return;
+  for (const k of Object.keys(value)) {
+    const v = value[k];
     if (k === 'reference' && typeof v === 'string' && v.startsWith('urn:uuid:')) {
       const literal = byUrn.get(v);
-      if (!literal) dangling.push(issue(`${expr}.reference`, `${v} names no entry of this Bundle; use "<Type>/<id>" for resources outside it`, 'not-found'));
-      copy[k] = literal ?? v;
-    } else copy[k] = rewrite(v, `${expr}.${k}`, byUrn, dangling);
+      if (literal) value[k] = literal;
+      else dangling.push(issue(`${at()}.reference`, `${v} names no entry of this Bundle; use "<Type>/<id>" for resources outside it`, 'not-found'));
+    } else if (typeof v === 'object' && v !== null) rewrite(v, () => `${at()}.${k}`, byUrn, dangling);
   }
-  return copy;
 }
 
 function issue(expression: string, text: string, code: OperationOutcomeIssue['code']): OperationOutcomeIssue {

@@ -13,6 +13,7 @@ import { fail, HttpError, outcome } from './outcome';
 import { readPush } from './payload';
 import { ValidBodies } from './verdict-cache';
 import { handleInbound, isInboundPath } from '../inbound/handle';
+import type { FhirExchange } from '../fhir-server';
 
 export const PUSH_PATH = '/cht-fhir/push';
 /** CHT gives up after 10 s; we answer by 8 s at the latest, whatever the FHIR server does. */
@@ -26,6 +27,8 @@ export interface ReceiverOptions {
   fhirBaseUrl: string;
   fhirAuth?: Credentials;
   fhirTrustSelfSigned?: boolean;
+  /** Set for the embedded store: FHIR calls go to it in process (fhirBaseUrl still names it). */
+  fhirExchange?: FhirExchange;
   corsOrigins?: readonly string[];
   bodyLimit?: number;
   /** Total time budget of one push, FHIR calls included. */
@@ -55,7 +58,7 @@ interface Answer {
 
 export async function startReceiver(opts: ReceiverOptions): Promise<Receiver> {
   const log = opts.log ?? silentLogger;
-  const client = new FhirClient({ baseUrl: opts.fhirBaseUrl, auth: opts.fhirAuth, trustSelfSigned: opts.fhirTrustSelfSigned });
+  const client = new FhirClient({ baseUrl: opts.fhirBaseUrl, auth: opts.fhirAuth, trustSelfSigned: opts.fhirTrustSelfSigned, exchange: opts.fhirExchange });
   const cors = opts.corsOrigins ?? [];
   const limit = opts.bodyLimit ?? DEFAULT_BODY_LIMIT;
   const deadlineMs = opts.deadlineMs ?? DEFAULT_DEADLINE_MS;

@@ -16,10 +16,15 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-/** The embedded FHIR server plus a receiver pointing at it (or at `fhirBaseUrl`, e.g. a fault proxy). */
-export async function startStack(extra: Partial<ReceiverOptions> & { fhir?: FhirServer } = {}): Promise<Stack> {
+/**
+ * The embedded FHIR server plus a receiver pointing at it over HTTP (or at
+ * `fhirBaseUrl`, e.g. a fault proxy), or calling it in process as
+ * `npm run receiver` does with no FHIR_BASE_URL (`inProcess`).
+ */
+export async function startStack(extra: Partial<ReceiverOptions> & { fhir?: FhirServer; inProcess?: boolean } = {}): Promise<Stack> {
   const fhir = extra.fhir ?? (await startFhirServer());
-  const receiver = await startReceiver({ auth: CREDS, fhirBaseUrl: fhir.url, ...extra });
+  const { inProcess, ...opts } = extra;
+  const receiver = await startReceiver({ auth: CREDS, fhirBaseUrl: fhir.url, ...(inProcess ? { fhirExchange: fhir.exchange } : {}), ...opts });
   return {
     fhir,
     receiver,

@@ -11,9 +11,9 @@ describe('receiver: POST /cht-fhir/push over HTTP against the FHIR server', func
   this.timeout(60000);
   before(() => preloadR4Definitions());
 
-  describe('delivery', () => {
+  for (const inProcess of [false, true]) describe(inProcess ? 'delivery to the embedded store in process (no FHIR_BASE_URL)' : 'delivery', () => {
     let stack: Stack;
-    beforeEach(async () => (stack = await startStack()));
+    beforeEach(async () => (stack = await startStack({ inProcess })));
     afterEach(() => stack.close());
 
     it('a CHT push ({"bundle": ...}) lands as valid resources, urn:uuid references made literal', async () => {
