@@ -23,8 +23,12 @@ const LEVELS: [number, number][] = [
   [50, 3000],
 ];
 
+/** `npm run receiver` (embedded store in process); the receiver reaching that store over loopback HTTP, as it reaches a real FHIR server; the baseline. */
+const SERVERS = ['receiver', 'receiver-http', 'baseline'] as const;
+type Server = (typeof SERVERS)[number];
+
 export interface LevelResult {
-  server: 'receiver' | 'baseline';
+  server: Server;
   concurrency: number;
   pushes: number;
   perSecond: number;
@@ -38,7 +42,7 @@ export interface LevelResult {
 export async function benchReceiver(): Promise<{ levels: LevelResult[]; rssMB: Record<string, { now: number; peak: number }> }> {
   const levels: LevelResult[] = [];
   const rssMB: Record<string, { now: number; peak: number }> = {};
-  for (const server of ['receiver', 'baseline'] as const) {
+  for (const server of SERVERS) {
     const proc = await startServer(server);
     const pid = nodePid(proc.child.pid!);
     try {
@@ -103,11 +107,15 @@ function post(url: string, body: string, agent: http.Agent): Promise<number> {
 /** The node flags of `npm run receiver` (package.json), so the bench measures what runs. */
 const RECEIVER_NODE_FLAGS = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).scripts.receiver as string).split(' ').filter((a) => a.startsWith('--'));
 
-async function startServer(kind: 'receiver' | 'baseline'): Promise<{ url: string; child: ChildProcess }> {
+async function startServer(kind: Server): Promise<{ url: string; child: ChildProcess }> {
   const port = await freePort();
-  // Both run as one node process with tsx's require hook, the receiver exactly
-  // as `npm run receiver` starts it.
-  const args = kind === 'receiver' ? [...RECEIVER_NODE_FLAGS, path.join(ROOT, 'bin/cht-fhir.js'), 'receiver'] : ['-r', 'tsx/cjs', path.join(ROOT, 'bench/baseline-forwarder.ts')];
+  // Each runs as one node process with tsx's require hook, the receiver exactly
+  // as `npm run receiver` starts it (the HTTP variant with the same node flags).
+  const args = {
+    receiver: [...RECEIVER_NODE_FLAGS, path.join(ROOT, 'bin/cht-fhir.js'), 'receiver'],
+    'receiver-http': [...RECEIVER_NODE_FLAGS, '-r', 'tsx/cjs', path.join(ROOT, 'bench/receiver-http-store.ts')],
+    baseline: ['-r', 'tsx/cjs', path.join(ROOT, 'bench/baseline-forwarder.ts')],
+  }[kind];
   const child = spawn(process.execPath, args, {
     cwd: ROOT,
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', RECEIVER_USERNAME: USER, RECEIVER_PASSWORD: PASS, FHIR_BASE_URL: '' },
@@ -118,7 +126,7 @@ async function startServer(kind: 'receiver' | 'baseline'): Promise<{ url: string
     child.stdout!.on('data', (c: Buffer) => (/receiver listening|ready/.test(c.toString()) ? resolve() : undefined));
     child.once('exit', (code) => reject(new Error(`${kind} exited with ${code}`)));
   });
-  const url = kind === 'receiver' ? `http://127.0.0.1:${port}/cht-fhir/push` : `http://127.0.0.1:${port}/`;
+  const url = kind === 'baseline' ? `http://127.0.0.1:${port}/` : `http://127.0.0.1:${port}/cht-fhir/push`;
   return { url, child };
 }
 
@@ -176,10 +184,14 @@ function freePort(): Promise<number> {
 
 function printTable(levels: LevelResult[], rss: Record<string, { now: number; peak: number }>): void {
   console.log('\nreceiver vs baseline (plain forward, no checks), embedded FHIR store, each server in its own process');
-  console.log('server    clients  pushes  pushes/s  p50 ms  p99 ms  errors  CPU ms/push');
+  console.log('receiver-http: the receiver calling the same store over loopback HTTP, as it calls a real FHIR server (the topology of the baseline)');
+  console.log('server         clients  pushes  pushes/s  x baseline  p50 ms  p99 ms  errors  CPU ms/push');
+  const rows = SERVERS.length ? levels.length / SERVERS.length : 0;
   levels.forEach((l, i) => {
-    const repeat = i % 4 === 3 ? ' (repeats)' : '';
-    console.log(`${l.server.padEnd(9)} ${String(l.concurrency).padStart(7)} ${String(l.pushes).padStart(7)} ${String(l.perSecond).padStart(9)} ${String(l.p50ms).padStart(7)} ${String(l.p99ms).padStart(7)} ${String(l.errors).padStart(7)} ${String(l.cpuMsPerPush).padStart(12)}${repeat}`);
+    const base = levels[levels.length - rows + (i % rows)];
+    const ratio = (l.perSecond / base.perSecond).toFixed(2);
+    const repeat = i % rows === rows - 1 ? ' (repeats)' : '';
+    console.log(`${l.server.padEnd(14)} ${String(l.concurrency).padStart(7)} ${String(l.pushes).padStart(7)} ${String(l.perSecond).padStart(9)} ${ratio.padStart(11)} ${String(l.p50ms).padStart(7)} ${String(l.p99ms).padStart(7)} ${String(l.errors).padStart(7)} ${String(l.cpuMsPerPush).padStart(12)}${repeat}`);
   });
   for (const [server, m] of Object.entries(rss)) console.log(`${server} RSS: ${m.now} MB now, ${m.peak} MB peak`);
 }

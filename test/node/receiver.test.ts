@@ -5,6 +5,8 @@ import { startFhirServer } from '../../src/fhir-server';
 import { jsonLogger } from '../../src/receiver';
 import { patientDoc, pushDocs, reportDoc } from '../stand-ins/push-bundles';
 import { basic, rawRequest } from '../stand-ins/raw-http';
+import { FhirClient, type FhirCall } from '../../src/receiver/fhir-client';
+import { deliver } from '../../src/receiver/deliver';
 import { AUTH, expectedResources, mapLimit, push, startStack, storedResources, versionCount, withoutMeta, type Stack } from './receiver-helpers';
 
 describe('receiver: POST /cht-fhir/push over HTTP against the FHIR server', function () {
@@ -75,6 +77,21 @@ describe('receiver: POST /cht-fhir/push over HTTP against the FHIR server', func
       for (const [key, r] of stored) assert.deepEqual(withoutMeta(r), expected.get(key), key);
       const versions = await Promise.all([...expected.keys()].map((k) => versionCount(stack.fhir.repo, k)));
       assert.deepEqual([...new Set(versions)], [1]);
+    });
+
+    it('every FHIR call is recorded with its request and answer as JSON text (what OpenHIM orchestrations carry)', async () => {
+      const client = new FhirClient({ baseUrl: stack.fhir.url, exchange: inProcess ? stack.fhir.exchange : undefined });
+      const doc = patientDoc(9);
+      const calls: FhirCall[] = [];
+      const pushed = doc.body.bundle.entry!.map((e) => ({ type: e.resource!.resourceType, id: e.resource!.id!, resource: e.resource! }));
+      await deliver(client, pushed, Date.now() + 5000, calls);
+      client.close();
+      assert.deepEqual(calls.map((c) => [c.name, c.status]), [['FHIR read (batch)', 200], ['FHIR transaction', 200]]);
+      const [read, tx] = calls.map((c) => ({ request: JSON.parse(c.requestBody), response: JSON.parse(c.responseBody!) }));
+      assert.deepEqual(read.request.entry, [{ request: { method: 'GET', url: doc.keys[0] } }]);
+      assert.equal(read.response.type, 'batch-response');
+      assert.deepEqual(withoutMeta(tx.request.entry[0].resource), withoutMeta(doc.body.bundle.entry![0].resource));
+      assert.equal(tx.response.type, 'transaction-response');
     });
 
     it('concurrent identical pushes of one doc, and of docs sharing resources, still leave one version', async () => {
