@@ -40,28 +40,32 @@ export interface LevelResult {
 }
 
 export async function benchReceiver(): Promise<{ levels: LevelResult[]; rssMB: Record<string, { now: number; peak: number }> }> {
-  const levels: LevelResult[] = [];
   const rssMB: Record<string, { now: number; peak: number }> = {};
-  for (const server of SERVERS) {
-    const proc = await startServer(server);
-    const pid = nodePid(proc.child.pid!);
-    try {
-      // Warm-up (JIT, sockets), not reported: otherwise the first row measures compilation.
-      await load(proc.url, Array.from({ length: 300 }, (_x, i) => (i % 2 ? reportDoc : patientDoc)(1 + (i >> 1))), 10, pid);
-      let offset = 0;
-      for (const [concurrency, pushes] of LEVELS) {
-        const docs = Array.from({ length: pushes }, (_x, i) => (i % 2 ? reportDoc : patientDoc)(100000 + offset + (i >> 1)));
-        offset += pushes;
-        levels.push({ server, ...(await load(proc.url, docs, concurrency, pid)) });
-      }
-      // Repeats: the same 3000 docs again at 50 (what CHT retries look like).
-      const repeats = Array.from({ length: 3000 }, (_x, i) => (i % 2 ? reportDoc : patientDoc)(100000 + offset - 3000 + (i >> 1)));
-      levels.push({ server, ...(await load(proc.url, repeats, 50, pid)), concurrency: 50 });
-      rssMB[server] = memory(proc.child.pid!);
-    } finally {
-      proc.child.kill('SIGTERM');
+  // All servers up at once, and each level run on each server back to back, so
+  // a machine that slows down mid-run (shared cores) skews the ratios least.
+  const procs = await Promise.all(SERVERS.map(async (server) => ({ server, ...(await startServer(server)) })));
+  const results = new Map<Server, LevelResult[]>(SERVERS.map((s) => [s, []]));
+  try {
+    const pids = procs.map((p) => nodePid(p.child.pid!));
+    // Warm-up (JIT, sockets), not reported: otherwise the first row measures compilation.
+    const warm = Array.from({ length: 300 }, (_x, i) => (i % 2 ? reportDoc : patientDoc)(1 + (i >> 1)));
+    for (const [i, p] of procs.entries()) await load(p.url, warm, 10, pids[i]);
+    let offset = 0;
+    const rounds: { docs: { body: unknown }[]; concurrency: number }[] = [];
+    for (const [concurrency, pushes] of LEVELS) {
+      rounds.push({ concurrency, docs: Array.from({ length: pushes }, (_x, i) => (i % 2 ? reportDoc : patientDoc)(100000 + offset + (i >> 1))) });
+      offset += pushes;
     }
+    // Repeats: the last level's docs again at 50 (what CHT retries look like).
+    rounds.push({ concurrency: 50, docs: rounds[rounds.length - 1].docs });
+    for (const round of rounds) {
+      for (const [i, p] of procs.entries()) results.get(p.server)!.push({ server: p.server, ...(await load(p.url, round.docs, round.concurrency, pids[i])) });
+    }
+    for (const p of procs) rssMB[p.server] = memory(p.child.pid!);
+  } finally {
+    for (const p of procs) p.child.kill('SIGTERM');
   }
+  const levels = SERVERS.flatMap((s) => results.get(s)!);
   printTable(levels, rssMB);
   return { levels, rssMB };
 }
