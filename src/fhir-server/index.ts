@@ -17,17 +17,13 @@ export interface FhirServer {
   close(): Promise<void>;
 }
 
-/**
- * One FHIR HTTP exchange without the socket: `path` is relative to the base
- * (e.g. "" or "Patient/1?x=y"), `body` the parsed JSON (or undefined). The
- * answer's `json` is the caller's own (the store keeps copies, never these objects).
- */
-export type FhirExchange = (method: string, path: string, body: unknown, headers?: http.IncomingHttpHeaders) => Promise<FhirAnswer>;
+/** One FHIR HTTP exchange as text in, text out: `path` is relative to the base (e.g. "" or "Patient/1?x=y"). */
+export type FhirExchange = (method: string, path: string, body: string, headers?: http.IncomingHttpHeaders) => Promise<FhirAnswer>;
 
 export interface FhirAnswer {
   status: number;
   headers: Record<string, string>;
-  json: unknown;
+  body: string;
 }
 
 export const FHIR_BASE_PATH = '/fhir/R4';
@@ -39,24 +35,15 @@ export async function startFhirServer(opts: { port?: number; host?: string } = {
   const router = new FhirRouter();
   const exchange: FhirExchange = (method, path, body, headers = {}) =>
     handle(router, repo, method, path, body, headers).then(
-      (a) => ({ status: a.status, headers: { 'content-type': 'application/fhir+json; charset=utf-8', ...a.headers }, json: a.body }),
-      (e: Error) => ({ status: 500, headers: { 'content-type': 'application/fhir+json; charset=utf-8' }, json: outcome('exception', e.message) }),
+      (a) => ({ status: a.status, headers: { 'content-type': 'application/fhir+json; charset=utf-8', ...a.headers }, body: JSON.stringify(a.body) }),
+      (e: Error) => ({ status: 500, headers: { 'content-type': 'application/fhir+json; charset=utf-8' }, body: JSON.stringify(outcome('exception', e.message)) }),
     );
   const server = http.createServer((req, res) => {
     const path = req.url ?? '/';
-    const fail = (status: number, code: string, text: string) => send(res, { status, headers: {}, json: outcome(code, text) });
-    if (!path.startsWith(FHIR_BASE_PATH)) return fail(404, 'not-found', `No FHIR endpoint at ${path.split('?')[0]}`);
+    if (!path.startsWith(FHIR_BASE_PATH)) return send(res, { status: 404, headers: {}, body: JSON.stringify(outcome('not-found', `No FHIR endpoint at ${path.split('?')[0]}`)) });
     readBody(req).then(
-      (raw) => {
-        let body: unknown;
-        try {
-          body = raw.length ? JSON.parse(raw.toString('utf8')) : undefined;
-        } catch {
-          return fail(400, 'invalid', 'Body is not JSON');
-        }
-        return exchange(req.method ?? 'GET', path.slice(FHIR_BASE_PATH.length), body, req.headers).then((a) => send(res, a));
-      },
-      (e: Error) => fail(413, 'too-costly', e.message),
+      (raw) => exchange(req.method ?? 'GET', path.slice(FHIR_BASE_PATH.length), raw.toString('utf8'), req.headers).then((a) => send(res, a)),
+      (e: Error) => send(res, { status: 413, headers: {}, body: JSON.stringify(outcome('too-costly', e.message)) }),
     );
   });
   server.keepAliveTimeout = 30_000;
@@ -84,9 +71,17 @@ interface Answer {
   headers?: Record<string, string>;
 }
 
-async function handle(router: FhirRouter, repo: MemoryRepository, method: string, path: string, body: unknown, headers: http.IncomingHttpHeaders): Promise<Answer> {
+async function handle(router: FhirRouter, repo: MemoryRepository, method: string, path: string, raw: string, headers: http.IncomingHttpHeaders): Promise<Answer> {
   const url = new URL(path.replace(/^\/*/, '/'), 'http://localhost');
   if (!METHODS.has(method)) return { status: 405, body: outcome('not-supported', `Method ${method} not supported`) };
+  let body: unknown;
+  if (raw.length) {
+    try {
+      body = JSON.parse(raw);
+    } catch {
+      return { status: 400, body: outcome('invalid', 'Body is not JSON') };
+    }
+  }
   const query: Record<string, string | string[]> = {};
   for (const [k, v] of url.searchParams) query[k] = k in query ? ([] as string[]).concat(query[k], v) : v;
   const fhirReq: FhirRequest = {
@@ -126,9 +121,8 @@ function readBody(req: http.IncomingMessage): Promise<Buffer> {
 
 function send(res: http.ServerResponse, a: FhirAnswer): void {
   if (res.headersSent || res.destroyed) return;
-  const text = JSON.stringify(a.json);
-  res.writeHead(a.status, { 'content-type': 'application/fhir+json; charset=utf-8', ...a.headers, 'content-length': Buffer.byteLength(text) });
-  res.end(text);
+  res.writeHead(a.status, { 'content-type': 'application/fhir+json; charset=utf-8', ...a.headers, 'content-length': Buffer.byteLength(a.body) });
+  res.end(a.body);
 }
 
 function outcome(code: string, text: string) {

@@ -1,5 +1,5 @@
 import type { Bundle, Identifier } from 'fhir/r4';
-import { FhirUnavailable, responseJson, type FhirCall, type FhirClient } from '../receiver/fhir-client';
+import { FhirUnavailable, type FhirCall, type FhirClient } from '../receiver/fhir-client';
 import { FHIR_ID } from '../core/ids';
 
 /**
@@ -19,7 +19,12 @@ export async function resolveChtId(ref: unknown, kind: string, chtIdSystem: stri
   const batch: Bundle = { resourceType: 'Bundle', type: 'batch', entry: [{ request: { method: 'GET', url: `${m[1]}/${m[2]}` } }] };
   const call = await fhir.postBundle(`Find ${m[1]}/${m[2]}`, batch, deadline, calls);
   if (!call.status || call.status >= 500) throw new FhirUnavailable('network', `FHIR server answered ${call.status} to a lookup`);
-  const answer = responseJson(call) as Bundle | undefined;
+  let answer: Bundle | undefined;
+  try {
+    answer = JSON.parse(call.responseBody ?? '');
+  } catch {
+    return undefined;
+  }
   const target = answer?.entry?.[0]?.resource as { identifier?: Identifier[] } | undefined;
   return target?.identifier?.find((i) => i.system === chtIdSystem)?.value;
 }

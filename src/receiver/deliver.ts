@@ -1,5 +1,5 @@
 import type { Bundle, BundleEntry, FhirResource, OperationOutcome, OperationOutcomeIssue } from 'fhir/r4';
-import { FhirUnavailable, responseJson, type FhirCall, type FhirClient } from './fhir-client';
+import { FhirUnavailable, type FhirCall, type FhirClient } from './fhir-client';
 import { HttpError, outcome } from './outcome';
 import type { PushedResource } from './payload';
 import { sameContent } from './same-content';
@@ -63,7 +63,7 @@ async function readCurrent(client: FhirClient, pushed: PushedResource[], deadlin
   const batch: Bundle = { resourceType: 'Bundle', type: 'batch', entry: pushed.map((p) => ({ request: { method: 'GET', url: `${p.type}/${p.id}` } })) };
   const call = await client.postBundle('FHIR read (batch)', batch, deadline, calls);
   if (call.status !== 200) throw upstreamError('read', call);
-  const response = responseJson(call) as Bundle<FhirResource> | undefined;
+  const response = parse(call.responseBody) as Bundle<FhirResource> | undefined;
   const entries = response?.entry;
   if (!Array.isArray(entries) || entries.length !== pushed.length) throw upstreamError('read', call, 'batch-response does not match the request');
   const out = new Map<string, Stored>();
@@ -78,7 +78,7 @@ async function readCurrent(client: FhirClient, pushed: PushedResource[], deadlin
 /** Maps a FHIR server answer to ours: its own failures and conflicts are worth a retry (5xx), a rejection of the content is not (422). */
 function upstreamError(step: string, call: FhirCall, detail?: string): HttpError {
   const status = call.status ?? 0;
-  const theirs = responseJson(call) as OperationOutcome | undefined;
+  const theirs = parse(call.responseBody) as OperationOutcome | undefined;
   const issues: OperationOutcomeIssue[] = theirs?.resourceType === 'OperationOutcome' && Array.isArray(theirs.issue) ? theirs.issue : [];
   const text = `FHIR server ${step} failed with HTTP ${status}${detail ? `: ${detail}` : ''}`;
   const retryable = status >= 500 || status === 408 || status === 409 || status === 412 || status === 429 || status < 200 || (status === 200 && !!detail);
@@ -89,3 +89,11 @@ function upstreamError(step: string, call: FhirCall, detail?: string): HttpError
 
 const key = (p: { type: string; id: string }) => `${p.type}/${p.id}`;
 const etagVersion = (etag?: string) => etag?.match(/^(?:W\/)?"([^"]+)"$/)?.[1];
+
+function parse(text?: string): unknown {
+  try {
+    return text ? JSON.parse(text) : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -15,20 +15,8 @@ export interface FhirCall {
   status?: number;
   responseHeaders?: Record<string, string>;
   responseBody?: string;
-  /** The answer already parsed (the embedded store called in process); the texts above are then made only if read. */
-  responseJson?: unknown;
   /** Set when no HTTP answer came back (timeout, refused, reset). */
   error?: string;
-}
-
-/** The FHIR server's answer as JSON, or undefined when there is none or it is not JSON. */
-export function responseJson(call: FhirCall): unknown {
-  if (call.responseJson !== undefined) return call.responseJson;
-  try {
-    return call.responseBody ? JSON.parse(call.responseBody) : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 export class FhirUnavailable extends Error {
@@ -68,8 +56,6 @@ export class FhirClient {
 
   /** POSTs a Bundle to the base (batch or transaction). Resolves with the call record whatever the status; rejects with FhirUnavailable. */
   postBundle(name: string, bundle: unknown, deadline: number, calls: FhirCall[]): Promise<FhirCall> {
-    const exchange = this.opts.exchange;
-    if (exchange) return this.callInProcess(exchange, name, bundle, calls);
     const body = JSON.stringify(bundle);
     const call: FhirCall = { name, method: 'POST', url: this.baseUrl, requestBody: body, startedAt: new Date(), endedAt: new Date() };
     calls.push(call);
@@ -90,6 +76,7 @@ export class FhirClient {
       };
       const remaining = deadline - Date.now();
       if (remaining <= 0) return finish(new FhirUnavailable('timeout', 'No time left to call the FHIR server'));
+      if (this.opts.exchange) return void this.opts.exchange('POST', '', body).then((a) => (record(call, a), finish()), (e: Error) => finish(new FhirUnavailable('network', `FHIR store failed: ${e.message}`)));
       const req = lib.request(this.base, { method: 'POST', headers, agent: this.agent }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
@@ -97,9 +84,7 @@ export class FhirClient {
           if (failed) return;
           failed = true;
           clearTimeout(timer);
-          call.status = res.statusCode;
-          call.responseHeaders = flatHeaders(res.headers);
-          call.responseBody = Buffer.concat(chunks).toString('utf8');
+          record(call, { status: res.statusCode ?? 0, headers: flatHeaders(res.headers), body: Buffer.concat(chunks).toString('utf8') });
           finish();
         });
         res.on('error', (e) => fail('network', e));
@@ -118,42 +103,15 @@ export class FhirClient {
     });
   }
 
-  /** The embedded store: no socket, no JSON text unless a record is read (OpenHIM orchestrations). */
-  private async callInProcess(exchange: FhirExchange, name: string, bundle: unknown, calls: FhirCall[]): Promise<FhirCall> {
-    let requestText: string | undefined;
-    let responseText: string | undefined;
-    const call: FhirCall = {
-      name,
-      method: 'POST',
-      url: this.baseUrl,
-      get requestBody() {
-        return (requestText ??= JSON.stringify(bundle));
-      },
-      get responseBody() {
-        return this.responseJson === undefined ? undefined : (responseText ??= JSON.stringify(this.responseJson));
-      },
-      startedAt: new Date(),
-      endedAt: new Date(),
-    };
-    calls.push(call);
-    let answer: FhirAnswer;
-    try {
-      answer = await exchange('POST', '', bundle);
-    } catch (e) {
-      call.error = `FHIR store failed: ${(e as Error).message}`;
-      throw new FhirUnavailable('network', call.error);
-    } finally {
-      call.endedAt = new Date();
-    }
-    call.status = answer.status;
-    call.responseHeaders = answer.headers;
-    call.responseJson = answer.json;
-    return call;
-  }
-
   close(): void {
     this.agent.destroy();
   }
+}
+
+function record(call: FhirCall, a: FhirAnswer): void {
+  call.status = a.status;
+  call.responseHeaders = a.headers;
+  call.responseBody = a.body;
 }
 
 function flatHeaders(h: http.IncomingHttpHeaders): Record<string, string> {
