@@ -5,7 +5,9 @@ import fhirpath from 'fhirpath';
 import fullR4 from 'fhirpath/fhir-context/r4';
 import { loadLikeCht } from '../../src/build/cht-lib-loader';
 import { ROOT } from '../../src/build/paths';
-import { r4Model } from '../../src/extension-libs/support/r4-model';
+import { buildR4Model, decoderOf, r4Model } from '../../src/extension-libs/support/r4-model';
+import { compact } from '../../src/extension-libs/support/r4-compact-data';
+import { decodeR4, r4Decoder, type R4Maps } from '../../src/extension-libs/support/r4-model-codec';
 import { BoundedCache } from '../../src/extension-libs/support/bounded-cache';
 import { UcumLhcUtils } from '../../src/extension-libs/support/ucum-shim';
 
@@ -180,9 +182,58 @@ describe('fhirpath.js extension lib (built file, loaded as CHT loads it)', () =>
 });
 
 describe('fhirpath.js lib internals', () => {
+  const plain = (m: unknown) => JSON.parse(JSON.stringify(m, (_k, v) => (v instanceof Set ? [...v].sort() : v)));
+
   it('the compact R4 model rebuilds exactly fhirpath/fhir-context/r4', () => {
-    assert.deepStrictEqual(JSON.parse(JSON.stringify(r4Model(), (k, v) => (v instanceof Set ? [...v].sort() : v))), JSON.parse(JSON.stringify(fullR4, (k, v) => (v instanceof Set ? [...v].sort() : v))));
+    const m = buildR4Model();
+    decoderOf(m).openAll();
+    assert.deepStrictEqual(plain(m), plain(fullR4));
     assert.ok(r4Model().choiceTypePaths['Observation.value'].includes('Quantity'));
+  });
+
+  it('each root type decodes alone to the same paths as the whole model', () => {
+    const all = decodeR4(compact);
+    const under = (maps: Record<string, unknown>, root: string) => Object.entries(maps).filter(([p]) => p.startsWith(root + '.'));
+    const roots = [...new Set(Object.keys(all.path2Type).map((p) => p.split('.')[0]))];
+    assert.ok(roots.length > 200, `${roots.length} roots`);
+    for (const root of roots) {
+      const got: R4Maps = { path2Type: {}, path2Repeating: [], choiceTypePaths: {}, type2Parent: {} };
+      const decoder = r4Decoder(compact, (entries) => {
+        for (const [p, e] of entries) {
+          if (e.type !== undefined) got.path2Type[p] = e.type;
+          if (e.repeating) got.path2Repeating.push(p);
+          if (e.choice) got.choiceTypePaths[p] = e.choice;
+        }
+      });
+      decoder.open(root);
+      assert.deepEqual(under(got.path2Type, root), under(all.path2Type, root), root);
+      assert.deepEqual(got.path2Repeating.filter((p) => p.startsWith(root + '.')).sort(), all.path2Repeating.filter((p) => p.startsWith(root + '.')).sort(), root);
+      assert.deepEqual(under(got.choiceTypePaths, root), under(all.choiceTypePaths, root), root);
+    }
+  });
+
+  it('a FHIRPath call decodes only the root types it touches, and answers as the full model does', () => {
+    const m = buildR4Model();
+    const decoder = decoderOf(m);
+    assert.equal(decoder.opened.size, 0, 'nothing decoded before the first lookup');
+    const obs = JSON.parse(example('Observation-example.json'));
+    const expressions = ['Observation.value.value', 'Observation.valueQuantity.unit', 'Observation.effective.ofType(dateTime).exists()', 'Observation.subject.reference'];
+    for (const e of expressions) assert.deepEqual(fhirpath.evaluate(JSON.parse(JSON.stringify(obs)), e, undefined, m, { async: false }), fhirpath.evaluate(JSON.parse(JSON.stringify(obs)), e, undefined, fullR4, { async: false }), e);
+    assert.ok(decoder.opened.has('Observation') && decoder.opened.has('Quantity'));
+    assert.ok(!decoder.opened.has('Patient') && !decoder.opened.has('Questionnaire'));
+    assert.ok(decoder.opened.size < 25, `${decoder.opened.size} of ${compact.roots.length} roots decoded: ${[...decoder.opened].join(' ')}`);
+  });
+
+  it('the lazy maps behave as plain objects: unknown paths, `in`, Object.prototype members', () => {
+    const m = buildR4Model() as unknown as { path2Type: Record<string, unknown> };
+    assert.equal(m.path2Type['Observation.nothing'], undefined);
+    assert.equal(m.path2Type['NoSuchType.x'], undefined);
+    assert.equal(m.path2Type['Observation.status'], 'code');
+    assert.ok('Observation.status' in m.path2Type);
+    assert.ok(!('Observation.nothing' in m.path2Type));
+    assert.equal(m.path2Type.constructor, Object);
+    assert.equal(typeof m.path2Type.hasOwnProperty, 'function');
+    assert.ok(Object.prototype.hasOwnProperty.call(m.path2Type, 'Observation.status'));
   });
 
   it('the bounded cache keeps the most recently used keys only', () => {

@@ -9,11 +9,12 @@
  * Only what differs from those rules is written. The encoder decodes its own
  * output and refuses to return anything that does not give the input back.
  *
- * Grammar: nodes separated by ',', children in '{...}'. A node is `name`,
- * then `*` (repeating), `:T` (type, T an index into the names table), `<A|B>`
- * (reference targets), `?A|B` (choice types) in that order; `-name` removes a
- * derived entry. Frequent node texts (`identifier*:a`) are then written as
- * `!` and their base-62 index in `dict`.
+ * Grammar: one text per root type (so a root can be decoded alone, when
+ * first asked for); nodes separated by ',', children in '{...}'. A node is
+ * `name`, then `*` (repeating), `:T` (type, T an index into the names table),
+ * `<A|B>` (reference targets), `?A|B` (choice types) in that order; `-name`
+ * removes a derived entry. Frequent node texts (`identifier*:a`) are then
+ * written as `!` and their base-62 index in `dict`.
  */
 
 export type TypeEntry = string | { code: string; refType: string[] };
@@ -32,16 +33,17 @@ export interface CompactR4 {
   dict: string;
   /** type2Parent as `Type:parent,...`, the parent an index into names. */
   parents: string;
-  tree: string;
+  /** The tree of each root type. */
+  roots: string[];
 }
 
 const DIGITS = '0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ';
 const base62 = (n: number): string => (n < 62 ? DIGITS[n] : base62(Math.floor(n / 62)) + DIGITS[n % 62]);
 
 /** Replaces node texts worth it by `!<index>`; most frequent first so they get the short indexes. */
-function withDictionary(tree: string): { dict: string; tree: string } {
+function withDictionary(roots: string[]): { dict: string; roots: string[] } {
   const counts = new Map<string, number>();
-  for (const t of tree.split(/[{},]+/)) if (t) counts.set(t, (counts.get(t) ?? 0) + 1);
+  for (const t of roots.join(',').split(/[{},]+/)) if (t) counts.set(t, (counts.get(t) ?? 0) + 1);
   const ranked = [...counts].sort((a, b) => b[1] * b[0].length - a[1] * a[0].length || (a[0] < b[0] ? -1 : 1));
   const dict: string[] = [];
   const index = new Map<string, string>();
@@ -51,12 +53,11 @@ function withDictionary(tree: string): { dict: string; tree: string } {
     index.set(t, ref);
     dict.push(t);
   }
-  return { dict: dict.join(' '), tree: tree.replace(/[^{},]+/g, (t) => index.get(t) ?? t) };
+  return { dict: dict.join(' '), roots: roots.map((r) => r.replace(/[^{},]+/g, (t) => index.get(t) ?? t)) };
 }
 
-function withoutDictionary(dict: string, tree: string): string {
-  const words = dict ? dict.split(' ') : [];
-  return tree.replace(/![0-9a-zA-Z]+/g, (ref) => {
+function withoutDictionary(words: string[], text: string): string {
+  return text.replace(/![0-9a-zA-Z]+/g, (ref) => {
     let n = 0;
     for (const c of ref.slice(1)) n = n * 62 + DIGITS.indexOf(c);
     return words[n];
@@ -163,13 +164,12 @@ export function encodeR4(maps: R4Maps): CompactR4 {
     }
     return parts.join(',');
   };
-  const roots = new Set([...entries.keys()].map((p) => p.split('.')[0]));
-  const tree = [...roots].map((r) => {
+  const roots = [...new Set([...entries.keys()].map((p) => p.split('.')[0]))].map((r) => {
     const sub = node(r);
     return sub ? r + '{' + sub + '}' : r;
-  }).join(',');
+  });
   const parents = Object.entries(maps.type2Parent).map(([t, p]) => t + ':' + index.get(p)).join(',');
-  const compact = { names, parents, ...withDictionary(tree) };
+  const compact = { names, parents, ...withDictionary(roots) };
   const back = decodeR4(compact);
   if (JSON.stringify(sorted(back)) !== JSON.stringify(sorted(maps))) throw new Error('r4 model: the compact form does not decode to the original');
   return compact;
@@ -180,70 +180,114 @@ function sorted(m: R4Maps) {
   return [keys(m.path2Type), [...m.path2Repeating].sort(), keys(m.choiceTypePaths), keys(m.type2Parent)];
 }
 
+/** Every path of `compact`, decoded at once (the encoder's self-check, tests). */
 export function decodeR4(compact: CompactR4): R4Maps {
+  const out: R4Maps = { path2Type: {}, path2Repeating: [], choiceTypePaths: {}, type2Parent: {} };
+  const decoder = r4Decoder(compact, (decoded) => {
+    for (const [p, e] of decoded) {
+      if (e.type !== undefined) out.path2Type[p] = e.type;
+      if (e.repeating) out.path2Repeating.push(p);
+      if (e.choice) out.choiceTypePaths[p] = e.choice;
+    }
+  });
+  decoder.openAll();
+  out.type2Parent = decoder.type2Parent;
+  return out;
+}
+
+export interface R4Decoder {
+  type2Parent: Record<string, string>;
+  /** Decodes the paths of root type `root` (first those of the types it inherits from), once. */
+  open(root: string): void;
+  openAll(): void;
+  /** The root types opened so far. */
+  opened: ReadonlySet<string>;
+}
+
+/**
+ * Decodes root types on demand: `open('Observation')` decodes
+ * Observation.* (after DomainResource, Resource, BackboneElement, Element,
+ * whose children it inherits) and hands each newly decoded root's entries to
+ * `onDecoded`. A FHIRPath call then pays for the types it touches only.
+ */
+export function r4Decoder(compact: CompactR4, onDecoded: (entries: [string, Entry][]) => void): R4Decoder {
   const { names } = compact;
   const type2Parent: Record<string, string> = {};
   for (const pair of compact.parents.split(',')) {
     const [t, p] = pair.split(':');
     type2Parent[t] = names[parseInt(p, 36)];
   }
-  const tree = withoutDictionary(compact.dict, compact.tree);
+  const words = compact.dict ? compact.dict.split(' ') : [];
+  const segments = new Map<string, string>();
+  for (const text of compact.roots) {
+    const head = /^[^{},]+/.exec(text)![0];
+    segments.set(head.startsWith('!') ? withoutDictionary(words, head) : head, text);
+  }
   const name = (i: string) => names[parseInt(i, 36)];
   const entries: Entries = new Map<string, Entry>();
   const removed = new Set<string>();
-  /** Explicit nodes, parent before children, in tree order. */
-  const order: string[] = [];
-  const stack: string[] = [];
+  const opened = new Set<string>();
   const re = /(-?)([A-Za-z0-9_]+)(\*?)(=?)(?::([0-9a-z]+)(?:<([0-9a-z|]*)>)?)?(?:\?([0-9a-z|]+))?([{},]*)/y;
-  let m: RegExpExecArray | null;
-  let last = '';
-  while (re.lastIndex < tree.length) {
-    const at = re.lastIndex;
-    if (!(m = re.exec(tree))) throw new Error(`r4 model: cannot read the tree at ${at}: ${tree.slice(at, at + 40)}`);
-    const [, minus, seg, star, eq, type, refs, choice, closers] = m;
-    const path = stack.length ? stack[stack.length - 1] + '.' + seg : seg;
-    if (minus) removed.add(path);
-    else {
-      order.push(path);
-      if (!eq && (star || type || choice || stack.length)) {
-        const e: Entry = {};
-        if (type) e.type = refs !== undefined ? { code: name(type), refType: refs ? refs.split('|').map(name) : [] } : name(type);
-        if (star) e.repeating = true;
-        if (choice) e.choice = choice.split('|').map(name);
-        put(entries, path, e);
+
+  const open = (root: string) => {
+    if (opened.has(root)) return;
+    opened.add(root);
+    const segment = segments.get(root);
+    if (segment === undefined) return;
+    // What this root inherits from must be complete first.
+    if (type2Parent[root]) open(type2Parent[root]);
+    for (const base of INHERITING_ELEMENTS) open(base);
+    const tree = withoutDictionary(words, segment);
+    const added: [string, Entry][] = [];
+    const add = (path: string, e: Entry) => {
+      put(entries, path, e);
+      added.push([path, e]);
+    };
+    /** Explicit nodes, parent before children, in tree order. */
+    const order: string[] = [];
+    const stack: string[] = [];
+    let m: RegExpExecArray | null;
+    let last = '';
+    re.lastIndex = 0;
+    while (re.lastIndex < tree.length) {
+      const at = re.lastIndex;
+      if (!(m = re.exec(tree))) throw new Error(`r4 model: cannot read the tree of ${root} at ${at}: ${tree.slice(at, at + 40)}`);
+      const [, minus, seg, star, eq, type, refs, choice, closers] = m;
+      const path = stack.length ? stack[stack.length - 1] + '.' + seg : seg;
+      if (minus) removed.add(path);
+      else {
+        order.push(path);
+        if (!eq && (star || type || choice || stack.length)) {
+          const e: Entry = {};
+          if (type) e.type = refs !== undefined ? { code: name(type), refType: refs ? refs.split('|').map(name) : [] } : name(type);
+          if (star) e.repeating = true;
+          if (choice) e.choice = choice.split('|').map(name);
+          add(path, e);
+        }
+      }
+      last = path;
+      for (const c of closers) {
+        if (c === '{') stack.push(last);
+        else if (c === '}') last = stack.pop() as string;
       }
     }
-    last = path;
-    for (const c of closers) {
-      if (c === '{') stack.push(last);
-      else if (c === '}') last = stack.pop() as string;
-    }
-  }
-  // Fill in derived entries, parents first so inherited bases are complete.
-  const filled = new Set<string>();
-  const fill = (path: string) => {
-    if (filled.has(path)) return;
-    filled.add(path);
-    const root = !path.includes('.');
-    const own = entries.get(path);
-    const base = root ? type2Parent[path] : own?.type !== undefined && INHERITING_ELEMENTS.includes(codeOf(own.type)) ? codeOf(own.type) : undefined;
-    if (base) fill(base);
-    const derived = base ? derivedChildren(path, own, entries, type2Parent) : new Map<string, Entry>();
-    for (const [n, e] of childrenOf(path, entries)) for (const [c, d] of choiceSiblings(n, e, type2Parent)) derived.set(c, d);
-    for (const [n, d] of derived) {
-      const p = path + '.' + n;
-      if (!entries.has(p) && !removed.has(p)) put(entries, p, d);
-    }
+    // Fill in derived entries, parents first so inherited bases are complete.
+    const filled = new Set<string>();
+    const fill = (path: string) => {
+      if (filled.has(path)) return;
+      filled.add(path);
+      const own = entries.get(path);
+      const derived = derivedChildren(path, own, entries, type2Parent);
+      for (const [n, e] of childrenOf(path, entries)) for (const [c, d] of choiceSiblings(n, e, type2Parent)) derived.set(c, d);
+      for (const [n, d] of derived) {
+        const p = path + '.' + n;
+        if (!entries.has(p) && !removed.has(p)) add(p, d);
+      }
+    };
+    for (const p of order) fill(p);
+    // '=' marks a node that equals its derived entry but has explicit children.
+    for (const p of order) if (!entries.has(p) && p.includes('.')) throw new Error(`r4 model: no entry for ${p}`);
+    onDecoded(added);
   };
-  for (const p of order) fill(p);
-  // '=' marks a node that equals its derived entry but has explicit children.
-  for (const p of order) if (!entries.has(p) && p.includes('.')) throw new Error(`r4 model: no entry for ${p}`);
-
-  const out: R4Maps = { path2Type: {}, path2Repeating: [], choiceTypePaths: {}, type2Parent };
-  for (const [p, e] of entries) {
-    if (e.type !== undefined) out.path2Type[p] = e.type;
-    if (e.repeating) out.path2Repeating.push(p);
-    if (e.choice) out.choiceTypePaths[p] = e.choice;
-  }
-  return out;
+  return { type2Parent, open, openAll: () => segments.forEach((_t, root) => open(root)), opened };
 }
