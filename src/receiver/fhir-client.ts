@@ -67,38 +67,37 @@ export class FhirClient {
     if (this.opts.auth) headers.authorization = basicAuthHeader(this.opts.auth);
     const lib = this.base.protocol === 'https:' ? https : http;
     return new Promise((resolve, reject) => {
-      const finish = (err?: FhirUnavailable) => {
+      let req: http.ClientRequest | undefined;
+      let settled = false;
+      let timer: NodeJS.Timeout | undefined;
+      function done(err?: FhirUnavailable, answer?: FhirAnswer) {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
         call.endedAt = new Date();
-        if (err) {
-          call.error = err.message;
-          reject(err);
-        } else resolve(call);
-      };
+        if (answer) record(call, answer);
+        if (!err) return resolve(call);
+        req?.destroy();
+        call.error = err.message;
+        reject(err);
+      }
       const remaining = deadline - Date.now();
-      if (remaining <= 0) return finish(new FhirUnavailable('timeout', 'No time left to call the FHIR server'));
-      if (this.opts.exchange) return void this.opts.exchange('POST', '', body).then((a) => (record(call, a), finish()), (e: Error) => finish(new FhirUnavailable('network', `FHIR store failed: ${e.message}`)));
-      const req = lib.request(this.base, { method: 'POST', headers, agent: this.agent }, (res) => {
+      if (remaining <= 0) return done(new FhirUnavailable('timeout', 'No time left to call the FHIR server'));
+      timer = setTimeout(() => done(new FhirUnavailable('timeout', `FHIR server did not answer within ${remaining} ms`)), remaining);
+      // The embedded store in process: same record, same deadline, no socket.
+      if (this.opts.exchange) {
+        return void this.opts.exchange('POST', '', body).then(
+          (a) => done(undefined, a),
+          (e: Error) => done(new FhirUnavailable('network', `FHIR store failed: ${e.message}`)),
+        );
+      }
+      req = lib.request(this.base, { method: 'POST', headers, agent: this.agent }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          if (failed) return;
-          failed = true;
-          clearTimeout(timer);
-          record(call, { status: res.statusCode ?? 0, headers: flatHeaders(res.headers), body: Buffer.concat(chunks).toString('utf8') });
-          finish();
-        });
-        res.on('error', (e) => fail('network', e));
+        res.on('end', () => done(undefined, { status: res.statusCode ?? 0, headers: flatHeaders(res.headers), body: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', (e) => done(new FhirUnavailable('network', `FHIR server unreachable: ${e.message}`)));
       });
-      let failed = false;
-      const fail = (kind: 'timeout' | 'network', e: Error) => {
-        if (failed) return;
-        failed = true;
-        clearTimeout(timer);
-        req.destroy();
-        finish(new FhirUnavailable(kind, kind === 'timeout' ? `FHIR server did not answer within ${remaining} ms` : `FHIR server unreachable: ${e.message}`));
-      };
-      const timer = setTimeout(() => fail('timeout', new Error('timeout')), remaining);
-      req.on('error', (e) => fail('network', e));
+      req.on('error', (e) => done(new FhirUnavailable('network', `FHIR server unreachable: ${e.message}`)));
       req.end(body);
     });
   }

@@ -163,6 +163,22 @@ describe('receiver: POST /cht-fhir/push over HTTP against the FHIR server', func
       }
     });
 
+    it('the embedded store in process, stuck or throwing: 504 once the deadline passes, 502 on a throw', async () => {
+      const stuck = await startStack({ fhirExchange: () => new Promise(() => undefined), deadlineMs: 300 });
+      const broken = await startStack({ fhirExchange: () => Promise.reject(new Error('store broke')) });
+      try {
+        const res = await push(stuck.pushUrl, patientDoc(8).body);
+        assert.equal(res.status, 504);
+        assert.equal(res.json().issue[0].code, 'timeout');
+        const res2 = await push(broken.pushUrl, patientDoc(8).body);
+        assert.equal(res2.status, 502);
+        assert.match(res2.json().issue[0].details.text, /store broke/);
+      } finally {
+        await stuck.close();
+        await broken.close();
+      }
+    });
+
     it('FHIR server answering 500: 502, and a FHIR server rejecting the content: 422 with its issues', async () => {
       let status = 500;
       const fake = http.createServer((req, res) => {
