@@ -7,7 +7,7 @@ import { loadLikeCht } from '../../src/build/cht-lib-loader';
 import { ROOT } from '../../src/build/paths';
 import { buildR4Model, decoderOf, r4Model } from '../../src/extension-libs/support/r4-model';
 import { compact } from '../../src/extension-libs/support/r4-compact-data';
-import { decodeR4, r4Decoder, type R4Maps } from '../../src/extension-libs/support/r4-model-codec';
+import { decodeR4, r4MapsDecoder } from '../../src/extension-libs/support/r4-model-codec';
 import { BoundedCache } from '../../src/extension-libs/support/bounded-cache';
 import { UcumLhcUtils } from '../../src/extension-libs/support/ucum-shim';
 
@@ -197,14 +197,7 @@ describe('fhirpath.js lib internals', () => {
     const roots = [...new Set(Object.keys(all.path2Type).map((p) => p.split('.')[0]))];
     assert.ok(roots.length > 200, `${roots.length} roots`);
     for (const root of roots) {
-      const got: R4Maps = { path2Type: {}, path2Repeating: [], choiceTypePaths: {}, type2Parent: {} };
-      const decoder = r4Decoder(compact, (entries) => {
-        for (const [p, e] of entries) {
-          if (e.type !== undefined) got.path2Type[p] = e.type;
-          if (e.repeating) got.path2Repeating.push(p);
-          if (e.choice) got.choiceTypePaths[p] = e.choice;
-        }
-      });
+      const { maps: got, decoder } = r4MapsDecoder(compact);
       decoder.open(root);
       assert.deepEqual(under(got.path2Type, root), under(all.path2Type, root), root);
       assert.deepEqual(got.path2Repeating.filter((p) => p.startsWith(root + '.')).sort(), all.path2Repeating.filter((p) => p.startsWith(root + '.')).sort(), root);

@@ -182,17 +182,23 @@ function sorted(m: R4Maps) {
 
 /** Every path of `compact`, decoded at once (the encoder's self-check, tests). */
 export function decodeR4(compact: CompactR4): R4Maps {
-  const out: R4Maps = { path2Type: {}, path2Repeating: [], choiceTypePaths: {}, type2Parent: {} };
+  const { maps, decoder } = r4MapsDecoder(compact);
+  decoder.openAll();
+  return maps;
+}
+
+/** A decoder filling plain R4Maps with each root it decodes (tests open roots one by one). */
+export function r4MapsDecoder(compact: CompactR4): { maps: R4Maps; decoder: R4Decoder } {
+  const maps: R4Maps = { path2Type: {}, path2Repeating: [], choiceTypePaths: {}, type2Parent: {} };
   const decoder = r4Decoder(compact, (decoded) => {
     for (const [p, e] of decoded) {
-      if (e.type !== undefined) out.path2Type[p] = e.type;
-      if (e.repeating) out.path2Repeating.push(p);
-      if (e.choice) out.choiceTypePaths[p] = e.choice;
+      if (e.type !== undefined) maps.path2Type[p] = e.type;
+      if (e.repeating) maps.path2Repeating.push(p);
+      if (e.choice) maps.choiceTypePaths[p] = e.choice;
     }
   });
-  decoder.openAll();
-  out.type2Parent = decoder.type2Parent;
-  return out;
+  maps.type2Parent = decoder.type2Parent;
+  return { maps, decoder };
 }
 
 export interface R4Decoder {
