@@ -62,6 +62,8 @@ describe('the receiver command (environment configuration)', function () {
     assert.equal(res.status, 200, await res.text());
     r.child.kill('SIGTERM');
     assert.equal(await r.exited, 0);
+    assert.match(r.output(), /"msg":"request".*"status":200/, 'the push was logged');
+    assert.match(r.output(), /"msg":"receiver stopped"/, 'lines still pending at exit are written');
     assert.doesNotMatch(r.output(), /s3cret/, 'the password is never logged');
   });
 
