@@ -190,7 +190,7 @@ function printTable(levels: LevelResult[], rss: Record<string, { now: number; pe
   console.log('\nreceiver vs baseline (plain forward, no checks), embedded FHIR store, each server in its own process');
   console.log('receiver-http: the receiver calling the same store over loopback HTTP, as it calls a real FHIR server (the topology of the baseline)');
   console.log('server         clients  pushes  pushes/s  x baseline  p50 ms  p99 ms  errors  CPU ms/push');
-  const rows = SERVERS.length ? levels.length / SERVERS.length : 0;
+  const rows = levels.length / SERVERS.length;
   levels.forEach((l, i) => {
     const base = levels[levels.length - rows + (i % rows)];
     const ratio = (l.perSecond / base.perSecond).toFixed(2);

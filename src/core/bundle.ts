@@ -5,12 +5,15 @@ import { resourceId } from './identity';
 /**
  * A transaction that writes each resource at its stable id (PUT = create or
  * update), so delivering it twice leaves the same resources as delivering it
- * once, and no order between bundles matters.
+ * once, and no order between bundles matters. This is the receiver's push
+ * contract: fullUrl `urn:uuid:<id>` (client-assigned ids; stable ids are
+ * UUIDs), request `PUT <Type>/<id>`, in the given order. The outbound entry
+ * and the browser outbox both build their pushes here.
  */
-export function transaction(d: Deployment, chtId: string, resources: Resource[]): Bundle {
+export function transactionOf(resources: readonly Resource[], id?: string): Bundle {
   return {
     resourceType: 'Bundle',
-    id: resourceId(d, 'Bundle', chtId),
+    ...(id ? { id } : {}),
     type: 'transaction',
     entry: resources.map(
       (r): BundleEntry => ({
@@ -20,4 +23,9 @@ export function transaction(d: Deployment, chtId: string, resources: Resource[])
       }),
     ),
   };
+}
+
+/** The push of one CHT doc: its resources, the Bundle's id stable too. */
+export function transaction(d: Deployment, chtId: string, resources: Resource[]): Bundle {
+  return transactionOf(resources, resourceId(d, 'Bundle', chtId));
 }

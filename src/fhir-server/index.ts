@@ -1,7 +1,7 @@
 import { FhirRouter, MemoryRepository, type FhirRequest, type HttpMethod } from '@medplum/fhir-router';
 import { normalizeOperationOutcome, getStatus } from '@medplum/core';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listen } from '../net/listen';
 
 /**
  * The embedded FHIR server: @medplum/fhir-router's MemoryRepository and
@@ -48,11 +48,7 @@ export async function startFhirServer(opts: { port?: number; host?: string } = {
   });
   server.keepAliveTimeout = 30_000;
   const host = opts.host ?? '127.0.0.1';
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, host, () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const port = await listen(server, opts.port ?? 0, host);
   return {
     url: `http://${host}:${port}${FHIR_BASE_PATH}`,
     repo,

@@ -3,6 +3,7 @@ import type { Coding, OperationOutcomeIssue } from 'fhir/r4';
 import type { Definitions } from './definitions';
 import { firstBroken } from './invariants';
 import { invariantIssue, structureIssue } from './issues';
+import { isObject } from '../core/values';
 
 /**
  * The element rules @medplum/core leaves out, checked in one walk along the
@@ -96,6 +97,3 @@ function checkBinding(value: unknown, type: string, url: string, expr: string, d
   }
 }
 
-export function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}

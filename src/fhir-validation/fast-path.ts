@@ -1,5 +1,6 @@
 import { fhirTypeToJsType, isPrimitiveType, toTypedValue, tryGetDataType, validationRegexes, type InternalSchemaElement, type InternalTypeSchema, type TypedValue } from '@medplum/core';
 import { firstBroken, type InvariantScope } from './invariants';
+import { isObject } from '../core/values';
 
 /**
  * A one-sided shortcut for @medplum/core's `validateResource`: true only when
@@ -92,7 +93,7 @@ function checkProperty(value: unknown, { element, type }: Slot, ctx: InvariantSc
     if (item === null || item === undefined) return false;
     let itemType = code;
     if (code === 'Resource') {
-      if (!isPlainObject(item) || typeof item.resourceType !== 'string') return false;
+      if (!isObject(item) || typeof item.resourceType !== 'string') return false;
       itemType = item.resourceType;
     } else if (code === 'DomainResource') return false;
     const typed: TypedValue = { type: itemType, value: item };
@@ -101,7 +102,7 @@ function checkProperty(value: unknown, { element, type }: Slot, ctx: InvariantSc
       if (!primitiveOk(item, itemType)) return false;
       continue;
     }
-    if (!isPlainObject(item) || !hasKeys(item)) return false;
+    if (!isObject(item) || !hasKeys(item)) return false;
     // A resourceType key where no resource belongs: medplum skips it silently; not modelled.
     if (code !== 'Resource' && 'resourceType' in item) return false;
     const schema = tryGetDataType(itemType);
@@ -133,9 +134,6 @@ function capitalize(word: string): string {
   return word ? word.charAt(0).toUpperCase() + word.substring(1) : '';
 }
 
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 function hasKeys(o: object): boolean {
   for (const _k in o) return true;

@@ -1,6 +1,7 @@
 import { OperationOutcomeError, validateResource } from '@medplum/core';
 import type { OperationOutcomeIssue } from 'fhir/r4';
-import { checkElements, isObject } from './element-checks';
+import { checkElements } from './element-checks';
+import { isObject } from '../core/values';
 import { definitions } from './definitions';
 import { formatIssues, structureIssue, toOperationOutcome } from './issues';
 import { provablyValid } from './fast-path';

@@ -1,3 +1,5 @@
+import { isObject } from '../core/values';
+
 /**
  * Plain-JS answers for the R4 invariants every push meets (Bundle, entry,
  * DomainResource, Observation, Condition, Task, QuestionnaireResponse),
@@ -18,7 +20,6 @@ const has = (o: Record<string, unknown>, key: string) => Object.prototype.hasOwn
 const absent = (o: Record<string, unknown>, key: string) => !has(o, key) && !has(o, `_${key}`);
 /** No `name[x]` key of any type (choice elements). */
 const noChoice = (o: Record<string, unknown>, name: string) => !Object.keys(o).some((k) => k.startsWith(name) || k.startsWith(`_${name}`));
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const filled = (v: unknown) => isObject(v) && Object.keys(v).length > 0;
 
 /** The entries as objects ([] when there are none), or undefined when the shape is unusual. */

@@ -1,5 +1,5 @@
 import type { Resource } from 'fhir/r4';
-import { transactionOf } from './transaction';
+import { transactionOf } from '../core/bundle';
 
 export type HeadersOption = Record<string, string> | (() => Record<string, string> | Promise<Record<string, string>>);
 

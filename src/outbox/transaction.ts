@@ -1,24 +1,4 @@
-import type { Bundle, BundleEntry, Resource } from 'fhir/r4';
-
-/**
- * A FHIR R4 transaction of PUTs, in the given order, in the receiver's push
- * contract: fullUrl `urn:uuid:<id>` (the ids are client-assigned; stable ids
- * are UUIDs), request `PUT <Type>/<id>`.
- */
-export function transactionOf(resources: readonly Resource[]): Bundle {
-  return {
-    resourceType: 'Bundle',
-    type: 'transaction',
-    entry: resources.map((resource): BundleEntry => {
-      const url = `${resource.resourceType}/${resource.id}`;
-      return {
-        fullUrl: `urn:uuid:${resource.id}`,
-        resource,
-        request: { method: 'PUT', url },
-      };
-    }),
-  };
-}
+import type { Bundle } from 'fhir/r4';
 
 export type EntryVerdict = 'confirmed' | 'retry' | 'rejected';
 

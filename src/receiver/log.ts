@@ -16,10 +16,11 @@ let exitHooked = false;
  * per cent of a push under load. Whatever is pending goes out on exit.
  */
 function stdoutLines(line: string): void {
-  if (!pending.length) {
-    if (!exitHooked) exitHooked = !!process.on('exit', flush);
-    setImmediate(flush);
+  if (!exitHooked) {
+    process.on('exit', flush);
+    exitHooked = true;
   }
+  if (!pending.length) setImmediate(flush);
   pending.push(line + '\n');
 }
 

@@ -1,7 +1,9 @@
 import type { Bundle, BundleEntry, FhirResource, OperationOutcomeIssue } from 'fhir/r4';
 import { validateR4 } from '../fhir-validation';
+import { structureIssue } from '../fhir-validation/issues';
 import { HttpError, outcomeOf } from './outcome';
 import { FHIR_ID } from '../core/ids';
+import { isObject } from '../core/values';
 
 /** Enough for a household with its members and a visit; bigger pushes are a config mistake. */
 export const MAX_ENTRIES = 200;
@@ -34,28 +36,28 @@ function unwrap(body: unknown): unknown {
     if (keys.length === 1 && keys[0] === 'bundle') return body.bundle;
     if (body.resourceType === 'Bundle') return body;
   }
-  throw new HttpError(400, outcomeOf([issue('(body)', 'Expected {"bundle": <Bundle>} or a FHIR Bundle', 'structure')]));
+  throw new HttpError(400, outcomeOf([structureIssue('(body)', 'Expected {"bundle": <Bundle>} or a FHIR Bundle', 'structure')]));
 }
 
 /** The push contract on top of R4: a transaction of PUTs with client ids, urn:uuid fullUrls. */
 function checkContract(bundle: unknown): OperationOutcomeIssue[] {
-  if (!isObject(bundle) || bundle.resourceType !== 'Bundle') return [issue('Bundle', 'The payload must be a FHIR Bundle', 'structure')];
-  if (bundle.type !== 'transaction') return [issue('Bundle.type', `Bundle.type must be "transaction", got ${JSON.stringify(bundle.type)}`, 'value')];
+  if (!isObject(bundle) || bundle.resourceType !== 'Bundle') return [structureIssue('Bundle', 'The payload must be a FHIR Bundle', 'structure')];
+  if (bundle.type !== 'transaction') return [structureIssue('Bundle.type', `Bundle.type must be "transaction", got ${JSON.stringify(bundle.type)}`, 'value')];
   const entries = bundle.entry;
-  if (!Array.isArray(entries) || entries.length === 0) return [issue('Bundle.entry', 'The Bundle has no entries', 'required')];
-  if (entries.length > MAX_ENTRIES) return [issue('Bundle.entry', `More than ${MAX_ENTRIES} entries`, 'too-costly')];
+  if (!Array.isArray(entries) || entries.length === 0) return [structureIssue('Bundle.entry', 'The Bundle has no entries', 'required')];
+  if (entries.length > MAX_ENTRIES) return [structureIssue('Bundle.entry', `More than ${MAX_ENTRIES} entries`, 'too-costly')];
   const issues: OperationOutcomeIssue[] = [];
   const seen = new Set<string>();
   entries.forEach((entry: unknown, i) => {
     const at = `Bundle.entry[${i}]`;
     const r = isObject(entry) && isObject(entry.resource) ? entry.resource : undefined;
-    if (!isObject(entry) || !r) return void issues.push(issue(`${at}.resource`, 'Each entry needs a resource', 'required'));
+    if (!isObject(entry) || !r) return void issues.push(structureIssue(`${at}.resource`, 'Each entry needs a resource', 'required'));
     const { id, resourceType: type } = r;
-    if (typeof id !== 'string' || !ID.test(id)) return void issues.push(issue(`${at}.resource.id`, 'Each resource needs a client id (FHIR id syntax)', 'required'));
-    if (entry.fullUrl !== `urn:uuid:${id}`) issues.push(issue(`${at}.fullUrl`, `fullUrl must be "urn:uuid:${id}"`, 'value'));
+    if (typeof id !== 'string' || !ID.test(id)) return void issues.push(structureIssue(`${at}.resource.id`, 'Each resource needs a client id (FHIR id syntax)', 'required'));
+    if (entry.fullUrl !== `urn:uuid:${id}`) issues.push(structureIssue(`${at}.fullUrl`, `fullUrl must be "urn:uuid:${id}"`, 'value'));
     const req = isObject(entry.request) ? entry.request : {};
-    if (req.method !== 'PUT' || req.url !== `${String(type)}/${id}`) issues.push(issue(`${at}.request`, `request must be PUT ${String(type)}/${id}`, 'value'));
-    if (seen.has(`${String(type)}/${id}`)) issues.push(issue(`${at}.resource.id`, `${String(type)}/${id} appears twice`, 'duplicate'));
+    if (req.method !== 'PUT' || req.url !== `${String(type)}/${id}`) issues.push(structureIssue(`${at}.request`, `request must be PUT ${String(type)}/${id}`, 'value'));
+    if (seen.has(`${String(type)}/${id}`)) issues.push(structureIssue(`${at}.resource.id`, `${String(type)}/${id} appears twice`, 'duplicate'));
     seen.add(`${String(type)}/${id}`);
   });
   return issues;
@@ -90,15 +92,7 @@ function rewrite(value: unknown, at: () => string, byUrn: Map<string, string>, d
     if (k === 'reference' && typeof v === 'string' && v.startsWith('urn:uuid:')) {
       const literal = byUrn.get(v);
       if (literal) value[k] = literal;
-      else dangling.push(issue(`${at()}.reference`, `${v} names no entry of this Bundle; use "<Type>/<id>" for resources outside it`, 'not-found'));
+      else dangling.push(structureIssue(`${at()}.reference`, `${v} names no entry of this Bundle; use "<Type>/<id>" for resources outside it`, 'not-found'));
     } else if (typeof v === 'object' && v !== null) rewrite(v, () => `${at()}.${k}`, byUrn, dangling);
   }
-}
-
-function issue(expression: string, text: string, code: OperationOutcomeIssue['code']): OperationOutcomeIssue {
-  return { severity: 'error', code, details: { text }, expression: [expression] };
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

@@ -1,5 +1,4 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { OperationOutcome } from 'fhir/r4';
 import { basicAuthMatches, type Credentials } from './auth';
 import { checkContentType, DEFAULT_BODY_LIMIT, parseJson, readBody } from './body';
@@ -13,6 +12,7 @@ import { fail, HttpError, outcome } from './outcome';
 import { readPush } from './payload';
 import { ValidBodies } from './verdict-cache';
 import { handleInbound, isInboundPath } from '../inbound/handle';
+import { listen } from '../net/listen';
 import type { FhirExchange } from '../fhir-server';
 
 export const PUSH_PATH = '/cht-fhir/push';
@@ -152,11 +152,7 @@ export async function startReceiver(opts: ReceiverOptions): Promise<Receiver> {
   server.keepAliveTimeout = 5_000;
 
   const host = opts.host ?? '127.0.0.1';
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, host, () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const port = await listen(server, opts.port ?? 0, host);
   log('info', 'receiver listening', { host, port, fhirBaseUrl: redactUrl(opts.fhirBaseUrl), openhim: !!opts.openhim });
 
   const registration = opts.openhim

@@ -3,7 +3,8 @@ import type { Bundle, Patient } from 'fhir/r4';
 import { checkResource, OutboxValidationError } from '../../src/outbox';
 import { referencesFirst, referencedKeys } from '../../src/outbox/order';
 import { backoffDelay } from '../../src/outbox/backoff';
-import { transactionOf, verdicts } from '../../src/outbox/transaction';
+import { transactionOf } from '../../src/core/bundle';
+import { verdicts } from '../../src/outbox/transaction';
 import { deleteDb, open, patient, uniqueName } from './outbox-helpers';
 
 describe('outbox: checks at enqueue', () => {

@@ -1,5 +1,5 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listen } from '../../src/net/listen';
 import { randomUUID } from 'node:crypto';
 
 /**
@@ -111,8 +111,7 @@ export async function startChtStandIn(opts: { forms: JsonForms; docs: Array<Reco
       routes(req.method ?? 'GET', (req.url ?? '/').split('?')[0], body).then(([s, b]) => reply(s, b), (e) => reply(500, { error: String(e) }));
     });
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  const { port } = server.address() as AddressInfo;
+  const port = await listen(server, 0, '127.0.0.1');
   state.url = `http://127.0.0.1:${port}`;
   state.urlWithCredentials = `http://${encodeURIComponent(user)}:${encodeURIComponent(password)}@127.0.0.1:${port}`;
   state.close = () =>

@@ -1,6 +1,7 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listen } from '../../src/net/listen';
 import { randomUUID } from 'node:crypto';
+import { readAll } from './raw-http';
 
 /**
  * A stand-in for openhim-core 8.x (which needs MongoDB, absent here) that
@@ -146,12 +147,9 @@ export async function startOpenhimStandIn(users: Record<string, string>): Promis
     res.end(answer.body);
   });
 
-  const listen = async (s: http.Server) => {
-    await new Promise<void>((ok) => s.listen(0, '127.0.0.1', ok));
-    return `http://127.0.0.1:${(s.address() as AddressInfo).port}`;
-  };
-  const apiUrl = await listen(api);
-  const routerUrl = await listen(router);
+  const listenUrl = async (s: http.Server) => `http://127.0.0.1:${await listen(s, 0, '127.0.0.1')}`;
+  const apiUrl = await listenUrl(api);
+  const routerUrl = await listenUrl(router);
   return {
     apiUrl,
     routerUrl,
@@ -232,13 +230,4 @@ function basicUser(header?: string): { name: string; password: string } | undefi
   const s = Buffer.from(header.slice(6), 'base64').toString('utf8');
   const i = s.indexOf(':');
   return i < 0 ? undefined : { name: s.slice(0, i), password: s.slice(i + 1) };
-}
-
-function readAll(s: NodeJS.ReadableStream): Promise<Buffer> {
-  return new Promise((ok, ko) => {
-    const chunks: Buffer[] = [];
-    s.on('data', (c: Buffer) => chunks.push(c));
-    s.on('end', () => ok(Buffer.concat(chunks)));
-    s.on('error', ko);
-  });
 }

@@ -1,5 +1,6 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listen } from '../../src/net/listen';
+import { readAll } from './raw-http';
 
 /**
  * A loopback HTTP gateway the browser tests talk to. It forwards the push
@@ -60,8 +61,7 @@ export async function startGateway(opts: { receiverUrl: string; fhirUrl: string;
     res.end(answer.body);
   });
   server.keepAliveTimeout = 30_000;
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const port = await listen(server, 0, '127.0.0.1');
   return {
     url: `http://127.0.0.1:${port}`,
     close: () =>
@@ -72,14 +72,6 @@ export async function startGateway(opts: { receiverUrl: string; fhirUrl: string;
   };
 }
 
-function readAll(req: http.IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
 
 const agent = new http.Agent({ keepAlive: true });
 
