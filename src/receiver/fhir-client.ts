@@ -55,34 +55,10 @@ export class FhirClient {
   }
 
   /** POSTs a Bundle to the base (batch or transaction). Resolves with the call record whatever the status; rejects with FhirUnavailable. */
-  async postBundle(name: string, bundle: unknown, deadline: number, calls: FhirCall[]): Promise<FhirCall> {
+  postBundle(name: string, bundle: unknown, deadline: number, calls: FhirCall[]): Promise<FhirCall> {
     const body = JSON.stringify(bundle);
     const call: FhirCall = { name, method: 'POST', url: this.baseUrl, requestBody: body, startedAt: new Date(), endedAt: new Date() };
     calls.push(call);
-    const remaining = deadline - Date.now();
-    const cutoff: Cutoff = { passed: false };
-    const timer = remaining > 0 ? setTimeout(() => ((cutoff.passed = true), cutoff.giveUp?.()), remaining) : undefined;
-    try {
-      if (remaining <= 0) throw new FhirUnavailable('timeout', 'No time left to call the FHIR server');
-      const answer = await (this.opts.exchange ? inProcess(this.opts.exchange, body, cutoff) : this.overHttp(body, cutoff));
-      call.status = answer.status;
-      call.responseHeaders = answer.headers;
-      call.responseBody = answer.body;
-      return call;
-    } catch (e) {
-      const err =
-        e instanceof FhirUnavailable ? e
-        : cutoff.passed ? new FhirUnavailable('timeout', `FHIR server did not answer within ${remaining} ms`)
-        : new FhirUnavailable('network', `FHIR server unreachable: ${(e as Error).message}`);
-      call.error = err.message;
-      throw err;
-    } finally {
-      clearTimeout(timer);
-      call.endedAt = new Date();
-    }
-  }
-
-  private overHttp(body: string, cutoff: Cutoff): Promise<FhirAnswer> {
     const headers: Record<string, string | number> = {
       'content-type': 'application/fhir+json',
       accept: 'application/fhir+json',
@@ -91,14 +67,37 @@ export class FhirClient {
     if (this.opts.auth) headers.authorization = basicAuthHeader(this.opts.auth);
     const lib = this.base.protocol === 'https:' ? https : http;
     return new Promise((resolve, reject) => {
-      const req = lib.request(this.base, { method: 'POST', headers, agent: this.agent }, (res) => {
+      let req: http.ClientRequest | undefined;
+      let settled = false;
+      let timer: NodeJS.Timeout | undefined;
+      function done(err?: FhirUnavailable, answer?: FhirAnswer) {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        call.endedAt = new Date();
+        if (answer) record(call, answer);
+        if (!err) return resolve(call);
+        req?.destroy();
+        call.error = err.message;
+        reject(err);
+      }
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) return done(new FhirUnavailable('timeout', 'No time left to call the FHIR server'));
+      timer = setTimeout(() => done(new FhirUnavailable('timeout', `FHIR server did not answer within ${remaining} ms`)), remaining);
+      // The embedded store in process: same record, same deadline, no socket.
+      if (this.opts.exchange) {
+        return void this.opts.exchange('POST', '', body).then(
+          (a) => done(undefined, a),
+          (e: Error) => done(new FhirUnavailable('network', `FHIR store failed: ${e.message}`)),
+        );
+      }
+      req = lib.request(this.base, { method: 'POST', headers, agent: this.agent }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: flatHeaders(res.headers), body: Buffer.concat(chunks).toString('utf8') }));
-        res.on('error', reject);
+        res.on('end', () => done(undefined, { status: res.statusCode ?? 0, headers: flatHeaders(res.headers), body: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', (e) => done(new FhirUnavailable('network', `FHIR server unreachable: ${e.message}`)));
       });
-      req.on('error', reject);
-      cutoff.giveUp = () => req.destroy(new Error('deadline passed'));
+      req.on('error', (e) => done(new FhirUnavailable('network', `FHIR server unreachable: ${e.message}`)));
       req.end(body);
     });
   }
@@ -108,18 +107,10 @@ export class FhirClient {
   }
 }
 
-/** The deadline of one call; the transport sets how to give up when it passes (AbortController cost ~10% of a push here). */
-interface Cutoff {
-  passed: boolean;
-  giveUp?: () => void;
-}
-
-/** The embedded store, called in process: same answer, same deadline, no socket. */
-function inProcess(exchange: FhirExchange, body: string, cutoff: Cutoff): Promise<FhirAnswer> {
-  return new Promise((resolve, reject) => {
-    cutoff.giveUp = () => reject(new Error('deadline passed'));
-    exchange('POST', '', body).then(resolve, (e: Error) => reject(new Error(`FHIR store failed: ${e.message}`)));
-  });
+function record(call: FhirCall, a: FhirAnswer): void {
+  call.status = a.status;
+  call.responseHeaders = a.headers;
+  call.responseBody = a.body;
 }
 
 function flatHeaders(h: http.IncomingHttpHeaders): Record<string, string> {
