@@ -1,29 +1,42 @@
 import type { Condition } from 'fhir/r4';
 import type { ConditionRule } from './model';
-import type { ReportContext } from './observations';
-import { at, choices, own } from './values';
+import { resourceId } from './identity';
+import { type ReportContext, codedFacts, read } from './rules';
+import { dateTime } from './values';
 
 const CLINICAL = 'http://terminology.hl7.org/CodeSystem/condition-clinical';
 const VERIFICATION = 'http://terminology.hl7.org/CodeSystem/condition-ver-status';
 const CATEGORY = 'http://terminology.hl7.org/CodeSystem/condition-category';
 
-/** One Condition per selected answer that the rule says means a diagnosis or danger sign. */
+/**
+ * One Condition per answer the rule says means a diagnosis, danger sign or
+ * state (any answer, or the rule's `code` when its `when` holds). A
+ * patient-scoped rule writes one Condition per patient and concept, so a
+ * later report (a delivery resolving a pregnancy) updates it in place.
+ */
 export function conditionsFor(ctx: ReportContext, rule: ConditionRule): Condition[] {
   const out: Condition[] = [];
-  for (const answer of choices(at(ctx.fields, rule.field))) {
-    const concept = own(rule.answers, answer) ?? own(rule.answers, answer.toLowerCase());
-    if (!concept) continue;
+  for (const f of codedFacts(ctx, rule)) {
+    // Condition.subject is 1..1: no patient, no Condition.
+    if (!f.subject) continue;
+    // Keyed on the patient's _id, or on the shortcode when the report names only that.
+    const owner = f.subjectId ?? (f.subject.identifier?.value && 'patient_id:' + f.subject.identifier.value);
+    const id = rule.scope === 'patient' && owner ? resourceId(ctx.d, 'Condition', owner, 'episode/' + f.code) : resourceId(ctx.d, 'Condition', ctx.key, f.part);
     const c: Condition = {
       resourceType: 'Condition',
-      id: ctx.idFor('Condition', rule.field + '=' + answer),
-      clinicalStatus: { coding: [{ system: CLINICAL, code: 'active' }] },
+      id,
+      clinicalStatus: { coding: [{ system: CLINICAL, code: rule.clinical ?? 'active' }] },
       verificationStatus: { coding: [{ system: VERIFICATION, code: rule.verification }] },
       category: [{ coding: [{ system: CATEGORY, code: rule.category }] }],
-      code: concept,
-      subject: ctx.subject as Condition['subject'],
+      code: ctx.concept(f.code),
+      subject: f.subject,
       encounter: ctx.encounter,
       recordedDate: ctx.effective,
     };
+    const onset = rule.onset && dateTime(read(ctx, rule.onset, f.scope)[0]);
+    if (onset) c.onsetDateTime = onset;
+    const abatement = rule.abatement && dateTime(read(ctx, rule.abatement, f.scope)[0]);
+    if (abatement) c.abatementDateTime = abatement;
     if (ctx.performer) c.recorder = ctx.performer[0];
     out.push(c);
   }

@@ -13,7 +13,7 @@ export function docResources(model: MappingModel, doc: unknown): Resource[] {
     const form = text(doc.form);
     const def = form === undefined ? undefined : own(model.forms, form);
     if (!def) throw new MappingError(`report ${String(doc._id)}: no mapping for form '${form ?? ''}'`);
-    return reportResources(model.deployment, model.contacts, def, doc);
+    return reportResources(model, def, doc);
   }
   if (contactResource(model.contacts, doc)) return contactResources(model.deployment, model.contacts, doc);
   throw new MappingError(`doc ${String(doc._id)}: neither a mapped report nor a contact`);

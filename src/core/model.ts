@@ -1,10 +1,10 @@
-import type { CodeableConcept, Coding } from 'fhir/r4';
-
 /**
  * The compiled mapping model: what the build derives from app settings
- * (contact_types), forms/ (XForm binds) and app_settings/fhir/*.json, and what
- * the mapping core reads. It travels inside outbound exprs and extension libs,
- * so it is plain JSON and kept small.
+ * (contact_types), forms/ (XForms) and app_settings/fhir/*.json, and what the
+ * mapping core reads. It travels inside the outbound expr (replicated to every
+ * phone with the app settings), so it is plain JSON and kept small: concepts
+ * are stored once and named by key, and a form's field types are one nested
+ * object that mirrors the report's `fields`.
  */
 
 export interface Deployment {
@@ -26,29 +26,79 @@ export interface ContactModel {
 /** XForm bind types, as far as FHIR answers care. */
 export type FieldType = 'string' | 'int' | 'decimal' | 'date' | 'dateTime' | 'boolean' | 'select1' | 'select';
 
-export type ObservationValue = 'quantity' | 'integer' | 'boolean' | 'string' | 'dateTime' | 'coded';
+/**
+ * Field types of a form, shaped like `doc.fields`: a leaf is a type code
+ * (SHAPE_CODES), a group an object, a repeat a one-element array holding its
+ * instances' shape. Strings are left out.
+ */
+export type Shape = { [name: string]: string | Shape | [Shape] };
+export const SHAPE_CODES: Record<Exclude<FieldType, 'string'>, string> = { int: 'i', decimal: 'd', date: 'D', dateTime: 'T', boolean: 'b', select1: '1', select: 'n' };
 
-export interface ObservationRule {
-  /** CHT field path under doc.fields, dotted: `vitals.weight`. */
-  field: string;
-  code: CodeableConcept;
-  value: ObservationValue;
-  /** UCUM unit for quantities. */
-  unit?: Coding;
-  category?: string;
-  /** Select answer -> concept, for coded values (multi-selects give one Observation per answer). */
-  answers?: Record<string, CodeableConcept>;
-  /** Answers meaning true, for booleans. */
-  yes?: string[];
+/**
+ * A condition on a report's answers (`when`), compiled from an XPath-like
+ * text: `['and', a, b]`, `['or', a, b]`, `['not', a]`, `['sel', field, value]`
+ * (selected()), `[op, left, right]` with op one of = != < <= > >=, and
+ * operands a field (`['.', path]`), a string or a number.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface When extends Array<When | string | number> {}
+
+/** What every rule can say. */
+export interface RuleBase {
+  /** Field path under doc.fields, dotted. Under a repeat, the rule applies to each instance. */
+  field?: string;
+  /** Only when this holds (evaluated in the same repeat instance). */
+  when?: When;
+  /** Field holding the `_id` of the person the fact is about (default: the report's patient). */
+  subject?: string;
   required?: boolean;
 }
 
-export interface ConditionRule {
+export type ObservationValue = 'quantity' | 'integer' | 'boolean' | 'string' | 'dateTime' | 'coded';
+
+export interface ObservationRule extends RuleBase {
   field: string;
-  /** Answer (of a select, or `yes`/`true` of a boolean) -> the diagnosis or danger sign it means. */
-  answers: Record<string, CodeableConcept>;
+  /** Concept key (MappingModel.concepts). */
+  code: string;
+  value: ObservationValue;
+  /** UCUM code and display, for quantities. */
+  unit?: [string, string];
+  category?: string;
+  /** Select answer -> concept key (multi-selects give one Observation per answer). */
+  answers?: Record<string, string>;
+  /** Answers meaning true, for booleans. */
+  yes?: string[];
+}
+
+/**
+ * A rule that makes one resource per coded answer: `answers` maps a choice
+ * (or `yes`) to one or more concept keys; or, with no field, `code` is made
+ * whenever `when` holds.
+ */
+export interface CodedRule extends RuleBase {
+  answers?: Record<string, string | string[]>;
+  code?: string;
+  /** Field with the date it happened (default: the report's time). */
+  date?: string;
+}
+
+export interface ConditionRule extends CodedRule {
   category: 'encounter-diagnosis' | 'problem-list-item';
-  verification: 'provisional' | 'confirmed' | 'differential' | 'unconfirmed';
+  verification: 'provisional' | 'confirmed' | 'differential' | 'unconfirmed' | 'refuted';
+  /** Condition.clinicalStatus; default `active`. */
+  clinical?: 'active' | 'recurrence' | 'relapse' | 'inactive' | 'remission' | 'resolved';
+  /** Fields with the onset and abatement dates. */
+  onset?: string;
+  abatement?: string;
+  /** `patient`: one Condition per patient and concept, so a later report (of any form) updates it. */
+  scope?: 'patient';
+}
+
+export interface AppointmentRule extends RuleBase {
+  /** Field with the planned date. */
+  field: string;
+  /** Concept key of the service planned (Appointment.serviceType). */
+  code: string;
 }
 
 /** Task.status values a follow-up answer can set. */
@@ -67,17 +117,25 @@ export interface FulfilsRule {
 }
 
 export interface FormModel {
-  /** Encounter.type */
-  type?: CodeableConcept;
+  /** Encounter.type, a concept key. */
+  type?: string;
   fulfils?: FulfilsRule;
-  observations: ObservationRule[];
-  conditions: ConditionRule[];
-  /** Field path -> XForm type, for typed QuestionnaireResponse answers. */
-  fields: Record<string, FieldType>;
+  observations?: ObservationRule[];
+  conditions?: ConditionRule[];
+  immunizations?: CodedRule[];
+  procedures?: CodedRule[];
+  appointments?: AppointmentRule[];
+  shape: Shape;
 }
+
+export type CompactConcept = string | [number, string, string?];
 
 export interface MappingModel {
   deployment: Deployment;
   contacts: ContactModel;
+  /** Code systems the concepts use, named by index. */
+  systems: string[];
+  /** Every concept the forms name, once: text only, or [system index, code, display?]. */
+  concepts: Record<string, CompactConcept>;
   forms: Record<string, FormModel>;
 }

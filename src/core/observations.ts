@@ -1,21 +1,9 @@
-import type { CodeableConcept, Observation, Reference } from 'fhir/r4';
+import type { CodeableConcept, Observation } from 'fhir/r4';
 import type { ObservationRule } from './model';
-import { type Doc, at, choices, dateTime, decimal, integer, own, text } from './values';
+import { choices, dateTime, decimal, integer, own, text } from './values';
+import { resourceId } from './identity';
 import { MappingError } from './errors';
-
-/** What every Observation of one report shares. */
-export interface ReportContext {
-  form: string;
-  docId: string;
-  fields: Doc;
-  /** Absent on the phone, where the report's time is not known yet. */
-  effective?: string;
-  subject?: Reference;
-  encounter?: Reference;
-  performer?: Reference[];
-  /** Id for the n-th resource made from a field. */
-  idFor(kind: 'Observation' | 'Condition' | 'Task', part: string): string;
-}
+import { type Fact, type ReportContext, factsFor, where } from './rules';
 
 const CATEGORY_SYSTEM = 'http://terminology.hl7.org/CodeSystem/observation-category';
 const UCUM = 'http://unitsofmeasure.org';
@@ -25,13 +13,13 @@ const DEFAULT_NO = ['no', 'false', '0'];
 type Value = Pick<Observation, 'valueQuantity' | 'valueInteger' | 'valueBoolean' | 'valueString' | 'valueDateTime' | 'valueCodeableConcept'>;
 
 /** The value[x] of one answer, or undefined when the answer cannot be read as the rule's type. */
-function valueOf(rule: ObservationRule, raw: unknown): Value | undefined {
+function valueOf(ctx: ReportContext, rule: ObservationRule, raw: unknown): Value | undefined {
   switch (rule.value) {
     case 'quantity': {
       const n = decimal(raw);
       if (n === undefined) return undefined;
       const q: Value['valueQuantity'] = { value: n };
-      if (rule.unit) Object.assign(q, { unit: rule.unit.display ?? rule.unit.code, system: UCUM, code: rule.unit.code });
+      if (rule.unit) Object.assign(q, { unit: rule.unit[1], system: UCUM, code: rule.unit[0] });
       return { valueQuantity: q };
     }
     case 'integer': {
@@ -53,21 +41,21 @@ function valueOf(rule: ObservationRule, raw: unknown): Value | undefined {
       return v === undefined ? undefined : { valueString: v };
     }
     case 'coded': {
-      const concept = own(rule.answers, String(raw));
-      return concept ? { valueCodeableConcept: concept } : undefined;
+      const key = own(rule.answers, String(raw));
+      return key ? { valueCodeableConcept: ctx.concept(key) } : undefined;
     }
   }
 }
 
-function observation(ctx: ReportContext, rule: ObservationRule, part: string, value: Value): Observation {
+function observation(ctx: ReportContext, rule: ObservationRule, fact: Fact, part: string, value: Value): Observation {
   const obs: Observation = {
     resourceType: 'Observation',
-    id: ctx.idFor('Observation', part),
+    id: resourceId(ctx.d, 'Observation', ctx.key, part),
     status: 'final',
-    code: rule.code,
+    code: ctx.concept(rule.code),
   };
   if (rule.category) obs.category = [{ coding: [{ system: CATEGORY_SYSTEM, code: rule.category }] } as CodeableConcept];
-  if (ctx.subject) obs.subject = ctx.subject;
+  if (fact.subject) obs.subject = fact.subject;
   if (ctx.encounter) obs.encounter = ctx.encounter;
   if (ctx.effective) obs.effectiveDateTime = ctx.effective;
   if (ctx.performer) obs.performer = ctx.performer;
@@ -75,30 +63,34 @@ function observation(ctx: ReportContext, rule: ObservationRule, part: string, va
 }
 
 /**
- * The Observations one rule makes from a report: none when the field is
- * empty or unreadable (the QuestionnaireResponse still carries the raw
- * answer), one per selected answer for multi-selects.
+ * The Observations one rule makes from a report: one per repeat instance
+ * where the rule applies, none when the field is empty or unreadable (the
+ * QuestionnaireResponse still carries the raw answer), one per selected
+ * answer for multi-selects.
  */
 export function observationsFor(ctx: ReportContext, rule: ObservationRule): Observation[] {
-  const raw = at(ctx.fields, rule.field);
-  const missing = text(raw) === undefined;
-  if (missing) {
-    if (rule.required) throw new MappingError(`${ctx.form} ${ctx.docId}: required field '${rule.field}' is missing`);
-    return [];
-  }
-  if (rule.value === 'coded') {
-    const out: Observation[] = [];
-    for (const answer of choices(raw)) {
-      const v = valueOf(rule, answer);
-      if (v) out.push(observation(ctx, rule, rule.field + '=' + answer, v));
+  const out: Observation[] = [];
+  const fail = (why: string) => {
+    throw new MappingError(`${where(ctx)}: required field '${rule.field}' ${why}`);
+  };
+  for (const fact of factsFor(ctx, rule, rule.field)) {
+    const raw = fact.value;
+    if (text(raw) === undefined) {
+      if (rule.required) fail('is missing');
+      continue;
     }
-    if (!out.length && rule.required) throw new MappingError(`${ctx.form} ${ctx.docId}: required field '${rule.field}' has no mapped answer in '${text(raw)}'`);
-    return out;
+    if (rule.value === 'coded') {
+      const before = out.length;
+      for (const answer of choices(raw)) {
+        const v = valueOf(ctx, rule, answer);
+        if (v) out.push(observation(ctx, rule, fact, fact.part + '=' + answer, v));
+      }
+      if (out.length === before && rule.required) fail(`has no mapped answer in '${text(raw)}'`);
+      continue;
+    }
+    const v = valueOf(ctx, rule, raw);
+    if (v) out.push(observation(ctx, rule, fact, fact.part, v));
+    else if (rule.required) fail(`is not a valid ${rule.value}: '${String(text(raw)).slice(0, 40)}'`);
   }
-  const v = valueOf(rule, raw);
-  if (!v) {
-    if (rule.required) throw new MappingError(`${ctx.form} ${ctx.docId}: required field '${rule.field}' is not a valid ${rule.value}: '${String(text(raw)).slice(0, 40)}'`);
-    return [];
-  }
-  return [observation(ctx, rule, rule.field, v)];
+  return out;
 }

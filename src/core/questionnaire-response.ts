@@ -1,81 +1,70 @@
 import type { QuestionnaireResponse, QuestionnaireResponseItem, QuestionnaireResponseItemAnswer } from 'fhir/r4';
-import type { FieldType } from './model';
-import { type Doc, date, dateTime, decimal, integer, isObject, own, text } from './values';
+import type { Shape } from './model';
+import { type Doc, choices, date, dateTime, decimal, integer, isObject, own, text } from './values';
 
 /**
  * Every answer of the form, typed by the XForm's binds, so nothing the mapping
- * does not name is lost. Groups become nested items, repeats repeated items.
+ * does not name is lost. Groups become nested items; each repeat instance is
+ * an item of its own under the repeat's linkId (the Questionnaire says
+ * `repeats: true`); select answers are Codings of the choice values.
  */
 
 /** Fields that are not answers: form metadata and the inputs CHT passes in. */
 export const NOT_ANSWERS = ['meta', 'inputs'];
 
-function answer(type: FieldType | undefined, raw: unknown): QuestionnaireResponseItemAnswer | undefined {
-  if (typeof raw === 'boolean') return { valueBoolean: raw };
-  if (typeof raw === 'number') return Number.isInteger(raw) && Math.abs(raw) <= 2147483647 ? { valueInteger: raw } : isFinite(raw) ? { valueDecimal: raw } : undefined;
+type Answer = QuestionnaireResponseItemAnswer;
+
+function answers(code: unknown, raw: unknown): Answer[] {
+  if (typeof raw === 'boolean') return [{ valueBoolean: raw }];
+  if (typeof raw === 'number' && code !== '1' && code !== 'n') return Number.isInteger(raw) && Math.abs(raw) <= 2147483647 ? [{ valueInteger: raw }] : isFinite(raw) ? [{ valueDecimal: raw }] : [];
   const t = text(raw);
-  if (t === undefined) return undefined;
-  if (type === 'int') {
-    const n = integer(t);
-    if (n !== undefined) return { valueInteger: n };
-  } else if (type === 'decimal') {
-    const n = decimal(t);
-    if (n !== undefined) return { valueDecimal: n };
-  } else if (type === 'date') {
-    const v = date(t);
-    if (v) return { valueDate: v };
-  } else if (type === 'dateTime') {
-    const v = dateTime(t);
-    if (v) return { valueDateTime: v };
-  }
-  return { valueString: t };
+  if (t === undefined) return [];
+  let a: Answer | undefined;
+  if (code === 'n') return choices(t).map((c) => ({ valueCoding: { code: c } }));
+  if (code === '1') a = /\s/.test(t) ? undefined : { valueCoding: { code: t } };
+  else if (code === 'i') a = integer(t) === undefined ? undefined : { valueInteger: integer(t) };
+  else if (code === 'd') a = decimal(t) === undefined ? undefined : { valueDecimal: decimal(t) };
+  else if (code === 'D') a = date(t) ? { valueDate: date(t) } : undefined;
+  else if (code === 'T') a = dateTime(t) ? { valueDateTime: dateTime(t) } : undefined;
+  else if (code === 'b' && (t === 'true' || t === 'false')) a = { valueBoolean: t === 'true' };
+  return [a ?? { valueString: t }];
 }
 
-function items(fields: Doc, types: Record<string, FieldType>, prefix: string): QuestionnaireResponseItem[] {
+function items(fields: Doc, shape: unknown, prefix: string): QuestionnaireResponseItem[] {
   const out: QuestionnaireResponseItem[] = [];
   for (const key of Object.keys(fields)) {
     if (!prefix && NOT_ANSWERS.indexOf(key) >= 0) continue;
-    const item = itemFor(prefix + key, fields[key], types);
-    if (item) out.push(item);
+    out.push(...itemsFor(prefix + key, fields[key], isObject(shape) ? own(shape, key) : undefined));
   }
   return out;
 }
 
-/**
- * One item per field. R4's qrs-2 wants sibling linkIds distinct, so a repeat
- * becomes one group whose instances are numbered (`children.1`, `children.2`).
- */
-function itemFor(linkId: string, value: unknown, types: Record<string, FieldType>): QuestionnaireResponseItem | undefined {
-  if (isObject(value)) {
-    const children = items(value, types, linkId + '.');
-    return children.length ? { linkId, item: children } : undefined;
-  }
+/** A group's item, or none when it holds no answer. */
+function group(linkId: string, value: Doc, shape: unknown): QuestionnaireResponseItem[] {
+  const children = items(value, shape, linkId + '.');
+  return children.length ? [{ linkId, item: children }] : [];
+}
+
+function itemsFor(linkId: string, value: unknown, shape: unknown): QuestionnaireResponseItem[] {
+  const inner = Array.isArray(shape) ? shape[0] : shape;
+  if (isObject(value)) return group(linkId, value, inner);
   if (Array.isArray(value)) {
-    const instances: QuestionnaireResponseItem[] = [];
-    const answers: QuestionnaireResponseItemAnswer[] = [];
-    value.forEach((v, i) => {
-      if (isObject(v)) {
-        const children = items(v, types, linkId + '.');
-        if (children.length) instances.push({ linkId: linkId + '.' + (i + 1), item: children });
-      } else {
-        const a = answer(own(types, linkId), v);
-        if (a) answers.push(a);
-      }
-    });
-    if (instances.length) return { linkId, item: instances };
-    return answers.length ? { linkId, answer: answers } : undefined;
+    // Repeat instances: one item each, same linkId (R4 lets groups repeat).
+    if (value.some(isObject)) return value.flatMap((v) => (isObject(v) ? group(linkId, v, inner) : []));
+    const list = value.flatMap((v) => answers(inner, v));
+    return list.length ? [{ linkId, answer: list }] : [];
   }
-  const a = answer(own(types, linkId), value);
-  return a ? { linkId, answer: [a] } : undefined;
+  const list = answers(inner, value);
+  return list.length ? [{ linkId, answer: list }] : [];
 }
 
 export function questionnaireResponse(
   base: Omit<QuestionnaireResponse, 'resourceType' | 'status' | 'item'>,
   fields: Doc,
-  types: Record<string, FieldType>,
+  shape: Shape,
 ): QuestionnaireResponse {
   const qr: QuestionnaireResponse = { resourceType: 'QuestionnaireResponse', ...base, status: 'completed' };
-  const list = items(fields, types, '');
+  const list = items(fields, shape, '');
   if (list.length) qr.item = list;
   return qr;
 }

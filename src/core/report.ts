@@ -1,13 +1,17 @@
 import type { Encounter, Reference, Resource } from 'fhir/r4';
-import type { ContactModel, Deployment, FormModel } from './model';
+import type { Deployment, FormModel, MappingModel } from './model';
 import { chtIdentifier, refTo, resourceId, systems } from './identity';
 import { type Doc, dateTime, isObject, text } from './values';
 import { MappingError } from './errors';
 import { contactResource, practitioner, compact } from './contacts';
-import { observationsFor, type ReportContext } from './observations';
+import { observationsFor } from './observations';
 import { conditionsFor } from './conditions';
+import { immunizationsFor, proceduresFor } from './clinical-events';
+import { appointmentsFor } from './appointments';
 import { questionnaireResponse } from './questionnaire-response';
 import { fulfilmentTask, requestRef } from './task';
+import type { ReportContext } from './rules';
+import { conceptOf } from './terminology';
 
 /**
  * A CHT report -> Encounter, coded Observations and Conditions, and a
@@ -27,14 +31,15 @@ function isHydrated(x: unknown): x is Doc {
   return isObject(x) && text(x._id) !== undefined && (x.type !== undefined || x.name !== undefined);
 }
 
-function subjectOf(d: Deployment, doc: Doc, fields: Doc): Reference | undefined {
+/** The report's patient: a reference, and the CHT `_id` when known. */
+function subjectOf(d: Deployment, doc: Doc, fields: Doc): { ref?: Reference; id?: string } {
   const patientDoc = idOf(doc.patient);
-  if (patientDoc) return refTo(d, 'Patient', patientDoc, text((doc.patient as Doc).name));
+  if (patientDoc) return { ref: refTo(d, 'Patient', patientDoc, text((doc.patient as Doc).name)), id: patientDoc };
   const uuid = text(fields.patient_uuid);
-  if (uuid) return refTo(d, 'Patient', uuid);
+  if (uuid) return { ref: refTo(d, 'Patient', uuid), id: uuid };
   const shortcode = text(fields.patient_id) ?? text(doc.patient_id);
-  if (shortcode) return { identifier: { system: systems(d).patientId, value: shortcode } };
-  return undefined;
+  if (shortcode) return { ref: { identifier: { system: systems(d).patientId, value: shortcode } } };
+  return {};
 }
 
 /** Where the visit happened: the patient's household, else the report's place. */
@@ -43,72 +48,85 @@ function locationOf(doc: Doc): string | undefined {
   return idOf(p && p.parent) ?? idOf(doc.place) ?? text(isObject(doc.fields) ? doc.fields.place_id : undefined);
 }
 
-export function reportResources(d: Deployment, contacts: ContactModel, form: FormModel, doc: Doc): Resource[] {
+/**
+ * The report's resources. Their ids derive from the form instance id
+ * (`fields.meta.instanceID`), which the phone knows while the form is open,
+ * so an id minted in a form by fhir-id.js is the id of the pushed resource.
+ * Reports without one (SMS, API records) key on the doc `_id`.
+ */
+export function reportResources(model: MappingModel, form: FormModel, doc: Doc): Resource[] {
+  const d = model.deployment;
   const docId = text(doc._id);
   const formId = text(doc.form);
   if (!docId || !formId) throw new MappingError('report has no _id or form');
   const effective = dateTime(doc.reported_date);
   if (!effective) throw new MappingError(`${formId} ${docId}: reported_date is missing or not a date`);
   const fields = isObject(doc.fields) ? doc.fields : {};
+  const instance = isObject(fields.meta) ? text(fields.meta.instanceID) : undefined;
+  const key = instance ?? docId;
 
   const submitter = idOf(doc.contact);
   const performer = submitter ? [refTo(d, 'Practitioner', submitter, isHydrated(doc.contact) ? text(doc.contact.name) : undefined)] : undefined;
   const subject = subjectOf(d, doc, fields);
-  const encounterRef = refTo(d, 'Encounter', docId);
+  const encounterRef: Reference = { reference: 'Encounter/' + resourceId(d, 'Encounter', key), identifier: chtIdentifier(d, docId) };
   const where = locationOf(doc);
   const serviceProvider = idOf(isObject(doc.contact) ? doc.contact.parent : undefined);
+  const ctx: ReportContext = {
+    d,
+    form: formId,
+    docId,
+    key,
+    fields,
+    shape: form.shape,
+    concept: (k) => conceptOf(model, k),
+    effective,
+    subject: subject.ref,
+    subjectId: subject.id,
+    encounter: encounterRef,
+    performer,
+  };
 
   const encounter = compact<Encounter>({
     resourceType: 'Encounter',
-    id: resourceId(d, 'Encounter', docId),
+    id: resourceId(d, 'Encounter', key),
     identifier: [chtIdentifier(d, docId)],
     status: 'finished',
     class: HOME_HEALTH,
-    type: form.type ? [form.type] : undefined,
-    subject,
+    type: form.type ? [ctx.concept(form.type)] : undefined,
+    subject: subject.ref,
     participant: performer ? [{ individual: performer[0] }] : undefined,
     period: { start: effective, end: effective },
     location: where ? [{ location: refTo(d, 'Location', where) }] : undefined,
     serviceProvider: serviceProvider ? refTo(d, 'Organization', serviceProvider) : undefined,
   });
-
-  const ctx: ReportContext = {
-    form: formId,
-    docId,
-    fields,
-    effective,
-    subject,
-    encounter: encounterRef,
-    performer,
-    idFor: (kind, part) => resourceId(d, kind, docId, part),
-  };
   const request = form.fulfils && requestRef(ctx, form.fulfils);
   if (request) encounter.basedOn = [request];
   const out: Resource[] = [encounter];
-  for (const rule of form.observations) out.push(...observationsFor(ctx, rule));
-  if (subject) for (const rule of form.conditions) out.push(...conditionsFor(ctx, rule));
-
+  for (const rule of form.observations ?? []) out.push(...observationsFor(ctx, rule));
+  for (const rule of form.conditions ?? []) out.push(...conditionsFor(ctx, rule));
+  for (const rule of form.immunizations ?? []) out.push(...immunizationsFor(ctx, rule));
+  for (const rule of form.procedures ?? []) out.push(...proceduresFor(ctx, rule));
+  for (const rule of form.appointments ?? []) out.push(...appointmentsFor(ctx, rule));
   if (request && form.fulfils) out.push(fulfilmentTask(ctx, form.fulfils, request, encounterRef));
 
-  const instance = isObject(fields.meta) ? text(fields.meta.instanceID) : undefined;
   out.push(
     questionnaireResponse(
       compact({
-        id: resourceId(d, 'QuestionnaireResponse', docId),
-        identifier: { system: instance ? systems(d).formInstance : systems(d).chtId, value: instance ?? docId },
+        id: resourceId(d, 'QuestionnaireResponse', key),
+        identifier: { system: instance ? systems(d).formInstance : systems(d).chtId, value: key },
         questionnaire: systems(d).questionnaire + formId,
         encounter: encounterRef,
-        subject,
+        subject: subject.ref,
         authored: effective,
         author: performer ? performer[0] : undefined,
       }),
       fields,
-      form.fields,
+      form.shape,
     ),
   );
   // The submitter as a Practitioner, so the participant reference resolves
   // even on servers that enforce referential integrity. Only from a hydrated
   // contact: a bare {_id} would overwrite a fuller record with an empty one.
-  if (isHydrated(doc.contact) && contactResource(contacts, doc.contact) !== 'Place') out.push(...practitioner(d, doc.contact));
+  if (isHydrated(doc.contact) && contactResource(model.contacts, doc.contact) !== 'Place') out.push(...practitioner(d, doc.contact));
   return out;
 }

@@ -1,6 +1,7 @@
 import type { Reference, Task } from 'fhir/r4';
 import type { FulfilsRule } from './model';
-import type { ReportContext } from './observations';
+import { type ReportContext, where } from './rules';
+import { resourceId } from './identity';
 import { at, own, text } from './values';
 import { MappingError } from './errors';
 import { FHIR_ID } from './ids';
@@ -11,7 +12,7 @@ const REQUEST_REF = new RegExp(`^(ServiceRequest|CarePlan|MedicationRequest|Devi
 export function requestRef(ctx: ReportContext, rule: FulfilsRule): Reference | undefined {
   const value = text(at(ctx.fields, rule.field));
   if (!value) return undefined;
-  if (!REQUEST_REF.test(value)) throw new MappingError(`${ctx.form} ${ctx.docId}: field '${rule.field}' is not a request reference: '${value.slice(0, 80)}'`);
+  if (!REQUEST_REF.test(value)) throw new MappingError(`${where(ctx)}: field '${rule.field}' is not a request reference: '${value.slice(0, 80)}'`);
   return { reference: value };
 }
 
@@ -20,7 +21,7 @@ export function fulfilmentTask(ctx: ReportContext, rule: FulfilsRule, request: R
   const answer = rule.statusField ? text(at(ctx.fields, rule.statusField)) : undefined;
   const task: Task = {
     resourceType: 'Task',
-    id: ctx.idFor('Task', rule.field),
+    id: resourceId(ctx.d, 'Task', ctx.key, rule.field),
     status: (answer && own(rule.statuses, answer)) || 'completed',
     intent: 'order',
     basedOn: [request],

@@ -1,4 +1,6 @@
-import type { CodeableConcept } from 'fhir/r4';
+import type { CodeableConcept, Coding } from 'fhir/r4';
+import type { MappingModel } from './model';
+import { own } from './values';
 
 /**
  * The curated concept table (app_settings/fhir/terminology.json): one place
@@ -22,6 +24,16 @@ export interface Unit {
 export interface Terminology {
   concepts: Record<string, Concept>;
   units?: Record<string, Unit>;
+}
+
+/** A concept of the compiled model (see CompactConcept) as FHIR; an unknown key stays text. */
+export function conceptOf(model: Pick<MappingModel, 'systems' | 'concepts'>, key: string): CodeableConcept {
+  const c = own(model.concepts, key);
+  if (c === undefined) return { text: key };
+  if (typeof c === 'string') return { text: c };
+  const coding: Coding = { system: model.systems[c[0]], code: c[1] };
+  if (c[2]) coding.display = c[2];
+  return c[2] ? { coding: [coding], text: c[2] } : { coding: [coding] };
 }
 
 export function codeableConcept(c: Concept): CodeableConcept {

@@ -1,7 +1,7 @@
-import type { Bundle, Questionnaire, QuestionnaireItem } from 'fhir/r4';
+import type { Bundle, Coding, Element, Questionnaire, QuestionnaireItem } from 'fhir/r4';
 import type { Deployment, FieldType } from '../core/model';
 import { resourceId, systems } from '../core/identity';
-import type { InstanceNode, XFormInfo } from './xform';
+import type { InstanceNode, Labels, XFormInfo } from './xform';
 import type { Compiled } from './compile';
 import { transaction } from '../core/bundle';
 import { NOT_ANSWERS } from '../core/questionnaire-response';
@@ -9,8 +9,10 @@ import { NOT_ANSWERS } from '../core/questionnaire-response';
 /**
  * The Questionnaire a CHT form's QuestionnaireResponses point at
  * (`questionnaire` = `<base>/Questionnaire/<form>`), read from the XForm:
- * same linkIds (dotted field paths), types from the binds, labels and
- * choices from the body. Fields without a control are calculated: read-only.
+ * same linkIds (dotted field paths), types from the binds, labels from the
+ * default itext language with the others as FHIR translations, choices as
+ * Codings of their values, repeats as repeating groups. Fields without a
+ * control are calculated: read-only.
  */
 const ITEM_TYPE: Record<FieldType, QuestionnaireItem['type']> = {
   string: 'string',
@@ -22,21 +24,55 @@ const ITEM_TYPE: Record<FieldType, QuestionnaireItem['type']> = {
   select1: 'choice',
   select: 'choice',
 };
+const TRANSLATION = 'http://hl7.org/fhir/StructureDefinition/translation';
 
+/** A BCP-47 tag from an itext language: `fr`, or `French (fr)` as pyxform writes it. */
+export function languageTag(lang: string): string | undefined {
+  const tag = /\(([A-Za-z]{2,3}(?:-[A-Za-z0-9]+)*)\)\s*$/.exec(lang)?.[1] ?? lang;
+  return /^[A-Za-z]{2,3}(-[A-Za-z0-9]+)*$/.test(tag) ? tag : undefined;
+}
+
+/** Default-language text and, where there are others, their translations as the `_text` FHIR extension. */
+function localized(x: XFormInfo, labels: Labels | undefined, fallback: string): { text: string; ext?: Element } {
+  if (!labels) return { text: fallback };
+  const [first, ...others] = x.languages.length ? x.languages : [''];
+  const text = labels[first] ?? Object.values(labels)[0] ?? fallback;
+  const extension = others
+    .filter((l) => labels[l] && labels[l] !== text && languageTag(l))
+    .map((l) => ({ url: TRANSLATION, extension: [{ url: 'lang', valueCode: languageTag(l) }, { url: 'content', valueString: labels[l] }] }));
+  return extension.length ? { text, ext: { extension } } : { text };
+}
 
 const lastSegment = (path: string) => path.slice(path.lastIndexOf('.') + 1);
 
 function item(x: XFormInfo, node: InstanceNode): QuestionnaireItem | undefined {
-  const text = x.labels[node.path];
   if (node.children) {
     const items = node.children.map((c) => item(x, c)).filter((i): i is QuestionnaireItem => !!i);
-    return items.length ? { linkId: node.path, text: text ?? lastSegment(node.path), type: 'group', item: items } : undefined;
+    if (!items.length) return undefined;
+    const g = x.groups[node.path];
+    const { text, ext } = localized(x, g?.label, lastSegment(node.path));
+    const q: QuestionnaireItem = { linkId: node.path, text, type: 'group', item: items };
+    if (ext) q._text = ext;
+    if (g?.repeat) q.repeats = true;
+    return q;
   }
-  const type = x.fields[node.path] ?? 'string';
-  const q: QuestionnaireItem = { linkId: node.path, text: text ?? lastSegment(node.path), type: ITEM_TYPE[type] };
+  const f = x.fields[node.path];
+  const type = f?.type ?? 'string';
+  const { text, ext } = localized(x, f?.label, lastSegment(node.path));
+  const q: QuestionnaireItem = { linkId: node.path, text, type: ITEM_TYPE[type] };
+  if (ext) q._text = ext;
   if (type === 'select') q.repeats = true;
-  if (x.choices[node.path]) q.answerOption = x.choices[node.path].filter(Boolean).map((v) => ({ valueString: v }));
-  if (text === undefined) q.readOnly = true;
+  const options = (f?.choices ?? []).map((c) => {
+    const coding: Coding = { code: c.value };
+    const label = c.label && localized(x, c.label, c.value);
+    if (label) {
+      coding.display = label.text;
+      if (label.ext) coding._display = label.ext;
+    }
+    return { valueCoding: coding };
+  });
+  if (options.length) q.answerOption = options;
+  if (!f?.control) q.readOnly = true;
   return q;
 }
 
@@ -54,6 +90,8 @@ export function questionnaireFor(d: Deployment, x: XFormInfo): Questionnaire {
     status: 'active',
     subjectType: ['Patient'],
   };
+  const language = x.languages[0] && languageTag(x.languages[0]);
+  if (language) q.language = language;
   if (items.length) q.item = items;
   return q;
 }

@@ -30,6 +30,35 @@ const answers = {
 
 const field = { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_\\-]*(\\.[A-Za-z_][A-Za-z0-9_\\-]*)*$' };
 
+/** What every rule can say, besides its own properties. */
+const ruleBase = {
+  field,
+  when: {
+    description: "Only when this holds, e.g. \"delivery_mode = 'cesarean'\", \"selected(${danger_signs}, 'fever') and ${weeks} >= 20\"",
+    type: 'string',
+    minLength: 1,
+  },
+  subject: { description: 'Field holding the _id of the person the fact is about (a db-doc-ref or a contact picker); default: the report\'s patient', ...field },
+  required: { type: 'boolean' },
+};
+
+const codedAnswers = {
+  type: 'object',
+  minProperties: 1,
+  propertyNames: { pattern: '^[^\\s]+$' },
+  additionalProperties: { oneOf: [concept, { type: 'array', items: concept }] },
+};
+
+/** Resources made per coded answer (`field` + `answers`) or, with no field, `code` when `when` holds. */
+const codedRule = (extra: Record<string, object>) => ({
+  type: 'array',
+  items: {
+    type: 'object',
+    additionalProperties: false,
+    properties: { ...ruleBase, answers: codedAnswers, code: concept, date: field, ...extra },
+  },
+});
+
 export const formSchema = {
   type: 'object',
   additionalProperties: false,
@@ -56,30 +85,29 @@ export const formSchema = {
         additionalProperties: false,
         required: ['field', 'code'],
         properties: {
-          field,
+          ...ruleBase,
           code: concept,
           value: { enum: ['quantity', 'integer', 'boolean', 'string', 'dateTime', 'coded'] },
           unit: { type: 'string', minLength: 1 },
           category: { enum: ['social-history', 'vital-signs', 'imaging', 'laboratory', 'procedure', 'survey', 'exam', 'therapy', 'activity'] },
           answers,
           yes: { type: 'array', items: { type: 'string' }, minItems: 1 },
-          required: { type: 'boolean' },
         },
       },
     },
-    conditions: {
+    conditions: codedRule({
+      category: { enum: ['encounter-diagnosis', 'problem-list-item'] },
+      verification: { enum: ['provisional', 'confirmed', 'differential', 'unconfirmed', 'refuted'] },
+      clinical_status: { enum: ['active', 'recurrence', 'relapse', 'inactive', 'remission', 'resolved'] },
+      onset: field,
+      abatement: field,
+      scope: { description: 'patient: one Condition per patient and concept, which later reports of any form update', enum: ['report', 'patient'] },
+    }),
+    immunizations: codedRule({}),
+    procedures: codedRule({}),
+    appointments: {
       type: 'array',
-      items: {
-        type: 'object',
-        additionalProperties: false,
-        required: ['field', 'answers'],
-        properties: {
-          field,
-          answers,
-          category: { enum: ['encounter-diagnosis', 'problem-list-item'] },
-          verification: { enum: ['provisional', 'confirmed', 'differential', 'unconfirmed'] },
-        },
-      },
+      items: { type: 'object', additionalProperties: false, required: ['field', 'code'], properties: { ...ruleBase, code: concept } },
     },
   },
 };

@@ -40,7 +40,7 @@ export interface DemoSummary {
 }
 
 type Doc = Record<string, unknown> & { _id: string };
-const TYPES = ['Questionnaire', 'Patient', 'Practitioner', 'PractitionerRole', 'Organization', 'Location', 'Encounter', 'Observation', 'Condition', 'QuestionnaireResponse', 'Task'];
+const TYPES = ['Questionnaire', 'Patient', 'Practitioner', 'PractitionerRole', 'Organization', 'Location', 'Encounter', 'Observation', 'Condition', 'Immunization', 'Procedure', 'Appointment', 'QuestionnaireResponse', 'Task'];
 const CREDS = { username: 'cht', password: 'demo-only-password' };
 
 function readDocs(dir: string): Doc[] {

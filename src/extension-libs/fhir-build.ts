@@ -1,18 +1,20 @@
 import type { OperationOutcome } from 'fhir/r4';
 import { extensionLib } from './support/calling-convention';
-import { concept } from './support/terminology-table';
+import { concept, unit } from './support/terminology-table';
 import { deployment } from './support/deployment';
 import { codeableConcept } from '../core/terminology';
 import { observationsFor } from '../core/observations';
-import { refTo, resourceId, systems } from '../core/identity';
+import { refTo, systems } from '../core/identity';
 import type { ObservationRule, ObservationValue } from '../core/model';
 import { MappingError } from '../core/errors';
 
 /**
  * FHIR built on the phone by the same core as the server side.
- *   cht:extension-lib('fhir-build.js', 'observation', 'body-weight', /data/weight, 'kg', /data/meta/instanceID [, /data/patient_uuid])
+ *   cht:extension-lib('fhir-build.js', 'observation', 'body-weight', /data/weight, 'kg', /data/meta/instanceID [, /data/patient_uuid [, 'vitals.weight']])
  * The 4th argument is a UCUM unit (a Quantity) or a value type: integer,
- * boolean, string, dateTime, coded (the value is then a concept key).
+ * boolean, string, dateTime, coded (the value is then a concept key). The
+ * last names the field as the form's mapping does: the Observation then has
+ * the id the outbound push gives it (default: the concept key).
  * Returns the resource as JSON text; '' while the field is empty; an
  * OperationOutcome as JSON text when the input cannot make valid FHIR.
  */
@@ -23,28 +25,33 @@ function outcome(message: string): string {
   return JSON.stringify(o);
 }
 
-function observation(key: string, raw: string, unitOrType: string, instance: string, subject: string): string {
+function observation(key: string, raw: string, unitOrType: string, instance: string, subject: string, field: string): string {
   if (!raw) return '';
   const c = concept(key);
   if (!c) return outcome(`unknown concept '${key}'`);
   if (!instance) return outcome('no form instance id to derive a stable id from');
   const value: ObservationValue = TYPES.indexOf(unitOrType as ObservationValue) >= 0 ? (unitOrType as ObservationValue) : unitOrType ? 'quantity' : 'string';
-  const rule: ObservationRule = { field: 'value', code: codeableConcept(c), value, required: true };
-  if (value === 'quantity') rule.unit = { code: unitOrType };
+  const path = field || key;
+  const rule: ObservationRule = { field: path, code: key, value, required: true };
+  if (value === 'quantity') rule.unit = [unitOrType, unit(unitOrType)?.display ?? unitOrType];
   if (c.category) rule.category = c.category;
   if (value === 'coded') {
-    const answer = concept(raw);
-    if (!answer) return outcome(`unknown answer concept '${raw}'`);
-    rule.answers = { [raw]: codeableConcept(answer) };
+    if (!concept(raw)) return outcome(`unknown answer concept '${raw}'`);
+    rule.answers = { [raw]: raw };
   }
+  const fields: Record<string, unknown> = {};
+  path.split('.').reduce((node: Record<string, unknown>, seg, i, all) => (node[seg] = i === all.length - 1 ? raw : {}) as Record<string, unknown>, fields);
   try {
     const [obs] = observationsFor(
       {
+        d: deployment,
         form: key,
         docId: instance,
-        fields: { value: raw },
+        key: instance,
+        fields,
+        shape: {},
+        concept: (k) => codeableConcept(concept(k) ?? { text: k }),
         subject: subject ? refTo(deployment, 'Patient', subject) : undefined,
-        idFor: (kind, part) => resourceId(deployment, kind, instance, part),
       },
       rule,
     );
@@ -55,7 +62,7 @@ function observation(key: string, raw: string, unitOrType: string, instance: str
   }
 }
 
-export default extensionLib((what, key, value, unitOrType, instance, subject) => {
-  if (what.text() === 'observation') return observation(key.text(), value.text(), unitOrType.text(), instance.text(), subject.text());
+export default extensionLib((what, key, value, unitOrType, instance, subject, field) => {
+  if (what.text() === 'observation') return observation(key.text(), value.text(), unitOrType.text(), instance.text(), subject.text(), field.text());
   return outcome(`unknown builder '${what.text()}' (known: observation)`);
 });

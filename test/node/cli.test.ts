@@ -43,7 +43,7 @@ describe('cht-fhir CLI', function () {
   it('check passes on the reference definitions', () => {
     const r = cli(['check']);
     assert.equal(r.code, 0, r.err);
-    assert.match(r.out, /ok: 4 form mappings, 4 contact types, 2 inbound mappings/);
+    assert.match(r.out, /ok: 5 form mappings, 4 contact types, 2 inbound mappings/);
   });
 
   it('questionnaires prints a transaction Bundle of the forms\' Questionnaires, or writes it with --out', () => {
@@ -51,7 +51,7 @@ describe('cht-fhir CLI', function () {
     assert.equal(r.code, 0, r.err);
     const bundle = JSON.parse(r.out);
     assert.equal(bundle.type, 'transaction');
-    assert.equal(bundle.entry.length, 4);
+    assert.equal(bundle.entry.length, 5);
     const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'q-')), 'q.json');
     assert.equal(cli(['questionnaires', '--out', out]).code, 0);
     assert.deepEqual(JSON.parse(fs.readFileSync(out, 'utf8')), bundle);

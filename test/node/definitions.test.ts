@@ -38,9 +38,9 @@ function problemsOf(root: string): string[] {
 describe('mapping definitions', () => {
   it('the reference definitions compile', () => {
     const { model } = compileDefinitions(ROOT);
-    assert.deepEqual(Object.keys(model.forms).sort(), ['death_report', 'pregnancy_visit', 'referral_follow_up', 'sick_child']);
+    assert.deepEqual(Object.keys(model.forms).sort(), ['childbirth', 'death_report', 'pregnancy_visit', 'referral_follow_up', 'sick_child']);
     assert.deepEqual(model.contacts.types, { district_hospital: 'Place', health_center: 'Place', clinic: 'Place', person: 'Patient' });
-    assert.equal(model.forms.sick_child.fields.muac_cm, 'decimal');
+    assert.equal(model.forms.sick_child.shape.muac_cm, 'd');
   });
 
   const cases: Array<[string, (root: string) => void, RegExp]> = [
@@ -48,7 +48,7 @@ describe('mapping definitions', () => {
     ['field not in the XForm', (r) => editJson(r, 'app_settings/fhir/forms/sick_child.json', (j) => (j.observations[1].field = 'temp')), /sick_child\.json: \/observations\/1\/field: 'temp' is not a field of forms\/app\/sick_child\.xml/],
     ['invalid UCUM unit', (r) => editJson(r, 'app_settings/fhir/forms/sick_child.json', (j) => (j.observations[1].unit = 'degrees')), /\/observations\/1\/unit: 'degrees' is not a valid UCUM unit/],
     ['unknown concept key', (r) => editJson(r, 'app_settings/fhir/forms/sick_child.json', (j) => (j.observations[1].code = 'temprature')), /\/observations\/1\/code: 'temprature' is not a concept/],
-    ['answer not a choice of the select', (r) => editJson(r, 'app_settings/fhir/forms/sick_child.json', (j) => (j.conditions[0].answers.measles = 'fever')), /\/conditions\/0\/answers\/measles: not a choice of 'diagnosis'/],
+    ['answer not a choice of the select', (r) => editJson(r, 'app_settings/fhir/forms/sick_child.json', (j) => (j.conditions[0].answers.measles = 'fever')), /\/conditions\/0\/answers\/measles: 'measles' is not a choice of 'diagnosis' \(choices: malaria, pneumonia/],
     ['coded value without answers', (r) => editJson(r, 'app_settings/fhir/forms/sick_child.json', (j) => delete j.observations[3].answers), /\/observations\/3: a coded value needs 'answers'/],
     ['bad enum', (r) => editJson(r, 'app_settings/fhir/forms/sick_child.json', (j) => (j.conditions[0].category = 'diagnosis')), /\/conditions\/0\/category: must be one of "encounter-diagnosis", "problem-list-item"/],
     ['form name vs file', (r) => editJson(r, 'app_settings/fhir/forms/sick_child.json', (j) => (j.form = 'sick_kid')), /sick_child\.json: \/form: 'sick_kid' does not match the file name/],

@@ -17,11 +17,11 @@ describe('cht-fhir demo (what `npm start` runs after the build)', function () {
   it('--exit: every sample doc delivered, 0 invalid, 0 duplicates, URLs to browse', () => {
     const r = cli(['demo', '--exit', '--port', '0', '--fhir-port', '0']);
     assert.equal(r.code, 0, r.err + r.out);
-    assert.match(r.out, /docs {11}17 sample CHT docs/);
-    assert.match(r.out, /pushes {9}34 \(0 failed\)/);
+    assert.match(r.out, /docs {11}20 sample CHT docs/);
+    assert.match(r.out, /pushes {9}40 \(0 failed\)/);
     assert.match(r.out, /invalid {8}0 /);
     assert.match(r.out, /duplicates {5}0 /);
-    for (const t of ['Questionnaire', 'Patient', 'Practitioner', 'Organization', 'Location', 'Encounter', 'Observation', 'Condition', 'QuestionnaireResponse', 'Task']) {
+    for (const t of ['Questionnaire', 'Patient', 'Practitioner', 'Organization', 'Location', 'Encounter', 'Observation', 'Condition', 'Immunization', 'Procedure', 'Appointment', 'QuestionnaireResponse', 'Task']) {
       assert.match(r.out, new RegExp(`${t} \\d+`), t);
       assert.match(r.out, new RegExp(`http://127\\.0\\.0\\.1:\\d+/fhir/R4/${t}\\n`), t);
     }

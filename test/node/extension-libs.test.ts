@@ -22,7 +22,7 @@ describe('extension libs (built files, loaded as CHT loads them)', () => {
       assert.equal(obs.resourceType, 'Observation');
       assert.deepEqual(obs.valueQuantity, { value: 62.5, unit: 'kg', system: 'http://unitsofmeasure.org', code: 'kg' });
       assert.equal(obs.code.coding[0].code, '29463-7');
-      assert.equal(obs.id, stableId(settings.id_namespace, 'Observation', 'uuid:abc/value'));
+      assert.equal(obs.id, stableId(settings.id_namespace, 'Observation', 'uuid:abc/body-weight'), 'keyed on the concept when no field is named');
       assert.equal(obs.subject.reference, 'Patient/' + stableId(settings.id_namespace, 'Patient', 'woman-1'));
       assert.equal(build('observation', 'body-weight', '62.5', 'kg', 'uuid:abc', 'woman-1'), json, 'a recalculation gives the same JSON');
     });

@@ -25,7 +25,7 @@ describe('Questionnaires of the mapped forms', () => {
   it('one valid R4 Questionnaire per mapped form, as a transaction of PUTs', () => {
     assertValidR4(bundle);
     assert.equal(bundle.type, 'transaction');
-    assert.deepEqual([...byUrl.values()].map((q) => q.name).sort(), ['DeathReport', 'PregnancyVisit', 'ReferralFollowUp', 'SickChild']);
+    assert.deepEqual([...byUrl.values()].map((q) => q.name).sort(), ['Childbirth', 'DeathReport', 'PregnancyVisit', 'ReferralFollowUp', 'SickChild']);
     for (const e of bundle.entry ?? []) assert.equal(e.request?.url, `Questionnaire/${e.resource?.id}`);
   });
 
@@ -35,7 +35,11 @@ describe('Questionnaires of the mapped forms', () => {
     assert.deepEqual(find('muac_cm'), { linkId: 'muac_cm', text: 'MUAC (cm)', type: 'decimal' });
     assert.equal(find('symptoms').type, 'choice');
     assert.equal(find('symptoms').repeats, true);
-    assert.deepEqual(find('rdt_result').answerOption, [{ valueString: 'positive' }, { valueString: 'negative' }, { valueString: 'invalid' }]);
+    assert.deepEqual(find('rdt_result').answerOption, [
+      { valueCoding: { code: 'positive', display: 'Positive' } },
+      { valueCoding: { code: 'negative', display: 'Negative' } },
+      { valueCoding: { code: 'invalid', display: 'Invalid or not done' } },
+    ]);
     assert.equal(find('muac_colour').readOnly, true, 'a calculated field has no control: read-only');
   });
 

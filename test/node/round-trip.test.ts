@@ -145,7 +145,7 @@ describe('round trip: patient out -> referral in -> follow-up out', function () 
       },
     };
     assert.equal(await chtPushes(followUp), 200);
-    const encounter: Encounter = await fetch(`${fhir.url}/Encounter/${id('Encounter', 'rep-follow-1')}`).then((r) => r.json());
+    const encounter: Encounter = await fetch(`${fhir.url}/Encounter/${id('Encounter', 'uuid:f0110w-up')}`).then((r) => r.json());
     assert.deepEqual(encounter.basedOn, [{ reference: 'ServiceRequest/sr-1' }]);
     assert.equal(encounter.subject?.reference, `Patient/${id('Patient', 'woman-1')}`);
     const tasks: Bundle = await fetch(`${fhir.url}/Task?_count=100`).then((r) => r.json());
@@ -154,7 +154,7 @@ describe('round trip: patient out -> referral in -> follow-up out', function () 
     const task = mine[0];
     assert.equal(task.status, 'completed');
     assert.equal(task.focus?.reference, 'ServiceRequest/sr-1');
-    assert.equal(task.encounter?.reference, `Encounter/${id('Encounter', 'rep-follow-1')}`);
+    assert.equal(task.encounter?.reference, `Encounter/${id('Encounter', 'uuid:f0110w-up')}`);
     const sr = await fetch(`${fhir.url}/ServiceRequest/sr-1`);
     assert.equal(sr.status, 200, 'the request the Encounter is based on is in the store');
     for (const r of [encounter, task]) {

@@ -1,0 +1,80 @@
+import type { CodeableConcept, Reference } from 'fhir/r4';
+import type { CodedRule, Deployment, RuleBase, Shape } from './model';
+import { answersAt, type Answer, type Scope } from './fields';
+import { holds } from './when';
+import { refTo } from './identity';
+import { type Doc, choices, dateTime, own, text } from './values';
+import { MappingError } from './errors';
+
+/** What every resource made from one report shares. */
+export interface ReportContext {
+  d: Deployment;
+  form: string;
+  docId: string;
+  /** What the report's resource ids derive from: the form instance id (known on the phone too), else the doc `_id`. */
+  key: string;
+  fields: Doc;
+  shape: Shape;
+  concept(key: string): CodeableConcept;
+  /** Absent on the phone, where the report's time is not known yet. */
+  effective?: string;
+  subject?: Reference;
+  /** CHT `_id` of the subject, when known. */
+  subjectId?: string;
+  encounter?: Reference;
+  performer?: Reference[];
+}
+
+/** One place a rule applies: an answer (one per repeat instance) whose `when` holds, and whom it is about. */
+export interface Fact extends Answer {
+  subject?: Reference;
+  subjectId?: string;
+}
+
+export function where(ctx: ReportContext): string {
+  return `${ctx.form} ${ctx.docId}`;
+}
+
+/** Values of another field, read in the same repeat instance. */
+export function read(ctx: ReportContext, path: string, scope: Scope): unknown[] {
+  return answersAt(ctx.fields, ctx.shape, path, scope).map((a) => a.value);
+}
+
+export function factsFor(ctx: ReportContext, rule: RuleBase, part: string): Fact[] {
+  const found: Answer[] = rule.field ? answersAt(ctx.fields, ctx.shape, rule.field) : [{ value: undefined, part, scope: {} }];
+  const out: Fact[] = [];
+  for (const a of found) {
+    if (rule.when && !holds(rule.when, (p) => read(ctx, p, a.scope))) continue;
+    if (!rule.subject) {
+      out.push({ ...a, subject: ctx.subject, subjectId: ctx.subjectId });
+      continue;
+    }
+    const id = text(read(ctx, rule.subject, a.scope)[0]);
+    if (id) out.push({ ...a, subject: refTo(ctx.d, 'Patient', id), subjectId: id });
+    else if (rule.required) throw new MappingError(`${where(ctx)}: subject field '${rule.subject}' of required '${rule.field}' is empty`);
+  }
+  return out;
+}
+
+/** A date-time from a field in the fact's repeat instance, else the report's time. */
+export function dateFor(ctx: ReportContext, field: string | undefined, scope: Scope): string | undefined {
+  return (field && dateTime(read(ctx, field, scope)[0])) || ctx.effective;
+}
+
+/** One entry per concept a coded rule yields: per selected answer it maps, or its `code` when it has no field. */
+export function codedFacts(ctx: ReportContext, rule: CodedRule): Array<Fact & { code: string }> {
+  const out: Array<Fact & { code: string }> = [];
+  for (const f of factsFor(ctx, rule, 'code=' + rule.code)) {
+    if (!rule.field) {
+      if (rule.code) out.push({ ...f, code: rule.code });
+      continue;
+    }
+    for (const answer of choices(f.value)) {
+      const keys = own(rule.answers, answer);
+      const list = keys === undefined ? [] : Array.isArray(keys) ? keys : [keys];
+      for (const code of list) out.push({ ...f, code, part: `${f.part}=${answer}${Array.isArray(keys) ? '/' + code : ''}` });
+    }
+  }
+  if (rule.required && !out.length) throw new MappingError(`${where(ctx)}: required field '${rule.field ?? rule.code}' has no mapped answer`);
+  return out;
+}

@@ -1,0 +1,263 @@
+import type { Coding } from 'fhir/r4';
+import * as ucum from '@lhncbc/ucum-lhc';
+import type { AppointmentRule, CodedRule, CompactConcept, ConditionRule, FormModel, ObservationRule, ObservationValue, RuleBase, Shape } from '../core/model';
+import { SHAPE_CODES } from '../core/model';
+import type { Terminology } from '../core/terminology';
+import { parseWhen } from './when';
+import type { InstanceNode, XFormField, XFormInfo } from './xform';
+import type { FormDefinition } from './compile';
+
+/**
+ * One form's definition checked against its XForm and compiled into the
+ * model the core runs on. Every path, answer, subject and condition must
+ * resolve in the form as CHT runs it; each problem is reported with the
+ * file, the JSON path, what was found and what to do.
+ */
+
+type ConceptRef = string | Coding;
+const ABATED = ['inactive', 'resolved', 'remission'];
+
+export const ucumUtils = () => ucum.UcumLhcUtils.getInstance();
+
+/**
+ * Concepts the model carries once, by key, compactly (CompactConcept); a
+ * Coding written out gets the key `system|code`. Translations stay out:
+ * sentinel never needs them, the phone libs carry their own table.
+ */
+export class ConceptTable {
+  readonly systems: string[] = [];
+  readonly concepts: Record<string, CompactConcept> = {};
+  constructor(private readonly terms: Terminology) {}
+
+  private add(key: string, system: string, code: string, display?: string) {
+    let i = this.systems.indexOf(system);
+    if (i < 0) i = this.systems.push(system) - 1;
+    this.concepts[key] ??= display ? [i, code, display] : [i, code];
+  }
+
+  key(ref: ConceptRef, where: string, problems: string[]): string {
+    if (typeof ref !== 'string') {
+      const key = ref.system + '|' + ref.code;
+      this.add(key, ref.system ?? '', ref.code ?? '', ref.display);
+      return key;
+    }
+    const c = Object.prototype.hasOwnProperty.call(this.terms.concepts, ref) ? this.terms.concepts[ref] : undefined;
+    if (!c) problems.push(`${where}: '${ref}' is not a concept in app_settings/fhir/terminology.json (add it there, or write the coding out)`);
+    else if (c.system && c.code) this.add(ref, c.system, c.code, c.display);
+    else this.concepts[ref] ??= c.text ?? ref;
+    return ref;
+  }
+}
+
+/** Field types shaped like the report's `fields` (see Shape in core/model). */
+export function shapeOf(x: XFormInfo): Shape {
+  const build = (nodes: InstanceNode[]): Shape => {
+    const out: Shape = {};
+    for (const n of nodes) {
+      const name = n.path.slice(n.path.lastIndexOf('.') + 1);
+      if (n.children) {
+        const inner = build(n.children);
+        if (x.groups[n.path]?.repeat) out[name] = [inner];
+        else if (Object.keys(inner).length) out[name] = inner;
+      } else {
+        const type = x.fields[n.path]?.type;
+        if (type && type !== 'string') out[name] = SHAPE_CODES[type];
+      }
+    }
+    return out;
+  };
+  return build(x.tree);
+}
+
+export function compileForm(def: FormDefinition, xform: XFormInfo, terms: Terminology, table: ConceptTable, rel: string, problems: string[]): FormModel {
+  const xml = `forms/app/${def.form}.xml`;
+  const report = (where: string, msg: string) => problems.push(`${rel}: ${where}: ${msg}`);
+  const concept = (ref: ConceptRef, where: string) => table.key(ref, `${rel}: ${where}`, problems);
+
+  /** A leaf field of the form, or a problem saying what the path is instead. */
+  const leaf = (path: string, where: string): XFormField | undefined => {
+    const f = xform.fields[path];
+    if (f) return f;
+    if (xform.groups[path]) report(where, `'${path}' is a ${xform.groups[path].repeat ? 'repeat' : 'group'} of ${xml}, not a field: name one of its fields`);
+    else {
+      const last = path.slice(path.lastIndexOf('.') + 1);
+      const like = Object.keys(xform.fields).filter((p) => p.endsWith('.' + last) || p === last);
+      report(where, `'${path}' is not a field of ${xml}${like.length ? ` (did you mean ${like.map((p) => `'${p}'`).join(' or ')}?)` : ''}`);
+    }
+    return undefined;
+  };
+  const repeatOf = (path: string) => xform.fields[path]?.repeat ?? xform.groups[path]?.inRepeat;
+  /** A field read alongside the rule's field must sit in the same repeat instance, or outside every repeat. */
+  const sameInstance = (path: string, ruleField: string | undefined, where: string) => {
+    const r = repeatOf(path);
+    const own = ruleField ? repeatOf(ruleField) ?? '' : '';
+    if (r && !(own === r || own.startsWith(r + '.')))
+      report(where, `'${path}' is inside repeat '${r}' but the rule's field ${ruleField ? `'${ruleField}' is not` : 'is not given'}: it would have several values; use a field of the same repeat instance`);
+  };
+  const checkAnswer = (path: string, answer: string, where: string) => {
+    const choices = xform.fields[path]?.choices;
+    if (choices && !choices.some((c) => c.value === answer))
+      report(where, `'${answer}' is not a choice of '${path}' (choices: ${choices.map((c) => c.value).join(', ') || 'none'})`);
+  };
+  const notDate = (path: string, f: XFormField | undefined, where: string) => {
+    if (f && ['int', 'decimal', 'boolean', 'select1', 'select'].indexOf(f.type) >= 0) report(where, `'${path}' is a ${f.type} field, not a date`);
+  };
+  const dateField = (path: string | undefined, ruleField: string | undefined, where: string) => {
+    if (!path) return;
+    notDate(path, leaf(path, where), where);
+    sameInstance(path, ruleField, where);
+  };
+
+  /** field, when, subject: what every rule shares. */
+  const base = (r: { field?: string; when?: string; subject?: string; required?: boolean }, where: string): RuleBase => {
+    const out: RuleBase = {};
+    if (r.field) {
+      leaf(r.field, where + '/field');
+      out.field = r.field;
+    }
+    if (r.when) {
+      try {
+        const parsed = parseWhen(r.when, (ref, byName) => resolveRef(xform, ref, byName));
+        for (const [p, v] of parsed.values) checkAnswer(p, v, where + '/when');
+        out.when = parsed.when;
+      } catch (e) {
+        report(where + '/when', `${(e as Error).message} in '${r.when}'`);
+      }
+    }
+    if (r.subject) {
+      const f = leaf(r.subject, where + '/subject');
+      if (f && !isPersonRef(xform, f))
+        report(where + '/subject', `'${r.subject}' holds no person's _id: use a db-doc-ref field pointing at a db-doc section, or a contact picker (bind type db:person or appearance select-contact)`);
+      sameInstance(r.subject, r.field, where + '/subject');
+      out.subject = r.subject;
+    }
+    if (r.required) out.required = true;
+    return out;
+  };
+
+  const coded = (r: NonNullable<FormDefinition['immunizations']>[number], where: string): CodedRule => {
+    const out: CodedRule = base(r, where);
+    if (r.field ? !r.answers || r.code : !r.code || r.answers) report(where, `give 'field' with 'answers' (choice -> concept), or 'code' alone (made when 'when' holds)`);
+    if (r.field && r.answers) {
+      out.answers = {};
+      for (const [answer, refs] of Object.entries(r.answers)) {
+        checkAnswer(r.field, answer, `${where}/answers/${answer}`);
+        out.answers[answer] = Array.isArray(refs) ? refs.map((c, i) => concept(c, `${where}/answers/${answer}/${i}`)) : concept(refs, `${where}/answers/${answer}`);
+      }
+    }
+    if (r.code) out.code = concept(r.code, where + '/code');
+    if (r.date) {
+      dateField(r.date, r.field, where + '/date');
+      out.date = r.date;
+    }
+    return out;
+  };
+
+  const observations: ObservationRule[] = (def.observations ?? []).map((o, i) => {
+    const where = `/observations/${i}`;
+    const value: ObservationValue = o.value ?? (o.answers ? 'coded' : o.unit ? 'quantity' : valueFor(xform.fields[o.field]));
+    if (value === 'coded' && !o.answers) report(where, `a coded value needs 'answers' (choice -> concept)`);
+    const rule: ObservationRule = { ...base(o, where), field: o.field, code: concept(o.code, where + '/code'), value };
+    if (o.unit) {
+      if (value !== 'quantity') report(where + '/unit', 'only quantities have units');
+      else if (ucumUtils().validateUnitString(o.unit).status !== 'valid') report(where + '/unit', `'${o.unit}' is not a valid UCUM unit`);
+      rule.unit = [o.unit, terms.units?.[o.unit]?.display ?? o.unit];
+    }
+    const category = o.category ?? (typeof o.code === 'string' ? terms.concepts[o.code]?.category : undefined);
+    if (category) rule.category = category;
+    if (o.answers) {
+      rule.answers = {};
+      for (const [answer, ref] of Object.entries(o.answers)) {
+        checkAnswer(o.field, answer, `${where}/answers/${answer}`);
+        rule.answers[answer] = concept(ref, `${where}/answers/${answer}`);
+      }
+    }
+    if (o.yes) rule.yes = o.yes.map((y) => y.toLowerCase());
+    return rule;
+  });
+
+  const conditions: ConditionRule[] = (def.conditions ?? []).map((c, i) => {
+    const where = `/conditions/${i}`;
+    const rule: ConditionRule = { ...coded(c, where), category: c.category ?? 'encounter-diagnosis', verification: c.verification ?? 'provisional' };
+    if (c.clinical_status && c.clinical_status !== 'active') rule.clinical = c.clinical_status;
+    for (const k of ['onset', 'abatement'] as const) {
+      dateField(c[k], c.field, `${where}/${k}`);
+      if (c[k]) rule[k] = c[k];
+    }
+    // con-4: an abated Condition is not active.
+    if (c.abatement && ABATED.indexOf(c.clinical_status ?? 'active') < 0) report(where + '/abatement', `an abated Condition needs clinical_status ${ABATED.join(', ')} (FHIR con-4)`);
+    if (c.scope === 'patient') {
+      if (c.field && repeatOf(c.field) && !c.subject) report(where + '/scope', `a patient-scoped Condition from a repeat needs a 'subject' per instance`);
+      rule.scope = 'patient';
+    }
+    return rule;
+  });
+
+  const appointments: AppointmentRule[] = (def.appointments ?? []).map((a, i) => {
+    const where = `/appointments/${i}`;
+    const rule: AppointmentRule = { ...base(a, where), field: a.field, code: concept(a.code, where + '/code') };
+    notDate(a.field, xform.fields[a.field], where + '/field');
+    return rule;
+  });
+
+  if (!xform.hasInstanceId) problems.push(`${xml}: needs <meta><instanceID/></meta>`);
+  if (xform.id !== def.form) problems.push(`${xml}: form id '${xform.id}' does not match the file name`);
+
+  const model: FormModel = { shape: shapeOf(xform) };
+  if (def.encounter_type) model.type = concept(def.encounter_type, '/encounter_type');
+  if (def.fulfils) {
+    leaf(def.fulfils.field, '/fulfils/field');
+    model.fulfils = { field: def.fulfils.field };
+    if (def.fulfils.status_field) {
+      leaf(def.fulfils.status_field, '/fulfils/status_field');
+      for (const a of Object.keys(def.fulfils.statuses ?? {})) checkAnswer(def.fulfils.status_field, a, `/fulfils/statuses/${a}`);
+      model.fulfils.statusField = def.fulfils.status_field;
+      model.fulfils.statuses = def.fulfils.statuses ?? {};
+    }
+  }
+  // Only non-empty lists travel: the model is in every phone's app settings.
+  if (observations.length) model.observations = observations;
+  if (conditions.length) model.conditions = conditions;
+  const immunizations = (def.immunizations ?? []).map((r, i) => coded(r, `/immunizations/${i}`));
+  if (immunizations.length) model.immunizations = immunizations;
+  const procedures = (def.procedures ?? []).map((r, i) => coded(r, `/procedures/${i}`));
+  if (procedures.length) model.procedures = procedures;
+  if (appointments.length) model.appointments = appointments;
+  return model;
+}
+
+function valueFor(f: XFormField | undefined): ObservationValue {
+  switch (f?.type) {
+    case 'int':
+      return 'integer';
+    case 'decimal':
+      return 'quantity';
+    case 'date':
+    case 'dateTime':
+      return 'dateTime';
+    case 'boolean':
+      return 'boolean';
+    case 'select1':
+    case 'select':
+      return 'coded';
+    default:
+      return 'string';
+  }
+}
+
+/** A db-doc-ref to a db-doc section (not the report itself), or a contact picker. */
+function isPersonRef(x: XFormInfo, f: XFormField): boolean {
+  if (f.dbDocRef !== undefined) return f.dbDocRef !== '' && !!x.groups[f.dbDocRef]?.dbDoc;
+  return (f.rawType ?? '').startsWith('db:') || /(^|\s)select-contact(\s|$)/.test(f.appearance ?? '');
+}
+
+/** `${name}` (unique field name) or a dotted path -> the field's path. */
+function resolveRef(x: XFormInfo, ref: string, byName: boolean): string {
+  if (!byName) {
+    if (x.fields[ref]) return ref;
+    throw new Error(`'${ref}' is not a field of the form`);
+  }
+  const found = Object.keys(x.fields).filter((p) => p === ref || p.endsWith('.' + ref));
+  if (found.length === 1) return found[0];
+  throw new Error(found.length ? `\${${ref}} is ambiguous (${found.join(', ')}): write the dotted path` : `\${${ref}} is not a field of the form`);
+}

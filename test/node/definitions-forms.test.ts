@@ -1,0 +1,64 @@
+import { strict as assert } from 'node:assert';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { compileDefinitions } from '../../src/definitions/compile';
+import { DefinitionError } from '../../src/definitions/load';
+import { ROOT } from '../../src/build/paths';
+
+/**
+ * Definitions over CHT-style forms: every path, answer, subject and `when`
+ * must resolve in the XForm, or the build fails naming the file, the JSON
+ * path, what was found and what to do. Nothing is accepted and then ignored.
+ */
+function problemsWith(edit: (def: any) => void): string[] {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'defs-forms-'));
+  try {
+    fs.cpSync(path.join(ROOT, 'app_settings'), path.join(root, 'app_settings'), { recursive: true });
+    fs.cpSync(path.join(ROOT, 'forms'), path.join(root, 'forms'), { recursive: true });
+    const file = path.join(root, 'app_settings/fhir/forms/childbirth.json');
+    const def = JSON.parse(fs.readFileSync(file, 'utf8'));
+    edit(def);
+    fs.writeFileSync(file, JSON.stringify(def));
+    compileDefinitions(root);
+  } catch (e) {
+    assert.ok(e instanceof DefinitionError, String(e));
+    return e.problems;
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+  assert.fail('expected a DefinitionError');
+}
+
+const F = 'app_settings/fhir/forms/childbirth.json';
+const cases: Array<[string, (def: any) => void, RegExp]> = [
+  ['a choice that only an itemset lists is checked against it', (j) => (j.procedures[0].answers.vacuum = 'assisted-delivery'), /procedures\/0\/answers\/vacuum: 'vacuum' is not a choice of 'outcome.delivery_mode' \(choices: vaginal, assisted, cesarean\)/],
+  ['a field under a repeat named without the repeat', (j) => (j.observations[1].field = 'babies.baby_details.birth_weight'), /observations\/1\/field: 'babies.baby_details.birth_weight' is not a field of forms\/app\/childbirth.xml \(did you mean 'babies.baby.baby_details.birth_weight'\?\)/],
+  ['a repeat named as a field', (j) => (j.observations[1].field = 'babies.baby'), /observations\/1\/field: 'babies.baby' is a repeat of forms\/app\/childbirth.xml, not a field/],
+  ['a subject that holds no person id', (j) => (j.observations[1].subject = 'babies.baby.baby_details.name'), /observations\/1\/subject: 'babies.baby.baby_details.name' holds no person's _id: use a db-doc-ref field/],
+  ['a subject db-doc-ref to the report itself', (j) => (j.observations[1].subject = 'babies.baby.baby_profile.created_by_doc'), /observations\/1\/subject: 'babies.baby.baby_profile.created_by_doc' holds no person's _id/],
+  ['a subject in a repeat the rule is not in', (j) => (j.observations[0].subject = 'babies.baby.child_doc'), /observations\/0\/subject: 'babies.baby.child_doc' is inside repeat 'babies.baby' but the rule's field 'outcome.babies_born' is not/],
+  ['a when naming an unknown field', (j) => (j.observations[1].when = "${weighed} = 'yes'"), /observations\/1\/when: \$\{weighed\} is not a field of the form in/],
+  ['a when naming an ambiguous field', (j) => (j.observations[1].when = "${danger_signs} = 'fever'"), /observations\/1\/when: \$\{danger_signs\} is ambiguous \(babies.baby.baby_details.danger_signs, mother.danger_signs\)/],
+  ['a when comparing a select with a value it does not offer', (j) => (j.observations[1].when = "${weight_known} = 'maybe'"), /observations\/1\/when: 'maybe' is not a choice of 'babies.baby.baby_details.weight_known'/],
+  ['selected() with a value the select does not offer', (j) => (j.conditions[2].when = "selected(mother.danger_signs, 'headache')"), /conditions\/2\/when: 'headache' is not a choice of 'mother.danger_signs'/],
+  ['a when that does not parse', (j) => (j.observations[1].when = "${weight_known} = 'yes' and"), /observations\/1\/when: expected a field at the end in/],
+  ['a when that is a value alone', (j) => (j.observations[1].when = "'yes'"), /observations\/1\/when: a value alone is not a condition/],
+  ['an abated Condition left active (con-4)', (j) => delete j.conditions[0].clinical_status, /conditions\/0\/abatement: an abated Condition needs clinical_status inactive, resolved, remission/],
+  ['a date from a field that is not a date', (j) => (j.immunizations[0].date = 'outcome.babies_born'), /immunizations\/0\/date: 'outcome.babies_born' is a int field, not a date/],
+  ['an appointment on a select', (j) => (j.appointments[0].field = 'mother.outcome'), /appointments\/0\/field: 'mother.outcome' is a select1 field, not a date/],
+  ['a vaccine concept that is not in the terminology', (j) => (j.immunizations[0].answers.bcg = ['bcg-vaccine', 'bcg-booster']), /immunizations\/0\/answers\/bcg\/1: 'bcg-booster' is not a concept/],
+  ['a coded rule with both field and code', (j) => (j.procedures[0].code = 'caesarean-section'), /procedures\/0: give 'field' with 'answers'/],
+  ['a coded rule with a field but no answers', (j) => delete j.immunizations[0].answers, /immunizations\/0: give 'field' with 'answers'/],
+  ['an unknown clinical status', (j) => (j.conditions[0].clinical_status = 'closed'), /conditions\/0\/clinical_status: must be one of/],
+];
+
+describe('mapping definitions over CHT-style forms', () => {
+  for (const [name, edit, expected] of cases) {
+    it(`fails the build: ${name}`, () => {
+      const problems = problemsWith(edit);
+      assert.ok(problems.some((p) => p.startsWith(F) || p.startsWith('forms/')), problems.join('\n'));
+      assert.ok(problems.some((p) => expected.test(p)), `${expected} not in:\n${problems.join('\n')}`);
+    });
+  }
+});
