@@ -5,6 +5,8 @@
 const followedUp = (contact, request) =>
   contact.reports.some((r) => r.form === 'referral_follow_up' && r.fields && r.fields.service_request === request);
 
+const open = (report) => !report.fields.fhir_status || report.fields.fhir_status === 'active' || report.fields.fhir_status === 'completed';
+
 module.exports = [
   {
     name: 'referral-follow-up',
@@ -12,7 +14,9 @@ module.exports = [
     title: 'Follow up referral',
     appliesTo: 'reports',
     appliesToType: ['REFERRAL'],
-    appliesIf: (contact, report) => !!(report.fields && report.fields.service_request),
+    // fhir_status (the ServiceRequest's, set by the receiver): only an active referral is due;
+    // revoked / entered-in-error / on-hold / draft ones have no task; a completed one is done.
+    appliesIf: (contact, report) => !!(report.fields && report.fields.service_request) && open(report),
     actions: [
       {
         type: 'report',
@@ -25,6 +29,6 @@ module.exports = [
       },
     ],
     events: [{ id: 'referral-follow-up', days: 0, start: 0, end: 7 }],
-    resolvedIf: (contact, report) => followedUp(contact, report.fields.service_request),
+    resolvedIf: (contact, report) => report.fields.fhir_status === 'completed' || followedUp(contact, report.fields.service_request),
   },
 ];

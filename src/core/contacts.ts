@@ -30,7 +30,21 @@ function identifiers(d: Deployment, doc: Doc, shortcodeSystem: string, shortcode
   const ids = [chtIdentifier(d, String(doc._id))];
   const code = text(shortcode);
   if (code) ids.push({ system: shortcodeSystem, value: code });
+  // A contact made from another system's resource keeps that system's identifiers (MRN, national id...).
+  if (Array.isArray(doc.fhir_identifiers)) {
+    for (const i of doc.fhir_identifiers) {
+      const system = isObject(i) ? text(i.system) : undefined;
+      const value = isObject(i) ? text(i.value) : undefined;
+      if (system && value && !ids.some((x) => x.system === system && x.value === value)) ids.push({ system, value });
+    }
+  }
   return ids;
+}
+
+/** FHIR keeps a partial date partial: a year (1987) or year-month as the source gave it. */
+function birthDate(x: unknown): string | undefined {
+  const t = text(x);
+  return date(x) ?? (t && /^\d{4}(-(0[1-9]|1[0-2]))?$/.test(t) ? t : undefined);
 }
 
 function names(doc: Doc): HumanName[] | undefined {
@@ -69,7 +83,7 @@ function personFields<T extends 'Patient' | 'Practitioner'>(d: Deployment, doc: 
     name: names(doc),
     telecom: telecom(doc),
     gender: gender(doc),
-    birthDate: date(doc.date_of_birth),
+    birthDate: birthDate(doc.date_of_birth),
   };
 }
 

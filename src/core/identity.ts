@@ -26,7 +26,20 @@ export function systems(d: Deployment) {
   };
 }
 
+/**
+ * A CHT doc made from another system's FHIR resource has the `_id`
+ * `fhir.<Type>.<id>`: found again with one GET, and pushed back out under
+ * that same FHIR id, so both systems share one resource.
+ */
+const FROM_FHIR = /^fhir\.([A-Za-z]+)\.([A-Za-z0-9\-.]{1,64})$/;
+
+export function chtIdFromFhir(resourceType: string, id: string): string {
+  return `fhir.${resourceType}.${id}`;
+}
+
 export function resourceId(d: Deployment, kind: ResourceKind, chtId: string, part?: string): string {
+  const source = part ? undefined : FROM_FHIR.exec(chtId);
+  if (source && source[1] === kind) return source[2];
   return stableId(d.namespace, kind, part ? chtId + '/' + part : chtId);
 }
 

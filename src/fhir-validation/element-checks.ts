@@ -3,6 +3,7 @@ import type { Coding, OperationOutcomeIssue } from 'fhir/r4';
 import type { Definitions } from './definitions';
 import { firstBroken } from './invariants';
 import { invariantIssue, structureIssue } from './issues';
+import { valueIssue } from './value-rules';
 import { isObject } from '../core/values';
 
 /**
@@ -47,6 +48,8 @@ function walk(obj: Record<string, unknown>, defPath: string, expr: string, w: Wa
     items.forEach((item, i) => {
       const itemExpr = `${expr}.${key}${Array.isArray(value) ? `[${i}]` : ''}`;
       if (element.requiredValueSet) checkBinding(item, type, element.requiredValueSet, itemExpr, defs, issues);
+      const bad = valueIssue(key === 'id' && 'resourceType' in obj ? 'id' : type, item, itemExpr);
+      if (bad) issues.push(bad);
       if ((type === 'dateTime' || type === 'instant') && typeof item === 'string' && TIME_WITHOUT_ZONE.test(item)) {
         issues.push(structureIssue(itemExpr, `${type} "${item}" has a time but no time zone (Z or +hh:mm)`));
       }

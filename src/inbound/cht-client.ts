@@ -1,9 +1,26 @@
+import type { ChtDoc, JsonForm } from './cht-docs';
+
 /**
  * The few CHT API calls inbound mappings make. CHT_URL carries the
  * credentials (https://user:password@cht.example.org); they go into an
  * Authorization header and never into a log line or an error message.
+ *
+ * CHT locks an IP out for the rest of a 10 s window after 10 failed logins
+ * (api/src/middleware/rate-limiter.js: 429 to everything, right password or
+ * not). So after a 429 or a refused login this client stops calling CHT for
+ * a while (Retry-After, else 10 s; refused logins back off up to 5 min):
+ * every request meanwhile fails at once as transient, and no retry keeps
+ * the lockout alive.
  */
-export class ChtUnavailable extends Error {}
+export class ChtUnavailable extends Error {
+  constructor(
+    message: string,
+    /** Seconds before CHT is worth calling again, when known. */
+    readonly retryAfter?: number,
+  ) {
+    super(message);
+  }
+}
 export class ChtRefused extends Error {
   constructor(
     readonly status: number,
@@ -16,14 +33,23 @@ export class ChtRefused extends Error {
 export interface ChtClient {
   /** Where CHT is, without credentials, for logs. */
   readonly origin: string;
-  getDoc(id: string, deadline: number): Promise<Record<string, unknown> | undefined>;
-  /** Docs matching a Mango selector (POST /medic/_find). */
-  find(selector: Record<string, unknown>, deadline: number): Promise<Array<Record<string, unknown>>>;
-  createRecord(body: Record<string, unknown>, deadline: number): Promise<string>;
-  createPerson(body: Record<string, unknown>, deadline: number): Promise<string>;
+  getDoc(id: string, deadline: number): Promise<ChtDoc | undefined>;
+  /** CouchDB PUT through the API: create (no `_rev`) or update; false on a conflict. */
+  putDoc(doc: ChtDoc, deadline: number): Promise<boolean>;
+  /** POST /api/v1/person (CHT >= 5.2) with the `_id` given; false when it already exists. */
+  createPerson(body: ChtDoc, deadline: number): Promise<boolean>;
+  /** PUT /api/v1/person/<id> (CHT >= 5.2): the complete person with its `_rev`; false on a conflict. */
+  updatePerson(body: ChtDoc, deadline: number): Promise<boolean>;
+  /** The contact whose shortcode (`patient_id`) this is, through CHT's contacts_by_reference view. */
+  byShortcode(code: string, deadline: number): Promise<string | undefined>;
+  /** App settings `forms` (the JSON forms CHT knows). */
+  jsonForms(deadline: number): Promise<Record<string, JsonForm>>;
 }
 
-export function chtClient(chtUrl: string): ChtClient {
+const LOCKOUT_S = 10;
+const MAX_BACKOFF_S = 300;
+
+export function chtClient(chtUrl: string, now: () => number = Date.now): ChtClient {
   let url: URL;
   try {
     url = new URL(chtUrl);
@@ -34,9 +60,19 @@ export function chtClient(chtUrl: string): ChtClient {
   url.username = '';
   url.password = '';
   const base = url.href.replace(/\/+$/, '');
+  let pausedUntil = 0;
+  let refusedLogins = 0;
+  let pausedFor = '';
+  const pause = (seconds: number, why: string) => {
+    pausedUntil = Math.max(pausedUntil, now() + seconds * 1000);
+    pausedFor = why;
+    return new ChtUnavailable(why, seconds);
+  };
 
   const call = async (method: string, path: string, deadline: number, body?: unknown): Promise<{ status: number; json: any }> => {
-    const remaining = deadline - Date.now();
+    const wait = Math.ceil((pausedUntil - now()) / 1000);
+    if (wait > 0) throw new ChtUnavailable(`${pausedFor}; CHT is not called again for ${wait} s (its login limit)`, wait);
+    const remaining = deadline - now();
     if (remaining <= 0) throw new ChtUnavailable('no time left to call CHT');
     let res: Response;
     try {
@@ -56,38 +92,67 @@ export function chtClient(chtUrl: string): ChtClient {
     } catch {
       json = { error: text.slice(0, 200) };
     }
-    if (res.status >= 500) throw new ChtUnavailable(`CHT answered ${res.status} to ${method} ${path.split('?')[0]}`);
-    if (res.status === 401 || res.status === 403) throw new ChtUnavailable(`CHT refused the receiver's credentials (${res.status}): check CHT_URL`);
+    const what = `${method} ${path.split('?')[0]}`;
+    if (res.status === 429) {
+      const after = Number(res.headers.get('retry-after'));
+      const seconds = Number.isFinite(after) && after > 0 ? Math.min(after, MAX_BACKOFF_S) : LOCKOUT_S;
+      throw pause(seconds, `CHT answered 429 (too many failed logins from this IP) to ${what}`);
+    }
+    if (res.status === 401 || res.status === 403) {
+      const seconds = Math.min(LOCKOUT_S * 2 ** refusedLogins++, MAX_BACKOFF_S);
+      throw pause(seconds, `CHT refused the receiver's credentials (${res.status}): check CHT_URL`);
+    }
+    refusedLogins = 0;
+    if (res.status >= 500) throw new ChtUnavailable(`CHT answered ${res.status} to ${what}${reason(json) ? `: ${reason(json)}` : ''}`);
     return { status: res.status, json };
   };
   const refusedUnless = (r: { status: number; json: any }, ok: number[], what: string) => {
-    if (!ok.includes(r.status)) throw new ChtRefused(r.status, `CHT refused ${what}: ${String(r.json?.error ?? r.json?.message ?? r.json?.reason ?? r.status)}`);
+    if (!ok.includes(r.status)) throw new ChtRefused(r.status, `CHT refused ${what}: ${reason(r.json) || r.status}`);
   };
+  const id = (doc: ChtDoc) => encodeURIComponent(doc._id);
 
   return {
     origin: base,
-    async getDoc(id, deadline) {
-      const r = await call('GET', `/medic/${encodeURIComponent(id)}`, deadline);
+    async getDoc(docId, deadline) {
+      const r = await call('GET', `/medic/${encodeURIComponent(docId)}`, deadline);
       if (r.status === 404) return undefined;
-      refusedUnless(r, [200], `reading ${id}`);
+      refusedUnless(r, [200], `reading ${docId}`);
       return r.json;
     },
-    async find(selector, deadline) {
-      const r = await call('POST', '/medic/_find', deadline, { selector, limit: 1 });
-      refusedUnless(r, [200], 'the search');
-      return Array.isArray(r.json?.docs) ? r.json.docs : [];
-    },
-    async createRecord(body, deadline) {
-      const r = await call('POST', '/api/v2/records', deadline, body);
-      refusedUnless(r, [200, 201], 'the record');
-      if (!r.json?.success || typeof r.json.id !== 'string') throw new ChtUnavailable('CHT did not confirm the record');
-      return r.json.id;
+    async putDoc(doc, deadline) {
+      const r = await call('PUT', `/medic/${id(doc)}`, deadline, doc);
+      if (r.status === 409) return false;
+      refusedUnless(r, [200, 201, 202], `the doc ${doc._id}`);
+      return true;
     },
     async createPerson(body, deadline) {
-      const r = await call('POST', '/api/v1/people', deadline, body);
+      const r = await call('POST', '/api/v1/person', deadline, body);
+      if (r.status === 409) return false;
       refusedUnless(r, [200, 201], 'the person');
-      if (typeof r.json?.id !== 'string') throw new ChtUnavailable('CHT did not confirm the person');
-      return r.json.id;
+      return true;
+    },
+    async updatePerson(body, deadline) {
+      const r = await call('PUT', `/api/v1/person/${id(body)}`, deadline, body);
+      if (r.status === 409) return false;
+      refusedUnless(r, [200], `the update of person ${body._id}`);
+      return true;
+    },
+    async byShortcode(code, deadline) {
+      const key = encodeURIComponent(JSON.stringify(['shortcode', code]));
+      const r = await call('GET', `/medic/_design/medic-client/_view/contacts_by_reference?key=${key}`, deadline);
+      refusedUnless(r, [200], 'the shortcode lookup');
+      const row = Array.isArray(r.json?.rows) ? r.json.rows[0] : undefined;
+      return typeof row?.id === 'string' ? row.id : undefined;
+    },
+    async jsonForms(deadline) {
+      const r = await call('GET', '/api/v1/settings', deadline);
+      refusedUnless(r, [200], 'reading the app settings');
+      return r.json?.forms && typeof r.json.forms === 'object' ? r.json.forms : {};
     },
   };
+}
+
+/** CHT's own words for a refusal: `Form not found: X`, `Parent ... does not exist`... */
+function reason(json: any): string {
+  return String(json?.error ?? json?.message ?? json?.reason ?? '').slice(0, 300);
 }

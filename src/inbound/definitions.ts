@@ -14,8 +14,12 @@ export interface InboundMapping {
   fields: Record<string, { compiled: Compiled; required: boolean }>;
 }
 
-/** Fields the receiver fills itself: the patient found by identifier, and the idempotency key. */
-export const SET_BY_RECEIVER = ['patient_uuid', 'fhir_source'];
+/**
+ * Fields the receiver fills itself on every record: the patient, the FHIR
+ * resource it came from, its version and its status. CHT's records service
+ * keeps only declared fields, so the JSON form must declare each of them.
+ */
+export const SET_BY_RECEIVER = ['patient_uuid', 'fhir_source', 'fhir_version', 'fhir_status'];
 
 type JsonForms = Record<string, { fields?: Record<string, { required?: boolean }> }>;
 
@@ -54,6 +58,7 @@ export function compileInbound(root: string): InboundMapping[] {
       else if (!form) problems.push(`${rel}: /form: '${def.form}' is not a JSON form in app_settings/forms.json (CHT's records API refuses it)`);
       else {
         for (const k of Object.keys(def.fields)) if (!form.fields?.[k]) problems.push(`${rel}: /fields/${k}: not a field of JSON form ${code} (CHT would drop it)`);
+        for (const k of SET_BY_RECEIVER) if (!form.fields?.[k]) problems.push(`${rel}: /form: JSON form ${code} lacks the field '${k}' the receiver writes (CHT would drop it, and resends would duplicate)`);
         for (const [k, spec] of Object.entries(form.fields ?? {})) if (spec.required && !def.fields[k] && !SET_BY_RECEIVER.includes(k)) problems.push(`${rel}: /fields: JSON form ${code} requires '${k}'`);
       }
       if (!def.patient) problems.push(`${rel}: /patient: a report needs the FHIRPath of its patient reference`);

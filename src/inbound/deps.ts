@@ -1,9 +1,9 @@
 import path from 'node:path';
 import { compileInbound } from './definitions';
 import { chtClient } from './cht-client';
+import { FormCheck } from './form-check';
 import type { InboundDeps } from './handle';
 import { compileDefinitions } from '../definitions/compile';
-import { systems } from '../core/identity';
 import type { FhirClient } from '../receiver/fhir-client';
 import type { KeyLock } from '../receiver/key-lock';
 
@@ -11,12 +11,19 @@ import type { KeyLock } from '../receiver/key-lock';
 export function inboundDeps(opts: { chtUrl: string; root?: string }, fhir: FhirClient, locks: KeyLock): InboundDeps {
   const root = opts.root ?? path.resolve(__dirname, '../..');
   const { model } = compileDefinitions(root);
+  const cht = chtClient(opts.chtUrl);
   return {
     mappings: compileInbound(root),
-    cht: chtClient(opts.chtUrl),
+    cht,
     fhir,
     locks,
-    chtIdSystem: systems(model.deployment).chtId,
+    deployment: model.deployment,
     contactTypes: model.contacts.types,
+    forms: new FormCheck(cht),
   };
+}
+
+/** The JSON forms the inbound mappings write that CHT does not have (start-up check). */
+export function inboundForms(deps: InboundDeps): string[] {
+  return deps.mappings.filter((m) => m.def.write === 'report' && m.def.form).map((m) => m.def.form as string);
 }

@@ -1,23 +1,61 @@
-import type { Bundle, Identifier } from 'fhir/r4';
+import type { Bundle, Identifier, Resource } from 'fhir/r4';
 import { FhirUnavailable, type FhirCall, type FhirClient } from '../receiver/fhir-client';
+import type { ChtClient } from './cht-client';
+import { chtIdFromFhir } from '../core/identity';
 import { FHIR_ID } from '../core/ids';
 
 /**
- * From a FHIR reference to the CHT `_id` it stands for, by the identifier the
- * outbound side minted: on the reference itself, or on the target resource
- * read from the FHIR server (one batch GET).
+ * From a FHIR reference to the CHT `_id` it stands for. A reference may name
+ * the resource (`Patient/<id>`) or carry an identifier; every identity a
+ * person has resolves: its CHT `_id` (cht-uuid), its CHT shortcode
+ * (cht-patient-id, through CHT's contacts_by_reference view), the FHIR id a
+ * clinic gave it (the CHT doc `fhir.Patient.<id>`, one GET), or any other
+ * identifier the FHIR server knows it by (one search there).
  */
 const LITERAL_REF = new RegExp(`^([A-Za-z]+)/(${FHIR_ID})$`);
 
-export async function resolveChtId(ref: unknown, kind: string, chtIdSystem: string, fhir: FhirClient, deadline: number, calls: FhirCall[]): Promise<string | undefined> {
+export interface ResolveContext {
+  kinds: string[];
+  systems: { chtId: string; shortcode: string };
+  cht: ChtClient;
+  fhir: FhirClient;
+  deadline: number;
+  calls: FhirCall[];
+}
+
+export async function resolveChtId(ref: unknown, c: ResolveContext): Promise<string | undefined> {
   if (!ref || typeof ref !== 'object') return undefined;
   const r = ref as { reference?: unknown; identifier?: Identifier };
-  if (r.identifier?.system === chtIdSystem && typeof r.identifier.value === 'string' && r.identifier.value) return r.identifier.value;
-  const kinds = kind === 'Patient' ? ['Patient'] : ['Organization', 'Location'];
+  const byIdentifier = await fromIdentifiers(r.identifier ? [r.identifier] : [], c);
+  if (byIdentifier) return byIdentifier;
   const m = typeof r.reference === 'string' ? LITERAL_REF.exec(r.reference) : null;
-  if (!m || !kinds.includes(m[1])) return undefined;
-  const batch: Bundle = { resourceType: 'Bundle', type: 'batch', entry: [{ request: { method: 'GET', url: `${m[1]}/${m[2]}` } }] };
-  const call = await fhir.postBundle(`Find ${m[1]}/${m[2]}`, batch, deadline, calls);
+  if (!m || !c.kinds.includes(m[1])) {
+    if (!r.identifier?.system || !r.identifier.value) return undefined;
+    return fromTarget(await fhirGet(`${c.kinds[0]}?identifier=${encodeURIComponent(`${r.identifier.system}|${r.identifier.value}`)}`, c), c);
+  }
+  const fromClinic = chtIdFromFhir(m[1], m[2]);
+  if (await c.cht.getDoc(fromClinic, c.deadline)) return fromClinic;
+  return fromTarget(await fhirGet(`${m[1]}/${m[2]}`, c), c);
+}
+
+async function fromIdentifiers(ids: Identifier[], c: ResolveContext): Promise<string | undefined> {
+  for (const i of ids) {
+    if (typeof i?.value !== 'string' || !i.value) continue;
+    if (i.system === c.systems.chtId) return i.value;
+    if (i.system === c.systems.shortcode) return c.cht.byShortcode(i.value, c.deadline);
+  }
+  return undefined;
+}
+
+async function fromTarget(target: Resource | undefined, c: ResolveContext): Promise<string | undefined> {
+  if (!target?.id) return undefined;
+  return (await fromIdentifiers((target as { identifier?: Identifier[] }).identifier ?? [], c)) ?? chtIdFromFhir(target.resourceType, target.id);
+}
+
+/** One read or search on the FHIR server (a batch of one GET); the first resource found. */
+async function fhirGet(url: string, c: ResolveContext): Promise<Resource | undefined> {
+  const batch: Bundle = { resourceType: 'Bundle', type: 'batch', entry: [{ request: { method: 'GET', url } }] };
+  const call = await c.fhir.postBundle(`Find ${url.split('?')[0]}`, batch, c.deadline, c.calls);
   if (!call.status || call.status >= 500) throw new FhirUnavailable('network', `FHIR server answered ${call.status} to a lookup`);
   let answer: Bundle | undefined;
   try {
@@ -25,6 +63,6 @@ export async function resolveChtId(ref: unknown, kind: string, chtIdSystem: stri
   } catch {
     return undefined;
   }
-  const target = answer?.entry?.[0]?.resource as { identifier?: Identifier[] } | undefined;
-  return target?.identifier?.find((i) => i.system === chtIdSystem)?.value;
+  const found = answer?.entry?.[0]?.resource;
+  return found?.resourceType === 'Bundle' ? (found as Bundle).entry?.[0]?.resource : found;
 }

@@ -12,27 +12,47 @@ export function checkContentType(req: IncomingMessage): void {
   }
 }
 
-/** Reads the body, failing with 413 as soon as it passes `limit` bytes (declared or streamed). */
+/**
+ * Reads the body, failing with 413 when it passes `limit` bytes (declared or
+ * streamed). An oversized body is still read to its end (up to `DRAIN_MAX`
+ * bytes or `DRAIN_MS`) and thrown away before the 413 is sent: closing a
+ * socket with unread data makes the kernel answer with a reset, and the
+ * client (OpenHIM, mid-upload) sees ECONNRESET instead of the 413.
+ */
 export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
-  const declared = Number(req.headers['content-length']);
-  if (declared > limit) return Promise.reject(tooLarge(limit));
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    let over = Number(req.headers['content-length']) > limit;
+    let timer: NodeJS.Timeout | undefined;
+    const refuse = () => {
+      clearTimeout(timer);
+      req.off('data', onData);
+      reject(tooLarge(limit));
+    };
     const onData = (c: Buffer) => {
       size += c.length;
-      if (size > limit) {
-        req.off('data', onData);
-        req.resume(); // keep draining; the answer closes the connection
-        reject(tooLarge(limit));
-      } else chunks.push(c);
+      if (!over && size > limit) over = true;
+      if (!over) chunks.push(c);
+      else if (size > Math.max(DRAIN_MAX, limit)) refuse();
+      else chunks.length = 0;
+      if (over && !timer) timer = setTimeout(refuse, DRAIN_MS);
     };
+    if (over) timer = setTimeout(refuse, DRAIN_MS);
     req.on('data', onData);
-    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('end', () => {
+      clearTimeout(timer);
+      if (over) reject(tooLarge(limit));
+      else resolve(Buffer.concat(chunks));
+    });
     req.on('error', reject);
     req.on('aborted', () => reject(fail(400, 'incomplete', 'Request aborted')));
   });
 }
+
+/** How much of an oversized body is read and dropped so the 413 arrives; past this the connection is cut. */
+const DRAIN_MAX = 64 * 1024 * 1024;
+const DRAIN_MS = 10_000;
 
 const tooLarge = (limit: number) => fail(413, 'too-costly', `Body larger than ${limit} bytes`);
 

@@ -1,5 +1,5 @@
 import http from 'node:http';
-import type { OperationOutcome } from 'fhir/r4';
+import type { OperationOutcome, Resource } from 'fhir/r4';
 import { basicAuthMatches, type Credentials } from './auth';
 import { checkContentType, DEFAULT_BODY_LIMIT, parseJson, readBody } from './body';
 import { corsHeaders, preflightHeaders } from './cors';
@@ -11,7 +11,8 @@ import { mediatorConfig, mediatorResponse, startOpenhimRegistration, type Openhi
 import { fail, HttpError, outcome } from './outcome';
 import { readPush } from './payload';
 import { ValidBodies } from './verdict-cache';
-import { handleInbound, isInboundPath } from '../inbound/handle';
+import { isInboundPath } from '../inbound/handle';
+import { routeInbound, checkInboundForms } from '../inbound/route';
 import { listen } from '../net/listen';
 import type { FhirExchange } from '../fhir-server';
 
@@ -47,11 +48,13 @@ export interface Receiver {
   /** Stops accepting, lets in-flight requests finish, then stops the heartbeat. */
   close(): Promise<void>;
   openhimRegistered?: Promise<void>;
+  /** FHIR -> CHT: the start-up check that CHT has every inbound JSON form (the missing ones). */
+  inboundFormsChecked?: Promise<string[] | undefined>;
 }
 
-interface Answer {
+export interface Answer {
   status: number;
-  body: OperationOutcome | Record<string, unknown>;
+  body: OperationOutcome | Record<string, unknown> | Resource;
   headers?: Record<string, string>;
   fields?: Record<string, unknown>;
 }
@@ -101,10 +104,11 @@ export async function startReceiver(opts: ReceiverOptions): Promise<Receiver> {
     }
     if (isInboundPath(path)) {
       if (!inbound) throw fail(404, 'not-found', 'FHIR -> CHT is not enabled on this receiver (set CHT_URL)');
-      if (!basicAuthMatches(req.headers, opts.auth)) throw new HttpError(401, outcome('error', 'login', 'Missing or wrong credentials'), { 'www-authenticate': 'Basic realm="cht-fhir", charset="UTF-8"' });
+      const open = req.method === 'GET' && path === '/fhir/metadata';
+      if (!open && !basicAuthMatches(req.headers, opts.auth)) throw new HttpError(401, outcome('error', 'login', 'Missing or wrong credentials'), { 'www-authenticate': 'Basic realm="cht-fhir", charset="UTF-8"' });
       if (req.method === 'POST' || req.method === 'PUT') checkContentType(req);
       const body = req.method === 'POST' || req.method === 'PUT' ? parseJson(await readBody(req, limit)) : undefined;
-      return handleInbound(req.method ?? 'GET', path, body, inbound, started + deadlineMs, calls);
+      return routeInbound(req, path, body, inbound, started + deadlineMs, calls);
     }
     throw fail(404, 'not-found', `No endpoint at ${path.slice(0, 200)}`);
   };
@@ -122,8 +126,8 @@ export async function startReceiver(opts: ReceiverOptions): Promise<Receiver> {
       })
       .then((answer) => {
         const headers = { ...(path === PUSH_PATH ? corsHeaders(req, cors) : {}), ...answer.headers };
-        // A 413 leaves an unread body behind: close rather than drain it.
-        if (closing || answer.status === 413) headers.connection = 'close';
+        // A 413 whose body was not read to the end (past the drain limit) cannot keep the connection.
+        if (closing || (answer.status === 413 && !req.complete)) headers.connection = 'close';
         const openhimTx = req.headers['x-openhim-transactionid'];
         send(res, answer, headers, typeof openhimTx === 'string' ? { tx: openhimTx, calls } : undefined);
         log(answer.status >= 500 ? 'error' : answer.status >= 400 ? 'warn' : 'info', 'request', {
@@ -147,6 +151,16 @@ export async function startReceiver(opts: ReceiverOptions): Promise<Receiver> {
     const text = JSON.stringify(outcome('error', 'structure', `Malformed HTTP request (${err.code})`));
     socket.end(`HTTP/1.1 400 Bad Request\r\ncontent-type: application/fhir+json\r\ncontent-length: ${Buffer.byteLength(text)}\r\nconnection: close\r\n\r\n${text}`);
   });
+  // `Expect: 100-continue` (curl, above 1 MB): an oversized body is refused before it is sent.
+  server.on('checkContinue', (req: http.IncomingMessage, res: http.ServerResponse) => {
+    if (Number(req.headers['content-length']) > limit) {
+      const text = JSON.stringify(outcome('error', 'too-costly', `Body larger than ${limit} bytes`));
+      res.writeHead(413, { 'content-type': 'application/fhir+json; charset=utf-8', 'content-length': Buffer.byteLength(text), connection: 'close' });
+      return void res.end(text);
+    }
+    res.writeContinue();
+    server.emit('request', req, res);
+  });
   server.requestTimeout = 30_000;
   server.headersTimeout = 15_000;
   server.keepAliveTimeout = 5_000;
@@ -154,6 +168,7 @@ export async function startReceiver(opts: ReceiverOptions): Promise<Receiver> {
   const host = opts.host ?? '127.0.0.1';
   const port = await listen(server, opts.port ?? 0, host);
   log('info', 'receiver listening', { host, port, fhirBaseUrl: redactUrl(opts.fhirBaseUrl), openhim: !!opts.openhim });
+  const formsChecked = inbound ? checkInboundForms(inbound, deadlineMs, log) : undefined;
 
   const registration = opts.openhim
     ? startOpenhimRegistration(opts.openhim, mediatorConfig({ host: opts.openhim.mediatorHost ?? host, port: opts.openhim.mediatorPort ?? port, auth: opts.auth }), log)
@@ -162,6 +177,7 @@ export async function startReceiver(opts: ReceiverOptions): Promise<Receiver> {
   return {
     url: `http://${host}:${port}`,
     openhimRegistered: registration?.registered,
+    inboundFormsChecked: formsChecked,
     close: async () => {
       closing = true;
       registration?.stop();

@@ -77,11 +77,16 @@ describe('FHIR -> CHT (receiver inbound endpoints)', function () {
     assert.equal(cht.writes, before + 1);
   });
 
-  it('a new version of the referral is a new record; a resent version is not', async () => {
+  it('a new version of the referral updates its record; a resent version writes nothing', async () => {
     const sr = referral({ meta: { versionId: '1' } });
     assert.equal((await send('POST', '/fhir/ServiceRequest', sr)).status, 201);
+    const before = cht.writes;
     assert.equal((await send('POST', '/fhir/ServiceRequest', { ...sr, meta: { versionId: '1' } })).status, 200);
-    assert.equal((await send('POST', '/fhir/ServiceRequest', { ...sr, meta: { versionId: '2' }, priority: 'urgent' })).status, 201);
+    assert.equal(cht.writes, before);
+    assert.equal((await send('POST', '/fhir/ServiceRequest', { ...sr, meta: { versionId: '2' }, priority: 'urgent' })).status, 200);
+    const records = [...cht.docs.values()].filter((d) => d.fields?.service_request === `ServiceRequest/${sr.id}`);
+    assert.equal(records.length, 1);
+    assert.equal(records[0].fields.priority, 'urgent');
   });
 
   it('a Patient registered elsewhere becomes a CHT person in the place it names, once', async () => {
@@ -103,11 +108,14 @@ describe('FHIR -> CHT (receiver inbound endpoints)', function () {
     assert.equal((await send('PUT', '/fhir/Patient/clinic-patient-7', p)).status, 200);
   });
 
-  it('ignores, with 200, a resource the mappings filter out', async () => {
+  it('ignores, with 200, a resource the mappings filter out, or a closed one CHT never had', async () => {
     const before = cht.writes;
-    const res = await send('POST', '/fhir/ServiceRequest', referral({ status: 'completed' }));
+    const res = await send('POST', '/fhir/ServiceRequest', referral({ intent: 'directive' }));
     assert.equal(res.status, 200);
     assert.match(res.text, /matches no inbound mapping's 'where'/);
+    const closed = await send('POST', '/fhir/ServiceRequest', referral({ status: 'completed' }));
+    assert.equal(closed.status, 200);
+    assert.match(closed.text, /is completed and has no CHT record/);
     assert.equal(cht.writes, before);
   });
 
@@ -127,7 +135,7 @@ describe('FHIR -> CHT (receiver inbound endpoints)', function () {
       await refused('POST', '/fhir/Observation', { resourceType: 'Observation', id: 'o1', status: 'final', code: { text: 'x' } }, 422, /No inbound mapping takes Observation/);
     });
     it('unknown patients: no identifier, not in the FHIR store, not in CHT, or a place', async () => {
-      await refused('POST', '/fhir/ServiceRequest', referral({ subject: { reference: 'Patient/nobody' } }), 422, /does not lead to a contact cht-fhir knows/);
+      await refused('POST', '/fhir/ServiceRequest', referral({ subject: { reference: 'Patient/nobody' } }), 422, /does not lead to a contact CHT knows/);
       await refused('POST', '/fhir/ServiceRequest', referral({ subject: { identifier: { system: chtIdSystem, value: 'ghost' } } }), 422, /patient ghost is not in CHT/);
       await refused('POST', '/fhir/ServiceRequest', referral({ subject: { identifier: { system: chtIdSystem, value: 'hh-1' } } }), 422, /patient hh-1 is not a person in CHT/);
       await refused('POST', '/fhir/ServiceRequest', referral({ subject: { reference: 'Group/g1' } }), 422, /does not lead to a contact/);
@@ -176,12 +184,13 @@ describe('FHIR -> CHT (receiver inbound endpoints)', function () {
         assert.equal((await send('POST', '/fhir/ServiceRequest', sr)).status, 201, 'delivered once CHT is back');
       });
     }
-    it('wrong CHT credentials are a 502 naming CHT_URL, without the password', async () => {
+    it('wrong CHT credentials are a 503 naming CHT_URL, without the password, with Retry-After', async () => {
       await receiver.close();
       receiver = await startReceiver({ auth: CREDS, fhirBaseUrl: fhir.url, inbound: { chtUrl: cht.url.replace('http://', 'http://medic-fhir:WRONGpw@') } });
       try {
         const res = await send('POST', '/fhir/ServiceRequest', referral());
-        assert.equal(res.status, 502);
+        assert.equal(res.status, 503);
+        assert.equal(res.headers['retry-after'], '10');
         assert.match(res.text, /check CHT_URL/);
         assert.doesNotMatch(res.text, /WRONGpw/);
       } finally {

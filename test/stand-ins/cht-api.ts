@@ -3,20 +3,29 @@ import { listen } from '../../src/net/listen';
 import { randomUUID } from 'node:crypto';
 
 /**
- * A stand-in for the CHT API (CHT needs CouchDB, absent here) enforcing the
- * parts of its contract the receiver relies on, as read in medic/cht-core:
- * - Every call needs HTTP Basic credentials of a known user, else 401.
- * - POST /api/v2/records (api/src/services/records.js createRecordByJSON):
- *   JSON body; `_meta` required ('Missing _meta property.'), `_meta.form`
- *   required ('Missing required field: form'), upper-cased and looked up in
- *   app settings `forms` ('Form not found: X'); only declared fields are kept
- *   (under `fields`, keys lower-cased); a missing required field does NOT
- *   refuse the record, it is saved with an `errors` entry; answer
- *   {success: true, id}.
- * - POST /api/v1/people: `name` required; `place` must be an existing place;
- *   answer {id, rev}.
- * - GET /medic/<id>: the doc or 404; POST /medic/_find: Mango equality
- *   selectors on dotted paths, {docs}.
+ * A STAND-IN for the CHT API (CHT needs CouchDB, absent here), enforcing the
+ * parts of its contract the receiver relies on, as read in medic/cht-core
+ * (api/src/services/records.js, api/src/middleware/rate-limiter.js,
+ * api/src/controllers/person.js, shared-libs/cht-datasource):
+ * - HTTP Basic credentials of a known user, else 401. Failed logins are
+ *   rate limited: 10 failures within 10 s from one IP and every request from
+ *   that IP answers 429, even with the right password, until the window ends.
+ * - POST /api/v2/records: `_meta` and `_meta.form` required (400); an
+ *   unknown form throws a PublicError without a code: 500 with
+ *   `Form not found: X` in the body; only the fields the JSON form declares
+ *   are kept (keys lower-cased); a missing required field is saved with an
+ *   `errors` entry, not refused.
+ * - POST /api/v1/person (CHT >= 5.2): `type` a person contact type, `name`,
+ *   `parent` the id of an existing place; an optional `_id` is kept (409 when
+ *   it exists). PUT /api/v1/person/<id>: the complete person with its
+ *   `_rev` (409 when stale); fields left out are removed; type and parent
+ *   are immutable. POST /api/v1/people (all versions): creates only.
+ * - GET /api/v1/settings: the app settings (here only `forms`).
+ * - CouchDB through the API for an online user: GET/PUT /medic/<id> (PUT
+ *   without the current `_rev` is a 409 conflict); the contacts_by_reference
+ *   view (an index: O(1) here); POST /medic/_find has no index for report or
+ *   contact fields in CHT, so it reads every doc (counted in `fullScans`) and
+ *   answers with CouchDB's "No matching index found" warning.
  * Faults for tests: `mode` 'down' (connection reset) or 'error' (500).
  */
 export interface ChtStandIn {
@@ -24,37 +33,64 @@ export interface ChtStandIn {
   /** CHT_URL with credentials, as the receiver is configured. */
   urlWithCredentials: string;
   docs: Map<string, Record<string, any>>;
+  /** Docs created or changed by a client. */
   writes: number;
+  /** `_find` calls that read the whole database. */
+  fullScans: number;
+  /** Requests by route (`GET /medic/:id`...). */
+  calls: Record<string, number>;
   mode: 'ok' | 'down' | 'error';
+  /** App settings `forms` as CHT has them (tests may remove one). */
+  forms: JsonForms;
   close(): Promise<void>;
 }
 
 type JsonForms = Record<string, { fields: Record<string, { type?: string; required?: boolean }> }>;
 
-export async function startChtStandIn(opts: { forms: JsonForms; docs: Array<Record<string, any>>; user?: string; password?: string; placeTypes?: string[] }): Promise<ChtStandIn> {
+const NO_INDEX_WARNING = 'No matching index found, create an index to optimize query time.';
+export const LOGIN_LIMIT = { failures: 10, windowMs: 10_000 };
+
+export async function startChtStandIn(opts: {
+  forms: JsonForms;
+  docs: Array<Record<string, any>>;
+  user?: string;
+  password?: string;
+  placeTypes?: string[];
+  personTypes?: string[];
+  /** Extra unrelated docs, as a production database holds (cheap: one small object each). */
+  filler?: number;
+}): Promise<ChtStandIn> {
   const user = opts.user ?? 'medic-fhir';
   const password = opts.password ?? 'S3cret!pass';
   const placeTypes = opts.placeTypes ?? ['clinic', 'health_center', 'district_hospital'];
+  const personTypes = opts.personTypes ?? ['person'];
   const docs = new Map<string, Record<string, any>>(opts.docs.map((d) => [d._id, JSON.parse(JSON.stringify(d))]));
-  const state: ChtStandIn = { url: '', urlWithCredentials: '', docs, writes: 0, mode: 'ok', close: async () => undefined };
+  for (let i = 0; i < (opts.filler ?? 0); i++) docs.set(`filler-${i}`, { _id: `filler-${i}`, type: 'data_record', form: 'OTHER' });
+  const state: ChtStandIn = { url: '', urlWithCredentials: '', docs, writes: 0, fullScans: 0, calls: {}, mode: 'ok', forms: opts.forms, close: async () => undefined };
+  const failures = new Map<string, number[]>();
 
   const get = (o: any, path: string) => path.split('.').reduce((c, k) => (c == null ? undefined : c[k]), o);
+  const kindOf = (d: Record<string, any> | undefined) => (d ? (d.type === 'contact' ? d.contact_type : d.type) : undefined);
+  const nextRev = (rev?: string) => `${rev ? Number(rev.split('-')[0]) + 1 : 1}-${randomUUID().replace(/-/g, '')}`;
   const save = (doc: Record<string, any>) => {
-    doc._id = randomUUID();
-    doc._rev = '1-' + randomUUID().replace(/-/g, '');
+    doc._id = doc._id ?? randomUUID();
+    doc._rev = nextRev(doc._rev);
     docs.set(doc._id, doc);
     state.writes++;
     return doc;
   };
+  const conflict: [number, unknown] = [409, { error: 'conflict', reason: 'Document update conflict.' }];
+  const lineage = (place: Record<string, any>) => ({ _id: place._id, ...(place.parent ? { parent: place.parent } : {}) });
 
-  const routes = async (method: string, path: string, body: any): Promise<[number, unknown]> => {
+  const routes = async (method: string, path: string, query: URLSearchParams, body: any): Promise<[number, unknown]> => {
+    if (method === 'GET' && path === '/api/v1/settings') return [200, { forms: state.forms }];
     if (method === 'POST' && path === '/api/v2/records') {
       if (body === null || typeof body !== 'object' || Array.isArray(body)) return [400, { code: 400, error: 'Content type not supported' }];
-      if (!body._meta) return [400, { code: 400, error: 'Missing _meta property.' }];
-      if (!body._meta.form) return [400, { code: 400, error: 'Missing required field: form' }];
+      if (!body._meta) return [500, { code: 500, error: 'Missing _meta property.' }];
+      if (!body._meta.form) return [500, { code: 500, error: 'Missing required field: form' }];
       const code = String(body._meta.form).toUpperCase();
-      const def = opts.forms[code];
-      if (!def) return [400, { code: 400, error: 'Form not found: ' + code }];
+      const def = state.forms[code];
+      if (!def) return [500, { code: 500, error: 'Form not found: ' + code }];
       const fields: Record<string, unknown> = {};
       const errors: unknown[] = [];
       const lower = Object.fromEntries(Object.entries(body).filter(([k]) => k !== '_meta').map(([k, v]) => [k.toLowerCase(), v]));
@@ -68,23 +104,69 @@ export async function startChtStandIn(opts: { forms: JsonForms; docs: Array<Reco
     if (method === 'POST' && path === '/api/v1/people') {
       if (!body || typeof body.name !== 'string' || !body.name) return [400, { code: 400, error: 'Missing required fields: name' }];
       const place = typeof body.place === 'string' ? docs.get(body.place) : undefined;
-      if (body.place !== undefined && (!place || !placeTypes.includes(place.type === 'contact' ? place.contact_type : place.type))) return [400, { code: 400, error: 'Failed to find place.' }];
-      const { place: _p, ...rest } = body;
-      const doc = save({ ...rest, type: rest.type ?? 'person', parent: place ? { _id: place._id, ...(place.parent ? { parent: place.parent } : {}) } : undefined, reported_date: Date.now() });
+      if (body.place !== undefined && (!place || !placeTypes.includes(kindOf(place)))) return [400, { code: 400, error: 'Failed to find place.' }];
+      const { place: _p, _id: _ignored, ...rest } = body;
+      const doc = save({ ...rest, type: rest.type ?? 'person', parent: place ? lineage(place) : undefined, reported_date: Date.now() });
       return [200, { id: doc._id, rev: doc._rev }];
+    }
+    if (method === 'POST' && path === '/api/v1/person') {
+      if (!body || typeof body.name !== 'string' || !body.name || typeof body.type !== 'string') return [400, { code: 400, error: 'Missing or empty required fields (name, type).' }];
+      if (!personTypes.includes(body.type === 'contact' ? body.contact_type : body.type)) return [400, { code: 400, error: 'Invalid person type.' }];
+      if (typeof body.parent !== 'string' || !body.parent) return [400, { code: 400, error: 'Missing or empty required field (parent).' }];
+      const place = docs.get(body.parent);
+      if (!place || !placeTypes.includes(kindOf(place))) return [400, { code: 400, error: `Parent with _id ${body.parent} does not exist.` }];
+      if (body._id !== undefined && docs.has(body._id)) return conflict;
+      const doc = save({ ...body, parent: lineage(place), reported_date: body.reported_date ?? Date.now() });
+      return [200, doc];
+    }
+    const person = /^\/api\/v1\/person\/([^/]+)$/.exec(path);
+    if (method === 'PUT' && person) {
+      const id = decodeURIComponent(person[1]);
+      const old = docs.get(id);
+      if (!old || !personTypes.includes(kindOf(old))) return [404, { code: 404, error: 'Person not found' }];
+      if (!body || body._rev !== old._rev) return [409, { code: 409, error: 'Document update conflict.' }];
+      if (kindOf(body) !== kindOf(old) || (typeof body.parent === 'string' ? body.parent : body.parent?._id) !== old.parent?._id) return [400, { code: 400, error: 'Value of immutable field changed: type or parent.' }];
+      if (typeof body.name !== 'string' || !body.name) return [400, { code: 400, error: 'Missing or empty required field (name).' }];
+      const doc = save({ ...body, _id: id, parent: old.parent, reported_date: old.reported_date });
+      return [200, doc];
     }
     if (method === 'POST' && path === '/medic/_find') {
       const selector = body?.selector;
       if (!selector || typeof selector !== 'object') return [400, { error: 'bad_request', reason: 'selector required' }];
-      const found = [...docs.values()].filter((d) => Object.entries(selector).every(([k, v]) => get(d, k) === v));
-      return [200, { docs: found.slice(0, body.limit ?? 25) }];
+      state.fullScans++;
+      const found: Record<string, any>[] = [];
+      for (const d of docs.values()) if (Object.entries(selector).every(([k, v]) => get(d, k) === v)) found.push(d);
+      return [200, { docs: found.slice(0, body.limit ?? 25), warning: NO_INDEX_WARNING }];
+    }
+    if (method === 'GET' && path === '/medic/_design/medic-client/_view/contacts_by_reference') {
+      const key = JSON.parse(query.get('key') ?? 'null');
+      const id = Array.isArray(key) && key[0] === 'shortcode' ? byShortcode.get(String(key[1])) : undefined;
+      const doc = id ? docs.get(id) : undefined;
+      return [200, { rows: doc ? [{ id, key, value: null, ...(query.get('include_docs') === 'true' ? { doc } : {}) }] : [] }];
     }
     const m = /^\/medic\/([^/_][^/]*)$/.exec(path);
-    if (method === 'GET' && m) {
+    if (m && method === 'GET') {
       const doc = docs.get(decodeURIComponent(m[1]));
       return doc ? [200, doc] : [404, { error: 'not_found', reason: 'missing' }];
     }
+    if (m && method === 'PUT') {
+      const id = decodeURIComponent(m[1]);
+      if (!body || typeof body !== 'object' || (body._id !== undefined && body._id !== id)) return [400, { error: 'bad_request', reason: 'Document id must match the URL' }];
+      if (docs.get(id)?._rev !== body._rev) return conflict;
+      const doc = save({ ...body, _id: id });
+      return [201, { ok: true, id, rev: doc._rev }];
+    }
     return [404, { error: 'not_found' }];
+  };
+  // The view's index, kept as CouchDB keeps it.
+  const byShortcode = new Map<string, string>();
+  const index = (d: Record<string, any>) => typeof d.patient_id === 'string' && byShortcode.set(d.patient_id, d._id);
+  for (const d of docs.values()) index(d);
+
+  const limited = (ip: string) => {
+    const recent = (failures.get(ip) ?? []).filter((t) => t > Date.now() - LOGIN_LIMIT.windowMs);
+    failures.set(ip, recent);
+    return recent.length >= LOGIN_LIMIT.failures;
   };
 
   const server = http.createServer((req, res) => {
@@ -92,13 +174,18 @@ export async function startChtStandIn(opts: { forms: JsonForms; docs: Array<Reco
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const reply = (status: number, body: unknown) => {
-        res.writeHead(status, { 'content-type': 'application/json' });
+      const reply = (status: number, body: unknown, headers: Record<string, string> = {}) => {
+        res.writeHead(status, { 'content-type': 'application/json', ...headers });
         res.end(JSON.stringify(body));
       };
       if (state.mode === 'error') return reply(500, { error: 'server error' });
+      const ip = req.socket.remoteAddress ?? '';
+      if (limited(ip)) return reply(429, { error: 'Too Many Requests' });
       const expected = 'Basic ' + Buffer.from(`${user}:${password}`).toString('base64');
-      if (req.headers.authorization !== expected) return reply(401, { code: 401, error: 'unauthorized' });
+      if (req.headers.authorization !== expected) {
+        failures.get(ip)!.push(Date.now());
+        return reply(401, { code: 401, error: 'unauthorized' });
+      }
       let body: unknown;
       if (chunks.length) {
         if (!String(req.headers['content-type']).startsWith('application/json')) return reply(415, { error: 'Content type not supported' });
@@ -108,7 +195,16 @@ export async function startChtStandIn(opts: { forms: JsonForms; docs: Array<Reco
           return reply(400, { error: 'Invalid JSON' });
         }
       }
-      routes(req.method ?? 'GET', (req.url ?? '/').split('?')[0], body).then(([s, b]) => reply(s, b), (e) => reply(500, { error: String(e) }));
+      const url = new URL(req.url ?? '/', 'http://x');
+      const route = `${req.method} ${url.pathname.replace(/^\/medic\/[^/_][^/]*$/, '/medic/:id').replace(/^\/api\/v1\/person\/.+$/, '/api/v1/person/:id')}`;
+      state.calls[route] = (state.calls[route] ?? 0) + 1;
+      routes(req.method ?? 'GET', url.pathname, url.searchParams, body).then(
+        ([s, b]) => {
+          if (s < 300 && b && typeof b === 'object') for (const id of [(b as any).id, (b as any)._id]) if (typeof id === 'string' && docs.has(id)) index(docs.get(id)!);
+          reply(s, b);
+        },
+        (e) => reply(500, { error: String(e) }),
+      );
     });
   });
   const port = await listen(server, 0, '127.0.0.1');
