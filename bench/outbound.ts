@@ -1,6 +1,7 @@
 import vm from 'node:vm';
 import { compileDefinitions } from '../src/definitions/compile';
-import { outboundEntries, ENTRY_PREFIX } from '../src/outbound/generate';
+import { outboundEntries, exprCore, relevantTo, ENTRY_PREFIX } from '../src/outbound/generate';
+import type { MappingModel } from '../src/core/model';
 import { isRelevant, mapPayload } from '../src/outbound/cht-outbound';
 import { hydrate } from '../src/outbound/hydrate';
 import { ROOT } from '../src/build/paths';
@@ -50,21 +51,59 @@ export async function benchOutbound(): Promise<void> {
   const contacts = sampleContacts();
   const person = hydrate(contacts.find((c) => c._id === 'woman-1')!, contacts);
   const report = hydrate(sampleReports().find((r) => r._id === 'rep-sick-1')!, contacts);
+  const delivery = hydrate(tripletsOf(sampleReports().find((r) => r._id === 'rep-birth-1')!), contacts);
   const N = 1000;
 
   const rows: Array<[string, typeof BASELINE | typeof entry, Record<string, unknown>]> = [
     ['baseline: Patient, 5 expr keys (reference-app style)', BASELINE, person],
     ['cht-fhir: person -> Patient bundle', entry, person],
-    ['cht-fhir: sick_child report -> full Bundle (14 resources)', entry, report],
+    ['cht-fhir: sick_child report -> full Bundle', entry, report],
+    ['cht-fhir: childbirth, 3 babies -> full Bundle', entry, delivery],
   ];
   console.log('\n== outbound push: per-doc cost under vm.runInNewContext (relevant_to + mapping) ==');
   const base = perDoc(BASELINE, person, N);
   for (const [label, e, doc] of rows) {
     const { contexts } = countContexts(() => isRelevant(e, doc) && mapPayload(e, 'bench', doc));
     const ms = label.startsWith('baseline') ? base : perDoc(e, doc, N);
-    const bytes = JSON.stringify(mapPayload(e, 'bench', doc)).length;
-    console.log(`${label.padEnd(58)} ${ms.toFixed(3)} ms/doc  ${String(contexts).padStart(2)} contexts  payload ${bytes} B  x${(ms / base).toFixed(2)} baseline`);
+    const payload = mapPayload(e, 'bench', doc);
+    const bytes = JSON.stringify(payload).length;
+    const entries = ((payload.bundle as { entry?: unknown[] } | undefined)?.entry ?? []).length;
+    console.log(`${label.padEnd(50)} ${ms.toFixed(3)} ms/doc  ${String(contexts).padStart(2)} contexts  ${String(entries || 1).padStart(2)} resources  payload ${bytes} B  x${(ms / base).toFixed(2)} baseline`);
   }
   const section = JSON.stringify({ [ENTRY_PREFIX]: entry });
-  console.log(`generated outbound section: ${section.length} bytes (${(section.length / 1024).toFixed(1)} KB; target < 40 KB), expr ${entry.mapping.bundle.expr.length} bytes`);
+  console.log(`generated outbound section: ${section.length} bytes (${(section.length / 1024).toFixed(1)} KB), expr ${entry.mapping.bundle.expr.length} bytes`);
+  outboundBytes(compiled.model, (await exprCore()).length);
+}
+
+/**
+ * What the section costs as forms grow: the shared part (the core, the
+ * deployment, contacts, the entry's frame) and each form's part (its rules and
+ * shape, plus the concepts it names, counted in full for every form that names
+ * them, so the per-form figures are an upper bound).
+ */
+function outboundBytes(model: MappingModel, coreBytes: number): void {
+  const size = (x: unknown) => JSON.stringify(x).length;
+  const forms = Object.keys(model.forms).sort();
+  const shared = coreBytes + size({ ...model, forms: {}, concepts: {} }) + size(relevantTo({ ...model, forms: {} }));
+  console.log(`outbound bytes: shared ${shared} B (${(shared / 1024).toFixed(1)} KB; target <= 20 KB)`);
+  let total = 0;
+  for (const form of forms) {
+    const def = model.forms[form];
+    const keys = new Set<string>();
+    JSON.stringify(def, (k, v) => (typeof v === 'string' && Object.prototype.hasOwnProperty.call(model.concepts, v) ? (keys.add(v), v) : v));
+    const concepts = [...keys].reduce((n, k) => n + k.length + size(model.concepts[k]) + 4, 0);
+    const bytes = size(def) + form.length + 5 + concepts;
+    total += bytes;
+    console.log(`  form ${form.padEnd(20)} ${String(bytes).padStart(5)} B  (rules and shape ${size(def)} B, ${keys.size} concepts ${concepts} B)`);
+  }
+  console.log(`  average per form ${(total / forms.length / 1024).toFixed(2)} KB (target <= 2.5 KB)`);
+}
+
+/** The sample delivery with a third baby: a large report. */
+function tripletsOf(doc: Record<string, unknown>): Record<string, unknown> {
+  const copy = JSON.parse(JSON.stringify(doc));
+  const babies = copy.fields.babies.baby;
+  babies.push({ ...JSON.parse(JSON.stringify(babies[0])), child_doc: 'baby-3' });
+  copy.fields.outcome.babies_born = '3';
+  return copy;
 }

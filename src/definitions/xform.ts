@@ -205,7 +205,8 @@ export function parseXForm(xml: string, file: string): XFormInfo {
         const f: XFormField = { type: 'string', control: false };
         if (inRepeat) f.repeat = inRepeat;
         const ref = c.hasAttribute('db-doc-ref') ? c.getAttribute('db-doc-ref') ?? '' : undefined;
-        if (ref !== undefined) f.dbDocRef = resolvePath(ref, path.split('.').slice(0, -1), rootName) ?? ref.trim();
+        // Relative to the field itself: `../profile` is a sibling.
+        if (ref !== undefined) f.dbDocRef = resolvePath(ref, path.split('.'), rootName) ?? ref.trim();
         fields[path] = f;
         out.push({ path });
       }
@@ -218,7 +219,7 @@ export function parseXForm(xml: string, file: string): XFormInfo {
     const path = resolvePath(bind.getAttribute('nodeset') ?? '', [], rootName);
     const f = path !== undefined ? fields[path] : undefined;
     if (!f) continue;
-    const raw = (bind.getAttribute('type') ?? 'string').replace(/^xsd:/, '');
+    const raw = (bind.getAttribute('type') || 'string').replace(/^xsd:/, '');
     f.type = TYPES[raw] ?? 'string';
     if (!TYPES[raw]) f.rawType = raw;
     const calculate = bind.getAttribute('calculate');
@@ -232,7 +233,8 @@ export function parseXForm(xml: string, file: string): XFormInfo {
   const visit = (el: Element, context: string[]) => {
     for (const c of children(el)) {
       const tag = c.nodeName;
-      const ref = c.getAttribute('ref') ?? c.getAttribute('nodeset') ?? '';
+      // xmldom answers '' for a missing attribute, not null.
+      const ref = c.getAttribute('ref') || c.getAttribute('nodeset') || '';
       const path = ref ? resolvePath(ref, context, rootName) : undefined;
       if ((tag === 'group' || tag === 'repeat') && path !== undefined) {
         const g = groups[path];

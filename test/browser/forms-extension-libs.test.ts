@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { runForm } from './form-runner';
+import { loadLibLikeCht } from './cht-loader';
 
 describe('reference forms call the extension libs through cht:extension-lib()', () => {
   it('pregnancy_visit: stable encounter id, translated display and an Observation land in the form', async () => {
@@ -14,6 +15,10 @@ describe('reference forms call the extension libs through cht:extension-lib()', 
     const obs = JSON.parse(form.get('/pregnancy_visit/fhir/weight_observation'));
     expect(obs.resourceType).to.equal('Observation');
     expect(obs.valueQuantity).to.deep.equal({ value: 62.5, unit: 'kg', system: 'http://unitsofmeasure.org', code: 'kg' });
+    const fhirId = await loadLibLikeCht('fhir-id.js');
+    expect(obs.id, 'the id the push gives the Observation of vitals.weight').to.equal(fhirId('uuid:11111111-2222-4333-8444-555555555555', 'Observation/vitals.weight'));
+    expect(encounterId).to.equal(fhirId('uuid:11111111-2222-4333-8444-555555555555', 'Encounter'));
+    expect(obs.subject.reference).to.match(/^Patient\/[0-9a-f-]{36}$/);
 
     form.recalculate();
     expect(form.get('/pregnancy_visit/fhir/encounter_id'), 'a recalculation mints no new id').to.equal(encounterId);

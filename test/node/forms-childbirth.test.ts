@@ -174,4 +174,13 @@ describe('a CHT-style form: itemsets, translations, repeats, db-doc sections', (
       for (const role of calls) assert.ok(pushed.has(`${role.split('/')[0]}/${lib((report.fields as any).meta.instanceID, role)}`), `${form}: ${role}`);
     }
   });
+
+  it('fhir-build.js, called as pregnancy_visit calls it, builds the Observation the push holds: same id, code, value, subject', () => {
+    const build = loadLikeCht(fs.readFileSync(path.join(ROOT, 'extension-libs/fhir-build.js'), 'latin1')) as (...a: unknown[]) => string;
+    const f = anc.fields as any;
+    const phone = JSON.parse(build('observation', 'body-weight', f.vitals.weight, 'kg', f.meta.instanceID, f.patient_uuid, 'vitals.weight')) as Observation;
+    const pushed = ofType<Observation>(resources(anc), 'Observation').find((o) => o.id === phone.id);
+    assert.ok(pushed, 'same id');
+    assert.deepEqual([phone.code, phone.valueQuantity, phone.subject?.reference], [pushed.code, pushed.valueQuantity, pushed.subject?.reference]);
+  });
 });

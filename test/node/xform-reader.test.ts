@@ -1,0 +1,155 @@
+import { strict as assert } from 'node:assert';
+import { parseXForm } from '../../src/definitions/xform';
+import { shapeOf } from '../../src/definitions/compile-form';
+import { parseWhen } from '../../src/definitions/when';
+import { answersAt } from '../../src/core/fields';
+import { holds } from '../../src/core/when';
+
+/**
+ * The XForm reader on constructs the reference forms do not all use: relative
+ * refs, nested repeats, a repeat with neither jr:count nor jr:template, an
+ * external (CSV) itemset, a default language that is not listed first, image
+ * values beside text, <output> in labels, contact pickers, other bind types.
+ */
+const XML = `<?xml version="1.0"?>
+<h:html xmlns="http://www.w3.org/2002/xforms" xmlns:h="http://www.w3.org/1999/xhtml" xmlns:jr="http://openrosa.org/javarosa">
+  <h:head>
+    <h:title>Household survey</h:title>
+    <model>
+      <itext>
+        <translation lang="sw">
+          <text id="/hh/visit_date:label"><value>Tarehe</value></text>
+          <text id="/hh/members/member/age:label"><value>Umri</value></text>
+        </translation>
+        <translation lang="en" default="true()">
+          <text id="/hh/visit_date:label"><value form="image">jr://images/date.png</value><value>Visit date</value></text>
+          <text id="/hh/members/member/age:label"><value>Age of <output value=" ../name "/></value></text>
+        </translation>
+      </itext>
+      <instance>
+        <hh id="hh">
+          <visit_date/>
+          <village/>
+          <head_id/>
+          <location/>
+          <members>
+            <member>
+              <name/>
+              <age/>
+              <illnesses>
+                <illness>
+                  <kind/>
+                  <onset/>
+                </illness>
+              </illnesses>
+              <profile db-doc="TRUE"><type>person</type><name/></profile>
+              <profile_ref db-doc-ref="../profile"/>
+            </member>
+          </members>
+          <meta><instanceID/></meta>
+        </hh>
+      </instance>
+      <instance id="villages" src="jr://file-csv/villages.csv"/>
+      <bind nodeset="/hh/visit_date" type="date"/>
+      <bind nodeset="/hh/village" type="select1"/>
+      <bind nodeset="/hh/head_id" type="string"/>
+      <bind nodeset="/hh/location" type="geopoint"/>
+      <bind nodeset="/hh/members/member/age" type="int" relevant="../name != ''"/>
+      <bind nodeset="/hh/members/member/illnesses/illness/kind" type="select1"/>
+      <bind nodeset="/hh/members/member/illnesses/illness/onset" type="xsd:date"/>
+    </model>
+  </h:head>
+  <h:body>
+    <input ref="/hh/visit_date"><label ref="jr:itext('/hh/visit_date:label')"/></input>
+    <select1 ref="/hh/village"><label>Village</label><itemset nodeset="instance('villages')/root/item"><value ref="name"/><label ref="label"/></itemset></select1>
+    <input ref="/hh/head_id" appearance="select-contact type-person"><label>Head of household</label></input>
+    <group ref="/hh/members">
+      <label>Members</label>
+      <repeat nodeset="/hh/members/member">
+        <input ref="name"><label>Name</label></input>
+        <input ref="age"><label ref="jr:itext('/hh/members/member/age:label')"/></input>
+        <group ref="illnesses">
+          <repeat nodeset="/hh/members/member/illnesses/illness">
+            <select1 ref="kind"><label>Illness</label><item><label>Malaria</label><value>malaria</value></item><item><label>Cough</label><value>cough</value></item></select1>
+            <input ref="onset"><label>Since</label></input>
+          </repeat>
+        </group>
+      </repeat>
+    </group>
+  </h:body>
+</h:html>`;
+
+describe('XForm reader', () => {
+  const x = parseXForm(XML, 'hh.xml');
+
+  it('default language first, image values skipped, <output> shown by name', () => {
+    assert.deepEqual(x.languages, ['en', 'sw']);
+    assert.deepEqual(x.fields.visit_date.label, { en: 'Visit date', sw: 'Tarehe' });
+    assert.deepEqual(x.fields['members.member.age'].label, { en: 'Age of {name}', sw: 'Umri' });
+  });
+
+  it('relative refs inside groups and repeats resolve; nested repeats are found without jr:count or jr:template', () => {
+    assert.equal(x.fields['members.member.name'].control, true);
+    assert.equal(x.fields['members.member.illnesses.illness.kind'].type, 'select1');
+    assert.deepEqual(x.fields['members.member.illnesses.illness.kind'].choices?.map((c) => c.value), ['malaria', 'cough']);
+    assert.equal(x.fields['members.member.illnesses.illness.kind'].repeat, 'members.member.illnesses.illness');
+    assert.equal(x.groups['members.member'].repeat, true);
+    assert.equal(x.groups['members.member.illnesses.illness'].inRepeat, 'members.member.illnesses.illness');
+    assert.equal(x.fields['members.member.age'].relevant, "../name != ''");
+  });
+
+  it('an external itemset has unknown choices (not an empty list); other bind types are kept as written', () => {
+    assert.equal(x.fields.village.type, 'select1');
+    assert.equal(x.fields.village.choices, undefined);
+    assert.equal(x.fields.location.type, 'string');
+    assert.equal(x.fields.location.rawType, 'geopoint');
+    assert.equal(x.fields['members.member.illnesses.illness.onset'].type, 'date', 'xsd: prefix');
+    assert.equal(x.fields.head_id.appearance, 'select-contact type-person');
+  });
+
+  it('db-doc sections (any case of true) and relative db-doc-refs', () => {
+    assert.equal(x.groups['members.member.profile'].dbDoc, true);
+    assert.equal(x.fields['members.member.profile_ref'].dbDocRef, 'members.member.profile');
+    assert.equal(x.fields.visit_date.dbDocRef, undefined);
+  });
+
+  it('the shape marks repeats, nested ones included, and only typed leaves', () => {
+    assert.deepEqual(shapeOf(x), { visit_date: 'D', village: '1', members: { member: [{ age: 'i', illnesses: { illness: [{ kind: '1', onset: 'D' }] } }] } });
+  });
+
+  it('answers through nested repeats: one per instance, numbered like position(), scoped for the same instance', () => {
+    const fields = { members: { member: [{ name: 'A', illnesses: { illness: [{ kind: 'malaria' }, { kind: 'cough' }] } }, { name: 'B', illnesses: { illness: { kind: 'cough' } } }] } };
+    const shape = shapeOf(x);
+    const kinds = answersAt(fields, shape, 'members.member.illnesses.illness.kind');
+    assert.deepEqual(kinds.map((a) => [a.value, a.part]), [
+      ['malaria', 'members.member[1].illnesses.illness[1].kind'],
+      ['cough', 'members.member[1].illnesses.illness[2].kind'],
+      ['cough', 'members.member[2].illnesses.illness[1].kind'],
+    ]);
+    assert.deepEqual(answersAt(fields, shape, 'members.member.name', kinds[2].scope).map((a) => a.value), ['B']);
+  });
+});
+
+describe('when: parsed at build time, evaluated like XPath', () => {
+  const resolve = (ref: string) => (['a', 'b', 'n', 'g.sel'].includes(ref) ? ref : ref === 'sel' ? 'g.sel' : (() => { throw new Error(`no ${ref}`); })());
+  const run = (src: string, values: Record<string, unknown[]>) => holds(parseWhen(src, resolve).when, (p) => values[p] ?? []);
+
+  it('comparisons, selected(), not(), and/or with XPath precedence, ${name} and dotted paths', () => {
+    assert.equal(run("a = 'x' or b = 'y' and n > 3", { a: ['x'], b: ['z'], n: ['1'] }), true);
+    assert.equal(run("(a = 'x' or b = 'y') and n > 3", { a: ['x'], b: ['z'], n: ['1'] }), false);
+    assert.equal(run("selected(${sel}, 'fever') and not(n >= 10)", { 'g.sel': ['cough fever'], n: ['9.5'] }), true);
+    assert.equal(run("n != 2", { n: ['2.0'] }), false, 'numbers compare as numbers');
+    assert.equal(run("a = ''", {}), true, 'a missing answer reads as empty');
+    assert.equal(run("a", { a: [''] }), false, 'a field alone holds when it has a value');
+    assert.equal(run("n < 5", { n: ['abc'] }), false, 'a non-number never compares');
+    assert.equal(run("a = 'x'", { a: ['y', 'x'] }), true, 'any value of a node set');
+  });
+
+  it('refuses what it cannot read, saying where', () => {
+    assert.throws(() => parseWhen("a == 'x'", resolve), /at '=' \(character 4\)/);
+    assert.throws(() => parseWhen("selected(a)", resolve), /expected ','/);
+    assert.throws(() => parseWhen("a = 'x' b", resolve), /unexpected at 'b'/);
+    assert.throws(() => parseWhen("zz = 1", resolve), /no zz/);
+    assert.throws(() => parseWhen("a = 'x' ; drop", resolve), /cannot read ';/);
+  });
+});
