@@ -1,20 +1,25 @@
 import type { Immunization, Procedure } from 'fhir/r4';
 import type { CodedRule } from './model';
 import { resourceId } from './identity';
-import { type ReportContext, codedFacts, dateFor } from './rules';
+import { type ReportContext, codedFacts, dateFor, where } from './rules';
+import { MappingError } from './errors';
 
 /**
  * Things done to the patient that a report records: vaccines given
  * (Immunization) and procedures (a caesarean section). One resource per
  * concept an answer maps to; the date is the rule's `date` field, else the
- * report's time. Both need a patient and a time, or nothing is made.
+ * report's time. Both need a patient and a time, or nothing is made (an
+ * error for a required rule).
  */
 
 export function immunizationsFor(ctx: ReportContext, rule: CodedRule): Immunization[] {
   const out: Immunization[] = [];
   for (const f of codedFacts(ctx, rule)) {
     const when = dateFor(ctx, rule.date, f.scope);
-    if (!f.subject || !when) continue;
+    if (!f.subject || !when) {
+      if (rule.required) throw new MappingError(`${where(ctx)}: required '${rule.field ?? rule.code}' has no ${f.subject ? `date in '${rule.date}'` : 'patient'}`);
+      continue;
+    }
     const imm: Immunization = {
       resourceType: 'Immunization',
       id: resourceId(ctx.d, 'Immunization', ctx.key, f.part),
@@ -34,7 +39,10 @@ export function proceduresFor(ctx: ReportContext, rule: CodedRule): Procedure[] 
   const out: Procedure[] = [];
   for (const f of codedFacts(ctx, rule)) {
     const when = dateFor(ctx, rule.date, f.scope);
-    if (!f.subject || !when) continue;
+    if (!f.subject || !when) {
+      if (rule.required) throw new MappingError(`${where(ctx)}: required '${rule.field ?? rule.code}' has no ${f.subject ? `date in '${rule.date}'` : 'patient'}`);
+      continue;
+    }
     const p: Procedure = {
       resourceType: 'Procedure',
       id: resourceId(ctx.d, 'Procedure', ctx.key, f.part),

@@ -68,6 +68,8 @@ export interface ObservationRule extends RuleBase {
   answers?: Record<string, string>;
   /** Answers meaning true, for booleans. */
   yes?: string[];
+  /** Field with when it was observed (default: the report's time). */
+  date?: string;
 }
 
 /**

@@ -3,7 +3,7 @@ import type { ObservationRule } from './model';
 import { choices, dateTime, decimal, integer, own, text } from './values';
 import { resourceId } from './identity';
 import { MappingError } from './errors';
-import { type Fact, type ReportContext, factsFor, where } from './rules';
+import { type Fact, type ReportContext, dateFor, factsFor, where } from './rules';
 
 const CATEGORY_SYSTEM = 'http://terminology.hl7.org/CodeSystem/observation-category';
 const UCUM = 'http://unitsofmeasure.org';
@@ -47,7 +47,7 @@ function valueOf(ctx: ReportContext, rule: ObservationRule, raw: unknown): Value
   }
 }
 
-function observation(ctx: ReportContext, rule: ObservationRule, fact: Fact, part: string, value: Value): Observation {
+function observation(ctx: ReportContext, rule: ObservationRule, fact: Fact, part: string, value: Value, effective: string | undefined): Observation {
   const obs: Observation = {
     resourceType: 'Observation',
     id: resourceId(ctx.d, 'Observation', ctx.key, part),
@@ -57,7 +57,7 @@ function observation(ctx: ReportContext, rule: ObservationRule, fact: Fact, part
   if (rule.category) obs.category = [{ coding: [{ system: CATEGORY_SYSTEM, code: rule.category }] } as CodeableConcept];
   if (fact.subject) obs.subject = fact.subject;
   if (ctx.encounter) obs.encounter = ctx.encounter;
-  if (ctx.effective) obs.effectiveDateTime = ctx.effective;
+  if (effective) obs.effectiveDateTime = effective;
   if (ctx.performer) obs.performer = ctx.performer;
   return Object.assign(obs, value);
 }
@@ -79,17 +79,22 @@ export function observationsFor(ctx: ReportContext, rule: ObservationRule): Obse
       if (rule.required) fail('is missing');
       continue;
     }
+    const effective = dateFor(ctx, rule.date, fact.scope);
+    if (rule.date && !effective) {
+      if (rule.required) fail(`has no date in '${rule.date}'`);
+      continue;
+    }
     if (rule.value === 'coded') {
       const before = out.length;
       for (const answer of choices(raw)) {
         const v = valueOf(ctx, rule, answer);
-        if (v) out.push(observation(ctx, rule, fact, fact.part + '=' + answer, v));
+        if (v) out.push(observation(ctx, rule, fact, fact.part + '=' + answer, v, effective));
       }
       if (out.length === before && rule.required) fail(`has no mapped answer in '${text(raw)}'`);
       continue;
     }
     const v = valueOf(ctx, rule, raw);
-    if (v) out.push(observation(ctx, rule, fact, fact.part, v));
+    if (v) out.push(observation(ctx, rule, fact, fact.part, v, effective));
     else if (rule.required) fail(`is not a valid ${rule.value}: '${String(text(raw)).slice(0, 40)}'`);
   }
   return out;

@@ -56,9 +56,13 @@ export function factsFor(ctx: ReportContext, rule: RuleBase, part: string): Fact
   return out;
 }
 
-/** A date-time from a field in the fact's repeat instance, else the report's time. */
+/**
+ * When a fact happened: its `date` field in the fact's repeat instance, else
+ * the report's time. A named field that holds no date gives undefined (the
+ * fact is not made), never the report's time in its place.
+ */
 export function dateFor(ctx: ReportContext, field: string | undefined, scope: Scope): string | undefined {
-  return (field && dateTime(read(ctx, field, scope)[0])) || ctx.effective;
+  return field ? dateTime(read(ctx, field, scope)[0]) : ctx.effective;
 }
 
 /** One entry per concept a coded rule yields: per selected answer it maps, or its `code` when it has no field. */

@@ -101,6 +101,9 @@ export function compileForm(def: FormDefinition, xform: XFormInfo, terms: Termin
   };
   const notDate = (path: string, f: XFormField | undefined, where: string) => {
     if (f && ['int', 'decimal', 'boolean', 'select1', 'select'].indexOf(f.type) >= 0) report(where, `'${path}' is a ${f.type} field, not a date`);
+    // CHT forms often keep a date formatted for people to read ("%e %b, %Y"): FHIR cannot read it.
+    const shown = /format-date(?:-time)?\s*\([^,]*,\s*(['"])([^'"]*)\1/.exec(f?.calculate ?? '');
+    if (shown && shown[2] !== '%Y-%m-%d') report(where, `'${path}' holds a date formatted for display ('${shown[2]}'): name a field with an ISO date (%Y-%m-%d)`);
   };
   const dateField = (path: string | undefined, ruleField: string | undefined, where: string) => {
     if (!path) return;
@@ -117,7 +120,7 @@ export function compileForm(def: FormDefinition, xform: XFormInfo, terms: Termin
     }
     if (r.when) {
       try {
-        const parsed = parseWhen(r.when, (ref, byName) => resolveRef(xform, ref, byName));
+        const parsed = parseWhen(r.when, (ref, byName) => resolveRef(xform, ref, byName), xform.root);
         for (const [p, v] of parsed.values) checkAnswer(p, v, where + '/when');
         out.when = parsed.when;
       } catch (e) {
@@ -158,6 +161,10 @@ export function compileForm(def: FormDefinition, xform: XFormInfo, terms: Termin
     const value: ObservationValue = o.value ?? (o.answers ? 'coded' : o.unit ? 'quantity' : valueFor(xform.fields[o.field]));
     if (value === 'coded' && !o.answers) report(where, `a coded value needs 'answers' (choice -> concept)`);
     const rule: ObservationRule = { ...base(o, where), field: o.field, code: concept(o.code, where + '/code'), value };
+    if (o.date) {
+      dateField(o.date, o.field, where + '/date');
+      rule.date = o.date;
+    }
     if (o.unit) {
       if (value !== 'quantity') report(where + '/unit', 'only quantities have units');
       else if (ucumUtils().validateUnitString(o.unit).status !== 'valid') report(where + '/unit', `'${o.unit}' is not a valid UCUM unit`);
@@ -245,9 +252,12 @@ function valueFor(f: XFormField | undefined): ObservationValue {
   }
 }
 
-/** A db-doc-ref to a db-doc section (not the report itself), or a contact picker. */
+/** A db-doc-ref to a db-doc section that saves a contact (not a report, not the report itself), or a contact picker. */
 function isPersonRef(x: XFormInfo, f: XFormField): boolean {
-  if (f.dbDocRef !== undefined) return f.dbDocRef !== '' && !!x.groups[f.dbDocRef]?.dbDoc;
+  if (f.dbDocRef !== undefined) {
+    const section = f.dbDocRef === '' ? undefined : x.groups[f.dbDocRef];
+    return !!section?.dbDoc && section.docType !== 'data_record';
+  }
   return (f.rawType ?? '').startsWith('db:') || /(^|\s)select-contact(\s|$)/.test(f.appearance ?? '');
 }
 

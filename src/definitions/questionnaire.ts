@@ -45,6 +45,9 @@ function localized(x: XFormInfo, labels: Labels | undefined, fallback: string): 
 
 const lastSegment = (path: string) => path.slice(path.lastIndexOf('.') + 1);
 
+/** A note's label as text: HTML tags and markdown emphasis and headings dropped. */
+const plain = (s: string) => s.replace(/<[^>]*>/g, ' ').replace(/(\*\*|__|\*|_)(\S[^*_]*?)\1/g, '$2').replace(/^#+\s*/, '').replace(/\s+/g, ' ').trim();
+
 function item(x: XFormInfo, node: InstanceNode): QuestionnaireItem | undefined {
   if (node.children) {
     const items = node.children.map((c) => item(x, c)).filter((i): i is QuestionnaireItem => !!i);
@@ -59,8 +62,15 @@ function item(x: XFormInfo, node: InstanceNode): QuestionnaireItem | undefined {
   const f = x.fields[node.path];
   const type = f?.type ?? 'string';
   const { text, ext } = localized(x, f?.label, lastSegment(node.path));
+  if (f?.control && f.readonly) {
+    // A note: shown, never answered. Its label may carry HTML or markdown.
+    const d: QuestionnaireItem = { linkId: node.path, text: plain(text) || lastSegment(node.path), type: 'display' };
+    if (ext) d._text = ext;
+    return d;
+  }
   const q: QuestionnaireItem = { linkId: node.path, text, type: ITEM_TYPE[type] };
   if (ext) q._text = ext;
+  if (type === 'string' && /(^|\s)multiline(\s|$)/.test(f?.appearance ?? '')) q.type = 'text';
   if (type === 'select') q.repeats = true;
   const options = (f?.choices ?? []).map((c) => {
     const coding: Coding = { code: c.value };

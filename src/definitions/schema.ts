@@ -92,6 +92,7 @@ export const formSchema = {
           category: { enum: ['social-history', 'vital-signs', 'imaging', 'laboratory', 'procedure', 'survey', 'exam', 'therapy', 'activity'] },
           answers,
           yes: { type: 'array', items: { type: 'string' }, minItems: 1 },
+          date: { description: 'Field with when it was observed (default: the report time)', ...field },
         },
       },
     },

@@ -2,8 +2,9 @@ import type { When } from '../core/model';
 
 /**
  * Parses a rule's `when`: the part of XPath a CHT admin writes in XLSForm
- * `relevant` columns. Fields are `${name}` (XLSForm style, resolved by name)
- * or dotted paths as in `field`; then `=`, `!=`, `<`, `<=`, `>`, `>=`,
+ * `relevant` columns. Fields are `${name}` (XLSForm style, resolved by name),
+ * dotted paths as in `field`, or absolute paths as in the XForm
+ * (`/delivery/outcome/mode`); then `=`, `!=`, `<`, `<=`, `>`, `>=`,
  * `selected(field, 'value')`, `not(...)`, `and`, `or`, parentheses, 'strings'
  * and numbers. The result is the compact form the core evaluates
  * (core/when.ts). Each field goes through `resolve`, which returns its path
@@ -16,9 +17,9 @@ export interface ParsedWhen {
   values: Array<[string, string]>;
 }
 
-type Token = { kind: 'op' | 'str' | 'num' | 'name' | 'field' | 'punct'; text: string; at: number };
+type Token = { kind: 'op' | 'str' | 'num' | 'name' | 'field' | 'abs' | 'punct'; text: string; at: number };
 
-const TOKEN = /\s*(?:(\$\{[A-Za-z_][\w\-.]*\})|('[^']*'|"[^"]*")|(\d+(?:\.\d+)?)|(!=|<=|>=|=|<|>)|([(),])|([A-Za-z_][\w\-]*(?:\.[A-Za-z_][\w\-]*)*))/y;
+const TOKEN = /\s*(?:(\$\{[A-Za-z_][\w\-.]*\})|('[^']*'|"[^"]*")|(\d+(?:\.\d+)?)|(!=|<=|>=|=|<|>)|([(),])|([A-Za-z_][\w\-]*(?:\.[A-Za-z_][\w\-]*)*)|(\/[A-Za-z_][\w\-]*(?:\/[A-Za-z_][\w\-]*)+))/y;
 
 function tokenize(src: string): Token[] {
   const out: Token[] = [];
@@ -27,19 +28,24 @@ function tokenize(src: string): Token[] {
     if (/^\s*$/.test(src.slice(TOKEN.lastIndex))) break;
     const at = TOKEN.lastIndex;
     const m = TOKEN.exec(src);
-    if (!m) throw new Error(`cannot read '${src.slice(at).trim().slice(0, 20)}' at character ${at + 1}`);
-    const [, field, str, num, op, punct, name] = m;
+    if (!m) {
+      const rest = src.slice(at).trim();
+      if (rest.startsWith('.')) throw new Error(`a relative XPath ('${rest.slice(0, 20)}') has no context here: write \${name} or the dotted path`);
+      throw new Error(`cannot read '${rest.slice(0, 20)}' at character ${at + 1}`);
+    }
+    const [, field, str, num, op, punct, name, abs] = m;
     if (field) out.push({ kind: 'field', text: field.slice(2, -1), at });
     else if (str) out.push({ kind: 'str', text: str.slice(1, -1), at });
     else if (num) out.push({ kind: 'num', text: num, at });
     else if (op) out.push({ kind: 'op', text: op, at });
     else if (punct) out.push({ kind: 'punct', text: punct, at });
+    else if (abs) out.push({ kind: 'abs', text: abs, at });
     else out.push({ kind: 'name', text: name, at });
   }
   return out;
 }
 
-export function parseWhen(src: string, resolve: (ref: string, byName: boolean) => string): ParsedWhen {
+export function parseWhen(src: string, resolve: (ref: string, byName: boolean) => string, root?: string): ParsedWhen {
   const tokens = tokenize(src);
   const values: Array<[string, string]> = [];
   let i = 0;
@@ -58,6 +64,12 @@ export function parseWhen(src: string, resolve: (ref: string, byName: boolean) =
     const t = peek();
     if (t?.kind === 'field') return i++, resolve(t.text, true);
     if (t?.kind === 'name') return i++, resolve(t.text, false);
+    if (t?.kind === 'abs') {
+      // An absolute XPath as the XForm writes it: /<root>/group/field.
+      const [first, ...rest] = t.text.split('/').filter(Boolean);
+      if (first !== root) fail(`an absolute path starts with /${root ?? '<root>'}/`);
+      return i++, resolve(rest.join('.'), false);
+    }
     return fail('expected a field');
   };
   const operand = (): When | string | number => {

@@ -29,6 +29,10 @@ export interface XFormField {
   repeat?: string;
   calculate?: string;
   relevant?: string;
+  /** `readonly="true()"` with no calculate: a note, shown, never answered. */
+  readonly?: boolean;
+  /** The primary instance's default value. */
+  value?: string;
   /** A `db-doc-ref` field: the path of the section it references (`''` = the report itself). */
   dbDocRef?: string;
   /** Appearance of its control (`select-contact type-person`, ...). */
@@ -44,6 +48,8 @@ export interface XFormGroup {
   inRepeat?: string;
   /** `db-doc="true"`: saved as a doc of its own as well. */
   dbDoc: boolean;
+  /** For a db-doc section, the doc `type` it saves (`person`, `data_record`...), when the form fixes it. */
+  docType?: string;
 }
 
 export interface InstanceNode {
@@ -53,6 +59,8 @@ export interface InstanceNode {
 
 export interface XFormInfo {
   id: string;
+  /** The primary instance's root element: absolute XPaths start with it. */
+  root: string;
   title: string;
   /** itext languages, the default first; empty when labels are inline. */
   languages: string[];
@@ -204,6 +212,8 @@ export function parseXForm(xml: string, file: string): XFormInfo {
       } else {
         const f: XFormField = { type: 'string', control: false };
         if (inRepeat) f.repeat = inRepeat;
+        const value = squash(c.textContent ?? '');
+        if (value) f.value = value;
         const ref = c.hasAttribute('db-doc-ref') ? c.getAttribute('db-doc-ref') ?? '' : undefined;
         // Relative to the field itself: `../profile` is a sibling.
         if (ref !== undefined) f.dbDocRef = resolvePath(ref, path.split('.'), rootName) ?? ref.trim();
@@ -226,6 +236,13 @@ export function parseXForm(xml: string, file: string): XFormInfo {
     if (calculate) f.calculate = calculate;
     const relevant = bind.getAttribute('relevant');
     if (relevant) f.relevant = relevant;
+    if (/^\s*true\(\)\s*$/.test(bind.getAttribute('readonly') ?? '') && !calculate) f.readonly = true;
+  }
+  // The doc type a db-doc section saves: its `type` child's value or literal calculate.
+  for (const [path, g] of Object.entries(groups)) {
+    const t = g.dbDoc ? fields[path + '.type'] : undefined;
+    const literal = t && (t.value ?? /^\s*(['"])([^'"]*)\1\s*$/.exec(t.calculate ?? '')?.[2]);
+    if (literal) g.docType = literal;
   }
 
   // Body: controls (relative refs resolve against their group), labels, choices.
@@ -262,7 +279,7 @@ export function parseXForm(xml: string, file: string): XFormInfo {
   if (body) visit(body, []);
 
   const title = (descendants(doc, 'title')[0]?.textContent ?? '').trim() || id;
-  return { id, title, languages: languages.filter(Boolean), fields, groups, tree, hasInstanceId: fields['meta.instanceID'] !== undefined };
+  return { id, root: rootName, title, languages: languages.filter(Boolean), fields, groups, tree, hasInstanceId: fields['meta.instanceID'] !== undefined };
 }
 
 function childText(el: Element, name: string): string {

@@ -11,11 +11,20 @@ import { ROOT } from '../../src/build/paths';
  * must resolve in the XForm, or the build fails naming the file, the JSON
  * path, what was found and what to do. Nothing is accepted and then ignored.
  */
-function problemsWith(edit: (def: any) => void): string[] {
+/** The childbirth form with a maternal death report saved as its own doc, and a date kept for display. */
+function withReportSection(xml: string): string {
+  return xml
+    .replace('<danger_signs/>\n          </mother>', '<danger_signs/>\n            <death_report db-doc="true"><form>death_report</form><type/></death_report>\n            <death_doc db-doc-ref="/childbirth/mother/death_report"/>\n            <pnc_day/>\n          </mother>')
+    .replace('<bind nodeset="/childbirth/mother/outcome"', `<bind nodeset="/childbirth/mother/death_report/type" type="string" calculate="'data_record'"/>\n      <bind nodeset="/childbirth/mother/pnc_day" type="string" calculate="format-date( /childbirth/next_pnc_visit , '%e %b, %Y')"/>\n      <bind nodeset="/childbirth/mother/outcome"`);
+}
+
+function problemsWith(edit: (def: any) => void, editXml: (xml: string) => string = (x) => x): string[] {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'defs-forms-'));
   try {
     fs.cpSync(path.join(ROOT, 'app_settings'), path.join(root, 'app_settings'), { recursive: true });
     fs.cpSync(path.join(ROOT, 'forms'), path.join(root, 'forms'), { recursive: true });
+    const xform = path.join(root, 'forms/app/childbirth.xml');
+    fs.writeFileSync(xform, editXml(fs.readFileSync(xform, 'utf8')));
     const file = path.join(root, 'app_settings/fhir/forms/childbirth.json');
     const def = JSON.parse(fs.readFileSync(file, 'utf8'));
     edit(def);
@@ -53,7 +62,37 @@ const cases: Array<[string, (def: any) => void, RegExp]> = [
   ['an unknown clinical status', (j) => (j.conditions[0].clinical_status = 'closed'), /conditions\/0\/clinical_status: must be one of/],
 ];
 
+const onReportSection: Array<[string, (def: any) => void, RegExp]> = [
+  ['a subject that is a db-doc report, not a person', (j) => (j.conditions[2].subject = 'mother.death_doc'), /conditions\/2\/subject: 'mother.death_doc' holds no person's _id/],
+  ['a date kept formatted for display', (j) => (j.procedures[0].date = 'mother.pnc_day'), /procedures\/0\/date: 'mother.pnc_day' holds a date formatted for display \('%e %b, %Y'\): name a field with an ISO date/],
+  ['a when with a relative XPath', (j) => (j.observations[1].when = "../weight_known = 'yes'"), /observations\/1\/when: a relative XPath \('..\/weight_known = 'y'\) has no context here: write \$\{name\} or the dotted path/],
+  ['a when with an absolute XPath of another form', (j) => (j.observations[1].when = "/delivery/babies/baby/baby_details/weight_known = 'yes'"), /observations\/1\/when: an absolute path starts with \/childbirth\//],
+];
+
 describe('mapping definitions over CHT-style forms', () => {
+  for (const [name, edit, expected] of onReportSection) {
+    it(`fails the build: ${name}`, () => {
+      const problems = problemsWith(edit, withReportSection);
+      assert.ok(problems.some((p) => expected.test(p)), `${expected} not in:\n${problems.join('\n')}`);
+    });
+  }
+
+  it('accepts a when written as the XForm writes it, with absolute paths', () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'defs-forms-'));
+    try {
+      fs.cpSync(path.join(ROOT, 'app_settings'), path.join(root, 'app_settings'), { recursive: true });
+      fs.cpSync(path.join(ROOT, 'forms'), path.join(root, 'forms'), { recursive: true });
+      const file = path.join(root, 'app_settings/fhir/forms/childbirth.json');
+      const def = JSON.parse(fs.readFileSync(file, 'utf8'));
+      def.observations[1].when = "/childbirth/babies/baby/baby_details/weight_known = 'yes'";
+      fs.writeFileSync(file, JSON.stringify(def));
+      const { model } = compileDefinitions(root);
+      assert.deepEqual(model.forms.childbirth.observations?.[1].when, ['=', ['.', 'babies.baby.baby_details.weight_known'], 'yes']);
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+
   for (const [name, edit, expected] of cases) {
     it(`fails the build: ${name}`, () => {
       const problems = problemsWith(edit);

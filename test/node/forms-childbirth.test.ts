@@ -44,9 +44,10 @@ describe('a CHT-style form: itemsets, translations, repeats, db-doc sections', (
     // Baby 1 was weighed; baby 2 was not (weight_known = 'no'): one birth weight, about baby 1.
     const weights = obs.filter((o) => code(o) === '8339-4');
     assert.deepEqual(
-      weights.map((o) => [o.valueQuantity, o.subject?.reference, o.id]),
-      [[{ value: 2950, unit: 'g', system: 'http://unitsofmeasure.org', code: 'g' }, patient('baby-1'), resourceId(d, 'Observation', INSTANCE, 'babies.baby[1].baby_details.birth_weight')]],
+      weights.map((o) => [o.valueQuantity, o.subject?.reference, o.id, o.effectiveDateTime]),
+      [[{ value: 2950, unit: 'g', system: 'http://unitsofmeasure.org', code: 'g' }, patient('baby-1'), resourceId(d, 'Observation', INSTANCE, 'babies.baby[1].baby_details.birth_weight'), '2026-11-29']],
     );
+    assert.equal(plurality[0].effectiveDateTime, '2026-11-30T00:53:20.000Z', 'no date field: the report time');
     assert.equal(obs.length, 2);
   });
 
@@ -99,6 +100,16 @@ describe('a CHT-style form: itemsets, translations, repeats, db-doc sections', (
     const rs = resources(doc);
     assert.equal(ofType<Condition>(rs, 'Condition').filter((c) => c.subject.reference === patient('baby-2')).length, 0);
     assert.equal(ofType<Appointment>(rs, 'Appointment').length, 0);
+  });
+
+  it('a named date that cannot be read makes no resource, never the report time in its place', () => {
+    const doc = JSON.parse(JSON.stringify(birth)) as Doc & { fields: any };
+    doc.fields.outcome.delivery_date = '29 Nov, 2026';
+    const rs = resources(doc);
+    assert.equal(ofType<Immunization>(rs, 'Immunization').length, 0);
+    assert.equal(ofType<Procedure>(rs, 'Procedure').length, 0);
+    assert.equal(ofType<Observation>(rs, 'Observation').filter((o) => code(o) === '8339-4').length, 0);
+    assert.equal(ofType<Condition>(rs, 'Condition').find((c) => code(c) === '77386006')!.abatementDateTime, undefined);
   });
 
   it('one repeat instance stored bare (older CHT) maps like an array of one', () => {

@@ -4,6 +4,8 @@ import { shapeOf } from '../../src/definitions/compile-form';
 import { parseWhen } from '../../src/definitions/when';
 import { answersAt } from '../../src/core/fields';
 import { holds } from '../../src/core/when';
+import { questionnaireFor } from '../../src/definitions/questionnaire';
+import { assertValidR4 } from '../../src/fhir-validation';
 
 /**
  * The XForm reader on constructs the reference forms do not all use: relative
@@ -32,6 +34,8 @@ const XML = `<?xml version="1.0"?>
           <village/>
           <head_id/>
           <location/>
+          <intro/>
+          <comments/>
           <members>
             <member>
               <name/>
@@ -54,6 +58,8 @@ const XML = `<?xml version="1.0"?>
       <bind nodeset="/hh/village" type="select1"/>
       <bind nodeset="/hh/head_id" type="string"/>
       <bind nodeset="/hh/location" type="geopoint"/>
+      <bind nodeset="/hh/intro" type="string" readonly="true()"/>
+      <bind nodeset="/hh/comments" type="string"/>
       <bind nodeset="/hh/members/member/age" type="int" relevant="../name != ''"/>
       <bind nodeset="/hh/members/member/illnesses/illness/kind" type="select1"/>
       <bind nodeset="/hh/members/member/illnesses/illness/onset" type="xsd:date"/>
@@ -63,6 +69,8 @@ const XML = `<?xml version="1.0"?>
     <input ref="/hh/visit_date"><label ref="jr:itext('/hh/visit_date:label')"/></input>
     <select1 ref="/hh/village"><label>Village</label><itemset nodeset="instance('villages')/root/item"><value ref="name"/><label ref="label"/></itemset></select1>
     <input ref="/hh/head_id" appearance="select-contact type-person"><label>Head of household</label></input>
+    <input ref="/hh/intro"><label>&lt;h4 style="color:red"&gt;Ask **all** members&lt;/h4&gt;</label></input>
+    <input ref="/hh/comments" appearance="multiline"><label>Comments</label></input>
     <group ref="/hh/members">
       <label>Members</label>
       <repeat nodeset="/hh/members/member">
@@ -105,6 +113,14 @@ describe('XForm reader', () => {
     assert.equal(x.fields.location.rawType, 'geopoint');
     assert.equal(x.fields['members.member.illnesses.illness.onset'].type, 'date', 'xsd: prefix');
     assert.equal(x.fields.head_id.appearance, 'select-contact type-person');
+  });
+
+  it('notes become display items with plain text, multiline inputs text items', () => {
+    const q = questionnaireFor({ identifierBase: 'https://example.org/sid', namespace: '8c0d2a5e-3b7f-4e2a-9d61-5f4b2c7e1a90' }, x);
+    assertValidR4(q);
+    assert.deepEqual(q.item!.find((i) => i.linkId === 'intro'), { linkId: 'intro', text: 'Ask all members', type: 'display' });
+    assert.equal(q.item!.find((i) => i.linkId === 'comments')!.type, 'text');
+    assert.equal(q.item!.find((i) => i.linkId === 'visit_date')!.type, 'date');
   });
 
   it('db-doc sections (any case of true) and relative db-doc-refs', () => {
