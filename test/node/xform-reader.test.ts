@@ -1,4 +1,7 @@
 import { strict as assert } from 'node:assert';
+import fs from 'node:fs';
+import path from 'node:path';
+import { ROOT } from '../../src/build/paths';
 import { parseXForm } from '../../src/definitions/xform';
 import { shapeOf } from '../../src/definitions/compile-form';
 import { parseWhen } from '../../src/definitions/when';
@@ -11,81 +14,10 @@ import { assertValidR4 } from '../../src/fhir-validation';
  * The XForm reader on constructs the reference forms do not all use: relative
  * refs, nested repeats, a repeat with neither jr:count nor jr:template, an
  * external (CSV) itemset, a default language that is not listed first, image
- * values beside text, <output> in labels, contact pickers, other bind types.
+ * values beside text, <output> in labels, contact pickers, other bind types,
+ * notes (test/fixtures/forms/hh.xml).
  */
-const XML = `<?xml version="1.0"?>
-<h:html xmlns="http://www.w3.org/2002/xforms" xmlns:h="http://www.w3.org/1999/xhtml" xmlns:jr="http://openrosa.org/javarosa">
-  <h:head>
-    <h:title>Household survey</h:title>
-    <model>
-      <itext>
-        <translation lang="sw">
-          <text id="/hh/visit_date:label"><value>Tarehe</value></text>
-          <text id="/hh/members/member/age:label"><value>Umri</value></text>
-        </translation>
-        <translation lang="en" default="true()">
-          <text id="/hh/visit_date:label"><value form="image">jr://images/date.png</value><value>Visit date</value></text>
-          <text id="/hh/members/member/age:label"><value>Age of <output value=" ../name "/></value></text>
-        </translation>
-      </itext>
-      <instance>
-        <hh id="hh">
-          <visit_date/>
-          <village/>
-          <head_id/>
-          <location/>
-          <intro/>
-          <comments/>
-          <members>
-            <member>
-              <name/>
-              <age/>
-              <illnesses>
-                <illness>
-                  <kind/>
-                  <onset/>
-                </illness>
-              </illnesses>
-              <profile db-doc="TRUE"><type>person</type><name/></profile>
-              <profile_ref db-doc-ref="../profile"/>
-            </member>
-          </members>
-          <meta><instanceID/></meta>
-        </hh>
-      </instance>
-      <instance id="villages" src="jr://file-csv/villages.csv"/>
-      <bind nodeset="/hh/visit_date" type="date"/>
-      <bind nodeset="/hh/village" type="select1"/>
-      <bind nodeset="/hh/head_id" type="string"/>
-      <bind nodeset="/hh/location" type="geopoint"/>
-      <bind nodeset="/hh/intro" type="string" readonly="true()"/>
-      <bind nodeset="/hh/comments" type="string"/>
-      <bind nodeset="/hh/members/member/age" type="int" relevant="../name != ''"/>
-      <bind nodeset="/hh/members/member/illnesses/illness/kind" type="select1"/>
-      <bind nodeset="/hh/members/member/illnesses/illness/onset" type="xsd:date"/>
-    </model>
-  </h:head>
-  <h:body>
-    <input ref="/hh/visit_date"><label ref="jr:itext('/hh/visit_date:label')"/></input>
-    <select1 ref="/hh/village"><label>Village</label><itemset nodeset="instance('villages')/root/item"><value ref="name"/><label ref="label"/></itemset></select1>
-    <input ref="/hh/head_id" appearance="select-contact type-person"><label>Head of household</label></input>
-    <input ref="/hh/intro"><label>&lt;h4 style="color:red"&gt;Ask **all** members&lt;/h4&gt;</label></input>
-    <input ref="/hh/comments" appearance="multiline"><label>Comments</label></input>
-    <group ref="/hh/members">
-      <label>Members</label>
-      <repeat nodeset="/hh/members/member">
-        <input ref="name"><label>Name</label></input>
-        <input ref="age"><label ref="jr:itext('/hh/members/member/age:label')"/></input>
-        <group ref="illnesses">
-          <repeat nodeset="/hh/members/member/illnesses/illness">
-            <select1 ref="kind"><label>Illness</label><item><label>Malaria</label><value>malaria</value></item><item><label>Cough</label><value>cough</value></item></select1>
-            <input ref="onset"><label>Since</label></input>
-          </repeat>
-        </group>
-      </repeat>
-    </group>
-  </h:body>
-</h:html>`;
+const XML = fs.readFileSync(path.join(ROOT, 'test/fixtures/forms/hh.xml'), 'utf8');
 
 describe('XForm reader', () => {
   const x = parseXForm(XML, 'hh.xml');
