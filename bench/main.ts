@@ -2,6 +2,7 @@ import { benchExtensionLibs } from './extension-libs';
 import { benchOutbox } from './outbox';
 import { benchOutbound } from './outbound';
 import { benchReceiver } from './receiver';
+import { benchInbound } from './inbound';
 
 /** `npm run bench`: every benchmark in turn. */
 async function main() {
@@ -9,6 +10,7 @@ async function main() {
   await benchExtensionLibs();
   await benchOutbox();
   await benchReceiver();
+  await benchInbound();
 }
 
 main().catch((e) => {
