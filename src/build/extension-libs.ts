@@ -60,6 +60,8 @@ export async function buildExtensionLibs(): Promise<Map<string, string>> {
 export function writeExtensionLibs(libs: Map<string, string>, outDir = LIB_OUTPUT): void {
   const staging = fs.mkdtempSync(path.join(path.dirname(outDir), '.extension-libs-'));
   try {
+    // mkdtemp makes the folder 0700; the published folder is readable like any other.
+    fs.chmodSync(staging, 0o755);
     for (const [name, code] of libs) fs.writeFileSync(path.join(staging, name), code);
     const old = outDir + '.old';
     fs.rmSync(old, { recursive: true, force: true });

@@ -67,6 +67,7 @@ describe('extension libs build', () => {
     assert.deepEqual(fs.readdirSync(out), ['old.js']);
     writeExtensionLibs(new Map([['new.js', 'module.exports=function(){}']]), out);
     assert.deepEqual(fs.readdirSync(out), ['new.js']);
+    assert.equal(fs.statSync(out).mode & 0o777, 0o755, 'readable by the web server and cht-conf, not 0700 like a temp folder');
     fs.rmSync(tmp, { recursive: true, force: true });
   });
 });
