@@ -1,16 +1,20 @@
 import type { Bundle, Resource } from 'fhir/r4';
 import { checkResource, inspect, type ValidationIssue } from './validate';
 
-/** What the outbox keeps per resource in IndexedDB (schema v2). */
-export interface OutboxRecord {
-  /** `resourceType/id`: one record per resource, a later enqueue replaces it. */
-  key: string;
-  /** Queue position, kept when a record is replaced so references stay ahead of their users. */
-  seq: number;
-  /** Bumped on every write: a flush deletes a record only if its rev is the one it sent. */
+/** One enqueued version, as the `queue` store keeps it (schema v3). */
+export interface QueueRow {
+  /** The row's key, from the store's key generator: the version, growing across reloads and tabs. */
   rev: number;
+  /** `resourceType/id`: a later version of the same key supersedes this one. */
+  key: string;
   resource: Resource;
   enqueuedAt: number;
+}
+
+/** A record as a flush sends it: the newest version of its key, at the queue place of its first row. */
+export interface OutboxRecord extends QueueRow {
+  /** Queue position: the first row of the key, so references stay ahead of their users when a record is replaced. */
+  seq: number;
 }
 
 export function keyOf(resource: Resource): string {
@@ -50,7 +54,7 @@ export function whyCorrupt(value: unknown, maxChars?: number): string | null {
   if (typeof value !== 'object' || value === null) return `not a record: ${typeof value}`;
   const r = value as Partial<OutboxRecord>;
   if (typeof r.key !== 'string') return 'record has no string key';
-  if (!Number.isSafeInteger(r.seq) || !Number.isSafeInteger(r.rev)) return 'record has no seq/rev';
+  if (!Number.isSafeInteger(r.rev)) return 'record has no rev';
   const issues = checkResource(r.resource, maxChars);
   if (issues.length) return `resource fails checks: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`;
   if (keyOf(r.resource as Resource) !== r.key) return `key ${r.key} does not match resource ${keyOf(r.resource as Resource)}`;
