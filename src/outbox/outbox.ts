@@ -129,6 +129,7 @@ export class Outbox extends OutboxEvents {
   private async store(inputs: readonly (Resource | Bundle)[], prefix: string): Promise<string[]> {
     if (this.closed) throw new Error('outbox is closed');
     const all: Resource[] = [];
+    const json: string[] = [];
     const issues: ValidationIssue[] = [];
     inputs.forEach((input, n) => {
       const at = prefix.replace('i', String(n));
@@ -136,11 +137,12 @@ export class Outbox extends OutboxEvents {
       if (!found.issues.length && this.opts.validate) found.resources.forEach((r, i) => found.issues.push(...prefixed(this.opts.validate!(r), found.resources.length > 1 ? `Bundle.entry[${i}].resource.` : '')));
       issues.push(...prefixed(found.issues, at));
       all.push(...found.resources);
+      json.push(...found.json);
     });
     if (issues.length) throw new OutboxValidationError(issues);
     if (!all.length) return [];
-    await this.write(all);
     const keys = [...new Set(all.map(keyOf))];
+    await this.write(this.writing ? json.map((j) => JSON.parse(j) as Resource) : all);
     this.emit('queued', { keys });
     if (this.auto) this.kick();
     return keys;

@@ -24,18 +24,21 @@ export function keyOf(resource: Resource): string {
 /**
  * The resources one `enqueue` call carries: a transaction or batch Bundle is
  * unpacked (only PUT/POST entries with a resource), anything else, including
- * other Bundle types, is one resource. Sound resources come back as private
- * copies (parsed from the serialisation the size check made anyway): the
- * caller may keep editing its objects while the write waits for its turn.
+ * other Bundle types, is one resource. Sound resources come back as they
+ * are, with the serialisation the size check made (`json`): a write that has
+ * to wait for its turn stores copies parsed from it, so the caller may keep
+ * editing its objects (a write that starts at once needs none: IndexedDB
+ * clones a value when it is put).
  */
-export function unpack(input: Resource | Bundle, maxChars?: number): { resources: Resource[]; issues: ValidationIssue[] } {
+export function unpack(input: Resource | Bundle, maxChars?: number): { resources: Resource[]; json: string[]; issues: ValidationIssue[] } {
   const b = input as Bundle;
   if (b?.resourceType !== 'Bundle' || (b.type !== 'transaction' && b.type !== 'batch')) {
     const { issues, json } = inspect(input, maxChars);
-    return { resources: json === undefined ? [] : [JSON.parse(json) as Resource], issues };
+    return json === undefined ? { resources: [], json: [], issues } : { resources: [input as Resource], json: [json], issues };
   }
   const issues: ValidationIssue[] = [];
   const resources: Resource[] = [];
+  const json: string[] = [];
   (b.entry ?? []).forEach((e, i) => {
     const at = `Bundle.entry[${i}]`;
     const method = e.request?.method;
@@ -43,10 +46,10 @@ export function unpack(input: Resource | Bundle, maxChars?: number): { resources
     if (!e.resource) return void issues.push({ path: `${at}.resource`, message: 'entry has no resource' });
     const found = inspect(e.resource, maxChars);
     for (const issue of found.issues) issues.push({ path: `${at}.resource${issue.path ? '.' + issue.path : ''}`, message: issue.message });
-    if (found.json !== undefined) resources.push(JSON.parse(found.json) as Resource);
+    if (found.json !== undefined) resources.push(e.resource), json.push(found.json);
   });
   if (!resources.length && !issues.length) issues.push({ path: 'Bundle.entry', message: 'bundle has no entries' });
-  return { resources, issues };
+  return { resources, json, issues };
 }
 
 /** Why a value read from the records store cannot be sent, or null if it is a sound record. */

@@ -1,4 +1,4 @@
-import { openDB, type IDBPDatabase, type IDBPObjectStore } from 'idb';
+import { openDB, unwrap, type IDBPDatabase, type IDBPObjectStore } from 'idb';
 import type { Resource } from 'fhir/r4';
 import { keyOf, whyCorrupt, type QueueRow } from './records';
 import { SCHEMA_VERSION, upgrade, type OutboxSchema, type QuarantineEntry } from './schema';
@@ -41,13 +41,21 @@ export async function queueId(db: OutboxDB): Promise<string> {
  * comes from the store's key generator. All or nothing: a quota failure
  * leaves the queue as it was. Resolves once committed.
  */
-export async function writeResources(db: OutboxDB, resources: readonly Resource[], now: number): Promise<void> {
-  const tx = db.transaction('queue', 'readwrite');
-  for (const resource of resources) {
-    // A failed write aborts the transaction: reported once, through `done`.
-    tx.store.put({ key: keyOf(resource), resource, enqueuedAt: now } as QueueRow).catch(() => undefined);
-  }
-  await tx.done;
+export function writeResources(db: OutboxDB, resources: readonly Resource[], now: number): Promise<void> {
+  // The plain IndexedDB API: this is the one hot path, and a put's request needs no promise of its own.
+  const tx = unwrap(db).transaction('queue', 'readwrite');
+  return new Promise((resolve, reject) => {
+    tx.oncomplete = () => resolve();
+    // A failed put aborts the transaction: reported once, here.
+    tx.onabort = () => reject(tx.error ?? new DOMException('transaction aborted', 'AbortError'));
+    try {
+      const store = tx.objectStore('queue');
+      for (const resource of resources) store.put({ key: keyOf(resource), resource, enqueuedAt: now });
+    } catch (e) {
+      tx.onabort = () => reject(e);
+      abortQuietly(tx);
+    }
+  });
 }
 
 /** Rows anywhere in the queue that the key index cannot see (no string key): they would never be sent. */

@@ -90,6 +90,18 @@ describe('outbox: newest version wins, progress under faults (issue 16)', functi
     expect(await storedIds('Patient', tag)).to.deep.equal([...records].sort());
   });
 
+  it('stores each resource as it was when enqueue() was called, whether its write starts at once or waits', async () => {
+    const outbox = await openQueue({ name });
+    const [first, waiting] = [patient(ids(1)[0], tag, 'AsCalled'), patient(ids(1)[0], tag, 'AsCalled')];
+    const calls = [outbox.enqueue(first), outbox.enqueue(waiting)];
+    first.name![0].family = 'EditedAfter';
+    waiting.name![0].family = 'EditedAfter';
+    await Promise.all(calls);
+    await outbox.flush();
+    expect((await stored(first.id!)).name![0].family).to.equal('AsCalled');
+    expect((await stored(waiting.id!)).name![0].family).to.equal('AsCalled');
+  });
+
   it('quarantine: retry re-sends (unless a newer version is queued), discard deletes', async () => {
     const outbox = await openQueue({ name });
     const [a, b] = ids(2);
