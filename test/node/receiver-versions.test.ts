@@ -144,6 +144,34 @@ describe('receiver: the newest source version wins (late commits, replays, reord
   }
 });
 
+describe('receiver: a refused push names every refused entry', function () {
+  let stack: Stack;
+  before(async () => {
+    preloadR4Definitions();
+    stack = await startStack();
+  });
+  after(() => stack.close());
+
+  it('400 with one issue per refused entry (Bundle.entry[i], Type/id), after the problems themselves', async () => {
+    const ok = (id: string): Patient => ({ resourceType: 'Patient', id, name: [{ family: 'Fine' }] });
+    const bad = { ...ok('refused-b'), gender: 'robot' } as unknown as Patient;
+    const worse = { ...ok('refused-d'), unknownField: 1 } as unknown as Patient;
+    const res = await push(stack.pushUrl, transactionOf([ok('fine-a'), bad, ok('fine-c'), worse]));
+    assert.equal(res.status, 400);
+    const outcome = res.json();
+    assertValidR4(outcome);
+    const named = outcome.issue.filter((i: { expression: string[] }) => /^Bundle\.entry\[\d+\]$/.test(i.expression[0]));
+    assert.deepEqual(
+      named.map((i: { expression: string[]; details: { text: string } }) => [i.expression[0], i.details.text]),
+      [
+        ['Bundle.entry[1]', 'Patient/refused-b refused'],
+        ['Bundle.entry[3]', 'Patient/refused-d refused'],
+      ],
+    );
+    assert.equal(outcome.issue.length, named.length + 2);
+  });
+});
+
 async function waitFor(check: () => boolean): Promise<void> {
   while (!check()) await new Promise((ok) => setTimeout(ok, 5));
 }
