@@ -3,7 +3,10 @@ import type { Bundle, FhirResource, Patient } from 'fhir/r4';
 import { compileDefinitions } from '../../src/definitions/compile';
 import { mapDoc } from '../../src/core/map-doc';
 import { transactionOf } from '../../src/core/bundle';
-import { withSourceVersion } from '../../src/core/source-version';
+import { sourceVersionOf, withSourceVersion } from '../../src/core/source-version';
+import { systems } from '../../src/core/identity';
+import { hydrate } from '../../src/outbound/hydrate';
+import { sampleContacts, sampleReports } from '../support/samples';
 import { ROOT } from '../../src/build/paths';
 import { assertValidR4, preloadR4Definitions } from '../../src/fhir-validation';
 import { startFhirServer, type FhirServer } from '../../src/fhir-server';
@@ -142,6 +145,33 @@ describe('receiver: the newest source version wins (late commits, replays, reord
       });
     });
   }
+});
+
+describe('CHT pushes carry the source version of the doc each resource comes from', () => {
+  const { model } = compileDefinitions(ROOT);
+  const chtId = systems(model.deployment).chtId;
+
+  it('a report: its resources at the report _rev, the submitter at its own contact doc _rev; a pure function of the doc', () => {
+    const report = sampleReports()[0];
+    const contacts = sampleContacts().map((c) => ({ ...c, _rev: `4-${String(c._id)}` }));
+    const doc = hydrate({ ...report, _rev: '7-abc' }, contacts);
+    const bundle = mapDoc(model, doc);
+    assertValidR4(bundle);
+    assert.equal(JSON.stringify(mapDoc(model, doc)), JSON.stringify(bundle));
+    const versions = bundle.entry!.map((e) => [e.resource!.resourceType, sourceVersionOf(e.resource)]);
+    const submitter = String((doc.contact as { _id: string })._id);
+    for (const [type, v] of versions) {
+      assert.ok(v, `${type} has a source version`);
+      if (type === 'Practitioner') assert.deepEqual(v, { source: `${chtId}/${submitter}`, version: 4 });
+      else if (type === 'Encounter' || type === 'Observation' || type === 'QuestionnaireResponse') assert.deepEqual(v, { source: `${chtId}/${report._id}`, version: 7 });
+    }
+    assert.ok(versions.some(([type]) => type === 'Practitioner'), 'the sample report carries its submitter');
+  });
+
+  it('a doc without _rev (a preview) gives unversioned resources', () => {
+    const bundle = mapDoc(model, hydrate(sampleReports()[0], sampleContacts()));
+    for (const e of bundle.entry!) assert.equal(sourceVersionOf(e.resource), undefined);
+  });
 });
 
 describe('receiver: a refused push names every refused entry', function () {
