@@ -5,6 +5,8 @@ import { contactResource, contactResources, contactType } from './contacts';
 import { reportResources } from './report';
 import { transaction } from './bundle';
 import { MappingError } from './errors';
+import { systems } from './identity';
+import { revSequence, withSourceVersion } from './source-version';
 
 /** The FHIR resources of one CHT doc (report or contact). */
 export function docResources(model: MappingModel, doc: unknown): Resource[] {
@@ -21,6 +23,39 @@ export function docResources(model: MappingModel, doc: unknown): Resource[] {
 
 /** The transaction Bundle CHT pushes for one doc. A pure function of the (hydrated) doc. */
 export function mapDoc(model: MappingModel, doc: unknown): Bundle {
-  const resources = docResources(model, doc);
+  const resources = versioned(model, doc as Doc, docResources(model, doc));
   return transaction(model.deployment, String((doc as Doc)._id), resources);
+}
+
+/**
+ * Stamps each resource with the source version of the doc it was made from
+ * (`meta.source` = `<cht-uuid system>/<doc _id>#<_rev sequence>`): the doc
+ * named by its CHT identifier when the hydrated doc holds it (a contact
+ * inside a report), else the pushed doc. The receiver then never lets a late
+ * or replayed push of an older rev replace a newer one. A doc without `_rev`
+ * (a preview, a test) gives unversioned resources. Cost: `_rev` is in the
+ * payload, so CHT re-pushes a doc on every edit of it, even one that changes
+ * no mapped field (the receiver then only bumps `meta.source`).
+ */
+function versioned(model: MappingModel, doc: Doc, resources: Resource[]): Resource[] {
+  const revs = new Map<string, number>();
+  collectRevs(doc, revs, 0);
+  const system = systems(model.deployment).chtId;
+  const self = String(doc._id);
+  return resources.map((r) => {
+    // identifier is a list on most resources, one Identifier on some (QuestionnaireResponse).
+    const ids: unknown[] = [(r as { identifier?: unknown }).identifier].flat();
+    const cht = (ids.find((i) => isObject(i) && i.system === system) as { value?: string } | undefined)?.value;
+    const docId = cht !== undefined && revs.has(cht) ? cht : self;
+    const version = revs.get(docId);
+    return version === undefined ? r : withSourceVersion(r, { source: `${system}/${docId}`, version });
+  });
+}
+
+/** `_id` -> `_rev` sequence of the doc and every hydrated doc in it (contact, patient, place, their parents). */
+function collectRevs(doc: unknown, out: Map<string, number>, depth: number): void {
+  if (!isObject(doc) || depth > 16) return;
+  const seq = revSequence(doc._rev);
+  if (typeof doc._id === 'string' && seq !== undefined && !out.has(doc._id)) out.set(doc._id, seq);
+  for (const k of ['contact', 'patient', 'place', 'parent']) collectRevs(doc[k], out, depth + 1);
 }

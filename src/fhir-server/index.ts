@@ -33,8 +33,16 @@ const METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']);
 export async function startFhirServer(opts: { port?: number; host?: string } = {}): Promise<FhirServer> {
   const repo = new MemoryRepository();
   const router = new FhirRouter();
+  // Writes run one at a time, so a precondition checked here holds until the write commits.
+  let writes: Promise<unknown> = Promise.resolve();
+  const serial = <T>(method: string, fn: () => Promise<T>): Promise<T> => {
+    if (method === 'GET') return fn();
+    const run = writes.then(fn, fn);
+    writes = run.catch(() => undefined);
+    return run;
+  };
   const exchange: FhirExchange = (method, path, body, headers = {}) =>
-    handle(router, repo, method, path, body, headers).then(
+    serial(method, () => handle(router, repo, method, path, body, headers)).then(
       (a) => ({ status: a.status, headers: { 'content-type': 'application/fhir+json; charset=utf-8', ...a.headers }, body: JSON.stringify(a.body) }),
       (e: Error) => ({ status: 500, headers: { 'content-type': 'application/fhir+json; charset=utf-8' }, body: JSON.stringify(outcome('exception', e.message)) }),
     );
@@ -91,12 +99,34 @@ async function handle(router: FhirRouter, repo: MemoryRepository, method: string
     // Without this the router runs a transaction Bundle as a batch (no all-or-nothing).
     config: { transactions: true },
   };
+  const exists = await existingCreateTarget(repo, body);
+  if (exists) return { status: 412, body: outcome('conflict', `${exists.key} already exists (If-None-Match: *)`, [exists.at]) };
   const [result, resource] = await router.handleRequest(fhirReq, repo);
   const status = getStatus(result);
   const out: Record<string, string> = {};
   const versionId = resource && 'meta' in resource ? resource.meta?.versionId : undefined;
   if (versionId) out.etag = `W/"${versionId}"`;
   return { status, body: resource ?? normalizeOperationOutcome(result), headers: out };
+}
+
+/**
+ * `If-None-Match: *` on a transaction entry (PUT as create-only), which the
+ * router ignores: the first such entry whose resource already exists fails
+ * the whole transaction with 412, as HTTP defines the header.
+ */
+async function existingCreateTarget(repo: MemoryRepository, body: unknown): Promise<{ key: string; at: string } | undefined> {
+  const b = body as { resourceType?: string; type?: string; entry?: { request?: { method?: string; url?: string; ifNoneMatch?: string } }[] } | undefined;
+  if (b?.resourceType !== 'Bundle' || b.type !== 'transaction' || !Array.isArray(b.entry)) return undefined;
+  for (const [i, e] of b.entry.entries()) {
+    if (e?.request?.ifNoneMatch !== '*' || e.request.method !== 'PUT') continue;
+    const [type, id] = (e.request.url ?? '').split('/');
+    const found = await repo.readResource(type, id).then(
+      () => true,
+      () => false,
+    );
+    if (found) return { key: `${type}/${id}`, at: `Bundle.entry[${i}]` };
+  }
+  return undefined;
 }
 
 function readBody(req: http.IncomingMessage): Promise<Buffer> {
@@ -121,6 +151,6 @@ function send(res: http.ServerResponse, a: FhirAnswer): void {
   res.end(a.body);
 }
 
-function outcome(code: string, text: string) {
-  return { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code, details: { text } }] };
+function outcome(code: string, text: string, expression?: string[]) {
+  return { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code, details: { text }, ...(expression ? { expression } : {}) }] };
 }

@@ -16,6 +16,21 @@ export class OutboxQuotaError extends Error {
   }
 }
 
+/**
+ * `flush()` rejects with this when the receiver refuses our credentials
+ * (401/403): nothing is lost and retries go on with backoff, but only the
+ * caller can fix it (new credentials through the `headers` option).
+ */
+export class OutboxAuthError extends Error {
+  override readonly name = 'OutboxAuthError';
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 export function isQuotaError(e: unknown): boolean {
   return typeof e === 'object' && e !== null && (e as { name?: unknown }).name === 'QuotaExceededError';
 }

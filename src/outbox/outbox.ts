@@ -1,14 +1,16 @@
 import type { Bundle, Resource } from 'fhir/r4';
 import { backoffDelay, type BackoffOptions } from './backoff';
-import { describe, isQuotaError, OutboxQuotaError, OutboxValidationError } from './errors';
+import { describe, isQuotaError, OutboxAuthError, OutboxQuotaError, OutboxValidationError } from './errors';
 import { OutboxEvents } from './events';
 import { confirmAndRead, readAfter } from './batch-store';
+import { withLease } from './lease';
 import { pipelinedFlush, type Sent } from './pipeline';
 import { keyOf, unpack, type OutboxRecord } from './records';
 import type { QuarantineEntry } from './schema';
-import { postTransaction, reasonOf, type HeadersOption } from './send';
-import { countRecords, listQuarantine, openStore, quarantine, sweep, writeResources, type BadRow, type OutboxDB } from './store';
+import { postTransaction, reasonOf, refusedEntries, type HeadersOption } from './send';
+import { countRecords, listQuarantine, openStore, queueId, quarantine, sweep, unquarantine, writeResources, type BadRow, type OutboxDB, type Refused } from './store';
 import { statusVerdict, verdicts } from './transaction';
+import { withSourceVersion } from '../core/source-version';
 import type { ResourceValidator, ValidationIssue } from './validate';
 
 export interface OutboxOptions {
@@ -26,7 +28,7 @@ export interface OutboxOptions {
   /** Largest serialised resource accepted by `enqueue`, in characters. */
   maxResourceChars?: number;
   backoff?: BackoffOptions;
-  /** Flush after each enqueue, retry on the backoff timer and on `online` (default true). */
+  /** Flush on open (what an earlier page left queued), after each enqueue, on the backoff timer and on `online` (default true). */
   autoFlush?: boolean;
   /** Per-request timeout (default 30 s). */
   timeoutMs?: number;
@@ -37,12 +39,18 @@ export interface FlushResult {
   quarantined: number;
   /** Records still queued when the flush ended. */
   remaining: number;
-  /** Why the flush stopped early (it will be retried), if it did. */
+  /** Why the flush stopped early on a transient failure (the outbox retries by itself), if it did. */
   error?: string;
 }
 
+/** What happened to each quarantine id given to `retry` or `discard`. */
+export type QuarantineOutcome = Record<number, 'queued' | 'superseded' | 'discarded' | 'unsound' | 'unknown'>;
+
 /** The receiver could not be reached or asked us to come back later. */
 class RetryLater extends Error {}
+
+/** Default ceiling of the retry delay: one minute (before jitter, which only lowers it). */
+export const DEFAULT_MAX_BACKOFF_MS = 60_000;
 
 export class Outbox extends OutboxEvents {
   private closed = false;
@@ -56,21 +64,42 @@ export class Outbox extends OutboxEvents {
   private readonly abort = new AbortController();
   private writes: { resources: Resource[]; resolve: () => void; reject: (e: unknown) => void }[] = [];
   private writing = false;
+  /** Renews the fallback lease before each request, while a flush holds it. */
+  private renew: () => Promise<void> = async () => undefined;
+  private readonly tab = crypto.randomUUID();
   private readonly onOnline = () => {
     if (this.closed) return;
     clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
-    void this.flush();
+    this.autoFlushNow();
   };
 
   /** Use `openOutbox`. */
   constructor(
     private readonly db: OutboxDB,
     private readonly opts: OutboxOptions,
+    /** This queue's id: versions go out as `meta.source` `urn:uuid:<id>#<rev>`. */
+    readonly id: string,
   ) {
     super();
     if (this.auto) globalThis.addEventListener?.('online', this.onOnline);
   }
+
+  /**
+   * What could not be sent: corrupt rows, and versions the receiver refused
+   * (with its reason). `retry` queues entries again (as new versions, unless
+   * a newer version of the same resource is queued already: then they are
+   * dropped as `superseded`); `discard` deletes them. Both take `qid`s.
+   */
+  readonly quarantine = {
+    list: (): Promise<QuarantineEntry[]> => listQuarantine(this.db),
+    retry: async (qids: readonly number[]): Promise<QuarantineOutcome> => {
+      const out = await unquarantine(this.db, qids, true, Date.now());
+      if (Object.values(out).includes('queued') && this.auto) this.kick();
+      return out;
+    },
+    discard: (qids: readonly number[]): Promise<QuarantineOutcome> => unquarantine(this.db, qids, false, Date.now()),
+  };
 
   private get auto(): boolean {
     return this.opts.autoFlush !== false;
@@ -100,6 +129,7 @@ export class Outbox extends OutboxEvents {
   private async store(inputs: readonly (Resource | Bundle)[], prefix: string): Promise<string[]> {
     if (this.closed) throw new Error('outbox is closed');
     const all: Resource[] = [];
+    const json: string[] = [];
     const issues: ValidationIssue[] = [];
     inputs.forEach((input, n) => {
       const at = prefix.replace('i', String(n));
@@ -107,11 +137,12 @@ export class Outbox extends OutboxEvents {
       if (!found.issues.length && this.opts.validate) found.resources.forEach((r, i) => found.issues.push(...prefixed(this.opts.validate!(r), found.resources.length > 1 ? `Bundle.entry[${i}].resource.` : '')));
       issues.push(...prefixed(found.issues, at));
       all.push(...found.resources);
+      json.push(...found.json);
     });
     if (issues.length) throw new OutboxValidationError(issues);
     if (!all.length) return [];
-    await this.write(all);
     const keys = [...new Set(all.map(keyOf))];
+    await this.write(this.writing ? json.map((j) => JSON.parse(j) as Resource) : all);
     this.emit('queued', { keys });
     if (this.auto) this.kick();
     return keys;
@@ -119,8 +150,11 @@ export class Outbox extends OutboxEvents {
 
   /**
    * Sends queued records until the queue is empty or a delivery fails (then a
-   * retry is scheduled with backoff). Concurrent calls share one run. Never
-   * rejects for delivery problems: they are in the result and the events.
+   * retry is scheduled with backoff). Concurrent calls share one run.
+   * Resolves when the queue drained, or with `error` set when a transient
+   * failure stopped it (the outbox retries by itself: nothing to do).
+   * Rejects when the caller must act: `OutboxAuthError` (401/403: give new
+   * credentials), `OutboxQuotaError` or another storage error.
    */
   flush(): Promise<FlushResult> {
     if (this.closed) return Promise.resolve({ delivered: 0, quarantined: 0, remaining: 0, error: 'outbox is closed' });
@@ -131,30 +165,39 @@ export class Outbox extends OutboxEvents {
     clearTimeout(this.kickTimer);
     this.kickTimer = undefined;
     const run = () => this.runFlush();
+    const lockName = `cht-fhir-outbox:${this.name}`;
     const locks = (globalThis.navigator as Navigator | undefined)?.locks;
-    // One flushing tab per queue: two tabs sending the same records would double them.
-    const p: Promise<FlushResult> = locks ? locks.request(`cht-fhir-outbox:${this.name}`, run).then((r) => r) : run();
+    // One flushing tab per queue: two tabs sending the same records at once would double them.
+    const p: Promise<FlushResult> = locks
+      ? locks.request(lockName, run).then((r) => r)
+      : withLease(this.db, lockName, this.tab, (this.opts.timeoutMs ?? 30000) + 5000, () => this.closed, (renew) => {
+          this.renew = renew;
+          return run().finally(() => (this.renew = async () => undefined));
+        });
     // Follow-ups are decided once this run is over, so a retry timer never finds it still running.
-    this.flushing = p.then((result) => {
+    const settled = (result: FlushResult | undefined, error?: unknown) => {
       this.flushing = undefined;
-      if (this.closed) return result;
-      if (result.error && this.failedOver) this.scheduleRetry(result.error);
-      else if (this.again && this.auto) this.kick();
+      if (!this.closed) {
+        const why = result?.error ?? (error === undefined ? undefined : describe(error));
+        if (why && (this.failedOver || error instanceof OutboxAuthError)) this.scheduleRetry(why);
+        else if (this.again && this.auto) this.kick();
+      }
       this.again = false;
       this.failedOver = false;
-      return result;
-    });
+    };
+    this.flushing = p.then(
+      (result) => (settled(result), result),
+      (error: unknown) => {
+        settled(undefined, error);
+        throw error;
+      },
+    );
     return this.flushing;
   }
 
-  /** Number of records waiting to be delivered. */
+  /** Number of records (distinct `Type/id`s) waiting to be delivered. */
   pending(): Promise<number> {
     return countRecords(this.db);
-  }
-
-  /** What was quarantined, oldest first. */
-  quarantined(): Promise<QuarantineEntry[]> {
-    return listQuarantine(this.db);
   }
 
   /** Stops timers and any request in flight and closes the database. Queued records stay for the next open. */
@@ -177,14 +220,21 @@ export class Outbox extends OutboxEvents {
     return this.quarantineRows(await sweep(this.db));
   }
 
-  private kick(): void {
+  /** Soon (after the current task), unless a flush runs (then once it ends) or a retry is already scheduled. */
+  kick(): void {
+    if (this.closed) return;
     if (this.flushing) this.again = true;
     else if (this.kickTimer === undefined && this.retryTimer === undefined) {
       this.kickTimer = setTimeout(() => {
         this.kickTimer = undefined;
-        void this.flush();
+        this.autoFlushNow();
       }, 0);
     }
+  }
+
+  /** A flush nobody awaits: its failures are in the events and the retry schedule. */
+  private autoFlushNow(): void {
+    this.flush().catch(() => undefined);
   }
 
   /** Group commit: enqueues arriving while a write runs share the next transaction. */
@@ -233,23 +283,32 @@ export class Outbox extends OutboxEvents {
     } catch (e) {
       result.error = describe(e);
       if (e instanceof RetryLater) this.failedOver = true;
-      else if (!this.closed) this.emit('error', { kind: isQuotaError(e) ? 'quota' : 'storage', message: result.error });
+      else if (e instanceof OutboxAuthError || this.closed) {
+        if (e instanceof OutboxAuthError) throw e;
+      } else {
+        this.emit('error', { kind: isQuotaError(e) ? 'quota' : 'storage', message: result.error });
+        throw isQuotaError(e) ? new OutboxQuotaError(e) : e;
+      }
     }
     result.remaining = this.closed ? 0 : await countRecords(this.db).catch(() => 0);
     return result;
   }
 
   /**
-   * Posts one ordered batch. A fully accepted batch is left for the caller to
-   * confirm; a batch the receiver refuses as data is split until the bad
-   * records are isolated (each part confirmed at once).
+   * Posts one ordered batch, each resource stamped with its version. A fully
+   * accepted batch is left for the caller to confirm. When the receiver
+   * refuses entries and names them (`Bundle.entry[i]` in its
+   * OperationOutcome), exactly those are quarantined and the rest is sent
+   * again at once; a refusal naming none is split until isolated (a receiver
+   * outside this project's contract).
    */
   private async send(batch: OutboxRecord[]): Promise<Sent> {
+    await this.renew();
     this.emit('sending', { keys: batch.map((r) => r.key) });
     let answer;
     try {
       answer = await postTransaction(
-        batch.map((r) => r.resource),
+        batch.map((r) => withSourceVersion(r.resource, { source: `urn:uuid:${this.id}`, version: r.rev })),
         { endpoint: this.opts.endpoint, headers: this.opts.headers, fetch: this.opts.fetch ?? globalThis.fetch.bind(globalThis), timeoutMs: this.opts.timeoutMs ?? 30000, signal: this.abort.signal },
       );
     } catch (e) {
@@ -257,13 +316,21 @@ export class Outbox extends OutboxEvents {
     }
     const { status, body } = answer;
     if (status >= 200 && status < 300) {
+      // Progress: the next failure starts the backoff from the beginning.
+      this.attempt = 0;
       const v = verdicts(batch.length, body);
       return v.every((x) => x === 'confirmed') ? 'accepted' : this.settle(batch, v, body);
     }
+    if (status === 401 || status === 403) throw new OutboxAuthError(status, reasonOf(status, body));
     if (statusVerdict(status) === 'retry') throw new RetryLater(reasonOf(status, body));
-    if (batch.length === 1) {
-      const q = await this.quarantineRows([{ key: batch[0].key, value: batch[0], reason: reasonOf(status, body), rev: batch[0].rev }]);
-      return { delivered: 0, quarantined: q };
+    const named = refusedEntries(body, batch.length);
+    if (named.size || batch.length === 1) {
+      const refused = named.size ? batch.filter((_r, i) => named.has(i)) : batch;
+      const quarantined = await this.quarantineRows([], refused.map((r) => ({ key: r.key, rev: r.rev, value: r, reason: named.get(batch.indexOf(r)) ?? reasonOf(status, body) })));
+      const rest = batch.filter((r) => !refused.includes(r));
+      if (!rest.length) return { delivered: 0, quarantined };
+      const d = await this.deliver(rest);
+      return { delivered: d.delivered, quarantined: quarantined + d.quarantined };
     }
     const half = Math.ceil(batch.length / 2);
     const a = await this.deliver(batch.slice(0, half));
@@ -286,22 +353,23 @@ export class Outbox extends OutboxEvents {
     const refused = batch.filter((_, i) => v[i] === 'rejected');
     const entries = (body as Bundle | undefined)?.entry ?? [];
     const quarantined = await this.quarantineRows(
+      [],
       refused.map((r) => ({ key: r.key, value: r, rev: r.rev, reason: reasonOf(Number(entries[batch.indexOf(r)]?.response?.status), entries[batch.indexOf(r)]?.response?.outcome) })),
     );
     if (v.includes('retry')) throw new RetryLater('the receiver failed some entries of a batch');
     return { delivered: removed.length, quarantined };
   }
 
-  private async quarantineRows(rows: (BadRow & { rev?: number })[]): Promise<number> {
-    if (!rows.length) return 0;
-    const moved = await quarantine(this.db, rows, Date.now());
+  private async quarantineRows(bad: BadRow[], refused: Refused[] = []): Promise<number> {
+    if (!bad.length && !refused.length) return 0;
+    const moved = await quarantine(this.db, bad, refused, Date.now());
     if (moved.length) this.emit('quarantined', { entries: moved.map((r) => ({ key: String(r.key), reason: r.reason })) });
     return moved.length;
   }
 
   private scheduleRetry(error: string): void {
     if (this.closed) return;
-    const delayMs = backoffDelay(this.attempt++, this.opts.backoff);
+    const delayMs = backoffDelay(this.attempt++, { maxMs: DEFAULT_MAX_BACKOFF_MS, ...this.opts.backoff });
     this.emit('retry', { attempt: this.attempt, delayMs, error });
     if (!this.auto) return;
     clearTimeout(this.retryTimer);
@@ -321,8 +389,10 @@ export async function openOutbox(opts: OutboxOptions): Promise<Outbox> {
   const db = await openStore(opts.name ?? DEFAULT_NAME, () => {
     outbox?.close();
   });
-  outbox = new Outbox(db, opts);
+  outbox = new Outbox(db, opts, await queueId(db));
   await outbox.sweep();
+  // Resume what an earlier page left queued, without waiting for an enqueue or `online`.
+  if (opts.autoFlush !== false) outbox.kick();
   return outbox;
 }
 

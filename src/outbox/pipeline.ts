@@ -28,22 +28,26 @@ export interface FlushSteps {
  * as soon as N is answered. Batch N+1 is sent only after N was accepted, so
  * references in earlier batches are always stored first, as in a plain loop.
  *
- * Reads move forward by seq. A record replaced in flight keeps its (older)
- * seq: the confirming transaction puts its current version at the head of
- * the next batch. Anything else left behind the cursor (say, a refusal that
- * lost a race with a squash) is found by a last read from the start, done
- * with nothing in flight: the flush ends only when that read is empty.
+ * Reads move forward by row. A record replaced in flight has its newer row
+ * further on (revs only grow), so the cursor reaches it. A version already
+ * sent in this flush is not sent again (the read overlapping the first
+ * request may see it). Anything else left behind the cursor (say, a refusal
+ * that lost a race with a squash) is found by a last read from the start,
+ * done with nothing in flight: the flush ends only when that read is empty.
  */
 export async function pipelinedFlush(s: FlushSteps, out: { delivered: number; quarantined: number }): Promise<void> {
   let after: number | undefined;
   let fromStart = true;
   let next = await s.read(undefined, s.batchSize);
   let unconfirmed: OutboxRecord[] = [];
+  const sentRev = new Map<string, number>();
   for (;;) {
     if (s.closed()) throw new Error('outbox closed');
-    after = furthest(after, next);
+    if (next.last !== undefined && (after === undefined || next.last > after)) after = next.last;
     if (next.bad.length) out.quarantined += await s.quarantine(next.bad);
-    const batch = referencesFirst(next.records, (r) => r.key, (r) => r.resource);
+    const fresh = next.records.filter((r) => !(r.rev <= (sentRev.get(r.key) ?? 0)));
+    const batch = referencesFirst(fresh, (r) => r.key, (r) => r.resource);
+    for (const r of batch) sentRev.set(r.key, r.rev);
     if (!batch.length && !unconfirmed.length) {
       if (fromStart && !next.bad.length) return;
       // An empty read past the cursor: look again from the start for records left behind.
@@ -69,15 +73,4 @@ export async function pipelinedFlush(s: FlushSteps, out: { delivered: number; qu
       out.quarantined += answer.value.quarantined;
     }
   }
-}
-
-/** The cursor after a read: the highest seq seen (replacements read back carry older seqs). */
-function furthest(after: number | undefined, read: Read): number | undefined {
-  let max = after;
-  for (const r of read.records) if (max === undefined || r.seq > max) max = r.seq;
-  for (const b of read.bad) {
-    const seq = (b.value as { seq?: unknown } | null)?.seq;
-    if (typeof seq === 'number' && !Number.isNaN(seq) && (max === undefined || seq > max)) max = seq;
-  }
-  return max;
 }

@@ -58,3 +58,27 @@ export function reasonOf(status: number, body: unknown): string {
       : '';
   return `receiver answered ${status}${text ? `: ${text}` : ''}`;
 }
+
+/**
+ * The entries a 4xx OperationOutcome refuses, by index, with the reasons
+ * given for each (`receiver answered 400: ...`): every issue must name an
+ * entry in `expression` (`Bundle.entry[i]...`); an issue about the Bundle
+ * as a whole (or an index outside the batch) gives none, and the batch is
+ * refused as a whole.
+ */
+export function refusedEntries(body: unknown, sent: number): Map<number, string> {
+  const issues = (body as { resourceType?: string; issue?: unknown } | undefined)?.resourceType === 'OperationOutcome' ? (body as { issue?: unknown }).issue : undefined;
+  const out = new Map<number, string[]>();
+  if (!Array.isArray(issues) || !issues.length) return new Map();
+  for (const issue of issues as { severity?: string; expression?: unknown; diagnostics?: string; details?: { text?: string } }[]) {
+    if (issue?.severity !== 'error' && issue?.severity !== 'fatal') continue;
+    const at = Array.isArray(issue.expression) ? issue.expression.map((e) => /^Bundle\.entry\[(\d+)\]/.exec(String(e))?.[1]).filter((x) => x !== undefined) : [];
+    if (!at.length) return new Map();
+    for (const i of at.map(Number)) {
+      if (i >= sent) return new Map();
+      const text = issue.diagnostics ?? issue.details?.text;
+      out.set(i, [...(out.get(i) ?? []), ...(text ? [text] : [])]);
+    }
+  }
+  return new Map([...out].map(([i, texts]) => [i, `receiver answered 400: ${texts.join('; ')}`]));
+}

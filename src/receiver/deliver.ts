@@ -3,11 +3,32 @@ import { FhirUnavailable, type FhirCall, type FhirClient } from './fhir-client';
 import { HttpError, outcome } from './outcome';
 import type { PushedResource } from './payload';
 import { sameContent } from './same-content';
+import { compareSourceVersions } from '../core/source-version';
 
 export interface Delivery {
   written: number;
   unchanged: number;
+  /** Older than what is stored (by source version): left alone, and answered as delivered. */
+  superseded: number;
   calls: FhirCall[];
+}
+
+export type Decision = 'write' | 'unchanged' | 'superseded';
+
+/**
+ * What to do with a pushed resource given the stored one. Same source
+ * (`meta.source` `<source>#<n>`): a lower `n` is superseded, the same `n`
+ * unchanged, a higher `n` written (even when only `meta.source` moved, so the
+ * stored version keeps up and a late older push cannot pass it). Otherwise
+ * (new, unversioned, another source): written unless the content is the same.
+ */
+export function decide(pushed: unknown, stored: unknown): Decision {
+  if (stored === undefined) return 'write';
+  const order = compareSourceVersions(pushed, stored);
+  if (order === 'older') return 'superseded';
+  if (order === 'same') return 'unchanged';
+  if (order === 'newer') return 'write';
+  return sameContent(stored, pushed) ? 'unchanged' : 'write';
 }
 
 /** Concurrent writers on one resource: a second look usually finds it already up to date. */
@@ -16,10 +37,13 @@ const ATTEMPTS = 3;
 /**
  * Stores the pushed resources so that a repeat changes nothing:
  * 1. one batch of GETs reads what the FHIR server holds for these ids;
- * 2. resources identical to what is stored (ignoring meta) are left alone;
- * 3. the rest go in ONE transaction, each PUT guarded by If-Match on the
- *    version just read, so a concurrent change fails it (412) instead of
- *    being overwritten; that case is read and diffed again.
+ * 2. `decide` leaves alone resources identical to what is stored and ones
+ *    older (by source version) than what is stored;
+ * 3. the rest go in ONE transaction, each PUT guarded: If-Match on the
+ *    version just read, or If-None-Match: * where nothing was stored, so a
+ *    concurrent or late write (a create held past our deadline that commits
+ *    after all) fails it (412) instead of being overwritten; that case is
+ *    read and decided again.
  * Resolves only after the FHIR server committed; otherwise throws an
  * HttpError whose status tells CHT to retry (5xx) or not. `calls` collects
  * every FHIR call made, success or not (for logs and OpenHIM orchestrations).
@@ -28,23 +52,27 @@ export async function deliver(client: FhirClient, pushed: PushedResource[], dead
   try {
     for (let attempt = 1; ; attempt++) {
       const current = await readCurrent(client, pushed, deadline, calls);
-      const changed = pushed.filter((p) => !sameContent(current.get(key(p))?.resource, p.resource));
-      if (!changed.length) return { written: 0, unchanged: pushed.length, calls };
+      const decisions = pushed.map((p) => decide(p.resource, current.get(key(p))?.resource));
+      const changed = pushed.filter((_p, i) => decisions[i] === 'write');
+      const superseded = decisions.filter((d) => d === 'superseded').length;
+      const unchanged = pushed.length - changed.length - superseded;
+      if (!changed.length) return { written: 0, unchanged, superseded, calls };
       const tx: Bundle<FhirResource> = {
         resourceType: 'Bundle',
         type: 'transaction',
         entry: changed.map((p): BundleEntry<FhirResource> => {
-          const versionId = current.get(key(p))?.versionId;
+          const stored = current.get(key(p));
+          const guard = !stored ? { ifNoneMatch: '*' } : stored.versionId ? { ifMatch: `W/"${stored.versionId}"` } : {};
           return {
             fullUrl: `${client.baseUrl}/${p.type}/${p.id}`,
             resource: p.resource,
-            request: { method: 'PUT', url: `${p.type}/${p.id}`, ...(versionId ? { ifMatch: `W/"${versionId}"` } : {}) },
+            request: { method: 'PUT', url: `${p.type}/${p.id}`, ...guard },
           };
         }),
       };
       const call = await client.postBundle('FHIR transaction', tx, deadline, calls);
       const status = call.status ?? 0;
-      if (status >= 200 && status < 300) return { written: changed.length, unchanged: pushed.length - changed.length, calls };
+      if (status >= 200 && status < 300) return { written: changed.length, unchanged, superseded, calls };
       if ((status === 412 || status === 409) && attempt < ATTEMPTS) continue;
       throw upstreamError('transaction', call);
     }

@@ -26,8 +26,27 @@ export function readPush(body: unknown, opts: { knownValid?: boolean } = {}): Pu
   const issues = checkContract(bundle);
   // knownValid: these exact bytes passed validateR4 before (ValidBodies); the cheap contract check still runs.
   if (!issues.length && !opts.knownValid) issues.push(...validateR4(bundle));
-  if (issues.length) throw new HttpError(400, outcomeOf(issues));
+  if (issues.length) throw refusal(bundle, issues);
   return toLiteralReferences(bundle as Bundle<FhirResource>);
+}
+
+const ENTRY = /^Bundle\.entry\[(\d+)\]/;
+
+/**
+ * The 400 for a refused push: the issues, then one issue per refused entry
+ * naming it (`expression` `Bundle.entry[i]`, text `Type/id refused`), so a
+ * client can set exactly those aside and send the rest. An issue outside any
+ * entry (e.g. `Bundle.type`) refuses the push as a whole.
+ */
+function refusal(bundle: unknown, issues: OperationOutcomeIssue[]): HttpError {
+  const entries = isObject(bundle) && Array.isArray(bundle.entry) ? (bundle.entry as unknown[]) : [];
+  const refused = new Set<number>();
+  for (const issue of issues) for (const e of issue.expression ?? []) if (ENTRY.test(e)) refused.add(Number(ENTRY.exec(e)![1]));
+  const named = [...refused].sort((a, b) => a - b).map((i) => {
+    const r = isObject(entries[i]) && isObject((entries[i] as Record<string, unknown>).resource) ? ((entries[i] as Record<string, unknown>).resource as Record<string, unknown>) : {};
+    return structureIssue(`Bundle.entry[${i}]`, `${String(r.resourceType)}/${String(r.id)} refused`, 'invalid');
+  });
+  return new HttpError(400, outcomeOf([...issues, ...named]));
 }
 
 function unwrap(body: unknown): unknown {
@@ -79,7 +98,7 @@ function toLiteralReferences(bundle: Bundle<FhirResource>): PushedResource[] {
     rewrite(resource, () => `Bundle.entry[${i}].resource`, byUrn, dangling);
     return { type: resource.resourceType, id: resource.id as string, resource };
   });
-  if (dangling.length) throw new HttpError(400, outcomeOf(dangling));
+  if (dangling.length) throw refusal(bundle, dangling);
   return out;
 }
 

@@ -121,7 +121,7 @@ describe('outbox: delivery to the receiver', function () {
     const q = await quarantined;
     expect(q.entries[0].key).to.equal(`Patient/${b}`);
     expect(q.entries[0].reason).to.match(/^receiver answered 400/);
-    expect((await outbox.quarantined())[0].value).to.have.nested.property('resource.id', b);
+    expect((await outbox.quarantine.list())[0].value).to.have.nested.property('resource.id', b);
     expect(await storedIds('Patient', tag)).to.deep.equal([a, c].sort());
   });
 

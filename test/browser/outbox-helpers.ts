@@ -49,6 +49,17 @@ export async function scriptFaults(plan: string[]): Promise<Record<string, numbe
   return ((await res.json()) as { seen: Record<string, number> }).seen;
 }
 
+/** Random faults (503, drop before or after the receiver) on a share of the next `count` pushes, after any scripted plan. */
+export async function randomFaults(random: { rate: number; count: number; seed?: number }): Promise<void> {
+  await fetch(servers().faultsUrl, { method: 'PUT', body: JSON.stringify({ plan: [], random }) });
+}
+
+/** Forwards the pushes parked by `hold` faults now; resolves with the receiver's statuses. */
+export async function releaseHeld(): Promise<number[]> {
+  const res = await fetch(servers().faultsUrl, { method: 'PUT', body: JSON.stringify({ release: true }) });
+  return ((await res.json()) as { released: number[] }).released;
+}
+
 export async function faultsSeen(): Promise<Record<string, number>> {
   return ((await (await fetch(servers().faultsUrl)).json()) as { seen: Record<string, number> }).seen;
 }

@@ -69,31 +69,33 @@ describe('outbox: storage and retries', () => {
     const [good, other] = ids(2);
     const write = async (rows: object[]) => {
       const db = await openDB(name);
-      for (const row of rows) await db.put('records', row as never);
+      for (const row of rows) await db.put('queue', row as never);
       db.close();
     };
     (await openQueue({ name })).close();
-    // Found by the sweep at open: a row without seq is invisible to the queue index.
-    await write([{ key: 'foreign', something: 'else' }]);
+    // Found by the sweep at open: a row without a string key is invisible to the key index.
+    await write([{ something: 'else' }]);
     const sent: Bundle[] = [];
     const reports: string[] = [];
     const outbox = await openQueue({ name, fetch: recordingFetch(sent) });
     outbox.on('quarantined', (d) => reports.push(...d.entries.map((e) => e.key)));
-    expect((await outbox.quarantined()).map((q) => q.key)).to.deep.equal(['foreign']);
+    const foreign = (await outbox.quarantine.list()).map((q) => q.key);
+    expect(foreign).to.have.length(1);
+    expect(foreign[0]).to.be.a('number');
     // Found by the flush: rows in the queue order that are not sound records.
     await write([
-      { key: `Patient/${good}`, seq: 1, rev: 1, resource: patient(good, tag), enqueuedAt: 0 },
-      { key: 'Patient/mislabelled', seq: 2, rev: 2, resource: patient(other, tag), enqueuedAt: 0 },
-      { key: 'junk', seq: 3, rev: 3, resource: 'not a resource' },
+      { key: `Patient/${good}`, resource: patient(good, tag), enqueuedAt: 0 },
+      { key: 'Patient/mislabelled', resource: patient(other, tag), enqueuedAt: 0 },
+      { key: 'junk', resource: 'not a resource' },
     ]);
     const result = await outbox.flush();
     expect(result).to.include({ delivered: 1, quarantined: 2, remaining: 0 });
     expect(reports.sort()).to.deep.equal(['Patient/mislabelled', 'junk']);
-    const q = await outbox.quarantined();
-    expect(q.map((e) => e.key).sort()).to.deep.equal(['Patient/mislabelled', 'foreign', 'junk']);
+    const q = await outbox.quarantine.list();
+    expect(q.map((e) => e.key)).to.deep.equal([foreign[0], 'Patient/mislabelled', 'junk']);
     expect(q.find((e) => e.key === 'junk')!.reason).to.match(/not a FHIR resource/);
     expect(q.find((e) => e.key === 'Patient/mislabelled')!.reason).to.match(/does not match/);
-    expect(q.find((e) => e.key === 'foreign')!.value).to.deep.equal({ key: 'foreign', something: 'else' });
+    expect(q.find((e) => e.key === foreign[0])!.value).to.deep.equal({ rev: foreign[0], something: 'else' });
     expect(sent.flatMap((b) => b.entry!.map((e) => e.request!.url))).to.deep.equal([`Patient/${good}`]);
     expect(await storedIds('Patient', tag)).to.deep.equal([good]);
   });
@@ -108,9 +110,9 @@ describe('outbox: storage and retries', () => {
     });
     const sent: Bundle[] = [];
     const outbox = await openQueue({ name, fetch: recordingFetch(sent), batchSize: 1 });
-    expect(SCHEMA_VERSION).to.equal(2);
+    expect(SCHEMA_VERSION).to.equal(3);
     expect(await outbox.pending()).to.equal(2);
-    const q = await outbox.quarantined();
+    const q = await outbox.quarantine.list();
     expect(q).to.have.length(1);
     expect(q[0]).to.include({ key: 'Patient/broken' });
     expect(q[0].reason).to.match(/^schema v1 to v2: .*Patient\.id/);

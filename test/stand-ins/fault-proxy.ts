@@ -15,9 +15,29 @@ export interface FaultProxyOptions {
   seed?: number;
 }
 
+/** A call the proxy saw, kept so a test can send it again. */
+export interface SeenCall {
+  method: string;
+  path: string;
+  headers: http.IncomingHttpHeaders;
+  body: Buffer;
+}
+
 export interface FaultProxy {
   url: string;
   stats: { calls: number; faults: Record<Fault, number>; lateWritesCommitted: number };
+  /**
+   * Scripts the next calls whose body `match`es (every call when omitted):
+   * `pass` forwards as usual, `hold` parks the call (its caller waits or gives
+   * up) until `release`. Unscripted calls follow `faultRate`.
+   */
+  script(actions: ('pass' | 'hold')[], match?: (body: string) => boolean): void;
+  /** Forwards the held calls now, in the order they came (reordering them after what passed meanwhile); resolves with the statuses they got. */
+  release(): Promise<number[]>;
+  /** Every call seen, in order. */
+  seen: SeenCall[];
+  /** Sends a seen call again, as a retrying middlebox (OpenHIM auto-retry) would; resolves with the status. */
+  replay(call: SeenCall): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -39,8 +59,11 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultPro
   const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
   const sockets = new Set<Socket>();
   const pending = new Set<Promise<unknown>>();
+  let plan: { actions: ('pass' | 'hold')[]; match?: (body: string) => boolean } = { actions: [] };
+  const held: (() => Promise<number>)[] = [];
+  const seen: SeenCall[] = [];
 
-  const forward = (req: http.IncomingMessage, body: Buffer): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> =>
+  const forward = (req: Pick<http.IncomingMessage, 'url' | 'method' | 'headers'>, body: Buffer): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> =>
     new Promise((resolve, reject) => {
       const up = http.request({ host: target.hostname, port: target.port, path: req.url, method: req.method, headers: { ...req.headers, host: target.host }, agent }, (res) => {
         const chunks: Buffer[] = [];
@@ -57,6 +80,26 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultPro
     for await (const c of req) chunks.push(c as Buffer);
     const body = Buffer.concat(chunks);
     stats.calls++;
+    seen.push({ method: req.method ?? 'GET', path: req.url ?? '/', headers: req.headers, body });
+    const scripted = plan.actions.length && (!plan.match || plan.match(body.toString('utf8'))) ? plan.actions.shift() : undefined;
+    if (scripted === 'hold') {
+      const late = new Promise<number>((ok) =>
+        held.push(async () => {
+          const answer = await forward(req, body).catch(() => undefined);
+          if (answer && !res.destroyed) res.writeHead(answer.status, answer.headers).end(answer.body);
+          else if (!res.destroyed) req.socket.destroy();
+          ok(answer?.status ?? 0);
+          return answer?.status ?? 0;
+        }),
+      );
+      pending.add(late);
+      return void (await late.finally(() => pending.delete(late)));
+    }
+    if (scripted === 'pass') {
+      const answer = await forward(req, body).catch(() => undefined);
+      if (!answer) return void req.socket.destroy();
+      return void res.writeHead(answer.status, answer.headers).end(answer.body);
+    }
     const fault = rand() < opts.faultRate ? kinds[Math.floor(rand() * kinds.length)] : undefined;
     if (fault) stats.faults[fault]++;
     try {
@@ -93,7 +136,16 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultPro
   return {
     url: `http://127.0.0.1:${port}${target.pathname}`,
     stats,
+    seen,
+    script: (actions, match) => void (plan = { actions: [...actions], match }),
+    release: async () => {
+      const statuses: number[] = [];
+      for (const send of held.splice(0)) statuses.push(await send());
+      return statuses;
+    },
+    replay: async (call) => (await forward({ url: call.path, method: call.method, headers: call.headers }, call.body)).status,
     close: async () => {
+      await Promise.all(held.splice(0).map((send) => send()));
       await Promise.allSettled([...pending]); // let late writes land before the test looks
       for (const s of sockets) s.destroy();
       await new Promise((ok) => server.close(ok));
