@@ -19,6 +19,8 @@ export interface BundleOptions {
   minify?: boolean;
   /** Files the TypeScript plugin compiles (default: src). */
   include?: string[];
+  /** Language level of the output (default ES2017, for phones' older WebViews). */
+  target?: 'ES2017' | 'ES2020';
 }
 
 /**
@@ -33,14 +35,14 @@ export async function bundle(entry: string, opts: BundleOptions): Promise<string
       ...(opts.plugins ?? []),
       typescript({
         tsconfig,
-        compilerOptions: { noEmit: false, noEmitOnError: true, declaration: false, sourceMap: false, target: 'ES2017' },
+        compilerOptions: { noEmit: false, noEmitOnError: true, declaration: false, sourceMap: false, target: opts.target ?? 'ES2017' },
         include: opts.include ?? ['src/**/*.ts'],
         noForceEmit: false,
       }),
       json({ preferConst: true, compact: true }),
       nodeResolve({ browser: true, exportConditions: ['browser', 'default', 'module', 'import'], preferBuiltins: false }),
       commonjs(),
-      ...(opts.minify === false ? [] : [terser({ format: { ascii_only: true, comments: false }, compress: { passes: 2 }, ecma: 2017 })]),
+      ...(opts.minify === false ? [] : [terser({ format: { ascii_only: true, comments: false }, compress: { passes: 2 }, ecma: opts.target === 'ES2020' ? 2020 : 2017 })]),
     ],
     onwarn(warning) {
       throw new Error(`${entry}: ${warning.message}`);

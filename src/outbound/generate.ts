@@ -41,7 +41,8 @@ export function relevantTo(model: MappingModel): string {
 let coreCode: Promise<string> | undefined;
 /** The mapping core as one script defining `CHT_FHIR`; built once per process. */
 export function exprCore(): Promise<string> {
-  coreCode ??= bundle(path.join(ROOT, 'src/outbound/expr-main.ts'), { format: 'iife', name: GLOBAL });
+  // Sentinel runs it in Node (>= 16 in every CHT 4.x): no need to lower `?.` and `??`.
+  coreCode ??= bundle(path.join(ROOT, 'src/outbound/expr-main.ts'), { format: 'iife', name: GLOBAL, target: 'ES2020' });
   return coreCode;
 }
 
