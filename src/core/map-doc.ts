@@ -1,7 +1,7 @@
 import type { Bundle, Resource } from 'fhir/r4';
 import type { MappingModel } from './model';
 import { type Doc, isObject, own, text } from './values';
-import { contactResource, contactResources, contactType } from './contacts';
+import { contactResource, contactResources } from './contacts';
 import { reportResources } from './report';
 import { transaction } from './bundle';
 import { MappingError } from './errors';
