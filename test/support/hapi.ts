@@ -67,7 +67,10 @@ export async function startHapi(opts: HapiOptions = {}): Promise<Hapi> {
     if (!p) return;
     child = undefined;
     p.kill(sig);
+    // A JVM that does not stop within 20 s of SIGTERM is killed.
+    const timer = sig === 'SIGTERM' ? setTimeout(() => p.kill('SIGKILL'), 20_000) : undefined;
     await exited(p);
+    clearTimeout(timer);
   };
   const first = await launch(opts.port ?? 0);
   const hapi: Hapi = {

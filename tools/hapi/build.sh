@@ -10,4 +10,5 @@ if [ -f "$stamp" ] && [ -z "$(find "$here/pom.xml" "$here/src" -newer "$stamp" -
 fi
 started=$(date +%s)
 mvn -B -q -Dmaven.repo.local="$here/.m2" -f "$here/pom.xml" package
+touch "$stamp"
 echo "tools/hapi built in $(( $(date +%s) - started )) s" >&2
