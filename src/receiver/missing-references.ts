@@ -10,7 +10,13 @@ import { HttpError, outcome } from './outcome';
  * target usually arrives with another push. So it is answered 503, which CHT
  * retries (every 5 minutes) until the target is there, instead of 422.
  */
-const HAPI_MISSING_TARGET = /HAPI-1094: Resource (\S+) not found, specified in path: (\S+)/;
+/**
+ * HAPI-1096 "Resource Patient/x is deleted" also comes when the target's own
+ * create is committing at that moment (seen with a report and its patient
+ * pushed at once): the next try finds it. (A target really deleted keeps
+ * failing either way: CHT retries any non-2xx.)
+ */
+const HAPI_MISSING_TARGET = /HAPI-109[46]: Resource (\S+) (?:not found|is deleted), specified in path: (.+)$/;
 
 export function awaitingReferences(issues: OperationOutcomeIssue[]): HttpError | undefined {
   const missing = issues.map((i) => HAPI_MISSING_TARGET.exec(i.diagnostics ?? '')).filter((m): m is RegExpExecArray => !!m);

@@ -50,6 +50,9 @@ export function organizationDoc(k: number): PushDoc {
   return wrap(docId, [org]);
 }
 
+/** Every organization `patientDoc` points at. */
+export const organizationDocs = (): PushDoc[] => Array.from({ length: 7 }, (_x, k) => organizationDoc(k));
+
 export function reportDoc(n: number): PushDoc {
   const docId = `report-${n}`;
   const patientRef = { reference: `Patient/${id('Patient', `person-${n}`)}` };

@@ -52,8 +52,10 @@ export async function startHapi(opts: HapiOptions = {}): Promise<Hapi> {
     let log = '';
     proc.stderr!.on('data', (c: Buffer) => (log = (log + c.toString()).slice(-20_000)));
     const bound = await new Promise<number>((resolve, reject) => {
+      let out = '';
       proc.stdout!.on('data', (c: Buffer) => {
-        const m = /hapi listening on port (\d+)/.exec(c.toString());
+        out = (out + c.toString()).slice(-2000); // one line can come in several chunks
+        const m = /hapi listening on port (\d+)/.exec(out);
         if (m) resolve(Number(m[1]));
       });
       proc.once('exit', (code) => reject(new Error(`HAPI exited with ${code} before listening:\n${log}`)));

@@ -54,9 +54,9 @@ public final class Main {
 		jetty.setStopAtShutdown(true);
 		Runtime.getRuntime().addShutdownHook(new Thread(context::close));
 		jetty.start();
-		System.out.printf("hapi listening on port %d (database %s, referential integrity on write %s) after %d ms%n",
+		System.out.println(String.format("hapi listening on port %d (database %s, referential integrity on write %s) after %d ms",
 				connector.getLocalPort(), settings.database, settings.enforceReferentialIntegrityOnWrite,
-				System.currentTimeMillis() - started);
+				System.currentTimeMillis() - started));
 		jetty.join();
 	}
 }
