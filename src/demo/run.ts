@@ -88,7 +88,7 @@ async function storedCounts(base: string): Promise<{ counts: Record<string, numb
     let url: string | undefined = `${base}/${type}?_count=10000`;
     counts[type] = 0;
     for (let page = 0; url && page < 1000; page++) {
-      const b: Bundle = await fetch(url).then((r) => r.json());
+      const b: Bundle = await fetch(url, { headers: { 'cache-control': 'no-cache' } }).then((r) => r.json()); // HAPI caches searches 60 s
       counts[type] += b.entry?.length ?? 0;
       for (const e of b.entry ?? []) resources.push(e.resource as FhirResource);
       url = b.link?.find((l) => l.relation === 'next')?.url;

@@ -4,7 +4,8 @@ import type { Bundle, FhirResource, OperationOutcome } from 'fhir/r4';
 export async function fhirCall(base: string, method: string, path: string, body?: unknown): Promise<{ status: number; headers: Headers; json: any }> {
   const res = await fetch(`${base}${path ? `/${path}` : ''}`, {
     method,
-    headers: { accept: 'application/fhir+json', ...(body ? { 'content-type': 'application/fhir+json' } : {}) },
+    // no-cache: HAPI reuses a search's results for 60 s by default (reuse_cached_search_results_millis).
+    headers: { accept: 'application/fhir+json', 'cache-control': 'no-cache', ...(body ? { 'content-type': 'application/fhir+json' } : {}) },
     body: body ? JSON.stringify(body) : undefined,
     signal: AbortSignal.timeout(60_000),
   });
