@@ -3,6 +3,7 @@ import { benchOutbox } from './outbox';
 import { benchOutbound } from './outbound';
 import { benchReceiver } from './receiver';
 import { benchInbound } from './inbound';
+import { benchHapi } from './hapi';
 
 /** `npm run bench`: every benchmark in turn. */
 async function main() {
@@ -11,6 +12,7 @@ async function main() {
   await benchOutbox();
   await benchReceiver();
   await benchInbound();
+  await benchHapi();
 }
 
 main().catch((e) => {

@@ -84,9 +84,15 @@ async function storedCounts(base: string): Promise<{ counts: Record<string, numb
   const counts: Record<string, number> = {};
   const resources: FhirResource[] = [];
   for (const type of TYPES) {
-    const b: Bundle = await fetch(`${base}/${type}?_count=10000`).then((r) => r.json());
-    counts[type] = b.entry?.length ?? 0;
-    for (const e of b.entry ?? []) resources.push(e.resource as FhirResource);
+    // Servers cap the page size (HAPI JPA: pages of at most 50 by default): follow `next`.
+    let url: string | undefined = `${base}/${type}?_count=10000`;
+    counts[type] = 0;
+    for (let page = 0; url && page < 1000; page++) {
+      const b: Bundle = await fetch(url, { headers: { 'cache-control': 'no-cache' } }).then((r) => r.json()); // HAPI caches searches 60 s
+      counts[type] += b.entry?.length ?? 0;
+      for (const e of b.entry ?? []) resources.push(e.resource as FhirResource);
+      url = b.link?.find((l) => l.relation === 'next')?.url;
+    }
   }
   return { counts, resources };
 }

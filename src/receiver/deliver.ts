@@ -1,6 +1,7 @@
 import type { Bundle, BundleEntry, FhirResource, OperationOutcome, OperationOutcomeIssue } from 'fhir/r4';
 import { FhirUnavailable, type FhirCall, type FhirClient } from './fhir-client';
 import { HttpError, outcome } from './outcome';
+import { awaitingReferences } from './missing-references';
 import type { PushedResource } from './payload';
 import { sameContent } from './same-content';
 import { compareSourceVersions } from '../core/source-version';
@@ -108,6 +109,8 @@ function upstreamError(step: string, call: FhirCall, detail?: string): HttpError
   const status = call.status ?? 0;
   const theirs = parse(call.responseBody) as OperationOutcome | undefined;
   const issues: OperationOutcomeIssue[] = theirs?.resourceType === 'OperationOutcome' && Array.isArray(theirs.issue) ? theirs.issue : [];
+  const waiting = status === 400 ? awaitingReferences(issues) : undefined;
+  if (waiting) return waiting;
   const text = `FHIR server ${step} failed with HTTP ${status}${detail ? `: ${detail}` : ''}`;
   const retryable = status >= 500 || status === 408 || status === 409 || status === 412 || status === 429 || status < 200 || (status === 200 && !!detail);
   const body = outcome('error', retryable ? 'transient' : 'processing', text);

@@ -1,18 +1,21 @@
 /**
  * True when the stored resource says the same as the pushed one. The server's
- * bookkeeping (meta.versionId, meta.lastUpdated) is ignored; key order is not
- * significant in JSON.
+ * bookkeeping (meta.versionId, meta.lastUpdated) is ignored; so is a stored
+ * meta.source when the push has none (HAPI JPA stamps `#<request id>` on every
+ * write by default); key order is not significant in JSON.
  */
 export function sameContent(stored: unknown, pushed: unknown): boolean {
   if (stored === undefined) return false;
-  return equal(withoutBookkeeping(stored), withoutBookkeeping(pushed));
+  const pushedMeta = (pushed as { meta?: { source?: unknown } } | null)?.meta;
+  return equal(withoutBookkeeping(stored, pushedMeta?.source === undefined), withoutBookkeeping(pushed, false));
 }
 
-function withoutBookkeeping(resource: unknown): unknown {
+function withoutBookkeeping(resource: unknown, dropSource: boolean): unknown {
   if (typeof resource !== 'object' || resource === null) return resource;
   const { meta, ...rest } = resource as Record<string, unknown>;
   if (typeof meta !== 'object' || meta === null) return rest;
   const { versionId: _v, lastUpdated: _l, ...keptMeta } = meta as Record<string, unknown>;
+  if (dropSource) delete keptMeta.source;
   return Object.keys(keptMeta).length ? { ...rest, meta: keptMeta } : rest;
 }
 

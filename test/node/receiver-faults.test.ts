@@ -3,27 +3,9 @@ import http from 'node:http';
 import { preloadR4Definitions } from '../../src/fhir-validation';
 import { startFhirServer, type FhirServer } from '../../src/fhir-server';
 import { startFaultProxy, type FaultProxy } from '../stand-ins/fault-proxy';
-import { pushDocs, type PushDoc } from '../stand-ins/push-bundles';
-import { expectedResources, mapLimit, push, startStack, storedResources, versionCount, withoutMeta, type Stack } from './receiver-helpers';
-
-/**
- * CHT's outbound queue in miniature: every failed push (non-2xx, timeout) is
- * retried on the next round until it succeeds (sentinel does this every 5
- * minutes, forever; here rounds follow each other at once).
- */
-async function chtRetryLoop(url: string, docs: PushDoc[], agent: http.Agent) {
-  let queue = docs;
-  const statuses = new Map<number, number>();
-  let rounds = 0;
-  while (queue.length && rounds < 60) {
-    rounds++;
-    const results = await mapLimit(queue, 12, (d) => push(url, d.body, agent).then((r) => r.status, () => 0));
-    for (const s of results) statuses.set(s, (statuses.get(s) ?? 0) + 1);
-    // CHT counts 2xx and 301-398 as delivered (shared-libs/outbound/src/outbound.js).
-    queue = queue.filter((_d, i) => !((results[i] >= 200 && results[i] < 300) || (results[i] > 300 && results[i] < 399)));
-  }
-  return { left: queue, rounds, statuses };
-}
+import { chtRetryLoop } from '../stand-ins/cht-retry';
+import { pushDocs } from '../stand-ins/push-bundles';
+import { expectedResources, startStack, storedResources, versionCount, withoutMeta, type Stack } from './receiver-helpers';
 
 describe('receiver: a third of FHIR calls fail (drop, delay past the deadline, reset after commit, 500)', function () {
   this.timeout(120000);

@@ -1,4 +1,4 @@
-import type { Bundle, BundleEntry, Encounter, FhirResource, Observation, Patient } from 'fhir/r4';
+import type { Bundle, BundleEntry, Encounter, FhirResource, Observation, Organization, Patient } from 'fhir/r4';
 import { DEFAULT_NAMESPACE, stableId } from '../../src/core/ids';
 
 /**
@@ -42,6 +42,16 @@ export function patientDoc(n: number): PushDoc {
   };
   return wrap(docId, [patient]);
 }
+
+/** The health centre `patientDoc(n)` points at for n % 7 === k (a server enforcing referential integrity needs it first). */
+export function organizationDoc(k: number): PushDoc {
+  const docId = `hc-${k}`;
+  const org: Organization & { id: string } = { resourceType: 'Organization', id: id('Organization', docId), name: `Health centre ${k}` };
+  return wrap(docId, [org]);
+}
+
+/** Every organization `patientDoc` points at. */
+export const organizationDocs = (): PushDoc[] => Array.from({ length: 7 }, (_x, k) => organizationDoc(k));
 
 export function reportDoc(n: number): PushDoc {
   const docId = `report-${n}`;
