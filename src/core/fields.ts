@@ -42,13 +42,3 @@ export function answersAt(fields: unknown, shape: Shape, path: string, scope: Sc
   }
   return states.map((s) => ({ value: s.node, part: s.part, scope: s.scope }));
 }
-
-/** The shape code of a leaf (`''` for strings and unknown paths). */
-export function typeCodeAt(shape: Shape, path: string): string {
-  let cur: unknown = shape;
-  for (const seg of path.split('.')) {
-    const next: unknown = isObject(cur) ? own(cur, seg) : undefined;
-    cur = Array.isArray(next) ? next[0] : next;
-  }
-  return typeof cur === 'string' ? cur : '';
-}

@@ -55,7 +55,7 @@ const codedRule = (extra: Record<string, object>) => ({
   items: {
     type: 'object',
     additionalProperties: false,
-    properties: { ...ruleBase, answers: codedAnswers, code: concept, date: field, ...extra },
+    properties: { ...ruleBase, answers: codedAnswers, code: concept, ...extra },
   },
 });
 
@@ -104,8 +104,8 @@ export const formSchema = {
       abatement: field,
       scope: { description: 'patient: one Condition per patient and concept, which later reports of any form update', enum: ['report', 'patient'] },
     }),
-    immunizations: codedRule({}),
-    procedures: codedRule({}),
+    immunizations: codedRule({ date: field }),
+    procedures: codedRule({ date: field }),
     appointments: {
       type: 'array',
       items: { type: 'object', additionalProperties: false, required: ['field', 'code'], properties: { ...ruleBase, code: concept } },

@@ -28,7 +28,6 @@ export interface XFormField {
   /** Innermost repeat holding the field. */
   repeat?: string;
   calculate?: string;
-  relevant?: string;
   /** `readonly="true()"` with no calculate: a note, shown, never answered. */
   readonly?: boolean;
   /** The primary instance's default value. */
@@ -234,8 +233,6 @@ export function parseXForm(xml: string, file: string): XFormInfo {
     if (!TYPES[raw]) f.rawType = raw;
     const calculate = bind.getAttribute('calculate');
     if (calculate) f.calculate = calculate;
-    const relevant = bind.getAttribute('relevant');
-    if (relevant) f.relevant = relevant;
     if (/^\s*true\(\)\s*$/.test(bind.getAttribute('readonly') ?? '') && !calculate) f.readonly = true;
   }
   // The doc type a db-doc section saves: its `type` child's value or literal calculate.

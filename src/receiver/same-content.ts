@@ -1,21 +1,20 @@
 /**
  * True when the stored resource says the same as the pushed one. The server's
- * bookkeeping (meta.versionId, meta.lastUpdated) is ignored; so is a stored
- * meta.source when the push has none (HAPI JPA stamps `#<request id>` on every
- * write by default); key order is not significant in JSON.
+ * bookkeeping is ignored: meta.versionId, meta.lastUpdated, and meta.source
+ * (provenance, not content: HAPI JPA rewrites its `#fragment` with a request
+ * id on every write; ordering by source version is `decide`'s job). Key order
+ * is not significant in JSON.
  */
 export function sameContent(stored: unknown, pushed: unknown): boolean {
   if (stored === undefined) return false;
-  const pushedMeta = (pushed as { meta?: { source?: unknown } } | null)?.meta;
-  return equal(withoutBookkeeping(stored, pushedMeta?.source === undefined), withoutBookkeeping(pushed, false));
+  return equal(withoutBookkeeping(stored), withoutBookkeeping(pushed));
 }
 
-function withoutBookkeeping(resource: unknown, dropSource: boolean): unknown {
+function withoutBookkeeping(resource: unknown): unknown {
   if (typeof resource !== 'object' || resource === null) return resource;
   const { meta, ...rest } = resource as Record<string, unknown>;
   if (typeof meta !== 'object' || meta === null) return rest;
-  const { versionId: _v, lastUpdated: _l, ...keptMeta } = meta as Record<string, unknown>;
-  if (dropSource) delete keptMeta.source;
+  const { versionId: _v, lastUpdated: _l, source: _s, ...keptMeta } = meta as Record<string, unknown>;
   return Object.keys(keptMeta).length ? { ...rest, meta: keptMeta } : rest;
 }
 

@@ -60,6 +60,7 @@ const cases: Array<[string, (def: any) => void, RegExp]> = [
   ['a coded rule with both field and code', (j) => (j.procedures[0].code = 'caesarean-section'), /procedures\/0: give 'field' with 'answers'/],
   ['a coded rule with a field but no answers', (j) => delete j.immunizations[0].answers, /immunizations\/0: give 'field' with 'answers'/],
   ['an unknown clinical status', (j) => (j.conditions[0].clinical_status = 'closed'), /conditions\/0\/clinical_status: must be one of/],
+  ['a date on a Condition (onset and abatement say when)', (j) => (j.conditions[1].date = 'outcome.delivery_date'), /conditions\/1: unknown property 'date'/],
 ];
 
 const onReportSection: Array<[string, (def: any) => void, RegExp]> = [

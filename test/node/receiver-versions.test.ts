@@ -8,6 +8,7 @@ import { systems } from '../../src/core/identity';
 import { hydrate } from '../../src/outbound/hydrate';
 import { sampleContacts, sampleReports } from '../support/samples';
 import { ROOT } from '../../src/build/paths';
+import { decide } from '../../src/receiver/deliver';
 import { assertValidR4, preloadR4Definitions } from '../../src/fhir-validation';
 import { startFhirServer, type FhirServer } from '../../src/fhir-server';
 import { startFaultProxy, type FaultProxy } from '../stand-ins/fault-proxy';
@@ -199,6 +200,22 @@ describe('receiver: a refused push names every refused entry', function () {
       ],
     );
     assert.equal(outcome.issue.length, named.length + 2);
+  });
+});
+
+describe('decide: what a push does to the stored resource', () => {
+  const src = 'https://fhir.example.org/sid/cht-uuid/rep-1';
+  const patient = (family: string, source?: string): Patient => ({ resourceType: 'Patient', id: 'p', name: [{ family }], ...(source ? { meta: { source } } : {}) });
+
+  it('orders by version within one source; otherwise compares content, never meta.source', () => {
+    assert.equal(decide(patient('A', `${src}#3`), undefined), 'write');
+    assert.equal(decide(patient('A', `${src}#3`), patient('B', `${src}#5`)), 'superseded');
+    assert.equal(decide(patient('A', `${src}#5`), patient('A', `${src}#5`)), 'unchanged');
+    assert.equal(decide(patient('A', `${src}#6`), patient('A', `${src}#5`)), 'write', 'the stored version keeps up');
+    // HAPI JPA stores `<source>#<its request id>`: no version to compare, so content decides, and a repeat writes nothing.
+    assert.equal(decide(patient('A', `${src}#3`), patient('A', `${src}#Xq7fPbUe9kLm2Rt0`)), 'unchanged');
+    assert.equal(decide(patient('A'), patient('A', '#Xq7fPbUe9kLm2Rt0')), 'unchanged');
+    assert.equal(decide(patient('A', `${src}#3`), patient('B', `${src}#Xq7fPbUe9kLm2Rt0`)), 'write');
   });
 });
 

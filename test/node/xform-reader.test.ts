@@ -35,7 +35,6 @@ describe('XForm reader', () => {
     assert.equal(x.fields['members.member.illnesses.illness.kind'].repeat, 'members.member.illnesses.illness');
     assert.equal(x.groups['members.member'].repeat, true);
     assert.equal(x.groups['members.member.illnesses.illness'].inRepeat, 'members.member.illnesses.illness');
-    assert.equal(x.fields['members.member.age'].relevant, "../name != ''");
   });
 
   it('an external itemset has unknown choices (not an empty list); other bind types are kept as written', () => {
