@@ -7,7 +7,9 @@ import { chtRetryLoop } from '../stand-ins/cht-retry';
 import { organizationDocs, patientDoc, pushDocs, reportDoc, type PushDoc } from '../stand-ins/push-bundles';
 import { CREDS, mapLimit, push } from '../node/receiver-helpers';
 import { assertExactlyOnce } from './exactly-once';
-import { countOf, readKeys } from './fhir-http';
+import { countOf, historyOf, readKeys } from './fhir-http';
+import { withSourceVersion } from '../../src/core/source-version';
+import type { FhirResource } from 'fhir/r4';
 
 const ORGS = organizationDocs();
 
@@ -78,5 +80,25 @@ describe('receiver -> HAPI FHIR JPA (default settings: referential integrity on 
     console.log(`      ${docs.length} pushes: ${waited} waited for a retry (CHT: 5 min each), ${rounds} rounds in all, statuses ${JSON.stringify(Object.fromEntries(statuses))}`);
     for (const d of docs) if ((deliveredIn.get(d.docId) ?? 0) > 1) assert.match(d.docId, /^report-/, 'only reports wait');
     await assertExactlyOnce(hapi.url, docs, before);
+  });
+
+  it('CHT pushes stamped with their doc _rev (meta.source <doc>#<n>): a repeat writes nothing though HAPI rewrites meta.source, a new rev with the same content neither', async () => {
+    const bundleOf = (rev: number) => {
+      const b = JSON.parse(JSON.stringify(patientDoc(900_001).body)) as { bundle: { entry: Array<{ resource: FhirResource }> } };
+      for (const e of b.bundle.entry) e.resource = withSourceVersion(e.resource, { source: 'https://fhir.example.org/sid/cht-uuid/person-900001', version: rev });
+      return b;
+    };
+    const written: number[] = [];
+    for (const rev of [1, 1, 1, 2]) {
+      const a = await push(pushUrl, bundleOf(rev));
+      assert.equal(a.status, 200, a.text);
+      written.push(Number(/(\d+) written/.exec(a.text)?.[1]));
+    }
+    // HAPI would suppress an identical PUT anyway; the receiver must not even send it.
+    assert.deepEqual(written, [1, 0, 0, 0]);
+    const key = `Patient/${(bundleOf(1).bundle.entry[0].resource as { id: string }).id}`;
+    const history = await historyOf(hapi.url, key);
+    assert.equal(history.length, 1, 'one version in HAPI');
+    assert.match(String(history[0].meta?.source), /#/, 'HAPI keeps its own fragment');
   });
 });
