@@ -1,7 +1,7 @@
 import fs from 'node:fs';
+import { ROOT } from '../test/support/repo';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { LIB_OUTPUT } from '../src/build/extension-libs';
 import { loadLikeCht } from '../src/build/cht-lib-loader';
 import { libsBenchPage, type PageLib } from './extension-libs-page';
 import { chromiumPage } from './chromium-page';
@@ -36,6 +36,7 @@ const kb = (n: number) => (n / 1024).toFixed(1) + ' KB';
  * the time of one representative call, with the issue's targets beside.
  */
 export async function benchExtensionLibs(log: (line: string) => void = console.log): Promise<LibBench[]> {
+  const LIB_OUTPUT = path.join(ROOT, 'extension-libs');
   const names = fs.readdirSync(LIB_OUTPUT).filter((f) => f.endsWith('.js')).sort();
   const code = new Map(names.map((n) => [n, fs.readFileSync(path.join(LIB_OUTPUT, n), 'latin1')]));
   const build = code.has('fhir-build.js') ? (loadLikeCht(code.get('fhir-build.js') as string) as (...a: string[]) => string) : undefined;

@@ -6,7 +6,7 @@ import { startFhirServer } from '../src/fhir-server';
 import { startReceiver } from '../src/receiver';
 import { compileDefinitions } from '../src/definitions/compile';
 import { resourceId, systems } from '../src/core/identity';
-import { ROOT } from '../src/build/paths';
+import { ROOT, referenceModel } from '../test/support/repo';
 import { startChtStandIn } from '../test/stand-ins/cht-api';
 import { rawRequest, basic } from '../test/stand-ins/raw-http';
 import { sampleContacts } from '../test/support/samples';
@@ -29,7 +29,7 @@ export async function benchInbound(): Promise<void> {
   const { model } = compileDefinitions(ROOT);
   const fhir = await startFhirServer();
   const cht = await startChtStandIn({ forms, docs: sampleContacts(), filler: DOCS });
-  const receiver = await startReceiver({ auth: CREDS, fhirBaseUrl: fhir.url, inbound: { chtUrl: cht.urlWithCredentials } });
+  const receiver = await startReceiver({ auth: CREDS, fhirBaseUrl: fhir.url, inbound: { chtUrl: cht.urlWithCredentials, model: referenceModel() } });
   const subject = { reference: `Patient/${resourceId(model.deployment, 'Patient', 'woman-1')}`, identifier: { system: systems(model.deployment).chtId, value: 'woman-1' } };
   const referral = (i: number, version: string, reason: string): ServiceRequest => ({
     resourceType: 'ServiceRequest',

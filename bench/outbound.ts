@@ -1,10 +1,10 @@
 import vm from 'node:vm';
 import { compileDefinitions } from '../src/definitions/compile';
-import { outboundEntries, exprCore, relevantTo, ENTRY_PREFIX } from '../src/outbound/generate';
+import { outboundEntries, exprCore, relevantTo, ENTRY_PREFIX } from '../src/build/outbound';
 import type { MappingModel } from '../src/core/model';
 import { isRelevant, mapPayload } from '../src/outbound/cht-outbound';
 import { hydrate } from '../src/outbound/hydrate';
-import { ROOT } from '../src/build/paths';
+import { ROOT } from '../test/support/repo';
 import { sampleContacts, sampleReports } from '../test/support/samples';
 
 /**

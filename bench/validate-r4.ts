@@ -6,9 +6,9 @@ import { definitions } from '../src/fhir-validation/definitions';
 import { checkShape } from '../src/fhir-validation/structure';
 import { checkElements } from '../src/fhir-validation/element-checks';
 import { compileDefinitions } from '../src/definitions/compile';
-import { outboundEntries, ENTRY_PREFIX, PAYLOAD_KEY } from '../src/outbound/generate';
+import { outboundEntries, ENTRY_PREFIX, PAYLOAD_KEY } from '../src/build/outbound';
 import { mapPayload } from '../src/outbound/cht-outbound';
-import { ROOT } from '../src/build/bundle';
+import { ROOT } from '../test/support/repo';
 import { sampleDocs } from '../test/support/samples';
 import { patientDoc, reportDoc } from '../test/stand-ins/push-bundles';
 (async () => {

@@ -6,9 +6,10 @@ import json from '@rollup/plugin-json';
 import terser from '@rollup/plugin-terser';
 import fs from 'node:fs';
 import path from 'node:path';
+import { builtinModules } from 'node:module';
 
-import { ROOT } from './paths';
-export { ROOT };
+import { PKG } from './paths';
+export { PKG };
 
 export interface BundleOptions {
   /** 'cjs' gives `module.exports = default export` (extension libs); 'iife' gives `var <name> = ...` (outbound expr); 'es' an ES module (browser outbox). */
@@ -17,10 +18,14 @@ export interface BundleOptions {
   /** Extra plugins placed before resolution (e.g. to inline generated data). */
   plugins?: Plugin[];
   minify?: boolean;
-  /** Files the TypeScript plugin compiles (default: src). */
+  /** Files the TypeScript plugin compiles (default: this package's src). */
   include?: string[];
+  /** Ambient declarations (.d.ts) to add to src/types (e.g. tests' own). */
+  types?: string[];
   /** Language level of the output (default ES2017, for phones' older WebViews). */
-  target?: 'ES2017' | 'ES2020';
+  target?: 'ES2017' | 'ES2020' | 'ES2022';
+  /** 'node' bundles for a Node process (the compiled receiver): Node builds of dependencies, Node's own modules left as require. */
+  platform?: 'browser' | 'node';
 }
 
 /**
@@ -28,23 +33,30 @@ export interface BundleOptions {
  * builds of dependencies, no require, ASCII only. Type errors fail the build.
  */
 export async function bundle(entry: string, opts: BundleOptions): Promise<string> {
-  const tsconfig = entryTsconfig(entry);
+  const node = opts.platform === 'node';
+  const tsconfig = entryTsconfig(entry, opts.types ?? []);
   const build = await rollup({
     input: entry,
+    external: node ? (id) => id.startsWith('node:') || builtinModules.includes(id) : undefined,
     plugins: [
       ...(opts.plugins ?? []),
       typescript({
         tsconfig,
         compilerOptions: { noEmit: false, noEmitOnError: true, declaration: false, sourceMap: false, target: opts.target ?? 'ES2017' },
-        include: opts.include ?? ['src/**/*.ts'],
+        include: opts.include ?? [path.join(PKG, 'src/**/*.ts')],
         noForceEmit: false,
       }),
       json({ preferConst: true, compact: true }),
-      nodeResolve({ browser: true, exportConditions: ['browser', 'default', 'module', 'import'], preferBuiltins: false }),
-      commonjs(),
+      node
+        ? nodeResolve({ exportConditions: ['node', 'require', 'default'], preferBuiltins: true })
+        : nodeResolve({ browser: true, exportConditions: ['browser', 'default', 'module', 'import'], preferBuiltins: false }),
+      // Mixed modules: the receiver's lazy require of its inbound side.
+      commonjs({ transformMixedEsModules: node, ignoreDynamicRequires: node }),
       ...(opts.minify === false ? [] : [terser({ format: { ascii_only: true, comments: false }, compress: { passes: 2 }, ecma: opts.target === 'ES2020' ? 2020 : 2017 })]),
     ],
     onwarn(warning) {
+      // Dependencies' own circular imports and `this` at module level are theirs, and harmless in Node.
+      if (node && (warning.code === 'CIRCULAR_DEPENDENCY' || warning.code === 'THIS_IS_UNDEFINED' || warning.code === 'EVAL')) return;
       throw new Error(`${entry}: ${warning.message}`);
     },
   });
@@ -52,7 +64,7 @@ export async function bundle(entry: string, opts: BundleOptions): Promise<string
     const { output } = await build.generate({
       format: opts.format,
       name: opts.name,
-      exports: opts.format === 'cjs' ? 'default' : 'named',
+      exports: node ? 'auto' : opts.format === 'cjs' ? 'default' : 'named',
       strict: true,
     });
     return output[0].code;
@@ -65,12 +77,13 @@ export async function bundle(entry: string, opts: BundleOptions): Promise<string
  * A tsconfig whose program is the entry and what it imports, so a bundle is
  * type-checked on its own code only, not on every file under src/.
  */
-function entryTsconfig(entry: string): string {
-  const dir = path.join(ROOT, '.build/tsconfig');
+function entryTsconfig(entry: string, types: string[]): string {
+  const dir = path.join(PKG, '.build/tsconfig');
   fs.mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, path.relative(ROOT, entry).replace(/[\\/.]/g, '_') + '.json');
+  const file = path.join(dir, path.relative(PKG, entry).replace(/[\\/.]/g, '_') + '.json');
   // Ambient declarations (.d.ts) are not imported, so they are listed here.
-  const config = { extends: path.join(ROOT, 'tsconfig.json'), files: [entry], include: [path.join(ROOT, 'src/types/*.d.ts'), path.join(ROOT, 'test/**/*.d.ts')] };
+  // Not the tests' mocha types: devDependencies are absent where the tool is installed.
+  const config = { extends: path.join(PKG, 'tsconfig.json'), compilerOptions: { types: ['node'] }, files: [entry], include: [path.join(PKG, 'src/types/*.d.ts'), ...types] };
   fs.writeFileSync(file, JSON.stringify(config));
   return file;
 }

@@ -1,51 +1,58 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { bundle, ROOT } from './bundle';
-import { checkLoadsLikeCht } from './cht-lib-loader';
 import type { Plugin } from 'rollup';
+import { bundle, PKG } from './bundle';
+import { checkLoadsLikeCht } from './cht-lib-loader';
 import { fhirpathLibPlugins } from './fhirpath-lib';
+import type { Compiled } from '../definitions/compile';
+import type { Project } from '../definitions/project';
+
+const LIB_SOURCES = path.join(PKG, 'src/extension-libs');
+
+/** Every `src/extension-libs/<name>.ts` is one lib, `<name>.js`: the names this tool owns in a project's extension-libs/. */
+export const LIB_NAMES: readonly string[] = fs
+  .readdirSync(LIB_SOURCES)
+  .filter((f) => f.endsWith('.ts'))
+  .sort()
+  .map((f) => f.replace(/\.ts$/, '.js'));
 
 /** Only the terminology lib shows translated names; the others ship codes only (phones pay per byte). */
 const NEEDS_TRANSLATIONS = new Set(['fhir-terminology.js']);
 
-/** Plugins one lib needs on top of the common ones. */
-function libPlugins(name: string): Plugin[] {
-  const own = name === 'fhirpath.js' ? fhirpathLibPlugins() : [];
-  return [...own, ...(NEEDS_TRANSLATIONS.has(name) ? [] : [withoutTranslations()])];
-}
-
-function withoutTranslations(): Plugin {
-  return {
-    name: 'terminology-without-translations',
-    transform(code, id) {
-      if (!id.endsWith('/app_settings/fhir/terminology.json')) return null;
-      return JSON.stringify(JSON.parse(code), (k, v) => (k === 'translations' ? undefined : v));
-    },
+/** Which of our libs the project uses, and who uses each (for the build log). */
+export function libsUsed(project: Project, asked: readonly string[] = []): Map<string, string[]> {
+  const used = new Map<string, string[]>();
+  const note = (name: string, by: string) => {
+    if (LIB_NAMES.includes(name)) used.set(name, [...(used.get(name) ?? []), by]);
   };
+  for (const name of asked) note(name, 'app_settings/fhir/settings.json');
+  for (const dir of ['forms/app', 'forms/contact']) {
+    const abs = path.join(project.root, dir);
+    if (!fs.existsSync(abs)) continue;
+    for (const f of fs.readdirSync(abs).filter((n) => n.endsWith('.xml')).sort()) {
+      // cht:extension-lib('name.js', ...) in binds; quotes may be escaped in XML.
+      for (const m of fs.readFileSync(path.join(abs, f), 'utf8').matchAll(/extension-lib\(\s*(?:'|"|&apos;|&quot;)([^'"&]+)/g)) note(m[1], `${dir}/${f}`);
+    }
+  }
+  for (const f of ['tasks.js', 'targets.js', 'contact-summary.templated.js']) {
+    const file = path.join(project.root, f);
+    if (!fs.existsSync(file)) continue;
+    for (const m of fs.readFileSync(file, 'utf8').matchAll(/getExtensionLib\(\s*['"`]([^'"`]+)/g)) note(m[1], f);
+  }
+  return used;
 }
 
-export const LIB_SOURCES = path.join(ROOT, 'src/extension-libs');
-export const LIB_OUTPUT = path.join(ROOT, 'extension-libs');
-
-/** Every `src/extension-libs/<name>.ts` is one lib, `extension-libs/<name>.js`. */
-export function libEntries(): string[] {
-  return fs
-    .readdirSync(LIB_SOURCES)
-    .filter((f) => f.endsWith('.ts'))
-    .sort()
-    .map((f) => path.join(LIB_SOURCES, f));
-}
-
-/** Builds every lib in memory and checks each loads the way CHT loads it. */
-export async function buildExtensionLibs(): Promise<Map<string, string>> {
+/** Builds the named libs in memory with the deployment's data inlined, and checks each loads the way CHT loads it. */
+export async function buildExtensionLibs(compiled: Compiled, names: Iterable<string> = LIB_NAMES): Promise<Map<string, string>> {
   const libs = new Map<string, string>();
-  for (const entry of libEntries()) {
-    const name = path.basename(entry, '.ts') + '.js';
+  for (const name of [...names].sort()) {
+    if (!LIB_NAMES.includes(name)) throw new Error(`'${name}' is not an extension lib of cht-fhir (there are ${LIB_NAMES.join(', ')})`);
+    const entry = path.join(LIB_SOURCES, name.replace(/\.js$/, '.ts'));
     let code: string;
     try {
-      code = await bundle(entry, { format: 'cjs', plugins: libPlugins(name) });
+      code = await bundle(entry, { format: 'cjs', plugins: [projectData(compiled, NEEDS_TRANSLATIONS.has(name)), ...(name === 'fhirpath.js' ? fhirpathLibPlugins() : [])] });
     } catch (e) {
-      throw new Error(`extension lib ${path.relative(ROOT, entry)} failed to build: ${(e as Error).message}`);
+      throw new Error(`extension lib ${name} failed to build: ${(e as Error).message}`);
     }
     checkLoadsLikeCht(name, code);
     libs.set(name, code + '\n');
@@ -53,22 +60,40 @@ export async function buildExtensionLibs(): Promise<Map<string, string>> {
   return libs;
 }
 
+/** `cht-fhir:deployment` and `cht-fhir:terminology`: the project's data as modules (src/types/cht-fhir-project.d.ts). */
+function projectData(compiled: Compiled, translations: boolean): Plugin {
+  const data: Record<string, unknown> = {
+    'cht-fhir:deployment': compiled.model.deployment,
+    'cht-fhir:terminology': translations ? compiled.terminology : JSON.parse(JSON.stringify(compiled.terminology, (k, v) => (k === 'translations' ? undefined : v))),
+  };
+  return {
+    name: 'cht-fhir-project-data',
+    resolveId: (id) => (id in data ? `\0${id}` : null),
+    load: (id) => (id.startsWith('\0') && id.slice(1) in data ? `export default ${JSON.stringify(data[id.slice(1)])};` : null),
+  };
+}
+
 /**
- * Replaces extension-libs/ only once every lib has built and loaded: a failure
- * leaves the previous folder untouched, never half of one.
+ * Writes the built libs into the project's extension-libs/ and removes libs
+ * of ours it no longer uses. Files that are not ours are never touched. Each
+ * file is written whole then renamed, so CHT never uploads half a lib.
  */
-export function writeExtensionLibs(libs: Map<string, string>, outDir = LIB_OUTPUT): void {
-  const staging = fs.mkdtempSync(path.join(path.dirname(outDir), '.extension-libs-'));
-  try {
-    // mkdtemp makes the folder 0700; the published folder is readable like any other.
-    fs.chmodSync(staging, 0o755);
-    for (const [name, code] of libs) fs.writeFileSync(path.join(staging, name), code);
-    const old = outDir + '.old';
-    fs.rmSync(old, { recursive: true, force: true });
-    if (fs.existsSync(outDir)) fs.renameSync(outDir, old);
-    fs.renameSync(staging, outDir);
-    fs.rmSync(old, { recursive: true, force: true });
-  } finally {
-    fs.rmSync(staging, { recursive: true, force: true });
+export function writeExtensionLibs(libs: Map<string, string>, dir: string): { written: string[]; removed: string[] } {
+  const written: string[] = [];
+  const removed: string[] = [];
+  for (const name of LIB_NAMES) {
+    const file = path.join(dir, name);
+    const code = libs.get(name);
+    if (code === undefined) {
+      if (fs.existsSync(file)) fs.rmSync(file), removed.push(name);
+      continue;
+    }
+    if (fs.existsSync(file) && fs.readFileSync(file, 'utf8') === code) continue;
+    fs.mkdirSync(dir, { recursive: true });
+    const tmp = `${file}.${process.pid}.tmp`;
+    fs.writeFileSync(tmp, code);
+    fs.renameSync(tmp, file);
+    written.push(name);
   }
+  return { written, removed };
 }

@@ -1,9 +1,9 @@
 import path from 'node:path';
 import type { Plugin } from 'rollup';
-import { ROOT } from './paths';
+import { PKG } from './paths';
 import { compactSerializedAtn } from './antlr-atn';
 
-const SUPPORT = path.join(ROOT, 'src/extension-libs/support');
+const SUPPORT = path.join(PKG, 'src/extension-libs/support');
 const COMPACT_DATA = '\0fhirpath-r4-compact-data';
 
 /**

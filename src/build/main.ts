@@ -1,44 +1,51 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { buildExtensionLibs, writeExtensionLibs } from './extension-libs';
-import { appSettingsText, BASE_SETTINGS } from './app-settings';
+import { buildExtensionLibs, libsUsed, writeExtensionLibs } from './extension-libs';
+import { outboundEntries } from './outbound';
+import { withOwnedSettings } from './settings-file';
+import { receiverModel, receiverModelText } from './receiver-model';
 import { compileDefinitions } from '../definitions/compile';
-import { compileInbound } from '../inbound/definitions';
+import { readInbound } from '../definitions/inbound';
+import { projectAt } from '../definitions/project';
 import { schemaFiles, schemaFileText } from '../definitions/schema';
-import { ROOT } from './bundle';
-import { buildOutbox, writeOutbox } from './outbox';
 
-/** Builds everything cht-conf uploads; nothing is written unless all of it built. */
-export async function build(log: (line: string) => void = console.log): Promise<void> {
-  const compiled = compileDefinitions(ROOT);
-  const inbound = compileInbound(ROOT); // FHIRPath compiled now: a bad expression fails the build, not a delivery
-  const settings = await appSettingsText(compiled);
-  const libs = await buildExtensionLibs();
-  const outbox = await buildOutbox();
-  writeExtensionLibs(libs);
-  if (fs.readFileSync(BASE_SETTINGS, 'utf8') !== settings) fs.writeFileSync(BASE_SETTINGS, settings);
-  writeSchemas();
-  const outbound = JSON.stringify(JSON.parse(settings).outbound);
-  log(`app_settings/base_settings.json  outbound: ${Object.keys(compiled.model.forms).length} forms, ${Object.keys(compiled.model.contacts.types).length} contact types, ${outbound.length} bytes`);
-  log(writeOutbox(outbox));
-  log(`app_settings/fhir/inbound  ${inbound.length} inbound mappings (${inbound.map((m) => m.def.name).join(', ')})`);
-  for (const [name, code] of libs) log(`${path.relative(ROOT, path.join(ROOT, 'extension-libs', name))}  ${code.length} bytes`);
+/**
+ * `cht-fhir build` in a cht-conf project: compiles the mapping definitions
+ * and writes only what the tool owns: the generated outbound entry and
+ * `transitions.mark_for_outbound` in the settings file (text edits, every
+ * other byte kept), the extension libs the project uses, the definitions'
+ * JSON Schemas and the receiver's model. Nothing is written unless all of
+ * it built.
+ */
+export async function build(root: string, log: (line: string) => void = console.log, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const project = projectAt(root);
+  const rel = (file: string) => path.relative(project.root, file);
+  const compiled = compileDefinitions(project.root);
+  const inbound = readInbound(project.root);
+  const entries = await outboundEntries(compiled, env);
+  const before = fs.readFileSync(project.settingsFile, 'utf8');
+  const settings = withOwnedSettings(before, entries, rel(project.settingsFile));
+  const used = libsUsed(project, compiled.settings.extension_libs);
+  const libs = await buildExtensionLibs(compiled, used.keys());
+  const model = receiverModelText(receiverModel(compiled, inbound));
+
+  const { removed } = writeExtensionLibs(libs, project.libsDir);
+  writeIfChanged(project.settingsFile, settings);
+  for (const [name, schema] of Object.entries(schemaFiles)) writeIfChanged(path.join(project.fhirDir, 'schema', name), schemaFileText(name, schema));
+  writeIfChanged(project.receiverModel, model);
+
+  const outboundBytes = Object.values(entries).reduce((n, e) => n + JSON.stringify(e).length, 0);
+  log(`${rel(project.settingsFile)}  outbound: ${Object.keys(compiled.model.forms).length} forms, ${Object.keys(compiled.model.contacts.types).length} contact types, ${outboundBytes} bytes`);
+  for (const [name, code] of libs) log(`${rel(path.join(project.libsDir, name))}  ${code.length} bytes (used by ${used.get(name)!.join(', ')})`);
+  for (const name of removed) log(`${rel(path.join(project.libsDir, name))}  removed (no form uses it)`);
+  log(`${rel(project.receiverModel)}  ${inbound.length} inbound mappings (${inbound.map((m) => m.name).join(', ') || 'none'}), ${model.length} bytes`);
 }
 
-/** JSON Schemas of the definitions, for editors ($schema in each file); the build checks the same ones. */
-function writeSchemas(): void {
-  const dir = path.join(ROOT, 'app_settings/fhir/schema');
-  fs.mkdirSync(dir, { recursive: true });
-  for (const [name, schema] of Object.entries(schemaFiles)) {
-    const file = path.join(dir, name);
-    const text = schemaFileText(name, schema);
-    if (!fs.existsSync(file) || fs.readFileSync(file, 'utf8') !== text) fs.writeFileSync(file, text);
-  }
-}
-
-if (require.main === module) {
-  build().catch((e) => {
-    console.error(`build failed: ${e.message}`);
-    process.exit(1);
-  });
+/** Whole-file replace (write then rename): CHT never uploads half a file. Unchanged files keep their mtime. */
+function writeIfChanged(file: string, text: string): void {
+  if (fs.existsSync(file) && fs.readFileSync(file, 'utf8') === text) return;
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, text);
+  fs.renameSync(tmp, file);
 }

@@ -1,10 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { bundle, ROOT } from './bundle';
+import { bundle, PKG } from './bundle';
 
 /** The browser outbox as one self-contained, minified ES module (idb bundled in). Not committed: built by `npm run build`. */
-export const OUTBOX_ENTRY = path.join(ROOT, 'src/outbox/index.ts');
-export const OUTBOX_OUTPUT = path.join(ROOT, 'dist/browser/cht-fhir-outbox.js');
+export const OUTBOX_ENTRY = path.join(PKG, 'src/outbox/index.ts');
+export const OUTBOX_OUTPUT = path.join(PKG, 'dist/browser/cht-fhir-outbox.js');
 
 export async function buildOutbox(): Promise<string> {
   const code = await bundle(OUTBOX_ENTRY, { format: 'es' });
@@ -16,5 +16,5 @@ export async function buildOutbox(): Promise<string> {
 export function writeOutbox(code: string, outFile = OUTBOX_OUTPUT): string {
   fs.mkdirSync(path.dirname(outFile), { recursive: true });
   fs.writeFileSync(outFile, code);
-  return `${path.relative(ROOT, outFile)}  ${code.length} bytes`;
+  return `${path.relative(PKG, outFile)}  ${code.length} bytes`;
 }

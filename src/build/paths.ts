@@ -1,5 +1,4 @@
 import path from 'node:path';
 
-/** Where things live in this project, without loading any build tool. */
-export const ROOT = path.resolve(__dirname, '../..');
-export const BASE_SETTINGS = path.join(ROOT, 'app_settings/base_settings.json');
+/** This package's own folder (its sources, for bundling); never a project's. Build-time only. */
+export const PKG = path.resolve(__dirname, '../..');

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { UsageError } from './errors';
 import { DefinitionError } from '../definitions/load';
@@ -8,47 +9,70 @@ import { DefinitionError } from '../definitions/load';
 const lazy = {
   build: () => require('../build/main') as typeof import('../build/main'),
   compile: () => require('../definitions/compile') as typeof import('../definitions/compile'),
-  inbound: () => require('../inbound/definitions') as typeof import('../inbound/definitions'),
-  root: () => (require('../build/paths') as typeof import('../build/paths')).ROOT,
+  inbound: () => require('../definitions/inbound') as typeof import('../definitions/inbound'),
+  init: () => require('./init') as typeof import('./init'),
+  coverage: () => require('./coverage') as typeof import('./coverage'),
   preview: () => require('./preview') as typeof import('./preview'),
-  demo: () => require('../demo/run') as typeof import('../demo/run'),
+  demo: () => require('./demo') as typeof import('./demo'),
   questionnaires: () => require('../definitions/questionnaire') as typeof import('../definitions/questionnaire'),
-  summary: () => require('../demo/summary') as typeof import('../demo/summary'),
+  summary: () => require('./demo-summary') as typeof import('./demo-summary'),
 };
 
 /**
- * cht-fhir: build the CHT config, check mapping definitions, preview what CHT
- * would push for a doc, run the receiver, run the demo. Errors are one line
- * saying what is wrong and what to do; `--debug` adds the stack.
+ * cht-fhir, run in a cht-conf project (or pointed at one with --project):
+ * set it up, check and build the mapping definitions, see what they cover,
+ * preview what CHT would push for a doc, run the receiver or the demo.
+ * Errors are one line saying what is wrong and what to do; `--debug` adds
+ * the stack.
  */
 const program = new Command('cht-fhir')
-  .description('Make a CHT deployment speak FHIR R4: build config, preview pushes, run the receiver')
+  .description('Make a CHT deployment speak FHIR R4: set up and build the config, preview pushes, run the receiver')
+  .option('--project <dir>', 'the cht-conf project (default: the current folder)')
   .option('--debug', 'print stack traces')
   .showHelpAfterError('(run with --help for usage)')
   .exitOverride();
 
+const root = (): string => path.resolve(program.opts<{ project?: string }>().project ?? process.cwd());
+
 program
-  .command('build')
-  .description('compile mapping definitions into app_settings outbound and build extension-libs/')
-  .action(async () => {
-    await lazy.build().build();
+  .command('init')
+  .description('add app_settings/fhir/ to this project: settings with a new id namespace, and a draft definition per form listing its fields')
+  .action(() => {
+    lazy.init().init(root(), (l) => console.log(l));
   });
 
 program
   .command('check')
   .description('check the mapping definitions in app_settings/fhir/ without writing anything')
-  .action(async () => {
-    const c = lazy.compile().compileDefinitions(lazy.root());
-    const inbound = lazy.inbound().compileInbound(lazy.root());
+  .action(() => {
+    const c = lazy.compile().compileDefinitions(root());
+    const inbound = lazy.inbound().readInbound(root());
     console.log(`ok: ${Object.keys(c.model.forms).length} form mappings, ${Object.keys(c.model.contacts.types).length} contact types, ${inbound.length} inbound mappings, ${c.files.length} files checked`);
+  });
+
+program
+  .command('build')
+  .description("write the FHIR outbound entry into the app settings, the extension libs the forms use, and the receiver's model")
+  .action(async () => {
+    await lazy.build().build(root());
+  });
+
+program
+  .command('coverage')
+  .description('per form: fields mapped to FHIR resources, fields only in the QuestionnaireResponse, fields in no output')
+  .option('--json', 'print the report as JSON')
+  .action((o: { json?: boolean }) => {
+    const report = lazy.coverage().coverage(root());
+    if (o.json) console.log(JSON.stringify(report, null, 2));
+    else for (const line of lazy.coverage().formatCoverage(report)) console.log(line);
   });
 
 program
   .command('questionnaires')
   .description('print the FHIR Questionnaires of the mapped forms (what QuestionnaireResponse.questionnaire points at) as a transaction Bundle')
   .option('--out <file>', 'write the Bundle to a file instead of stdout')
-  .action(async (o: { out?: string }) => {
-    const bundle = lazy.questionnaires().questionnaireBundle(lazy.compile().compileDefinitions(lazy.root()));
+  .action((o: { out?: string }) => {
+    const bundle = lazy.questionnaires().questionnaireBundle(lazy.compile().compileDefinitions(root()));
     const text = JSON.stringify(bundle, null, 2) + '\n';
     if (o.out) require('node:fs').writeFileSync(o.out, text);
     else process.stdout.write(text);
@@ -60,17 +84,19 @@ program
   .argument('<doc.json>', 'a CHT doc (report or contact) as JSON')
   .option('--hydrated', 'the doc is already hydrated (contact, patient, place are full docs)')
   .option('--contacts <file>', 'a JSON array of contact docs to hydrate the doc from, as CHT does')
-  .option('--settings <file>', 'app settings to read outbound from (default: app_settings/base_settings.json)')
-  .action(async (docFile: string, opts: { hydrated?: boolean; contacts?: string; settings?: string }) => {
-    const r = lazy.preview().preview(docFile, opts, (s) => console.log(s));
+  .option('--settings <file>', "app settings to read outbound from (default: the project's settings file)")
+  .action((docFile: string, opts: { hydrated?: boolean; contacts?: string; settings?: string }) => {
+    const r = lazy.preview().preview(docFile, { ...opts, root: root() }, (s) => console.log(s));
     if (r.invalid || r.failed) process.exitCode = 1;
   });
 
 program
   .command('receiver')
-  .description('run the receiver (OpenHIM mediator); configured by environment variables, see README')
-  .action(async () => {
-    require('../receiver/main'); // starts on load
+  .description('run the receiver (OpenHIM mediator) from sources; configured by environment variables (docs/receiver.md)')
+  .option('--model <file>', 'the model `build` wrote (needed for FHIR -> CHT; default fhir-receiver/model.json of the project)')
+  .action((o: { model?: string }) => {
+    const { runReceiver } = require('../receiver/main') as typeof import('../receiver/main');
+    runReceiver({ ...process.env, CHT_FHIR_MODEL: o.model ?? process.env.CHT_FHIR_MODEL ?? path.join(root(), 'fhir-receiver/model.json') });
   });
 
 const port = (v: string) => {
@@ -81,23 +107,24 @@ const port = (v: string) => {
 
 program
   .command('demo')
-  .description('run the sample CHT docs through the generated outbound config into the receiver and a FHIR server, then print a summary and keep serving')
+  .description('run the sample CHT docs through the built outbound entry into the receiver and a FHIR server, then print a summary and keep serving')
   .option('--exit', 'exit after the summary instead of serving')
   .option('--port <port>', 'receiver port', port, 5005)
   .option('--fhir-port <port>', 'embedded FHIR server port', port, 8103)
   .option('--host <host>', 'address to listen on', '127.0.0.1')
   .option('--fhir-base-url <url>', 'push to this FHIR server instead of the embedded one (default: $FHIR_BASE_URL)')
-  .option('--docs <folder>', 'folder of sample CHT docs (JSON)')
-  .action(async (o: { exit?: boolean; port: number; fhirPort: number; host: string; fhirBaseUrl?: string; docs?: string }) => {
-    const { runDemo, DEFAULT_DOCS } = lazy.demo();
+  .option('--docs <folder>', 'folder of sample CHT docs (JSON), relative to the project', 'samples')
+  .action(async (o: { exit?: boolean; port: number; fhirPort: number; host: string; fhirBaseUrl?: string; docs: string }) => {
+    const { runDemo } = lazy.demo();
     const tty = process.stderr.isTTY;
     let shown = -1;
     const { summary, stop } = await runDemo({
+      root: root(),
       port: o.port,
       fhirPort: o.fhirPort,
       host: o.host,
       fhirBaseUrl: o.fhirBaseUrl ?? (process.env.FHIR_BASE_URL || undefined),
-      docs: o.docs ?? DEFAULT_DOCS,
+      docs: path.resolve(root(), o.docs),
       log: (l) => console.log(l),
       progress: (done, total) => {
         const pct = Math.floor((done / total) * 100);
@@ -130,7 +157,8 @@ async function main(argv: string[]) {
     else if (e instanceof UsageError) console.error(`cht-fhir: ${e.message}${e.hint ? ` (${e.hint})` : ''}`);
     else console.error(`cht-fhir: ${(e as Error).message ?? String(e)}`);
     if (debug) console.error((e as Error).stack);
-    process.exitCode = 1;
+    // A failed rollup build can leave the TypeScript plugin's watcher running: exit now.
+    process.exit(1);
   }
 }
 

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import type { Bundle } from 'fhir/r4';
 import { isRelevant, mapPayload } from '../outbound/cht-outbound';
 import { hydrate } from '../outbound/hydrate';
-import { BASE_SETTINGS } from '../build/paths';
+import { projectAt } from '../definitions/project';
 import { validateR4, formatIssues } from '../fhir-validation';
 import { UsageError } from './errors';
 
@@ -12,6 +12,8 @@ import { UsageError } from './errors';
  * each FHIR resource in it.
  */
 export interface PreviewOptions {
+  /** The cht-conf project whose settings are read (unless `settings` names a file). */
+  root: string;
   hydrated?: boolean;
   contacts?: string;
   settings?: string;
@@ -37,7 +39,7 @@ export function preview(docFile: string, opts: PreviewOptions, out: (s: string) 
   const contacts = opts.contacts ? (readJson(opts.contacts, 'contacts') as Array<Record<string, unknown>>) : [];
   if (!Array.isArray(contacts)) throw new UsageError(`${opts.contacts} must be a JSON array of contact docs`, 'list the docs CHT would hydrate from');
   const hydratedDoc = opts.hydrated ? doc : hydrate(doc as { _id?: string }, contacts as Array<{ _id?: string }>);
-  const settings = readJson(opts.settings ?? BASE_SETTINGS, 'app settings') as { outbound?: Record<string, any> };
+  const settings = readJson(opts.settings ?? projectAt(opts.root).settingsFile, 'app settings') as { outbound?: Record<string, any> };
   const result = { invalid: 0, failed: 0, sent: 0 };
   for (const [name, entry] of Object.entries(settings.outbound ?? {})) {
     if (!isRelevant(entry, hydratedDoc)) {

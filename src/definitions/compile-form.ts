@@ -210,6 +210,10 @@ export function compileForm(def: FormDefinition, xform: XFormInfo, terms: Termin
   if (!xform.hasInstanceId) problems.push(`${xml}: needs <meta><instanceID/></meta>`);
   if (xform.id !== def.form) problems.push(`${xml}: form id '${xform.id}' does not match the file name`);
 
+  for (const name of Object.keys(def.fields ?? {})) {
+    if (!xform.fields[name]) report(`/fields/${name}`, `not a field of ${xml} any more (remove it from the list)`);
+  }
+
   const model: FormModel = { shape: shapeOf(xform) };
   if (def.encounter_type) model.type = concept(def.encounter_type, '/encounter_type');
   if (def.fulfils) {

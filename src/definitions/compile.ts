@@ -7,6 +7,7 @@ import { DefinitionError, readJson } from './load';
 import { parseXForm, type XFormInfo } from './xform';
 import type { Terminology } from '../core/terminology';
 import { compileForm, ConceptTable, ucumUtils } from './compile-form';
+import { projectAt, readProjectSettings } from './project';
 
 /**
  * app_settings + forms/ + app_settings/fhir/*.json -> the MappingModel the
@@ -28,6 +29,7 @@ interface CodedRuleDef extends RuleDef {
 }
 export interface FormDefinition {
   form: string;
+  fields?: Record<string, string>;
   encounter_type?: ConceptRef;
   fulfils?: { field: string; status_field?: string; statuses?: Record<string, TaskStatus> };
   observations?: Array<RuleDef & { field: string; code: ConceptRef; value?: ObservationValue; unit?: string; category?: string; answers?: Record<string, ConceptRef>; yes?: string[]; date?: string }>;
@@ -41,6 +43,7 @@ export interface Settings {
   id_namespace: string;
   destination: { base_url: string; path: string; auth?: Record<string, string> };
   cron?: string;
+  extension_libs?: string[];
 }
 interface ContactsDefinition {
   practitioner_roles?: string[];
@@ -61,7 +64,8 @@ const BUILT_IN_TYPES: Record<string, ContactResource> = { person: 'Patient', cli
 
 export function compileDefinitions(root: string): Compiled {
   const problems: string[] = [];
-  const fhirDir = path.join(root, 'app_settings/fhir');
+  const project = projectAt(root);
+  const fhirDir = project.fhirDir;
   const files: string[] = [];
   const read = <T>(file: string, schema: object) => {
     files.push(path.relative(root, file));
@@ -72,7 +76,8 @@ export function compileDefinitions(root: string): Compiled {
   const terminology = read<Terminology>(path.join(fhirDir, 'terminology.json'), terminologySchema) ?? { concepts: {} };
   const contactsFile = path.join(fhirDir, 'contacts.json');
   const contactsDef = fs.existsSync(contactsFile) ? read<ContactsDefinition>(contactsFile, contactsSchema) : {};
-  const base = read<{ contact_types?: Array<{ id: string; person?: boolean }> }>(path.join(root, 'app_settings/base_settings.json'), { type: 'object' });
+  files.push(path.relative(root, project.settingsFile));
+  const base = readProjectSettings(project, problems);
 
   for (const [unit] of Object.entries(terminology.units ?? {})) {
     if (ucumUtils().validateUnitString(unit).status !== 'valid') problems.push(`app_settings/fhir/terminology.json: /units/${unit}: not a valid UCUM unit`);

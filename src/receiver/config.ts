@@ -7,7 +7,7 @@ function advertisedHost(host: string): string {
 }
 
 /** Receiver options from the environment (README, "Receiver"). Throws naming every missing/invalid variable. */
-export function optionsFromEnv(env: NodeJS.ProcessEnv): Omit<ReceiverOptions, 'fhirBaseUrl'> & { fhirBaseUrl?: string } {
+export function optionsFromEnv(env: NodeJS.ProcessEnv): Omit<ReceiverOptions, 'fhirBaseUrl' | 'inbound'> & { fhirBaseUrl?: string; inbound?: { chtUrl: string } } {
   const problems: string[] = [];
   const port = env.PORT ? Number(env.PORT) : 5005;
   if (!Number.isInteger(port) || port < 0 || port > 65535) problems.push(`PORT must be a port number, got ${JSON.stringify(env.PORT)}`);

@@ -1,26 +1,35 @@
+import fs from 'node:fs';
 import { startFhirServer, type FhirServer } from '../fhir-server';
 import { preloadR4Definitions } from '../fhir-validation';
+import { parseReceiverModel, type ReceiverModel } from '../core/receiver-model';
 import { optionsFromEnv } from './config';
 import { jsonLogger } from './log';
 import { startReceiver } from './server';
 
-/** `npm run receiver`: env-configured receiver; embedded FHIR store when FHIR_BASE_URL is unset. */
-async function main() {
+/**
+ * The receiver as a process, configured by the environment (docs/receiver.md);
+ * the embedded FHIR store when FHIR_BASE_URL is unset. FHIR -> CHT (CHT_URL)
+ * needs the model `cht-fhir build` wrote (CHT_FHIR_MODEL).
+ */
+export async function runReceiver(env: NodeJS.ProcessEnv): Promise<void> {
   const log = jsonLogger();
   let opts;
+  let model: ReceiverModel | undefined;
   try {
-    opts = optionsFromEnv(process.env);
+    opts = optionsFromEnv(env);
+    if (opts.inbound) model = readModel(env.CHT_FHIR_MODEL);
   } catch (e) {
     log('error', 'invalid configuration', { problems: (e as Error).message.split('\n') });
     process.exit(2);
   }
-  preloadR4Definitions(); // pay the ~2 s definition load before taking traffic
+  preloadR4Definitions(); // pay the definition load before taking traffic
   let store: FhirServer | undefined;
   if (!opts.fhirBaseUrl) {
     store = await startFhirServer({ host: '127.0.0.1' });
     log('info', 'embedded FHIR store started (in memory, lost on exit)', { url: store.url });
   }
-  const receiver = await startReceiver({ ...opts, fhirBaseUrl: opts.fhirBaseUrl ?? store!.url, fhirExchange: store?.exchange, log });
+  const inbound = opts.inbound && model ? { ...opts.inbound, model } : undefined;
+  const receiver = await startReceiver({ ...opts, inbound, fhirBaseUrl: opts.fhirBaseUrl ?? store!.url, fhirExchange: store?.exchange, log });
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -34,4 +43,13 @@ async function main() {
   process.on('SIGINT', () => void stop('SIGINT'));
 }
 
-void main();
+function readModel(file: string | undefined): ReceiverModel {
+  if (!file) throw new Error('CHT_FHIR_MODEL must name the model file `cht-fhir build` wrote (fhir-receiver/model.json) when CHT_URL is set');
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new Error(`CHT_FHIR_MODEL: cannot read ${file} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); run cht-fhir build and deploy fhir-receiver/model.json`);
+  }
+  return parseReceiverModel(text, file);
+}

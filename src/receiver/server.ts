@@ -11,8 +11,9 @@ import { mediatorConfig, mediatorResponse, startOpenhimRegistration, type Openhi
 import { fail, HttpError, outcome } from './outcome';
 import { readPush } from './payload';
 import { ValidBodies } from './verdict-cache';
-import { isInboundPath } from '../inbound/handle';
-import { routeInbound, checkInboundForms } from '../inbound/route';
+import { isInboundPath } from './inbound/handle';
+import { routeInbound, checkInboundForms } from './inbound/route';
+import type { ReceiverModel } from '../core/receiver-model';
 import { listen } from '../net/listen';
 import type { FhirExchange } from '../fhir-server';
 
@@ -35,7 +36,7 @@ export interface ReceiverOptions {
   /** Total time budget of one push, FHIR calls included. */
   deadlineMs?: number;
   /** FHIR -> CHT: when set, `POST /fhir/<Type>` and `PUT /fhir/<Type>/<id>` go through the inbound mappings. */
-  inbound?: { chtUrl: string; root?: string };
+  inbound?: { chtUrl: string; model: ReceiverModel };
   /** Register with OpenHIM and heartbeat; `mediatorHost`/`mediatorPort` are where OpenHIM reaches us. */
   openhim?: OpenhimApiOptions & { mediatorHost?: string; mediatorPort?: number };
   log?: Logger;
@@ -68,8 +69,8 @@ export async function startReceiver(opts: ReceiverOptions): Promise<Receiver> {
   const startedAt = Date.now();
   const locks = new KeyLock();
   const validBodies = new ValidBodies(opts.validCacheSize);
-  // Loaded only when FHIR -> CHT is on: the mapping compiler (ajv, fhirpath...) is ~20 MB of RSS.
-  const inbound = opts.inbound ? (require('../inbound/deps') as typeof import('../inbound/deps')).inboundDeps(opts.inbound, client, locks) : undefined;
+  // Loaded only when FHIR -> CHT is on: fhirpath is ~10 MB of RSS.
+  const inbound = opts.inbound ? (require('./inbound/deps') as typeof import('./inbound/deps')).inboundDeps(opts.inbound, client, locks) : undefined;
   let inFlight = 0;
   let closing = false;
   let drained: () => void = () => undefined;

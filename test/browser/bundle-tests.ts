@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { bundle, ROOT } from '../../src/build/bundle';
+import { bundle } from '../../src/build/bundle';
+import { ROOT } from '../support/repo';
 
 /** Bundles every test/browser/**\/*.test.ts into one script karma serves. */
 export async function bundleBrowserTests(outFile: string): Promise<string> {
@@ -9,7 +10,7 @@ export async function bundleBrowserTests(outFile: string): Promise<string> {
   const entry = path.join(ROOT, '.build/browser-tests.entry.ts');
   fs.mkdirSync(path.dirname(entry), { recursive: true });
   fs.writeFileSync(entry, tests.map((t) => `import '../test/browser/${t.replace(/\.ts$/, '')}';`).join('\n') + '\n');
-  const code = await bundle(entry, { format: 'iife', minify: false, include: ['src/**/*.ts', 'test/**/*.ts', '.build/*.ts'] });
+  const code = await bundle(entry, { format: 'iife', minify: false, include: ['src/**/*.ts', 'test/**/*.ts', '.build/*.ts'].map((p) => path.join(ROOT, p)), types: [path.join(ROOT, 'test/browser/*.d.ts')] });
   fs.writeFileSync(outFile, code);
   return outFile;
 }

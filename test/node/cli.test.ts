@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ROOT } from '../../src/build/bundle';
+import { ROOT } from '../support/repo';
 import { sampleReports, sampleContacts } from '../support/samples';
 
 function cli(args: string[]) {

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { compileDefinitions } from '../../src/definitions/compile';
 import { DefinitionError } from '../../src/definitions/load';
-import { ROOT } from '../../src/build/paths';
+import { ROOT } from '../support/repo';
 
 /**
  * Definitions over CHT-style forms: every path, answer, subject and `when`

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { compileDefinitions } from '../../src/definitions/compile';
 import { DefinitionError } from '../../src/definitions/load';
-import { ROOT } from '../../src/build/bundle';
+import { ROOT } from '../support/repo';
 import { mapDoc } from '../../src/core/map-doc';
 import { assertValidR4 } from '../../src/fhir-validation';
 import type { Bundle } from 'fhir/r4';
@@ -114,7 +114,7 @@ describe('mapping definitions', () => {
 
 describe('inbound mapping definitions', () => {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { compileInbound } = require('../../src/inbound/definitions') as typeof import('../../src/inbound/definitions');
+  const { compileInbound } = require('../../src/definitions/inbound') as typeof import('../../src/definitions/inbound');
 
   it('the reference inbound mappings compile, FHIRPath included', () => {
     const mappings = compileInbound(ROOT);
@@ -127,7 +127,7 @@ describe('inbound mapping definitions', () => {
   const cases: Array<[string, (root: string) => void, RegExp]> = [
     ['invalid FHIRPath', (r) => editJson(r, 'app_settings/fhir/inbound/referral.json', (j) => (j.fields.reason = 'reasonCode.first(.text')), /inbound\/referral\.json: \/fields\/reason: invalid FHIRPath 'reasonCode\.first\(\.text'/],
     ['invalid where', (r) => editJson(r, 'app_settings/fhir/inbound/referral.json', (j) => (j.where = "status = = 'active'")), /inbound\/referral\.json: \/where: invalid FHIRPath/],
-    ['unknown JSON form', (r) => editJson(r, 'app_settings/fhir/inbound/referral.json', (j) => (j.form = 'REFERAL')), /\/form: 'REFERAL' is not a JSON form in app_settings\/forms\.json/],
+    ['unknown JSON form', (r) => editJson(r, 'app_settings/fhir/inbound/referral.json', (j) => (j.form = 'REFERAL')), /\/form: 'REFERAL' is not a JSON form in the app settings' forms/],
     ['field the JSON form does not declare', (r) => editJson(r, 'app_settings/fhir/inbound/referral.json', (j) => (j.fields.urgency = 'priority')), /\/fields\/urgency: not a field of JSON form REFERRAL/],
     ['a required JSON form field left unmapped', (r) => editJson(r, 'app_settings/fhir/inbound/referral.json', (j) => delete j.fields.service_request), /\/fields: JSON form REFERRAL requires 'service_request'/],
     ['unknown write', (r) => editJson(r, 'app_settings/fhir/inbound/patient.json', (j) => (j.write = 'place')), /inbound\/patient\.json: \/write: must be one of "report", "person"/],

@@ -2,18 +2,20 @@ import { strict as assert } from 'node:assert';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { buildExtensionLibs, writeExtensionLibs, LIB_OUTPUT } from '../../src/build/extension-libs';
+import { buildExtensionLibs, writeExtensionLibs, LIB_NAMES } from '../../src/build/extension-libs';
+import { compileDefinitions } from '../../src/definitions/compile';
 import { checkLoadsLikeCht, loadLikeCht } from '../../src/build/cht-lib-loader';
-import { ROOT } from '../../src/build/bundle';
+import { ROOT } from '../support/repo';
 import { spawnSync } from 'node:child_process';
 
 describe('extension libs build', () => {
   let built: Map<string, string>;
   before(async function () {
     this.timeout(120000);
-    built = await buildExtensionLibs();
+    built = await buildExtensionLibs(compileDefinitions(ROOT));
   });
 
+  const LIB_OUTPUT = path.join(ROOT, 'extension-libs');
   it('committed extension-libs/ is exactly what the sources build (run `npm run build`)', () => {
     const committed = fs.readdirSync(LIB_OUTPUT).filter((f) => f.endsWith('.js')).sort();
     assert.deepEqual(committed, [...built.keys()].sort());
@@ -57,17 +59,18 @@ describe('extension libs build', () => {
     }
   });
 
-  it('writing is all or nothing: a failed write leaves the old folder in place', () => {
+  it('writes only its own libs: files of other libs stay, its unused libs go, each file written whole', () => {
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'libs-'));
     const out = path.join(tmp, 'extension-libs');
     fs.mkdirSync(out);
-    fs.writeFileSync(path.join(out, 'old.js'), 'module.exports=function(){}');
-    const bad = new Map([['ok.js', 'x'], ['nested/missing/dir.js', 'y']]);
-    assert.throws(() => writeExtensionLibs(bad, out));
-    assert.deepEqual(fs.readdirSync(out), ['old.js']);
-    writeExtensionLibs(new Map([['new.js', 'module.exports=function(){}']]), out);
-    assert.deepEqual(fs.readdirSync(out), ['new.js']);
-    assert.equal(fs.statSync(out).mode & 0o777, 0o755, 'readable by the web server and cht-conf, not 0700 like a temp folder');
+    fs.writeFileSync(path.join(out, 'their-own.js'), 'module.exports=function(){}');
+    fs.writeFileSync(path.join(out, 'fhirpath.js'), 'old');
+    const r = writeExtensionLibs(new Map([['fhir-id.js', 'module.exports=function(){}\n']]), out);
+    assert.deepEqual(r, { written: ['fhir-id.js'], removed: ['fhirpath.js'] });
+    assert.deepEqual(fs.readdirSync(out).sort(), ['fhir-id.js', 'their-own.js']);
+    assert.equal(fs.readFileSync(path.join(out, 'their-own.js'), 'utf8'), 'module.exports=function(){}');
+    assert.deepEqual(writeExtensionLibs(new Map([['fhir-id.js', 'module.exports=function(){}\n']]), out), { written: [], removed: [] }, 'unchanged: nothing rewritten');
+    assert.ok(LIB_NAMES.includes('fhirpath.js'));
     fs.rmSync(tmp, { recursive: true, force: true });
   });
 });

@@ -5,9 +5,9 @@ import { evalFhirPathTyped, toTypedValue, tryGetDataType, UCUM, type TypedValue 
 import { preloadR4Definitions, validateR4 } from '../../src/fhir-validation';
 import { shortcutExpressions, shortcutFor } from '../../src/fhir-validation/invariant-shortcuts';
 import { fullStructures } from '../../src/fhir-validation/trimmed-definitions';
-import { ROOT } from '../../src/build/paths';
+import { ROOT } from '../support/repo';
 import { isRelevant, mapPayload } from '../../src/outbound/cht-outbound';
-import { ENTRY_PREFIX, PAYLOAD_KEY } from '../../src/outbound/generate';
+import { ENTRY_PREFIX, PAYLOAD_KEY } from '../../src/build/outbound';
 import { patientDoc, reportDoc } from '../stand-ins/push-bundles';
 import { sampleDocs } from '../support/samples';
 

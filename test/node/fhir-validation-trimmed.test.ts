@@ -1,7 +1,9 @@
 import { strict as assert } from 'node:assert';
 import fs from 'node:fs';
 import { useDefinitions } from '../../src/fhir-validation/definitions';
-import { cacheFile, loadTrimmed } from '../../src/fhir-validation/trimmed-definitions';
+import os from 'node:os';
+import path from 'node:path';
+import { buildTrimmed, fullStructures, loadTrimmed, PREBUILT_FILE } from '../../src/fhir-validation/trimmed-definitions';
 import { corpus, verdict } from '../support/r4-corpus';
 
 describe('FHIR R4 validation: trimmed definitions', function () {
@@ -20,9 +22,19 @@ describe('FHIR R4 validation: trimmed definitions', function () {
     assert.ok(full.filter((v) => v.length).length > cases.length / 2, 'the corpus has invalid cases');
   });
 
-  it('are cached under .build and are a small fraction of the published JSON', () => {
-    loadTrimmed();
-    assert.ok(fs.existsSync(cacheFile()));
-    assert.ok(fs.statSync(cacheFile()).size < 4_000_000, `${fs.statSync(cacheFile()).size} bytes`);
+  it('are a small fraction of the published JSON; a compiled receiver reads them from beside its script, and refuses a bad file', () => {
+    const text = JSON.stringify(buildTrimmed(fullStructures()));
+    assert.ok(text.length < 4_000_000, `${text.length} bytes`);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'r4-defs-'));
+    try {
+      fs.writeFileSync(path.join(dir, PREBUILT_FILE), text);
+      assert.deepEqual(loadTrimmed(dir), JSON.parse(text));
+      fs.writeFileSync(path.join(dir, PREBUILT_FILE), '{"structures": 1}');
+      assert.throws(() => loadTrimmed(dir), /not trimmed R4 definitions/);
+      fs.writeFileSync(path.join(dir, PREBUILT_FILE), '{');
+      assert.throws(() => loadTrimmed(dir), SyntaxError);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ROOT } from '../../src/build/bundle';
+import { ROOT } from '../support/repo';
 import { assertValidR4, preloadR4Definitions, toOperationOutcome, validateR4 } from '../../src/fhir-validation';
 
 const EXAMPLES = path.join(ROOT, 'node_modules/hl7.fhir.r4.examples');

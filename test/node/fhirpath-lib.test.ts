@@ -4,7 +4,7 @@ import path from 'node:path';
 import fhirpath from 'fhirpath';
 import fullR4 from 'fhirpath/fhir-context/r4';
 import { loadLikeCht } from '../../src/build/cht-lib-loader';
-import { ROOT } from '../../src/build/paths';
+import { ROOT } from '../support/repo';
 import { buildR4Model, decoderOf, r4Model } from '../../src/extension-libs/support/r4-model';
 import { compact } from '../../src/extension-libs/support/r4-compact-data';
 import { decodeR4, r4MapsDecoder } from '../../src/extension-libs/support/r4-model-codec';

@@ -8,7 +8,7 @@ import { resourceId } from '../../src/core/identity';
 import { questionnaireFor } from '../../src/definitions/questionnaire';
 import { hydrate } from '../../src/outbound/hydrate';
 import { loadLikeCht } from '../../src/build/cht-lib-loader';
-import { ROOT } from '../../src/build/paths';
+import { ROOT } from '../support/repo';
 import { assertValidR4 } from '../../src/fhir-validation';
 import { sampleContacts, sampleReports, type Doc } from '../support/samples';
 

@@ -6,7 +6,7 @@ import type { Bundle, Condition, Observation } from 'fhir/r4';
 import { compileDefinitions } from '../../src/definitions/compile';
 import { mapDoc } from '../../src/core/map-doc';
 import { resourceId } from '../../src/core/identity';
-import { ROOT } from '../../src/build/paths';
+import { ROOT } from '../support/repo';
 import { assertValidR4 } from '../../src/fhir-validation';
 
 /**

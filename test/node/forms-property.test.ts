@@ -3,7 +3,7 @@ import type { Bundle, Resource } from 'fhir/r4';
 import { compileDefinitions } from '../../src/definitions/compile';
 import { mapDoc } from '../../src/core/map-doc';
 import { hydrate } from '../../src/outbound/hydrate';
-import { ROOT } from '../../src/build/paths';
+import { ROOT } from '../support/repo';
 import { validateR4 } from '../../src/fhir-validation';
 import { sampleContacts, sampleReports, type Doc } from '../support/samples';
 

@@ -6,12 +6,12 @@ import type { Bundle, CapabilityStatement, Patient, ServiceRequest } from 'fhir/
 import { startFhirServer, type FhirServer } from '../../src/fhir-server';
 import { startReceiver, type Receiver } from '../../src/receiver';
 import { compileDefinitions } from '../../src/definitions/compile';
-import { compileInbound } from '../../src/inbound/definitions';
-import { outboundEntries, ENTRY_PREFIX } from '../../src/outbound/generate';
+import { compileInbound } from '../../src/definitions/inbound';
+import { outboundEntries, ENTRY_PREFIX } from '../../src/build/outbound';
 import { isRelevant, mapPayload } from '../../src/outbound/cht-outbound';
 import { hydrate } from '../../src/outbound/hydrate';
 import { resourceId, systems } from '../../src/core/identity';
-import { ROOT } from '../../src/build/paths';
+import { ROOT, referenceModel } from '../support/repo';
 import { assertValidR4 } from '../../src/fhir-validation';
 import { startChtStandIn, type ChtStandIn } from '../stand-ins/cht-api';
 import { sampleContacts, type Doc } from '../support/samples';
@@ -37,7 +37,7 @@ describe('FHIR -> CHT contract (issue 13 findings)', function () {
   before(async () => {
     fhir = await startFhirServer();
     cht = await startChtStandIn({ forms, docs: sampleContacts() });
-    receiver = await startReceiver({ auth: CREDS, fhirBaseUrl: fhir.url, inbound: { chtUrl: cht.urlWithCredentials } });
+    receiver = await startReceiver({ auth: CREDS, fhirBaseUrl: fhir.url, inbound: { chtUrl: cht.urlWithCredentials, model: referenceModel() } });
   });
   after(async () => {
     await receiver.close();
@@ -178,7 +178,7 @@ describe('FHIR -> CHT contract (issue 13 findings)', function () {
 
   it('9. on a CHT holding 1,000,000 docs a referral is found and written by id, with no scan', async () => {
     const big = await startChtStandIn({ forms, docs: sampleContacts(), filler: 1_000_000 });
-    const r = await startReceiver({ auth: CREDS, fhirBaseUrl: fhir.url, inbound: { chtUrl: big.urlWithCredentials } });
+    const r = await startReceiver({ auth: CREDS, fhirBaseUrl: fhir.url, inbound: { chtUrl: big.urlWithCredentials, model: referenceModel() } });
     try {
       const sr = referral('big-1', { identifier: { system: sys.chtId, value: 'child-1' } });
       const post = () => rawRequest(`${r.url}/fhir/ServiceRequest`, { method: 'POST', headers: { authorization: AUTH, 'content-type': 'application/fhir+json' }, body: JSON.stringify(sr), timeoutMs: 15000 });
@@ -196,7 +196,7 @@ describe('FHIR -> CHT contract (issue 13 findings)', function () {
   describe('6-7. CHT refusals: the login limit is transient, a missing form is reported with CHT\'s reason', () => {
     it('after 10 failed logins from its IP, CHT answers 429; the receiver answers 503 with Retry-After and stops calling CHT', async () => {
       const locked = await startChtStandIn({ forms, docs: sampleContacts() });
-      const r = await startReceiver({ auth: CREDS, fhirBaseUrl: fhir.url, inbound: { chtUrl: locked.urlWithCredentials } });
+      const r = await startReceiver({ auth: CREDS, fhirBaseUrl: fhir.url, inbound: { chtUrl: locked.urlWithCredentials, model: referenceModel() } });
       try {
         await r.inboundFormsChecked;
         for (let i = 0; i < 10; i++) await fetch(`${locked.url}/medic/x`, { headers: { authorization: 'Basic ' + Buffer.from('medic-fhir:wrong').toString('base64') } });
@@ -218,7 +218,7 @@ describe('FHIR -> CHT contract (issue 13 findings)', function () {
     it('a JSON form CHT lacks is found at start-up and each record for it answers 422 with CHT\'s reason', async () => {
       const { REFERRAL: _gone, ...others } = forms;
       const noForm = await startChtStandIn({ forms: others, docs: sampleContacts() });
-      const r = await startReceiver({ auth: CREDS, fhirBaseUrl: fhir.url, inbound: { chtUrl: noForm.urlWithCredentials } });
+      const r = await startReceiver({ auth: CREDS, fhirBaseUrl: fhir.url, inbound: { chtUrl: noForm.urlWithCredentials, model: referenceModel() } });
       try {
         assert.deepEqual(await r.inboundFormsChecked, ['REFERRAL']);
         const res = await rawRequest(`${r.url}/fhir/ServiceRequest`, { method: 'POST', headers: { authorization: AUTH, 'content-type': 'application/fhir+json' }, body: JSON.stringify(referral('nf-1', { identifier: { system: sys.chtId, value: 'child-1' } })), timeoutMs: 15000 });

@@ -5,7 +5,7 @@ import { startFhirServer, type FhirServer } from '../../src/fhir-server';
 import { startReceiver, type Receiver } from '../../src/receiver';
 import { compileDefinitions } from '../../src/definitions/compile';
 import { systems } from '../../src/core/identity';
-import { ROOT } from '../../src/build/paths';
+import { ROOT, referenceModel } from '../support/repo';
 import { startChtStandIn, type ChtStandIn } from '../stand-ins/cht-api';
 import { sampleContacts } from '../support/samples';
 import { CREDS, AUTH, mapLimit } from './receiver-helpers';
@@ -90,7 +90,7 @@ describe('FHIR -> CHT bad-input corpus: 4xx OperationOutcome, zero CHT writes', 
   before(async () => {
     fhir = await startFhirServer();
     cht = await startChtStandIn({ forms: JSON.parse(fs.readFileSync(path.join(ROOT, 'app_settings/forms.json'), 'utf8')), docs: sampleContacts() });
-    receiver = await startReceiver({ auth: CREDS, fhirBaseUrl: fhir.url, inbound: { chtUrl: cht.urlWithCredentials } });
+    receiver = await startReceiver({ auth: CREDS, fhirBaseUrl: fhir.url, inbound: { chtUrl: cht.urlWithCredentials, model: referenceModel() } });
   });
   after(async () => {
     await receiver.close();

@@ -7,7 +7,7 @@ import { startFhirServer, type FhirServer } from '../../src/fhir-server';
 import { startReceiver, type Receiver } from '../../src/receiver';
 import { compileDefinitions } from '../../src/definitions/compile';
 import { resourceId, systems } from '../../src/core/identity';
-import { ROOT } from '../../src/build/paths';
+import { ROOT, referenceModel, referenceModelAt } from '../support/repo';
 import { startChtStandIn, type ChtStandIn } from '../stand-ins/cht-api';
 import { sampleContacts } from '../support/samples';
 import { CREDS, AUTH } from './receiver-helpers';
@@ -34,7 +34,7 @@ describe('FHIR -> CHT (receiver inbound endpoints)', function () {
   });
 
   async function start(root?: string) {
-    receiver = await startReceiver({ auth: CREDS, fhirBaseUrl: fhir.url, inbound: { chtUrl: cht.urlWithCredentials, root } });
+    receiver = await startReceiver({ auth: CREDS, fhirBaseUrl: fhir.url, inbound: { chtUrl: cht.urlWithCredentials, model: referenceModelAt(root) } });
   }
   before(async () => {
     fhir = await startFhirServer();
@@ -186,7 +186,7 @@ describe('FHIR -> CHT (receiver inbound endpoints)', function () {
     }
     it('wrong CHT credentials are a 503 naming CHT_URL, without the password, with Retry-After', async () => {
       await receiver.close();
-      receiver = await startReceiver({ auth: CREDS, fhirBaseUrl: fhir.url, inbound: { chtUrl: cht.url.replace('http://', 'http://medic-fhir:WRONGpw@') } });
+      receiver = await startReceiver({ auth: CREDS, fhirBaseUrl: fhir.url, inbound: { chtUrl: cht.url.replace('http://', 'http://medic-fhir:WRONGpw@'), model: referenceModel() } });
       try {
         const res = await send('POST', '/fhir/ServiceRequest', referral());
         assert.equal(res.status, 503);

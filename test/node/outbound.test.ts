@@ -1,11 +1,12 @@
 import { strict as assert } from 'node:assert';
 import fs from 'node:fs';
+import path from 'node:path';
 import type { Bundle } from 'fhir/r4';
 import { compileDefinitions } from '../../src/definitions/compile';
-import { appSettingsText, BASE_SETTINGS } from '../../src/build/app-settings';
-import { outboundEntries, ENTRY_PREFIX, PAYLOAD_KEY, mergeOutbound, type OutboundEntry } from '../../src/outbound/generate';
+import { withOwnedSettings } from '../../src/build/settings-file';
+import { outboundEntries, ENTRY_PREFIX, PAYLOAD_KEY, type OutboundEntry } from '../../src/build/outbound';
 import { isRelevant, mapPayload, OutboundMappingError } from '../../src/outbound/cht-outbound';
-import { ROOT } from '../../src/build/bundle';
+import { ROOT } from '../support/repo';
 import { assertValidR4 } from '../../src/fhir-validation';
 import { sampleDocs, sampleContacts, sampleReports, type Doc } from '../support/samples';
 import { hydrate } from '../../src/outbound/hydrate';
@@ -19,8 +20,10 @@ describe('outbound push generated from the mapping definitions', function () {
     entry = (await outboundEntries(compileDefinitions(ROOT), ENV))[ENTRY_PREFIX];
   });
 
+  const BASE_SETTINGS = path.join(ROOT, 'app_settings/base_settings.json');
   it('the committed app_settings/base_settings.json carries the current generated section (run `npm run build`)', async () => {
-    assert.equal(fs.readFileSync(BASE_SETTINGS, 'utf8'), await appSettingsText(compileDefinitions(ROOT), ENV));
+    const text = fs.readFileSync(BASE_SETTINGS, 'utf8');
+    assert.equal(text, withOwnedSettings(text, await outboundEntries(compileDefinitions(ROOT), ENV), 'base_settings.json'));
   });
 
   it('is one entry with one expr, under 40 KB, with a credentials key and no secret', () => {
@@ -137,17 +140,34 @@ describe('outbound push generated from the mapping definitions', function () {
   });
 });
 
-describe('merging the generated entry into app settings', () => {
+describe('putting the generated entry into the settings file', () => {
   const gen = { relevant_to: 'true', destination: { base_url: 'http://x', path: '/p' }, mapping: { bundle: { expr: '1' } } };
+  const edit = (text: string) => withOwnedSettings(text, { 'cht-fhir': gen }, 'app_settings.json');
 
-  it('keeps hand-written entries and replaces stale generated ones', () => {
-    const merged = mergeOutbound({ outbound: { mine: { a: 1 }, 'cht-fhir-old': { b: 2 }, 'cht-fhir': { c: 3 } } }, { 'cht-fhir': gen });
-    assert.deepEqual(Object.keys(merged.outbound!).sort(), ['cht-fhir', 'mine']);
-    assert.deepEqual(merged.outbound!['mine'], { a: 1 });
-    assert.deepEqual(merged.outbound!['cht-fhir'], gen);
+  it('keeps hand-written entries, replaces stale generated ones and leaves every other byte as it was', () => {
+    const text = '{\n    "locale": "en",  "outbound": {"mine": {"a": 1}, "cht-fhir-old": {"b": 2}, "cht-fhir": {"c": 3}},\n    "transitions": { "mark_for_outbound": false, "other": true },\n    "z": [1,2,  3]\n}\n';
+    const out = edit(text);
+    const parsed = JSON.parse(out);
+    assert.deepEqual(Object.keys(parsed.outbound).sort(), ['cht-fhir', 'mine']);
+    assert.deepEqual(parsed.outbound.mine, { a: 1 });
+    assert.deepEqual(parsed.outbound['cht-fhir'], gen);
+    assert.deepEqual(parsed.transitions, { mark_for_outbound: true, other: true });
+    assert.ok(out.startsWith('{\n    "locale": "en",  "outbound": {"mine": {"a": 1}, '), out);
+    assert.ok(out.endsWith('"z": [1,2,  3]\n}\n'), out);
+    assert.equal(edit(out), out, 'a second build changes nothing');
   });
 
-  it('works on settings with no outbound section', () => {
-    assert.deepEqual(Object.keys(mergeOutbound({} as { outbound?: Record<string, unknown> }, { 'cht-fhir': gen }).outbound!), ['cht-fhir']);
+  it('adds outbound and transitions to settings that have neither, in the file\'s indentation', () => {
+    const out = edit('{\n\t"locale": "fr"\n}\n');
+    assert.deepEqual(Object.keys(JSON.parse(out)), ['locale', 'outbound', 'transitions']);
+    assert.match(out, /^{\n\t"locale": "fr",\n\t"outbound": {\n\t\t"cht-fhir"/);
+    assert.equal(JSON.parse(out).transitions.mark_for_outbound, true);
+  });
+
+  it('refuses settings that are not a JSON object, or an outbound that is not one, without writing', () => {
+    assert.throws(() => edit('{"a": 1,'), /app_settings\.json: not a JSON object/);
+    assert.throws(() => edit('[]'), /not a JSON object/);
+    assert.throws(() => edit('{"outbound": []}'), /\/outbound must be an object/);
+    assert.throws(() => edit('{"transitions": true}'), /\/transitions must be an object/);
   });
 });

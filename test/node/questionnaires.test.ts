@@ -5,7 +5,7 @@ import { questionnaireBundle, questionnaireFor } from '../../src/definitions/que
 import { parseXForm } from '../../src/definitions/xform';
 import { mapDoc } from '../../src/core/map-doc';
 import { hydrate } from '../../src/outbound/hydrate';
-import { ROOT } from '../../src/build/paths';
+import { ROOT } from '../support/repo';
 import { assertValidR4 } from '../../src/fhir-validation';
 import { sampleContacts, sampleReports } from '../support/samples';
 

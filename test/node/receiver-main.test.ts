@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { optionsFromEnv } from '../../src/receiver/config';
-import { ROOT } from '../../src/build/paths';
+import { ROOT } from '../support/repo';
 
 /** `npm run receiver` / `cht-fhir receiver`: configured by the environment, as the README documents. */
 describe('the receiver command (environment configuration)', function () {

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { startFhirServer, type FhirServer } from '../../src/fhir-server';
 import { startReceiver, type Receiver } from '../../src/receiver';
-import { ROOT } from '../../src/build/paths';
+import { ROOT, referenceModel } from '../support/repo';
 import { startChtStandIn, type ChtStandIn } from '../stand-ins/cht-api';
 import { sampleContacts } from '../support/samples';
 import { CREDS, AUTH, mapLimit } from './receiver-helpers';
@@ -32,7 +32,7 @@ describe('receiver: oversized bodies get a 413, not a reset', function () {
     fs.writeFileSync(file, big);
     fhir = await startFhirServer();
     cht = await startChtStandIn({ forms: JSON.parse(fs.readFileSync(path.join(ROOT, 'app_settings/forms.json'), 'utf8')), docs: sampleContacts() });
-    receiver = await startReceiver({ auth: CREDS, fhirBaseUrl: fhir.url, inbound: { chtUrl: cht.urlWithCredentials } });
+    receiver = await startReceiver({ auth: CREDS, fhirBaseUrl: fhir.url, inbound: { chtUrl: cht.urlWithCredentials, model: referenceModel() } });
   });
   after(async () => {
     fs.rmSync(file, { force: true });

@@ -7,7 +7,7 @@ import { sourceVersionOf, withSourceVersion } from '../../src/core/source-versio
 import { systems } from '../../src/core/identity';
 import { hydrate } from '../../src/outbound/hydrate';
 import { sampleContacts, sampleReports } from '../support/samples';
-import { ROOT } from '../../src/build/paths';
+import { ROOT } from '../support/repo';
 import { decide } from '../../src/receiver/deliver';
 import { assertValidR4, preloadR4Definitions } from '../../src/fhir-validation';
 import { startFhirServer, type FhirServer } from '../../src/fhir-server';

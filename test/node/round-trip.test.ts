@@ -5,11 +5,11 @@ import type { Bundle, Encounter, ServiceRequest, Task } from 'fhir/r4';
 import { startFhirServer, type FhirServer } from '../../src/fhir-server';
 import { startReceiver, type Receiver } from '../../src/receiver';
 import { compileDefinitions } from '../../src/definitions/compile';
-import { outboundEntries, ENTRY_PREFIX } from '../../src/outbound/generate';
+import { outboundEntries, ENTRY_PREFIX } from '../../src/build/outbound';
 import { isRelevant, mapPayload } from '../../src/outbound/cht-outbound';
 import { hydrate } from '../../src/outbound/hydrate';
 import { resourceId } from '../../src/core/identity';
-import { ROOT } from '../../src/build/paths';
+import { ROOT, referenceModel } from '../support/repo';
 import { assertValidR4 } from '../../src/fhir-validation';
 import { startChtStandIn, type ChtStandIn } from '../stand-ins/cht-api';
 import { sampleContacts, sampleReports, type Doc } from '../support/samples';
@@ -36,7 +36,7 @@ describe('round trip: patient out -> referral in -> follow-up out', function () 
     entry = (await outboundEntries(compileDefinitions(ROOT), {}))[ENTRY_PREFIX];
     fhir = await startFhirServer();
     cht = await startChtStandIn({ forms, docs: contacts });
-    receiver = await startReceiver({ auth: CREDS, fhirBaseUrl: fhir.url, inbound: { chtUrl: cht.urlWithCredentials } });
+    receiver = await startReceiver({ auth: CREDS, fhirBaseUrl: fhir.url, inbound: { chtUrl: cht.urlWithCredentials, model: referenceModel() } });
   });
   after(async () => {
     await receiver.close();

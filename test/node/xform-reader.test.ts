@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ROOT } from '../../src/build/paths';
+import { ROOT } from '../support/repo';
 import { parseXForm } from '../../src/definitions/xform';
 import { shapeOf } from '../../src/definitions/compile-form';
 import { parseWhen } from '../../src/definitions/when';

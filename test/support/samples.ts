@@ -1,11 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { ROOT } from '../../src/build/bundle';
+import { ROOT } from '../support/repo';
 import { hydrate } from '../../src/outbound/hydrate';
 
 export type Doc = Record<string, unknown> & { _id: string };
 
-const dir = path.join(ROOT, 'test/fixtures/cht-docs');
+const dir = path.join(ROOT, 'samples');
 export const sampleContacts = (): Doc[] => JSON.parse(fs.readFileSync(path.join(dir, 'contacts.json'), 'utf8'));
 export const sampleReports = (): Doc[] => JSON.parse(fs.readFileSync(path.join(dir, 'reports.json'), 'utf8'));
 

@@ -1,8 +1,8 @@
-import table from '../../../app_settings/fhir/terminology.json';
+import table from 'cht-fhir:terminology';
 import type { Concept, Terminology, Unit } from '../../core/terminology';
 
 /** The curated terminology, inlined into the libs at build time. */
-export const terminology = table as Terminology;
+export const terminology: Terminology = table;
 
 export function concept(key: string): Concept | undefined {
   return Object.prototype.hasOwnProperty.call(terminology.concepts, key) ? terminology.concepts[key] : undefined;

@@ -6,8 +6,8 @@ import { startReceiver, type Receiver } from '../receiver';
 import { preloadR4Definitions, validateR4 } from '../fhir-validation';
 import { isRelevant, mapPayload } from '../outbound/cht-outbound';
 import { hydrate } from '../outbound/hydrate';
-import { BASE_SETTINGS, ROOT } from '../build/paths';
-import { UsageError } from '../cli/errors';
+import { UsageError } from './errors';
+import { projectAt } from '../definitions/project';
 import { compileDefinitions } from '../definitions/compile';
 import { questionnaireBundle } from '../definitions/questionnaire';
 
@@ -18,6 +18,8 @@ import { questionnaireBundle } from '../definitions/questionnaire';
  * server; then every stored resource is validated and counted.
  */
 export interface DemoOptions {
+  /** The cht-conf project whose built settings are pushed. */
+  root: string;
   port: number;
   fhirPort: number;
   host: string;
@@ -101,9 +103,9 @@ export async function runDemo(opts: DemoOptions): Promise<{ summary: DemoSummary
   const started = Date.now();
   const docs = readDocs(opts.docs);
   const contacts = docs.filter((d) => d.type !== 'data_record');
-  const settings = JSON.parse(fs.readFileSync(BASE_SETTINGS, 'utf8')) as { outbound?: Record<string, any> };
+  const settings = JSON.parse(fs.readFileSync(projectAt(opts.root).settingsFile, 'utf8')) as { outbound?: Record<string, any> };
   const entries = Object.entries(settings.outbound ?? {});
-  if (!entries.length) throw new UsageError('app_settings has no outbound entries', 'run `npm run build` first');
+  if (!entries.length) throw new UsageError('app_settings has no outbound entries', 'run `cht-fhir build` first');
   preloadR4Definitions();
 
   let fhir: FhirServer | undefined;
@@ -129,7 +131,7 @@ export async function runDemo(opts: DemoOptions): Promise<{ summary: DemoSummary
   const auth = 'Basic ' + Buffer.from(`${CREDS.username}:${CREDS.password}`).toString('base64');
   // The forms' Questionnaires first, through the receiver like any bundle: the
   // QuestionnaireResponses that follow then point at something.
-  const questionnaires = questionnaireBundle(compileDefinitions(ROOT));
+  const questionnaires = questionnaireBundle(compileDefinitions(opts.root));
   const q = await fetch(`${receiver.url}/cht-fhir/push`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: auth }, body: JSON.stringify(questionnaires) });
   if (!q.ok) opts.log(`the Questionnaires were refused (${q.status}): ${(await q.text()).slice(0, 300)}`);
   let pushes = 0;
@@ -187,4 +189,5 @@ export async function runDemo(opts: DemoOptions): Promise<{ summary: DemoSummary
   }
 }
 
-export const DEFAULT_DOCS = path.join(ROOT, 'test/fixtures/cht-docs');
+/** Where the demo looks for sample docs in a project. */
+export const DEFAULT_DOCS = 'samples';

@@ -1,8 +1,8 @@
 import type { Bundle, BundleEntry, Resource } from 'fhir/r4';
 import { asHttpError, checkResource, takeResource, type InboundAnswer, type InboundDeps } from './handle';
-import { fail, HttpError } from '../receiver/outcome';
-import type { FhirCall } from '../receiver/fhir-client';
-import { FHIR_ID } from '../core/ids';
+import { fail, HttpError } from '../outcome';
+import type { FhirCall } from '../fhir-client';
+import { FHIR_ID } from '../../core/ids';
 
 /**
  * POST /fhir with a batch or transaction Bundle of creates (POST <Type>) and

@@ -1,4 +1,4 @@
-import type { DemoSummary } from './run';
+import type { DemoSummary } from './demo';
 
 /** The demo's closing report, as plain lines. */
 export function formatSummary(s: DemoSummary): string[] {

@@ -1,5 +1,5 @@
 import type { CapabilityStatement, CapabilityStatementRestResource } from 'fhir/r4';
-import type { InboundMapping } from './definitions';
+import type { InboundMapping } from '../../core/inbound-model';
 
 /**
  * GET /fhir/metadata: what this endpoint does, and nothing more: create

@@ -1,10 +1,10 @@
 import type { Identifier, Resource } from 'fhir/r4';
-import type { InboundMapping } from './definitions';
+import type { InboundMapping } from '../../core/inbound-model';
 import { contentHash } from './content-key';
-import { chtIdFromFhir, systems } from '../core/identity';
-import type { Deployment } from '../core/model';
-import { stableId } from '../core/ids';
-import { fail } from '../receiver/outcome';
+import { chtIdFromFhir, systems } from '../../core/identity';
+import type { Deployment } from '../../core/model';
+import { stableId } from '../../core/ids';
+import { fail } from '../outcome';
 
 /**
  * What an incoming resource asks of CHT, decided without any I/O: which

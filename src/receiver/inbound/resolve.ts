@@ -1,8 +1,8 @@
 import type { Bundle, Identifier, Resource } from 'fhir/r4';
-import { FhirUnavailable, type FhirCall, type FhirClient } from '../receiver/fhir-client';
+import { FhirUnavailable, type FhirCall, type FhirClient } from '../fhir-client';
 import type { ChtClient } from './cht-client';
-import { chtIdFromFhir } from '../core/identity';
-import { FHIR_ID } from '../core/ids';
+import { chtIdFromFhir } from '../../core/identity';
+import { FHIR_ID } from '../../core/ids';
 
 /**
  * From a FHIR reference to the CHT `_id` it stands for. A reference may name

@@ -1,6 +1,6 @@
 import type { ChtClient } from './cht-client';
 import type { JsonForm } from './cht-docs';
-import { fail } from '../receiver/outcome';
+import { fail } from '../outcome';
 
 /**
  * The JSON forms CHT actually has (app settings `forms`), read at start-up

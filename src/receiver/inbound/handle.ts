@@ -1,16 +1,16 @@
 import type { OperationOutcome, Resource } from 'fhir/r4';
-import type { InboundMapping } from './definitions';
+import type { InboundMapping } from '../../core/inbound-model';
 import { ChtRefused, ChtUnavailable, type ChtClient } from './cht-client';
 import { idFromIdentifier, plan } from './plan';
 import { writeContact, writeRecord, type Written } from './write';
 import { FormCheck } from './form-check';
-import { validateR4 } from '../fhir-validation';
-import { fail, HttpError, outcome, outcomeOf } from '../receiver/outcome';
-import type { FhirClient, FhirCall } from '../receiver/fhir-client';
-import { FhirUnavailable } from '../receiver/fhir-client';
-import type { KeyLock } from '../receiver/key-lock';
-import type { Deployment } from '../core/model';
-import { FHIR_ID } from '../core/ids';
+import { validateR4 } from '../../fhir-validation';
+import { fail, HttpError, outcome, outcomeOf } from '../outcome';
+import type { FhirClient, FhirCall } from '../fhir-client';
+import { FhirUnavailable } from '../fhir-client';
+import type { KeyLock } from '../key-lock';
+import type { Deployment } from '../../core/model';
+import { FHIR_ID } from '../../core/ids';
 
 /**
  * FHIR -> CHT for one incoming resource (`POST /fhir/<Type>` or

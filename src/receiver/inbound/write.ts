@@ -3,11 +3,11 @@ import type { WritePlan } from './plan';
 import { personBody, recordDoc, withoutDropped, type ChtDoc, type JsonForm } from './cht-docs';
 import { ChtRefused } from './cht-client';
 import { resolveChtId } from './resolve';
-import { fail } from '../receiver/outcome';
-import type { FhirCall } from '../receiver/fhir-client';
-import { contactType } from '../core/contacts';
-import { systems } from '../core/identity';
-import { own } from '../core/values';
+import { fail } from '../outcome';
+import type { FhirCall } from '../fhir-client';
+import { contactType } from '../../core/contacts';
+import { systems } from '../../core/identity';
+import { own } from '../../core/values';
 
 /**
  * The CHT writes of one inbound resource. Its CHT doc has a known `_id`

@@ -4,9 +4,9 @@ import { handleInbound, type InboundDeps } from './handle';
 import { handleBundle } from './bundle';
 import { capabilityStatement } from './metadata';
 import { inboundForms } from './deps';
-import { HttpError, outcome } from '../receiver/outcome';
-import type { FhirCall } from '../receiver/fhir-client';
-import type { Logger } from '../receiver/log';
+import { HttpError, outcome } from '../outcome';
+import type { FhirCall } from '../fhir-client';
+import type { Logger } from '../log';
 
 /** The FHIR surface under /fhir: metadata, Bundles at the base, one resource at /fhir/<Type>[/<id>]. */
 export async function routeInbound(

@@ -1,7 +1,8 @@
 import path from 'node:path';
 import type { MappingModel } from '../core/model';
 import type { Compiled, Settings } from '../definitions/compile';
-import { bundle, ROOT } from '../build/bundle';
+import { bundle, PKG } from './bundle';
+import type { OutboundEntry as ChtOutboundEntry } from '../outbound/cht-outbound';
 
 /**
  * Compiles the mapping model into CHT outbound push entries. One entry maps
@@ -14,11 +15,9 @@ export const ENTRY_PREFIX = 'cht-fhir';
 export const PAYLOAD_KEY = 'bundle';
 const GLOBAL = 'CHT_FHIR';
 
-export interface OutboundEntry {
-  relevant_to: string;
-  destination: Settings['destination'];
+/** The entry the build generates: its one mapping is an `expr`. */
+export interface OutboundEntry extends ChtOutboundEntry {
   mapping: Record<string, { expr: string }>;
-  cron?: string;
 }
 
 /** Build-time overrides, so one config serves test, staging and production. */
@@ -42,7 +41,7 @@ let coreCode: Promise<string> | undefined;
 /** The mapping core as one script defining `CHT_FHIR`; built once per process. */
 export function exprCore(): Promise<string> {
   // Sentinel runs it in Node (>= 16 in every CHT 4.x): no need to lower `?.` and `??`.
-  coreCode ??= bundle(path.join(ROOT, 'src/outbound/expr-main.ts'), { format: 'iife', name: GLOBAL, target: 'ES2020' });
+  coreCode ??= bundle(path.join(PKG, 'src/outbound/expr-main.ts'), { format: 'iife', name: GLOBAL, target: 'ES2020' });
   return coreCode;
 }
 
@@ -60,20 +59,6 @@ export async function outboundEntries(compiled: Compiled, env: NodeJS.ProcessEnv
   };
   if (compiled.settings.cron) entry.cron = compiled.settings.cron;
   return { [ENTRY_PREFIX]: entry };
-}
-
-/**
- * Puts the generated entries into app settings. Hand-written outbound entries
- * stay as they are; earlier generated ones (`cht-fhir*`) are replaced.
- */
-export function mergeOutbound<T extends { outbound?: Record<string, unknown> }>(settings: T, entries: Record<string, OutboundEntry>): T {
-  const outbound: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(settings.outbound ?? {})) if (!isGenerated(k)) outbound[k] = v;
-  for (const [k, v] of Object.entries(entries)) {
-    if (k in outbound) throw new Error(`app_settings outbound entry '${k}' is hand-written but uses the generated name`);
-    outbound[k] = v;
-  }
-  return { ...settings, outbound };
 }
 
 export function isGenerated(key: string): boolean {

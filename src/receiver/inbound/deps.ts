@@ -1,0 +1,26 @@
+import { chtClient } from './cht-client';
+import { FormCheck } from './form-check';
+import type { InboundDeps } from './handle';
+import type { FhirClient } from '../fhir-client';
+import type { KeyLock } from '../key-lock';
+import { compileMapping } from '../../core/inbound-model';
+import type { ReceiverModel } from '../../core/receiver-model';
+
+/** The inbound side from the receiver model, once, at receiver start. */
+export function inboundDeps(opts: { chtUrl: string; model: ReceiverModel }, fhir: FhirClient, locks: KeyLock): InboundDeps {
+  const cht = chtClient(opts.chtUrl);
+  return {
+    mappings: opts.model.inbound.map(compileMapping),
+    cht,
+    fhir,
+    locks,
+    deployment: opts.model.outbound.deployment,
+    contactTypes: opts.model.outbound.contacts.types,
+    forms: new FormCheck(cht),
+  };
+}
+
+/** The JSON forms the inbound mappings write that CHT does not have (start-up check). */
+export function inboundForms(deps: InboundDeps): string[] {
+  return deps.mappings.filter((m) => m.def.write === 'report' && m.def.form).map((m) => m.def.form as string);
+}
