@@ -29,13 +29,13 @@ export function mapDoc(model: MappingModel, doc: unknown): Bundle {
 
 /**
  * Stamps each resource with the source version of the doc it was made from
- * (`meta.source` = `<cht-uuid system>/<doc _id>#<_rev sequence>`): the doc
+ * (`<cht-uuid system>/<doc _id>#<_rev sequence>`, source-version.ts): the doc
  * named by its CHT identifier when the hydrated doc holds it (a contact
  * inside a report), else the pushed doc. The receiver then never lets a late
  * or replayed push of an older rev replace a newer one. A doc without `_rev`
  * (a preview, a test) gives unversioned resources. Cost: `_rev` is in the
  * payload, so CHT re-pushes a doc on every edit of it, even one that changes
- * no mapped field (the receiver then only bumps `meta.source`).
+ * no mapped field (the receiver then only moves the version on).
  */
 function versioned(model: MappingModel, doc: Doc, resources: Resource[]): Resource[] {
   const revs = new Map<string, number>();

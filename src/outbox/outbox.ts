@@ -78,7 +78,7 @@ export class Outbox extends OutboxEvents {
   constructor(
     private readonly db: OutboxDB,
     private readonly opts: OutboxOptions,
-    /** This queue's id: versions go out as `meta.source` `urn:uuid:<id>#<rev>`. */
+    /** This queue's id: versions go out as source version `urn:uuid:<id>#<rev>` (source-version.ts). */
     readonly id: string,
   ) {
     super();

@@ -27,7 +27,7 @@ export interface OutboxSchema extends DBSchema {
    * the queue, its highest `rev` the version sent.
    */
   queue: { key: number; value: QueueRow; indexes: { byKey: string } };
-  /** `id`: this queue's UUID (its `meta.source`); `lease`: the flushing tab without Web Locks. */
+  /** `id`: this queue's UUID (its `meta.source`, the source of its versions); `lease`: the flushing tab without Web Locks. */
   meta: { key: string; value: string | Lease };
   quarantine: { key: number; value: QuarantineEntry };
 }

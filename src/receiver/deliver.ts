@@ -5,23 +5,35 @@ import { awaitingReferences } from './missing-references';
 import type { PushedResource } from './payload';
 import { sameContent } from './same-content';
 import { compareSourceVersions } from '../core/source-version';
+import { etagVersion, overwrites, restoreNewer, RestoreFailed } from './create-guard';
 
 export interface Delivery {
   written: number;
   unchanged: number;
-  /** Older than what is stored (by source version): left alone, and answered as delivered. */
+  /** Older than what is stored (by source version): left alone (or the newer one put back), and answered as delivered. */
   superseded: number;
   calls: FhirCall[];
+}
+
+/** A transaction carrying creates that missed our deadline may still commit: where and how to check it then. */
+export interface LateCommits {
+  /** Absolute ms until which its answer is awaited. */
+  until: number;
+  /** Time budget of the check run on that answer. */
+  checkMs: number;
+  /** Receives the check (resolves with the keys restored). */
+  track(check: Promise<string[]>, calls: FhirCall[]): void;
 }
 
 export type Decision = 'write' | 'unchanged' | 'superseded';
 
 /**
- * What to do with a pushed resource given the stored one. Same source
- * (`meta.source` `<source>#<n>`): a lower `n` is superseded, the same `n`
- * unchanged, a higher `n` written (even when only `meta.source` moved, so the
- * stored version keeps up and a late older push cannot pass it). Otherwise
- * (new, unversioned, another source): written unless the content is the same.
+ * What to do with a pushed resource given the stored one. Same source (its
+ * source-version extension `<source>#<n>`): a lower `n` is superseded, the
+ * same `n` unchanged, a higher `n` written (even when only the version moved,
+ * so the stored version keeps up and a late older push cannot pass it).
+ * Otherwise (new, unversioned, another source): written unless the content
+ * is the same.
  */
 export function decide(pushed: unknown, stored: unknown): Decision {
   if (stored === undefined) return 'write';
@@ -44,12 +56,16 @@ const ATTEMPTS = 3;
  *    version just read, or If-None-Match: * where nothing was stored, so a
  *    concurrent or late write (a create held past our deadline that commits
  *    after all) fails it (412) instead of being overwritten; that case is
- *    read and decided again.
+ *    read and decided again;
+ * 4. where the server ignores If-None-Match (HAPI: a create answered 200, an
+ *    update), the version we overwrote is put back if it was newer
+ *    (`create-guard.ts`); a transaction with creates that misses the
+ *    deadline is awaited until `late.until` and then checked the same way.
  * Resolves only after the FHIR server committed; otherwise throws an
  * HttpError whose status tells CHT to retry (5xx) or not. `calls` collects
  * every FHIR call made, success or not (for logs and OpenHIM orchestrations).
  */
-export async function deliver(client: FhirClient, pushed: PushedResource[], deadline: number, calls: FhirCall[] = []): Promise<Delivery> {
+export async function deliver(client: FhirClient, pushed: PushedResource[], deadline: number, calls: FhirCall[] = [], late?: LateCommits): Promise<Delivery> {
   try {
     for (let attempt = 1; ; attempt++) {
       const current = await readCurrent(client, pushed, deadline, calls);
@@ -71,13 +87,25 @@ export async function deliver(client: FhirClient, pushed: PushedResource[], dead
           };
         }),
       };
-      const call = await client.postBundle('FHIR transaction', tx, deadline, calls);
+      const sent = changed.map((p) => ({ type: p.type, id: p.id, create: !current.has(key(p)) }));
+      const creates = sent.some((s) => s.create);
+      const call = await client.postBundle('FHIR transaction', tx, deadline, calls, creates ? late?.until : undefined).catch((e: unknown) => {
+        if (late && e instanceof FhirUnavailable && e.late) {
+          const lateCalls: FhirCall[] = [];
+          late.track(e.late.then((c) => (c && ok(c.status) ? restoreNewer(client, overwrites(sent, parse(c.responseBody) as Bundle), Date.now() + late.checkMs, lateCalls) : [])), lateCalls);
+        }
+        throw e;
+      });
       const status = call.status ?? 0;
-      if (status >= 200 && status < 300) return { written: changed.length, unchanged, superseded, calls };
+      if (ok(status)) {
+        const back = (await restoreNewer(client, overwrites(sent, parse(call.responseBody) as Bundle), deadline, calls)).length;
+        return { written: changed.length - back, unchanged, superseded: superseded + back, calls };
+      }
       if ((status === 412 || status === 409) && attempt < ATTEMPTS) continue;
       throw upstreamError('transaction', call);
     }
   } catch (e) {
+    if (e instanceof RestoreFailed) throw upstreamError('restore', e.call);
     if (e instanceof FhirUnavailable) throw new HttpError(e.kind === 'timeout' ? 504 : 502, outcome('error', e.kind === 'timeout' ? 'timeout' : 'transient', e.message), {});
     throw e;
   }
@@ -119,7 +147,7 @@ function upstreamError(step: string, call: FhirCall, detail?: string): HttpError
 }
 
 const key = (p: { type: string; id: string }) => `${p.type}/${p.id}`;
-const etagVersion = (etag?: string) => etag?.match(/^(?:W\/)?"([^"]+)"$/)?.[1];
+const ok = (status?: number) => status !== undefined && status >= 200 && status < 300;
 
 function parse(text?: string): unknown {
   try {

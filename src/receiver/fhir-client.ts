@@ -23,10 +23,15 @@ export class FhirUnavailable extends Error {
   constructor(
     readonly kind: 'timeout' | 'network',
     message: string,
+    /** A timeout whose call was kept open (`keepUntil`): its answer if it still comes in time, else undefined. */
+    readonly late?: Promise<FhirCall | undefined>,
   ) {
     super(message);
   }
 }
+
+/** Calls kept open past their deadline at once, at most: each holds a socket. */
+const MAX_LATE = 32;
 
 export interface FhirClientOptions {
   baseUrl: string;
@@ -43,6 +48,7 @@ export interface FhirClientOptions {
 export class FhirClient {
   private readonly base: URL;
   private readonly agent: http.Agent;
+  private lateCalls = 0;
 
   constructor(private readonly opts: FhirClientOptions) {
     this.base = new URL(opts.baseUrl.replace(/\/+$/, '') + '/');
@@ -54,8 +60,14 @@ export class FhirClient {
     return this.base.href.replace(/\/$/, '');
   }
 
-  /** POSTs a Bundle to the base (batch or transaction). Resolves with the call record whatever the status; rejects with FhirUnavailable. */
-  postBundle(name: string, bundle: unknown, deadline: number, calls: FhirCall[]): Promise<FhirCall> {
+  /**
+   * POSTs a Bundle to the base (batch or transaction). Resolves with the call
+   * record whatever the status; rejects with FhirUnavailable. With `keepUntil`
+   * (absolute ms) a call that misses its deadline is not cut: the rejection
+   * carries `late`, its answer if one comes by `keepUntil` (a transaction the
+   * server commits after we gave up).
+   */
+  postBundle(name: string, bundle: unknown, deadline: number, calls: FhirCall[], keepUntil?: number): Promise<FhirCall> {
     const body = JSON.stringify(bundle);
     const call: FhirCall = { name, method: 'POST', url: this.baseUrl, requestBody: body, startedAt: new Date(), endedAt: new Date() };
     calls.push(call);
@@ -68,36 +80,54 @@ export class FhirClient {
     const lib = this.base.protocol === 'https:' ? https : http;
     return new Promise((resolve, reject) => {
       let req: http.ClientRequest | undefined;
-      let settled = false;
+      // 'late': the caller was told "timeout" and holds `late`, which this call still answers.
+      let phase: 'waiting' | 'late' | 'over' = 'waiting';
       let timer: NodeJS.Timeout | undefined;
-      function done(err?: FhirUnavailable, answer?: FhirAnswer) {
-        if (settled) return;
-        settled = true;
+      let settleLate: (c: FhirCall | undefined) => void = () => undefined;
+      const finish = (err?: FhirUnavailable, answer?: FhirAnswer) => {
+        if (phase === 'over') return;
+        const late = phase === 'late';
+        phase = 'over';
         clearTimeout(timer);
         call.endedAt = new Date();
         if (answer) record(call, answer);
-        if (!err) return resolve(call);
-        req?.destroy();
-        call.error = err.message;
-        reject(err);
-      }
+        if (err) {
+          req?.destroy();
+          call.error ??= err.message;
+        }
+        if (late) {
+          this.lateCalls--;
+          return settleLate(answer ? call : undefined);
+        }
+        if (err) reject(err);
+        else resolve(call);
+      };
+      const timedOut = (ms: number) => {
+        const message = `FHIR server did not answer within ${ms} ms`;
+        if (keepUntil === undefined || keepUntil <= Date.now() || this.lateCalls >= MAX_LATE) return finish(new FhirUnavailable('timeout', message));
+        phase = 'late';
+        this.lateCalls++;
+        call.error = message;
+        reject(new FhirUnavailable('timeout', message, new Promise((ok) => (settleLate = ok))));
+        timer = setTimeout(() => finish(new FhirUnavailable('timeout', 'no late answer')), keepUntil - Date.now());
+      };
       const remaining = deadline - Date.now();
-      if (remaining <= 0) return done(new FhirUnavailable('timeout', 'No time left to call the FHIR server'));
-      timer = setTimeout(() => done(new FhirUnavailable('timeout', `FHIR server did not answer within ${remaining} ms`)), remaining);
+      if (remaining <= 0) return finish(new FhirUnavailable('timeout', 'No time left to call the FHIR server'));
+      timer = setTimeout(() => timedOut(remaining), remaining);
       // The embedded store in process: same record, same deadline, no socket.
       if (this.opts.exchange) {
         return void this.opts.exchange('POST', '', body).then(
-          (a) => done(undefined, a),
-          (e: Error) => done(new FhirUnavailable('network', `FHIR store failed: ${e.message}`)),
+          (a) => finish(undefined, a),
+          (e: Error) => finish(new FhirUnavailable('network', `FHIR store failed: ${e.message}`)),
         );
       }
       req = lib.request(this.base, { method: 'POST', headers, agent: this.agent }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => done(undefined, { status: res.statusCode ?? 0, headers: flatHeaders(res.headers), body: Buffer.concat(chunks).toString('utf8') }));
-        res.on('error', (e) => done(new FhirUnavailable('network', `FHIR server unreachable: ${e.message}`)));
+        res.on('end', () => finish(undefined, { status: res.statusCode ?? 0, headers: flatHeaders(res.headers), body: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', (e) => finish(new FhirUnavailable('network', `FHIR server unreachable: ${e.message}`)));
       });
-      req.on('error', (e) => done(new FhirUnavailable('network', `FHIR server unreachable: ${e.message}`)));
+      req.on('error', (e) => finish(new FhirUnavailable('network', `FHIR server unreachable: ${e.message}`)));
       req.end(body);
     });
   }

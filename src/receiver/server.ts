@@ -3,7 +3,7 @@ import type { OperationOutcome, Resource } from 'fhir/r4';
 import { basicAuthMatches, type Credentials } from './auth';
 import { checkContentType, DEFAULT_BODY_LIMIT, parseJson, readBody } from './body';
 import { corsHeaders, preflightHeaders } from './cors';
-import { deliver } from './deliver';
+import { deliver, type LateCommits } from './deliver';
 import { FhirClient, type FhirCall } from './fhir-client';
 import { KeyLock } from './key-lock';
 import { silentLogger, type Logger } from './log';
@@ -35,6 +35,12 @@ export interface ReceiverOptions {
   bodyLimit?: number;
   /** Total time budget of one push, FHIR calls included. */
   deadlineMs?: number;
+  /**
+   * How long a transaction carrying creates is still awaited after the push
+   * was answered 504 (default 60 s): if it commits late over a newer version
+   * (HAPI ignores If-None-Match), that version is put back. 0: not awaited.
+   */
+  lateCommitMs?: number;
   /** FHIR -> CHT: when set, `POST /fhir/<Type>` and `PUT /fhir/<Type>/<id>` go through the inbound mappings. */
   inbound?: { chtUrl: string; model: ReceiverModel };
   /** Register with OpenHIM and heartbeat; `mediatorHost`/`mediatorPort` are where OpenHIM reaches us. */
@@ -51,7 +57,11 @@ export interface Receiver {
   openhimRegistered?: Promise<void>;
   /** FHIR -> CHT: the start-up check that CHT has every inbound JSON form (the missing ones). */
   inboundFormsChecked?: Promise<string[] | undefined>;
+  /** Resolves when the late-commit checks running now have ended (`close` cuts the waits for late answers). */
+  lateChecksDone(): Promise<void>;
 }
+
+export const DEFAULT_LATE_COMMIT_MS = 60_000;
 
 export interface Answer {
   status: number;
@@ -71,6 +81,23 @@ export async function startReceiver(opts: ReceiverOptions): Promise<Receiver> {
   const validBodies = new ValidBodies(opts.validCacheSize);
   // Loaded only when FHIR -> CHT is on: fhirpath is ~10 MB of RSS.
   const inbound = opts.inbound ? (require('./inbound/deps') as typeof import('./inbound/deps')).inboundDeps(opts.inbound, client, locks) : undefined;
+  const lateChecks = new Set<Promise<unknown>>();
+  const lateCommitMs = opts.lateCommitMs ?? DEFAULT_LATE_COMMIT_MS;
+  const lateCommits = (started: number): LateCommits | undefined =>
+    lateCommitMs > 0
+      ? {
+          until: started + deadlineMs + lateCommitMs,
+          checkMs: deadlineMs,
+          track: (check, calls) => {
+            const logged = check.then(
+              (restored) => log(restored.length ? 'warn' : 'info', 'late commit checked', { restored: restored.length, fhirCalls: calls.length }),
+              (e: Error) => log('error', 'late commit check failed', { error: e.message, fhirCalls: calls.length }),
+            );
+            lateChecks.add(logged);
+            void logged.finally(() => lateChecks.delete(logged));
+          },
+        }
+      : undefined;
   let inFlight = 0;
   let closing = false;
   let drained: () => void = () => undefined;
@@ -85,9 +112,9 @@ export async function startReceiver(opts: ReceiverOptions): Promise<Receiver> {
     const pushed = readPush(parseJson(raw), { knownValid: validBodies.has(digest) });
     validBodies.add(digest);
     const keys = pushed.map((p) => `${p.type}/${p.id}`);
-    const d = await locks.run(keys, () => deliver(client, pushed, started + deadlineMs, calls));
-    const text = `Delivered ${pushed.length} resources: ${d.written} written, ${d.unchanged} already up to date`;
-    return { status: 200, body: outcome('information', 'informational', text), fields: { entries: pushed.length, written: d.written, unchanged: d.unchanged } };
+    const d = await locks.run(keys, () => deliver(client, pushed, started + deadlineMs, calls, lateCommits(started)));
+    const text = `Delivered ${pushed.length} resources: ${d.written} written, ${d.unchanged} already up to date, ${d.superseded} superseded by a newer version`;
+    return { status: 200, body: outcome('information', 'informational', text), fields: { entries: pushed.length, written: d.written, unchanged: d.unchanged, superseded: d.superseded } };
   };
 
   const route = async (req: http.IncomingMessage, path: string, started: number, calls: FhirCall[]): Promise<Answer> => {
@@ -179,6 +206,7 @@ export async function startReceiver(opts: ReceiverOptions): Promise<Receiver> {
     url: `http://${host}:${port}`,
     openhimRegistered: registration?.registered,
     inboundFormsChecked: formsChecked,
+    lateChecksDone: async () => void (await Promise.all([...lateChecks])),
     close: async () => {
       closing = true;
       registration?.stop();
@@ -187,7 +215,9 @@ export async function startReceiver(opts: ReceiverOptions): Promise<Receiver> {
       if (inFlight > 0) await new Promise<void>((resolve) => (drained = resolve));
       server.closeIdleConnections();
       await closed;
+      // Late answers still awaited are given up (their sockets cut): a stop does not wait up to lateCommitMs.
       client.close();
+      await Promise.all([...lateChecks]);
       log('info', 'receiver stopped', {});
     },
   };

@@ -38,9 +38,9 @@ export async function countOf(base: string, type: string): Promise<number> {
   return (json as Bundle).total ?? NaN;
 }
 
-/** Every version of one resource, newest first. */
+/** Every version of one resource, newest first (`_offset=0`: HAPI otherwise cuts the list to a cached total). */
 export async function historyOf(base: string, key: string): Promise<FhirResource[]> {
-  const { status, json } = await fhirCall(base, 'GET', `${key}/_history?_count=1000`);
+  const { status, json } = await fhirCall(base, 'GET', `${key}/_history?_count=1000&_offset=0`);
   if (status !== 200) throw new Error(`history of ${key} answered ${status}`);
   return ((json as Bundle).entry ?? []).map((e) => e.resource as FhirResource);
 }

@@ -8,7 +8,7 @@ import { organizationDocs, patientDoc, pushDocs, reportDoc, type PushDoc } from 
 import { CREDS, mapLimit, push } from '../node/receiver-helpers';
 import { assertExactlyOnce } from './exactly-once';
 import { countOf, historyOf, readKeys } from './fhir-http';
-import { withSourceVersion } from '../../src/core/source-version';
+import { sourceVersionOf, withSourceVersion } from '../../src/core/source-version';
 import type { FhirResource } from 'fhir/r4';
 
 const ORGS = organizationDocs();
@@ -82,23 +82,23 @@ describe('receiver -> HAPI FHIR JPA (default settings: referential integrity on 
     await assertExactlyOnce(hapi.url, docs, before);
   });
 
-  it('CHT pushes stamped with their doc _rev (meta.source <doc>#<n>): a repeat writes nothing though HAPI rewrites meta.source, a new rev with the same content neither', async () => {
+  it('CHT pushes versioned by their doc _rev (extension <doc>#<n>): a repeat writes nothing though HAPI rewrites meta.source; a new rev with the same content moves the stored version on', async () => {
     const bundleOf = (rev: number) => {
       const b = JSON.parse(JSON.stringify(patientDoc(900_001).body)) as { bundle: { entry: Array<{ resource: FhirResource }> } };
       for (const e of b.bundle.entry) e.resource = withSourceVersion(e.resource, { source: 'https://fhir.example.org/sid/cht-uuid/person-900001', version: rev });
       return b;
     };
     const written: number[] = [];
-    for (const rev of [1, 1, 1, 2]) {
+    for (const rev of [1, 1, 1, 2, 2, 1]) {
       const a = await push(pushUrl, bundleOf(rev));
       assert.equal(a.status, 200, a.text);
       written.push(Number(/(\d+) written/.exec(a.text)?.[1]));
     }
-    // HAPI would suppress an identical PUT anyway; the receiver must not even send it.
-    assert.deepEqual(written, [1, 0, 0, 0]);
+    // HAPI would suppress an identical PUT anyway; the receiver must not even send it. Rev 2 is written so rev 1 cannot come back.
+    assert.deepEqual(written, [1, 0, 0, 1, 0, 0]);
     const key = `Patient/${(bundleOf(1).bundle.entry[0].resource as { id: string }).id}`;
     const history = await historyOf(hapi.url, key);
-    assert.equal(history.length, 1, 'one version in HAPI');
-    assert.match(String(history[0].meta?.source), /#/, 'HAPI keeps its own fragment');
+    assert.deepEqual(history.map((r) => sourceVersionOf(r)?.version), [2, 1], 'two versions in HAPI, each with its rev');
+    assert.match(String(history[0].meta?.source), /^https:\/\/fhir\.example\.org\/sid\/cht-uuid\/person-900001#/, 'meta.source: the doc, and HAPI\'s own fragment');
   });
 });

@@ -4,6 +4,7 @@ import { assertValidR4, preloadR4Definitions } from '../../src/fhir-validation';
 import { startFhirServer, type FhirServer } from '../../src/fhir-server';
 import { startHapi, type Hapi } from '../support/hapi';
 import { fhirCall, outcomeText, transaction } from './fhir-http';
+import { sourceVersionOf, withSourceVersion } from '../../src/core/source-version';
 
 /**
  * What HAPI FHIR JPA (8.8, default settings) does where the receiver's
@@ -57,14 +58,37 @@ describe('HAPI FHIR JPA itself, beside the embedded store', function () {
     assert.equal((await put(embedded.url, [patient('12345')])).status, 200);
   });
 
-  it('HAPI stamps meta.source "#<request id>", replacing any fragment pushed; the embedded store keeps it as sent', async () => {
-    await put(hapi.url, [patient('hapi-s1'), patient('hapi-s2', { meta: { source: 'urn:cht:medic#7' } })]);
-    const [plain, sourced] = await Promise.all(['Patient/hapi-s1', 'Patient/hapi-s2'].map((k) => fhirCall(hapi.url, 'GET', k)));
+  it('HAPI stamps meta.source "#<request id>", replacing any fragment pushed, and keeps the source-version extension as sent; the embedded store keeps both', async () => {
+    const versioned = (id: string) => withSourceVersion(patient(id), { source: 'urn:cht:medic', version: 7 });
+    await put(hapi.url, [patient('hapi-s1'), patient('hapi-s2', { meta: { source: 'urn:cht:medic#7' } }), versioned('hapi-s3')]);
+    const [plain, sourced, extended] = await Promise.all(['Patient/hapi-s1', 'Patient/hapi-s2', 'Patient/hapi-s3'].map((k) => fhirCall(hapi.url, 'GET', k)));
     assert.match(plain.json.meta.source, /^#[A-Za-z0-9]+$/);
     assert.match(sourced.json.meta.source, /^urn:cht:medic#[A-Za-z0-9]+$/);
     assert.notEqual(sourced.json.meta.source, 'urn:cht:medic#7');
-    await put(embedded.url, [patient('emb-s2', { meta: { source: 'urn:cht:medic#7' } })]);
+    // Where the receiver keeps the version: the extension survives, meta.source is provenance (and HAPI's request id).
+    assertValidR4(extended.json);
+    assert.deepEqual(sourceVersionOf(extended.json), { source: 'urn:cht:medic', version: 7 });
+    assert.match(extended.json.meta.source, /^urn:cht:medic#[A-Za-z0-9]+$/);
+    await put(embedded.url, [patient('emb-s2', { meta: { source: 'urn:cht:medic#7' } }), versioned('emb-s3')]);
     assert.equal((await fhirCall(embedded.url, 'GET', 'Patient/emb-s2')).json.meta.source, 'urn:cht:medic#7');
+    const emb = (await fhirCall(embedded.url, 'GET', 'Patient/emb-s3')).json;
+    assert.deepEqual([emb.meta.source, sourceVersionOf(emb)], ['urn:cht:medic', { source: 'urn:cht:medic', version: 7 }]);
+  });
+
+  it('a PUT entry that creates answers "201 Created"; one that lands on a resource written meanwhile "200 OK" with the new version (what the create guard reads on HAPI)', async () => {
+    const first = await put(hapi.url, [patient('hapi-c1')], [{ ifNoneMatch: '*' }]);
+    assert.deepEqual([first.json.entry[0].response.status, first.json.entry[0].response.etag], ['201 Created', '1']);
+    const second = await put(hapi.url, [patient('hapi-c1', { gender: 'other' })], [{ ifNoneMatch: '*' }]);
+    assert.deepEqual([second.json.entry[0].response.status, second.json.entry[0].response.location], ['200 OK', 'Patient/hapi-c1/_history/2']);
+  });
+
+  it('instance history: HAPI cuts the list to a cached total (historyCountMode CACHED_ONLY_WITHOUT_OFFSET) unless _offset is given', async () => {
+    await put(hapi.url, [patient('hapi-h1')]);
+    assert.equal((await fhirCall(hapi.url, 'GET', 'Patient/hapi-h1/_history?_count=2')).json.total, 1);
+    await put(hapi.url, [patient('hapi-h1', { gender: 'other' })]);
+    const versions = async (query: string) => (await fhirCall(hapi.url, 'GET', `Patient/hapi-h1/_history?${query}`)).json.entry.map((e: { resource: Patient }) => e.resource.meta?.versionId);
+    assert.deepEqual(await versions('_count=2'), ['2'], 'the version before is missing');
+    assert.deepEqual(await versions('_count=2&_offset=0'), ['2', '1']);
   });
 
   it('a batch GET of an absent id answers "404 Not Found" with an OperationOutcome inside a 200 batch-response', async () => {

@@ -3,7 +3,8 @@ import type { Bundle, FhirResource, Patient } from 'fhir/r4';
 import { compileDefinitions } from '../../src/definitions/compile';
 import { mapDoc } from '../../src/core/map-doc';
 import { transactionOf } from '../../src/core/bundle';
-import { sourceVersionOf, withSourceVersion } from '../../src/core/source-version';
+import { SOURCE_VERSION_URL, sourceVersionOf, withSourceVersion } from '../../src/core/source-version';
+import { toRestore } from '../../src/receiver/create-guard';
 import { systems } from '../../src/core/identity';
 import { hydrate } from '../../src/outbound/hydrate';
 import { sampleContacts, sampleReports } from '../support/samples';
@@ -13,6 +14,7 @@ import { assertValidR4, preloadR4Definitions } from '../../src/fhir-validation';
 import { startFhirServer, type FhirServer } from '../../src/fhir-server';
 import { startFaultProxy, type FaultProxy } from '../stand-ins/fault-proxy';
 import { push, startStack, type Stack } from './receiver-helpers';
+import { versionedPushes } from '../support/versioned-pushes';
 
 /**
  * The newest source version wins, whatever order pushes arrive or commit in.
@@ -20,14 +22,13 @@ import { push, startStack, type Stack } from './receiver-helpers';
  * transaction past the receiver's deadline and lets it commit late; a proxy
  * in front of the receiver holds, reorders and replays whole pushes (as
  * OpenHIM's auto-retry does). Each race runs with an outbox-style push
- * (`meta.source` `urn:uuid:<queue>#<seq>`) and a CHT-style one (a contact doc
- * mapped by the outbound core, versioned by its `_rev`). HAPI is not covered
- * here (another issue): these run against the embedded store only.
+ * (version `urn:uuid:<queue>#<seq>`) and a CHT-style one (a contact doc
+ * mapped by the outbound core, versioned by its `_rev`). The same races
+ * against HAPI FHIR JPA: test/hapi/hapi-versions.test.ts.
  */
 describe('receiver: the newest source version wins (late commits, replays, reordering)', function () {
   this.timeout(30000);
   const DEADLINE = 400;
-  const compiled = compileDefinitions(ROOT);
   let fhir: FhirServer;
   let toFhir: FaultProxy;
   let stack: Stack;
@@ -54,19 +55,8 @@ describe('receiver: the newest source version wins (late commits, replays, reord
 
   const isTransaction = (body: string) => body.includes('"type":"transaction"');
 
-  /** Version `n` of one resource, as each kind of client pushes it; `name` tells the versions apart. */
-  const kinds: Record<string, (n: number) => { body: unknown; key: string; name: (r: FhirResource) => string | undefined }> = {
-    outbox: (n) => {
-      const id = `versions-${run}`;
-      const p = withSourceVersion<Patient>({ resourceType: 'Patient', id, name: [{ family: `V${n}` }] }, { source: `urn:uuid:5b0e9f7c-1c1d-4f55-9b1e-3f0c7d1e${String(run).padStart(4, '0')}`, version: n });
-      return { body: transactionOf([p]), key: `Patient/${id}`, name: (r) => (r as Patient).name?.[0]?.family };
-    },
-    cht: (n) => {
-      const bundle = mapDoc(compiled.model, { _id: `person-versions-${run}`, _rev: `${n}-abc${n}`, type: 'person', name: `V${n}`, parent: { _id: 'hc-1' }, reported_date: 0 });
-      const patient = bundle.entry!.find((e) => e.resource!.resourceType === 'Patient')!.resource as Patient;
-      return { body: { bundle }, key: `Patient/${patient.id}`, name: (r) => (r as Patient).name?.[0]?.text };
-    },
-  };
+  /** Version `n` of this test's resource, as each kind of client pushes it. */
+  const kinds = Object.fromEntries(Object.entries(versionedPushes).map(([k, make]) => [k, (n: number) => make(`emb-${run}`, n)]));
 
   async function stored(key: string): Promise<FhirResource> {
     const [type, id] = key.split('/');
@@ -108,6 +98,22 @@ describe('receiver: the newest source version wins (late commits, replays, reord
         assert.equal((await push(stack.pushUrl, v3.body)).status, 200);
         assert.deepEqual(await toFhir.release(), [412]);
         assert.equal(v3.name(await stored(v3.key)), 'V3');
+      });
+
+      it('two creates racing through two receivers, the older committing first: the newer one is written over it', async () => {
+        const [v1, v2] = [1, 2].map(version);
+        toFhir.script(['hold', 'hold'], isTransaction);
+        const older = push(stack.pushUrl, v1.body);
+        await waitFor(() => toFhir.seen.filter((c) => isTransaction(c.body.toString())).length >= 1);
+        const newer = push(second.pushUrl, v2.body);
+        await waitFor(() => toFhir.seen.filter((c) => isTransaction(c.body.toString())).length >= 2);
+        const statuses = await toFhir.release();
+        assert.equal(statuses[0] >= 200 && statuses[0] < 300, true);
+        assert.equal(statuses[1], 412);
+        assert.equal((await older).status, 200);
+        // The newer push re-reads after its 412 and writes over the older (or gave up at its deadline: CHT retries).
+        if ((await newer).status !== 200) assert.equal((await push(second.pushUrl, v2.body)).status, 200);
+        assert.equal(v2.name(await stored(v2.key)), 'V2');
       });
 
       it('two creates racing through two receivers: the older loses, whichever commits first', async () => {
@@ -205,17 +211,46 @@ describe('receiver: a refused push names every refused entry', function () {
 
 describe('decide: what a push does to the stored resource', () => {
   const src = 'https://fhir.example.org/sid/cht-uuid/rep-1';
-  const patient = (family: string, source?: string): Patient => ({ resourceType: 'Patient', id: 'p', name: [{ family }], ...(source ? { meta: { source } } : {}) });
+  const patient = (family: string, version?: number, source = src): Patient => {
+    const p: Patient = { resourceType: 'Patient', id: 'p', name: [{ family }] };
+    return version ? withSourceVersion(p, { source, version }) : p;
+  };
+  /** As HAPI JPA stores it: `meta.source` `<source>#<its request id>`, the extension kept as sent. */
+  const stamped = (p: Patient): Patient => ({ ...p, meta: { ...p.meta, versionId: '4', source: `${p.meta?.source ?? ''}#Xq7fPbUe9kLm2Rt0` } });
 
-  it('orders by version within one source; otherwise compares content, never meta.source', () => {
-    assert.equal(decide(patient('A', `${src}#3`), undefined), 'write');
-    assert.equal(decide(patient('A', `${src}#3`), patient('B', `${src}#5`)), 'superseded');
-    assert.equal(decide(patient('A', `${src}#5`), patient('A', `${src}#5`)), 'unchanged');
-    assert.equal(decide(patient('A', `${src}#6`), patient('A', `${src}#5`)), 'write', 'the stored version keeps up');
-    // HAPI JPA stores `<source>#<its request id>`: no version to compare, so content decides, and a repeat writes nothing.
-    assert.equal(decide(patient('A', `${src}#3`), patient('A', `${src}#Xq7fPbUe9kLm2Rt0`)), 'unchanged');
-    assert.equal(decide(patient('A'), patient('A', '#Xq7fPbUe9kLm2Rt0')), 'unchanged');
-    assert.equal(decide(patient('A', `${src}#3`), patient('B', `${src}#Xq7fPbUe9kLm2Rt0`)), 'write');
+  it('orders by the source-version extension within one source; otherwise compares content; meta.source is never compared', () => {
+    assert.equal(decide(patient('A', 3), undefined), 'write');
+    assert.equal(decide(patient('A', 3), stamped(patient('B', 5))), 'superseded');
+    assert.equal(decide(patient('A', 5), stamped(patient('A', 5))), 'unchanged');
+    assert.equal(decide(patient('A', 6), stamped(patient('A', 5))), 'write', 'the stored version keeps up');
+    assert.equal(decide(patient('A', 3, 'urn:uuid:5b0e9f7c-1c1d-4f55-9b1e-3f0c7d1e0001'), stamped(patient('A', 5))), 'unchanged', 'another source, same content');
+    assert.equal(decide(patient('B', 3, 'urn:uuid:5b0e9f7c-1c1d-4f55-9b1e-3f0c7d1e0001'), stamped(patient('A', 5))), 'write', 'another source: the last write wins');
+    assert.equal(decide(patient('A'), stamped(patient('A', 5))), 'unchanged');
+    assert.equal(decide(patient('A', 2), stamped(patient('A'))), 'unchanged', 'a version alone is not content');
+    // The version lives in the extension only: a `#n` in meta.source (as sent before, or HAPI's request id) orders nothing.
+    assert.equal(decide({ ...patient('A'), meta: { source: `${src}#3` } }, { ...patient('B'), meta: { source: `${src}#5` } }), 'write');
+  });
+
+  it('the version is a valid R4 resource extension; other extensions are kept, a pushed version is replaced', () => {
+    const other = { url: 'http://hl7.org/fhir/StructureDefinition/patient-birthPlace', valueAddress: { city: 'Kisumu' } };
+    const p = withSourceVersion(withSourceVersion<Patient>({ resourceType: 'Patient', id: 'p', extension: [other] }, { source: src, version: 2 }), { source: src, version: 3 });
+    assertValidR4(p);
+    assert.deepEqual(p.extension, [other, { url: SOURCE_VERSION_URL, valueString: `${src}#3` }]);
+    assert.equal(p.meta?.source, src, 'meta.source: provenance only');
+    assert.deepEqual(sourceVersionOf(p), { source: src, version: 3 });
+    const bundle = withSourceVersion<Bundle>({ resourceType: 'Bundle', type: 'collection' }, { source: src, version: 3 });
+    assertValidR4(bundle);
+    assert.equal(sourceVersionOf(bundle), undefined, 'not a DomainResource: no extension, no version');
+  });
+
+  it('toRestore: the version before ours, when ours is the newest and that one is newer by source version', () => {
+    const v = (family: string, versionId: string, n?: number, source = src) => ({ ...patient(family, n, source), meta: { ...patient(family, n, source).meta, versionId, lastUpdated: '2026-01-01T00:00:00Z' } }) as FhirResource;
+    const back = toRestore([v('A', '2', 1), v('B', '1', 2)], '2') as Patient;
+    assert.deepEqual(back, { ...patient('B', 2), meta: { source: src } });
+    assert.equal(toRestore([v('A', '2', 2), v('B', '1', 1)], '2'), undefined, 'ours is newer');
+    assert.equal(toRestore([v('A', '3', 1), v('B', '2', 2)], '2'), undefined, 'a later writer decided against ours');
+    assert.equal(toRestore([v('A', '2', 1), v('B', '1', 2, 'urn:uuid:5b0e9f7c-1c1d-4f55-9b1e-3f0c7d1e0001')], '2'), undefined, 'another source: last write wins');
+    assert.equal(toRestore([v('A', '1', 1)], '1'), undefined);
   });
 });
 
