@@ -50,8 +50,7 @@ export async function bundle(entry: string, opts: BundleOptions): Promise<string
       node
         ? nodeResolve({ exportConditions: ['node', 'require', 'default'], preferBuiltins: true })
         : nodeResolve({ browser: true, exportConditions: ['browser', 'default', 'module', 'import'], preferBuiltins: false }),
-      // Mixed modules: the receiver's lazy require of its inbound side.
-      commonjs({ transformMixedEsModules: node, ignoreDynamicRequires: node }),
+      commonjs(),
       ...(opts.minify === false ? [] : [terser({ format: { ascii_only: true, comments: false }, compress: { passes: 2 }, ecma: opts.target === 'ES2020' ? 2020 : 2017 })]),
     ],
     onwarn(warning) {

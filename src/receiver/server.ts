@@ -13,6 +13,7 @@ import { readPush } from './payload';
 import { ValidBodies } from './verdict-cache';
 import { isInboundPath } from './inbound/handle';
 import { routeInbound, checkInboundForms } from './inbound/route';
+import { inboundDeps } from './inbound/deps';
 import type { ReceiverModel } from '../core/receiver-model';
 import { listen } from '../net/listen';
 import type { FhirExchange } from '../fhir-server';
@@ -79,8 +80,7 @@ export async function startReceiver(opts: ReceiverOptions): Promise<Receiver> {
   const startedAt = Date.now();
   const locks = new KeyLock();
   const validBodies = new ValidBodies(opts.validCacheSize);
-  // Loaded only when FHIR -> CHT is on: fhirpath is ~10 MB of RSS.
-  const inbound = opts.inbound ? (require('./inbound/deps') as typeof import('./inbound/deps')).inboundDeps(opts.inbound, client, locks) : undefined;
+  const inbound = opts.inbound ? inboundDeps(opts.inbound, client, locks) : undefined;
   const lateChecks = new Set<Promise<unknown>>();
   const lateCommitMs = opts.lateCommitMs ?? DEFAULT_LATE_COMMIT_MS;
   const lateCommits = (started: number): LateCommits | undefined =>
