@@ -5,7 +5,7 @@ import { SHAPE_CODES } from '../core/model';
 import type { Terminology } from '../core/terminology';
 import { parseWhen } from './when';
 import type { InstanceNode, XFormField, XFormInfo } from './xform';
-import type { FormDefinition } from './compile';
+import type { FormDefinition } from './files';
 
 /**
  * One form's definition checked against its XForm and compiled into the

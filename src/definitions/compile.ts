@@ -1,12 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Coding } from 'fhir/r4';
 import type { ConditionRule, ContactModel, ContactResource, FormModel, MappingModel, ObservationValue, TaskStatus } from '../core/model';
 import { contactsSchema, formSchema, settingsSchema, terminologySchema } from './schema';
 import { DefinitionError, readJson } from './load';
 import { parseXForm, type XFormInfo } from './xform';
 import type { Terminology } from '../core/terminology';
 import { compileForm, ConceptTable, ucumUtils } from './compile-form';
+import type { ContactsDefinition, FormDefinition, Settings } from './files';
 import { projectAt, readProjectSettings } from './project';
 
 /**
@@ -15,40 +15,8 @@ import { projectAt, readProjectSettings } from './project';
  * is caught here, at build time, with the file and path.
  */
 
-type ConceptRef = string | Coding;
-interface RuleDef {
-  field?: string;
-  when?: string;
-  subject?: string;
-  required?: boolean;
-}
-interface CodedRuleDef extends RuleDef {
-  answers?: Record<string, ConceptRef | ConceptRef[]>;
-  code?: ConceptRef;
-  date?: string;
-}
-export interface FormDefinition {
-  form: string;
-  fields?: Record<string, string>;
-  encounter_type?: ConceptRef;
-  fulfils?: { field: string; status_field?: string; statuses?: Record<string, TaskStatus> };
-  observations?: Array<RuleDef & { field: string; code: ConceptRef; value?: ObservationValue; unit?: string; category?: string; answers?: Record<string, ConceptRef>; yes?: string[]; date?: string }>;
-  conditions?: Array<CodedRuleDef & { category?: ConditionRule['category']; verification?: ConditionRule['verification']; clinical_status?: ConditionRule['clinical']; onset?: string; abatement?: string; scope?: 'report' | 'patient' }>;
-  immunizations?: CodedRuleDef[];
-  procedures?: CodedRuleDef[];
-  appointments?: Array<RuleDef & { field: string; code: ConceptRef }>;
-}
-export interface Settings {
-  identifier_base: string;
-  id_namespace: string;
-  destination: { base_url: string; path: string; auth?: Record<string, string> };
-  cron?: string;
-  extension_libs?: string[];
-}
-interface ContactsDefinition {
-  practitioner_roles?: string[];
-  types?: Record<string, ContactResource | 'none'>;
-}
+export type { FormDefinition, Settings } from './files';
+
 export interface Compiled {
   model: MappingModel;
   settings: Settings;

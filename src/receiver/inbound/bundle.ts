@@ -1,5 +1,6 @@
 import type { Bundle, BundleEntry, Resource } from 'fhir/r4';
-import { asHttpError, checkResource, takeResource, type InboundAnswer, type InboundDeps } from './handle';
+import { asHttpError, checkResource, takeResource, type InboundAnswer } from './handle';
+import type { InboundDeps } from './deps';
 import { fail, HttpError } from '../outcome';
 import type { FhirCall } from '../fhir-client';
 import { FHIR_ID } from '../../core/ids';

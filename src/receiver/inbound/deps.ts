@@ -1,10 +1,25 @@
 import { chtClient } from './cht-client';
 import { FormCheck } from './form-check';
-import type { InboundDeps } from './handle';
+import type { ChtClient } from './cht-client';
+import type { InboundMapping } from '../../core/inbound-model';
+import type { Deployment } from '../../core/model';
 import type { FhirClient } from '../fhir-client';
 import type { KeyLock } from '../key-lock';
 import { compileMapping } from '../../core/inbound-model';
 import type { ReceiverModel } from '../../core/receiver-model';
+
+/** What the inbound side works with. */
+export interface InboundDeps {
+  mappings: InboundMapping[];
+  cht: ChtClient;
+  fhir: FhirClient;
+  locks: KeyLock;
+  deployment: Deployment;
+  /** Contact type -> person or place, from app settings contact_types. */
+  contactTypes: Record<string, 'Patient' | 'Practitioner' | 'Place'>;
+  /** Whether CHT knows each inbound JSON form (checked at start, then at most once a minute). */
+  forms: FormCheck;
+}
 
 /** The inbound side from the receiver model, once, at receiver start. */
 export function inboundDeps(opts: { chtUrl: string; model: ReceiverModel }, fhir: FhirClient, locks: KeyLock): InboundDeps {

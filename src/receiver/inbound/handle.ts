@@ -1,8 +1,9 @@
 import type { OperationOutcome, Resource } from 'fhir/r4';
-import type { InboundMapping } from '../../core/inbound-model';
 import { ChtRefused, ChtUnavailable, type ChtClient } from './cht-client';
 import { idFromIdentifier, plan } from './plan';
 import { writeContact, writeRecord, type Written } from './write';
+import type { InboundDeps } from './deps';
+export type { InboundDeps };
 import { FormCheck } from './form-check';
 import { validateR4 } from '../../fhir-validation';
 import { fail, HttpError, outcome, outcomeOf } from '../outcome';
@@ -21,17 +22,6 @@ import { FHIR_ID } from '../../core/ids';
  * 502/503/504 when CHT or the FHIR server cannot be reached now (OpenHIM
  * retries; 503 carries Retry-After).
  */
-export interface InboundDeps {
-  mappings: InboundMapping[];
-  cht: ChtClient;
-  fhir: FhirClient;
-  locks: KeyLock;
-  deployment: Deployment;
-  /** Contact type -> person or place, from app settings contact_types. */
-  contactTypes: Record<string, 'Patient' | 'Practitioner' | 'Place'>;
-  /** Whether CHT knows each inbound JSON form (checked at start, then at most once a minute). */
-  forms: FormCheck;
-}
 
 export interface InboundAnswer {
   status: number;

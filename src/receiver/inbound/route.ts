@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { OperationOutcome, Bundle, CapabilityStatement } from 'fhir/r4';
-import { handleInbound, type InboundDeps } from './handle';
+import { handleInbound } from './handle';
+import type { InboundDeps } from './deps';
 import { handleBundle } from './bundle';
 import { capabilityStatement } from './metadata';
 import { inboundForms } from './deps';

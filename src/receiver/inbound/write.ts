@@ -1,4 +1,4 @@
-import type { InboundDeps } from './handle';
+import type { InboundDeps } from './deps';
 import type { WritePlan } from './plan';
 import { personBody, recordDoc, withoutDropped, type ChtDoc, type JsonForm } from './cht-docs';
 import { ChtRefused } from './cht-client';
