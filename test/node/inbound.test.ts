@@ -1,3 +1,4 @@
+import http from 'node:http';
 import { strict as assert } from 'node:assert';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -184,6 +185,21 @@ describe('FHIR -> CHT (receiver inbound endpoints)', function () {
         assert.equal((await send('POST', '/fhir/ServiceRequest', sr)).status, 201, 'delivered once CHT is back');
       });
     }
+    it('a FHIR server refusing the receiver (401/403) during patient lookup is a 502 naming the credentials, never an unknown patient', async () => {
+      for (const status of [401, 403]) {
+        const refusing = http.createServer((_req, res) => res.writeHead(status, { 'content-type': 'application/fhir+json' }).end(JSON.stringify({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'login' }] })));
+        await new Promise<void>((ok) => refusing.listen(0, '127.0.0.1', ok));
+        await receiver.close();
+        receiver = await startReceiver({ auth: CREDS, fhirBaseUrl: `http://127.0.0.1:${(refusing.address() as { port: number }).port}/fhir`, inbound: { chtUrl: cht.urlWithCredentials, model: referenceModel() } });
+        try {
+          await refused('POST', '/fhir/ServiceRequest', referral({ subject: { reference: 'Patient/nobody' } }), 502, /refused the receiver's credentials \(set FHIR_USERNAME and FHIR_PASSWORD\)/);
+        } finally {
+          await receiver.close();
+          await new Promise((ok) => refusing.close(ok));
+          await start();
+        }
+      }
+    });
     it('wrong CHT credentials are a 503 naming CHT_URL, without the password, with Retry-After', async () => {
       await receiver.close();
       receiver = await startReceiver({ auth: CREDS, fhirBaseUrl: fhir.url, inbound: { chtUrl: cht.url.replace('http://', 'http://medic-fhir:WRONGpw@'), model: referenceModel() } });

@@ -1,5 +1,6 @@
 import type { Bundle, Identifier, Resource } from 'fhir/r4';
 import { FhirUnavailable, type FhirCall, type FhirClient } from '../fhir-client';
+import { fail } from '../outcome';
 import type { ChtClient } from './cht-client';
 import { chtIdFromFhir } from '../../core/identity';
 import { FHIR_ID } from '../../core/ids';
@@ -61,8 +62,16 @@ async function fhirGet(url: string, c: ResolveContext): Promise<Resource | undef
   try {
     answer = JSON.parse(call.responseBody ?? '');
   } catch {
-    return undefined;
+    answer = undefined;
   }
-  const found = answer?.entry?.[0]?.resource;
+  // Only a batch-response says "found" or "not found"; anything else (401/403: our credentials, a proxy's page) is
+  // the receiver failing to look, never the sender's unknown patient.
+  const entryStatus = parseInt(answer?.entry?.[0]?.response?.status ?? '', 10);
+  if (call.status !== 200 || answer?.resourceType !== 'Bundle' || !answer.entry?.length || (entryStatus >= 300 && entryStatus !== 404 && entryStatus !== 410)) {
+    const status = call.status !== 200 ? call.status : entryStatus;
+    const why = status === 401 || status === 403 ? "refused the receiver's credentials (set FHIR_USERNAME and FHIR_PASSWORD)" : `answered ${status || 'something that is not a batch-response'}`;
+    throw fail(502, status === 401 || status === 403 ? 'security' : 'exception', `FHIR server ${why} while looking up ${url.split('?')[0]}; nothing was written`);
+  }
+  const found = answer.entry[0].resource;
   return found?.resourceType === 'Bundle' ? (found as Bundle).entry?.[0]?.resource : found;
 }
