@@ -22,6 +22,8 @@ export interface BundleOptions {
   include?: string[];
   /** Ambient declarations (.d.ts) to add to src/types (e.g. tests' own). */
   types?: string[];
+  /** @types packages (default node only: devDependencies such as mocha's are absent where the tool is installed). */
+  typePackages?: string[];
   /** Language level of the output (default ES2017, for phones' older WebViews). */
   target?: 'ES2017' | 'ES2020' | 'ES2022';
   /** 'node' bundles for a Node process (the compiled receiver): Node builds of dependencies, Node's own modules left as require. */
@@ -34,7 +36,7 @@ export interface BundleOptions {
  */
 export async function bundle(entry: string, opts: BundleOptions): Promise<string> {
   const node = opts.platform === 'node';
-  const tsconfig = entryTsconfig(entry, opts.types ?? []);
+  const tsconfig = entryTsconfig(entry, opts.types ?? [], opts.typePackages ?? ['node']);
   const build = await rollup({
     input: entry,
     external: node ? (id) => id.startsWith('node:') || builtinModules.includes(id) : undefined,
@@ -76,13 +78,12 @@ export async function bundle(entry: string, opts: BundleOptions): Promise<string
  * A tsconfig whose program is the entry and what it imports, so a bundle is
  * type-checked on its own code only, not on every file under src/.
  */
-function entryTsconfig(entry: string, types: string[]): string {
+function entryTsconfig(entry: string, types: string[], typePackages: string[]): string {
   const dir = path.join(PKG, '.build/tsconfig');
   fs.mkdirSync(dir, { recursive: true });
   const file = path.join(dir, path.relative(PKG, entry).replace(/[\\/.]/g, '_') + '.json');
   // Ambient declarations (.d.ts) are not imported, so they are listed here.
-  // Not the tests' mocha types: devDependencies are absent where the tool is installed.
-  const config = { extends: path.join(PKG, 'tsconfig.json'), compilerOptions: { types: ['node'] }, files: [entry], include: [path.join(PKG, 'src/types/*.d.ts'), ...types] };
+  const config = { extends: path.join(PKG, 'tsconfig.json'), compilerOptions: { types: typePackages }, files: [entry], include: [path.join(PKG, 'src/types/*.d.ts'), ...types] };
   fs.writeFileSync(file, JSON.stringify(config));
   return file;
 }

@@ -253,8 +253,7 @@ export class Outbox extends OutboxEvents {
         await writeResources(this.db, group.flatMap((g) => g.resources), Date.now());
         group.forEach((g) => g.resolve());
       } catch (e) {
-        const err = isQuotaError(e) ? new OutboxQuotaError(e) : e;
-        this.emit('error', { kind: isQuotaError(e) ? 'quota' : 'storage', message: describe(err) });
+        const err = this.storageFailure(e);
         group.forEach((g) => g.reject(err));
       }
     }
@@ -285,13 +284,21 @@ export class Outbox extends OutboxEvents {
       if (e instanceof RetryLater) this.failedOver = true;
       else if (e instanceof OutboxAuthError || this.closed) {
         if (e instanceof OutboxAuthError) throw e;
-      } else {
-        this.emit('error', { kind: isQuotaError(e) ? 'quota' : 'storage', message: result.error });
-        throw isQuotaError(e) ? new OutboxQuotaError(e) : e;
-      }
+      } else throw this.storageFailure(e);
     }
-    result.remaining = this.closed ? 0 : await countRecords(this.db).catch(() => 0);
+    try {
+      result.remaining = this.closed ? 0 : await countRecords(this.db);
+    } catch (e) {
+      // Not "0 remaining": a caller would believe the queue is empty.
+      throw this.storageFailure(e);
+    }
     return result;
+  }
+
+  /** Reports a failed IndexedDB operation (the 'error' event) and gives the error flush() rejects with. */
+  private storageFailure(e: unknown): unknown {
+    this.emit('error', { kind: isQuotaError(e) ? 'quota' : 'storage', message: describe(e) });
+    return isQuotaError(e) ? new OutboxQuotaError(e) : e;
   }
 
   /**

@@ -44,6 +44,29 @@ describe('outbox: storage and retries', () => {
     }
   });
 
+  it('a storage failure while counting what remains rejects flush() and says so, instead of reporting an empty queue', async () => {
+    const sent: Bundle[] = [];
+    const outbox = await openQueue({ name, fetch: recordingFetch(sent) });
+    const [p] = ids(1);
+    await outbox.enqueue(patient(p, tag));
+    const errors: Array<{ kind: string }> = [];
+    outbox.addEventListener('error', (e) => errors.push((e as CustomEvent).detail));
+    const original = IDBIndex.prototype.openKeyCursor;
+    IDBIndex.prototype.openKeyCursor = function () {
+      throw new DOMException('the disk went away', 'UnknownError');
+    };
+    try {
+      let failure: unknown;
+      await outbox.flush().catch((e) => (failure = e));
+      expect(String(failure)).to.match(/the disk went away/);
+      expect(errors.map((e) => e.kind)).to.deep.equal(['storage']);
+    } finally {
+      IDBIndex.prototype.openKeyCursor = original;
+    }
+    expect(sent).to.have.length(1, 'the record itself went out');
+    expect(await outbox.pending()).to.equal(0);
+  });
+
   it('reports a quota error at enqueue and keeps the queue as it was', async () => {
     const outbox = await openQueue({ name });
     const [p, q] = ids(2);
