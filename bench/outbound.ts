@@ -90,7 +90,7 @@ function outboundBytes(model: MappingModel, coreBytes: number): void {
   for (const form of forms) {
     const def = model.forms[form];
     const keys = new Set<string>();
-    JSON.stringify(def, (k, v) => (typeof v === 'string' && Object.prototype.hasOwnProperty.call(model.concepts, v) ? (keys.add(v), v) : v));
+    JSON.stringify(def, (_k, v) => (typeof v === 'string' && Object.prototype.hasOwnProperty.call(model.concepts, v) ? (keys.add(v), v) : v));
     const concepts = [...keys].reduce((n, k) => n + k.length + size(model.concepts[k]) + 4, 0);
     const bytes = size(def) + form.length + 5 + concepts;
     total += bytes;

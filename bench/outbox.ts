@@ -1,5 +1,3 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import { buildOutbox } from '../src/build/outbox';
 import { startFhirServer } from '../src/fhir-server';
 import { startReceiver, PUSH_PATH } from '../src/receiver';

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { ConditionRule, ContactModel, ContactResource, FormModel, MappingModel, ObservationValue, TaskStatus } from '../core/model';
+import type { ContactModel, ContactResource, FormModel, MappingModel } from '../core/model';
 import { contactsSchema, formSchema, settingsSchema, terminologySchema } from './schema';
 import { DefinitionError, readJson } from './load';
 import { parseXForm, type XFormInfo } from './xform';

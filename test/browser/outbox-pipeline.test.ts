@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import sinon from 'sinon';
 import type { Bundle, Patient } from 'fhir/r4';
 import { OutboxValidationError, type Outbox } from '../../src/outbox';
-import { freshQueues, deleteDb, ids, open, patient, scriptFaults, servers, storedIds, uniqueName, versionCounts } from './outbox-helpers';
+import { freshQueues, ids, patient, scriptFaults, servers, storedIds, versionCounts } from './outbox-helpers';
 
 /** Counts requests in flight at once and every key each sent Bundle carried. */
 function watchingFetch(sent: string[][], peak: { now: number; max: number }, before?: (n: number) => void | Promise<void>, after?: (n: number) => void): typeof fetch {

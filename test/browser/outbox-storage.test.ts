@@ -2,8 +2,8 @@ import { expect } from 'chai';
 import sinon from 'sinon';
 import { openDB } from 'idb';
 import type { Bundle, Patient } from 'fhir/r4';
-import { OutboxQuotaError, SCHEMA_VERSION, type Outbox } from '../../src/outbox';
-import { freshQueues, deleteDb, ids, nextEvent, open, patient, recordingFetch, scriptFaults, storedIds, uniqueName } from './outbox-helpers';
+import { OutboxQuotaError, SCHEMA_VERSION } from '../../src/outbox';
+import { freshQueues, ids, nextEvent, open, patient, recordingFetch, scriptFaults, storedIds } from './outbox-helpers';
 
 describe('outbox: storage and retries', () => {
   let name: string;

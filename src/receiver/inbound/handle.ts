@@ -1,16 +1,13 @@
 import type { OperationOutcome, Resource } from 'fhir/r4';
-import { ChtRefused, ChtUnavailable, type ChtClient } from './cht-client';
+import { ChtRefused, ChtUnavailable } from './cht-client';
 import { idFromIdentifier, plan } from './plan';
 import { writeContact, writeRecord, type Written } from './write';
 import type { InboundDeps } from './deps';
 export type { InboundDeps };
-import { FormCheck } from './form-check';
 import { validateR4 } from '../../fhir-validation';
 import { fail, HttpError, outcome, outcomeOf } from '../outcome';
-import type { FhirClient, FhirCall } from '../fhir-client';
+import type { FhirCall } from '../fhir-client';
 import { FhirUnavailable } from '../fhir-client';
-import type { KeyLock } from '../key-lock';
-import type { Deployment } from '../../core/model';
 import { FHIR_ID } from '../../core/ids';
 
 /**
