@@ -1,4 +1,3 @@
-import type { OperationOutcome } from 'fhir/r4';
 import { extensionLib } from './support/calling-convention';
 import { concept, unit } from './support/terminology-table';
 import { deployment } from './support/deployment';
@@ -7,6 +6,7 @@ import { observationsFor } from '../core/observations';
 import { refTo, systems } from '../core/identity';
 import type { ObservationRule, ObservationValue } from '../core/model';
 import { MappingError } from '../core/errors';
+import { outcome } from '../core/outcome';
 
 /**
  * FHIR built on the phone by the same core as the server side.
@@ -20,23 +20,20 @@ import { MappingError } from '../core/errors';
  */
 const TYPES: ObservationValue[] = ['integer', 'boolean', 'string', 'dateTime', 'coded'];
 
-function outcome(message: string): string {
-  const o: OperationOutcome = { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'invalid', diagnostics: message }] };
-  return JSON.stringify(o);
-}
+const invalid = (message: string): string => JSON.stringify(outcome('error', 'invalid', message));
 
 function observation(key: string, raw: string, unitOrType: string, instance: string, subject: string, field: string): string {
   if (!raw) return '';
   const c = concept(key);
-  if (!c) return outcome(`unknown concept '${key}'`);
-  if (!instance) return outcome('no form instance id to derive a stable id from');
+  if (!c) return invalid(`unknown concept '${key}'`);
+  if (!instance) return invalid('no form instance id to derive a stable id from');
   const value: ObservationValue = TYPES.indexOf(unitOrType as ObservationValue) >= 0 ? (unitOrType as ObservationValue) : unitOrType ? 'quantity' : 'string';
   const path = field || key;
   const rule: ObservationRule = { field: path, code: key, value, required: true };
   if (value === 'quantity') rule.unit = [unitOrType, unit(unitOrType)?.display ?? unitOrType];
   if (c.category) rule.category = c.category;
   if (value === 'coded') {
-    if (!concept(raw)) return outcome(`unknown answer concept '${raw}'`);
+    if (!concept(raw)) return invalid(`unknown answer concept '${raw}'`);
     rule.answers = { [raw]: raw };
   }
   const fields: Record<string, unknown> = {};
@@ -58,11 +55,11 @@ function observation(key: string, raw: string, unitOrType: string, instance: str
     obs.identifier = [{ system: systems(deployment).formInstance, value: instance + '#' + key }];
     return JSON.stringify(obs);
   } catch (e) {
-    return outcome(e instanceof MappingError ? e.message : 'cannot build the observation');
+    return invalid(e instanceof MappingError ? e.message : 'cannot build the observation');
   }
 }
 
 export default extensionLib((what, key, value, unitOrType, instance, subject, field) => {
   if (what.text() === 'observation') return observation(key.text(), value.text(), unitOrType.text(), instance.text(), subject.text(), field.text());
-  return outcome(`unknown builder '${what.text()}' (known: observation)`);
+  return invalid(`unknown builder '${what.text()}' (known: observation)`);
 });

@@ -2,6 +2,8 @@ import { FhirRouter, MemoryRepository, type FhirRequest, type HttpMethod } from 
 import { normalizeOperationOutcome, getStatus } from '@medplum/core';
 import http from 'node:http';
 import { listen } from '../net/listen';
+import { outcome } from '../core/outcome';
+import type { OperationOutcomeIssue } from 'fhir/r4';
 
 /**
  * The embedded FHIR server: @medplum/fhir-router's MemoryRepository and
@@ -44,14 +46,14 @@ export async function startFhirServer(opts: { port?: number; host?: string } = {
   const exchange: FhirExchange = (method, path, body, headers = {}) =>
     serial(method, () => handle(router, repo, method, path, body, headers)).then(
       (a) => ({ status: a.status, headers: { 'content-type': 'application/fhir+json; charset=utf-8', ...a.headers }, body: JSON.stringify(a.body) }),
-      (e: Error) => ({ status: 500, headers: { 'content-type': 'application/fhir+json; charset=utf-8' }, body: JSON.stringify(outcome('exception', e.message)) }),
+      (e: Error) => ({ status: 500, headers: { 'content-type': 'application/fhir+json; charset=utf-8' }, body: JSON.stringify(errorOutcome('exception', e.message)) }),
     );
   const server = http.createServer((req, res) => {
     const path = req.url ?? '/';
-    if (!path.startsWith(FHIR_BASE_PATH)) return send(res, { status: 404, headers: {}, body: JSON.stringify(outcome('not-found', `No FHIR endpoint at ${path.split('?')[0]}`)) });
+    if (!path.startsWith(FHIR_BASE_PATH)) return send(res, { status: 404, headers: {}, body: JSON.stringify(errorOutcome('not-found', `No FHIR endpoint at ${path.split('?')[0]}`)) });
     readBody(req).then(
       (raw) => exchange(req.method ?? 'GET', path.slice(FHIR_BASE_PATH.length), raw.toString('utf8'), req.headers).then((a) => send(res, a)),
-      (e: Error) => send(res, { status: 413, headers: {}, body: JSON.stringify(outcome('too-costly', e.message)) }),
+      (e: Error) => send(res, { status: 413, headers: {}, body: JSON.stringify(errorOutcome('too-costly', e.message)) }),
     );
   });
   server.keepAliveTimeout = 30_000;
@@ -77,13 +79,13 @@ interface Answer {
 
 async function handle(router: FhirRouter, repo: MemoryRepository, method: string, path: string, raw: string, headers: http.IncomingHttpHeaders): Promise<Answer> {
   const url = new URL(path.replace(/^\/*/, '/'), 'http://localhost');
-  if (!METHODS.has(method)) return { status: 405, body: outcome('not-supported', `Method ${method} not supported`) };
+  if (!METHODS.has(method)) return { status: 405, body: errorOutcome('not-supported', `Method ${method} not supported`) };
   let body: unknown;
   if (raw.length) {
     try {
       body = JSON.parse(raw);
     } catch {
-      return { status: 400, body: outcome('invalid', 'Body is not JSON') };
+      return { status: 400, body: errorOutcome('invalid', 'Body is not JSON') };
     }
   }
   const query: Record<string, string | string[]> = {};
@@ -100,7 +102,7 @@ async function handle(router: FhirRouter, repo: MemoryRepository, method: string
     config: { transactions: true },
   };
   const exists = await existingCreateTarget(repo, body);
-  if (exists) return { status: 412, body: outcome('conflict', `${exists.key} already exists (If-None-Match: *)`, [exists.at]) };
+  if (exists) return { status: 412, body: errorOutcome('conflict', `${exists.key} already exists (If-None-Match: *)`, [exists.at]) };
   const [result, resource] = await router.handleRequest(fhirReq, repo);
   const status = getStatus(result);
   const out: Record<string, string> = {};
@@ -151,6 +153,4 @@ function send(res: http.ServerResponse, a: FhirAnswer): void {
   res.end(a.body);
 }
 
-function outcome(code: string, text: string, expression?: string[]) {
-  return { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code, details: { text }, ...(expression ? { expression } : {}) }] };
-}
+const errorOutcome = (code: OperationOutcomeIssue['code'], text: string, expression?: string[]) => outcome('error', code, text, expression);

@@ -1,5 +1,5 @@
 import type { Constraint } from '@medplum/core';
-import type { OperationOutcome, OperationOutcomeIssue } from 'fhir/r4';
+import type { OperationOutcomeIssue } from 'fhir/r4';
 
 export function structureIssue(expression: string, text: string, code: OperationOutcomeIssue['code'] = 'structure'): OperationOutcomeIssue {
   return { severity: 'error', code, details: { text }, expression: [expression] };
@@ -11,13 +11,7 @@ export function invariantIssue(expression: string, c: Constraint, error?: Error)
   return { severity: 'error', code: error ? 'processing' : 'invariant', details: { text }, expression: [expression], diagnostics: JSON.stringify({ fhirpath: c.expression }) };
 }
 
-/** An OperationOutcome listing the issues (one informational issue when there are none, as FHIR needs at least one). */
-export function toOperationOutcome(issues: OperationOutcomeIssue[]): OperationOutcome {
-  return {
-    resourceType: 'OperationOutcome',
-    issue: issues.length ? issues : [{ severity: 'information', code: 'informational', details: { text: 'All OK' } }],
-  };
-}
+export { outcomeOf as toOperationOutcome } from '../core/outcome';
 
 /** One line per issue: `Patient.gender: Value "boy" is not in ...`. */
 export function formatIssues(issues: OperationOutcomeIssue[]): string {

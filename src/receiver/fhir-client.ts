@@ -3,6 +3,7 @@ import https from 'node:https';
 import type { Credentials } from './auth';
 import { basicAuthHeader } from './auth';
 import type { FhirAnswer, FhirExchange } from '../fhir-server';
+import { send, type Sent } from '../net/request';
 
 /** One call to the FHIR server, as recorded for logs and OpenHIM orchestrations. */
 export interface FhirCall {
@@ -71,15 +72,10 @@ export class FhirClient {
     const body = JSON.stringify(bundle);
     const call: FhirCall = { name, method: 'POST', url: this.baseUrl, requestBody: body, startedAt: new Date(), endedAt: new Date() };
     calls.push(call);
-    const headers: Record<string, string | number> = {
-      'content-type': 'application/fhir+json',
-      accept: 'application/fhir+json',
-      'content-length': Buffer.byteLength(body),
-    };
+    const headers: Record<string, string> = { 'content-type': 'application/fhir+json', accept: 'application/fhir+json' };
     if (this.opts.auth) headers.authorization = basicAuthHeader(this.opts.auth);
-    const lib = this.base.protocol === 'https:' ? https : http;
     return new Promise((resolve, reject) => {
-      let req: http.ClientRequest | undefined;
+      let sent: Sent | undefined;
       // 'late': the caller was told "timeout" and holds `late`, which this call still answers.
       let phase: 'waiting' | 'late' | 'over' = 'waiting';
       let timer: NodeJS.Timeout | undefined;
@@ -92,7 +88,7 @@ export class FhirClient {
         call.endedAt = new Date();
         if (answer) record(call, answer);
         if (err) {
-          req?.destroy();
+          sent?.abort(err);
           call.error ??= err.message;
         }
         if (late) {
@@ -121,14 +117,11 @@ export class FhirClient {
           (e: Error) => finish(new FhirUnavailable('network', `FHIR store failed: ${e.message}`)),
         );
       }
-      req = lib.request(this.base, { method: 'POST', headers, agent: this.agent }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => finish(undefined, { status: res.statusCode ?? 0, headers: flatHeaders(res.headers), body: Buffer.concat(chunks).toString('utf8') }));
-        res.on('error', (e) => finish(new FhirUnavailable('network', `FHIR server unreachable: ${e.message}`)));
-      });
-      req.on('error', (e) => finish(new FhirUnavailable('network', `FHIR server unreachable: ${e.message}`)));
-      req.end(body);
+      sent = send(this.base, { method: 'POST', headers, body, agent: this.agent });
+      sent.reply.then(
+        (a) => finish(undefined, a),
+        (e: Error) => finish(new FhirUnavailable('network', `FHIR server unreachable: ${e.message}`)),
+      );
     });
   }
 
@@ -141,10 +134,4 @@ function record(call: FhirCall, a: FhirAnswer): void {
   call.status = a.status;
   call.responseHeaders = a.headers;
   call.responseBody = a.body;
-}
-
-function flatHeaders(h: http.IncomingHttpHeaders): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(h)) if (v !== undefined) out[k] = Array.isArray(v) ? v.join(', ') : v;
-  return out;
 }

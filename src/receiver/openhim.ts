@@ -1,9 +1,8 @@
-import http from 'node:http';
-import https from 'node:https';
 import baseConfig from './mediator-config.json';
 import { basicAuthHeader, type Credentials } from './auth';
 import type { FhirCall } from './fhir-client';
 import type { Logger } from './log';
+import { send, within, type Reply } from '../net/request';
 
 /** The mediator registration document (openhim-core src/model/mediators.js). */
 export type MediatorConfig = typeof baseConfig & {
@@ -105,28 +104,8 @@ export function startOpenhimRegistration(api: OpenhimApiOptions, config: Mediato
   return { stop: () => clearInterval(timer), registered: registeredPromise };
 }
 
-function call(api: OpenhimApiOptions, method: string, path: string, body: unknown): Promise<{ status: number; body: string }> {
+function call(api: OpenhimApiOptions, method: string, path: string, body: unknown): Promise<Reply> {
   const url = new URL(api.apiUrl.replace(/\/+$/, '') + path);
-  const text = JSON.stringify(body);
-  const lib = url.protocol === 'https:' ? https : http;
-  return new Promise((resolve, reject) => {
-    const req = lib.request(
-      url,
-      {
-        method,
-        headers: { authorization: basicAuthHeader(api), 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) },
-        ...(url.protocol === 'https:' ? { rejectUnauthorized: !api.trustSelfSigned } : {}),
-        timeout: 5000,
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-        res.on('error', reject);
-      },
-    );
-    req.on('timeout', () => req.destroy(new Error('OpenHIM API timed out')));
-    req.on('error', reject);
-    req.end(text);
-  });
+  const headers = { authorization: basicAuthHeader(api), 'content-type': 'application/json' };
+  return within(send(url, { method, headers, body: JSON.stringify(body), trustSelfSigned: api.trustSelfSigned }), 5000);
 }

@@ -1,13 +1,7 @@
 import type { OperationOutcome, OperationOutcomeIssue } from 'fhir/r4';
+import { outcome } from '../core/outcome';
 
-/** Every answer of the receiver is an OperationOutcome; this is the one way to make one. */
-export function outcome(severity: OperationOutcomeIssue['severity'], code: OperationOutcomeIssue['code'], text: string, expression?: string[]): OperationOutcome {
-  return { resourceType: 'OperationOutcome', issue: [{ severity, code, details: { text }, ...(expression ? { expression } : {}) }] };
-}
-
-export function outcomeOf(issues: OperationOutcomeIssue[]): OperationOutcome {
-  return { resourceType: 'OperationOutcome', issue: issues };
-}
+export { outcome, outcomeOf } from '../core/outcome';
 
 /** A failed request: HTTP status + the OperationOutcome to answer with. */
 export class HttpError extends Error {

@@ -17,7 +17,7 @@ const ALLOWED: Record<string, string[]> = {
   types: ['core'],
   net: [],
   'fhir-validation': ['core'],
-  'fhir-server': ['net'],
+  'fhir-server': ['core', 'net'],
   definitions: ['core'],
   outbound: ['core', 'definitions'],
   'extension-libs': ['core', 'types'],

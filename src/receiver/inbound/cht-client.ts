@@ -1,3 +1,4 @@
+import { send, within, TimeoutError, type Reply } from '../../net/request';
 import type { ChtDoc, JsonForm } from './cht-docs';
 
 /**
@@ -74,18 +75,14 @@ export function chtClient(chtUrl: string, now: () => number = Date.now): ChtClie
     if (wait > 0) throw new ChtUnavailable(`${pausedFor}; CHT is not called again for ${wait} s (its login limit)`, wait);
     const remaining = deadline - now();
     if (remaining <= 0) throw new ChtUnavailable('no time left to call CHT');
-    let res: Response;
+    let res: Reply;
     try {
-      res = await fetch(base + path, {
-        method,
-        headers: { accept: 'application/json', ...(body ? { 'content-type': 'application/json' } : {}), ...(auth ? { authorization: auth } : {}) },
-        body: body ? JSON.stringify(body) : undefined,
-        signal: AbortSignal.timeout(remaining),
-      });
+      const headers = { accept: 'application/json', ...(body ? { 'content-type': 'application/json' } : {}), ...(auth ? { authorization: auth } : {}) };
+      res = await within(send(new URL(base + path), { method, headers, body: body ? JSON.stringify(body) : undefined }), remaining);
     } catch (e) {
-      throw new ChtUnavailable(`CHT at ${base} did not answer: ${(e as Error).name === 'TimeoutError' ? 'timeout' : (e as Error).message}`);
+      throw new ChtUnavailable(`CHT at ${base} did not answer: ${e instanceof TimeoutError ? 'timeout' : (e as Error).message}`);
     }
-    const text = await res.text();
+    const text = res.body;
     let json: any;
     try {
       json = text ? JSON.parse(text) : undefined;
@@ -94,7 +91,7 @@ export function chtClient(chtUrl: string, now: () => number = Date.now): ChtClie
     }
     const what = `${method} ${path.split('?')[0]}`;
     if (res.status === 429) {
-      const after = Number(res.headers.get('retry-after'));
+      const after = Number(res.headers['retry-after']);
       const seconds = Number.isFinite(after) && after > 0 ? Math.min(after, MAX_BACKOFF_S) : LOCKOUT_S;
       throw pause(seconds, `CHT answered 429 (too many failed logins from this IP) to ${what}`);
     }
