@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 
 /**
- * `npm test`: type check, Node suite (mocha), browser suite (karma in
+ * `npm test`: type check, Node suite (mocha: the unit tests beside the code, then test/node), browser suite (karma in
  * Debian's Chromium), each streamed as it runs, then one closing line with
  * the totals: `N passed, N failed`.
  */
@@ -27,7 +27,7 @@ async function main() {
   const tsc = await run(bin('tsc'), ['-p', 'tsconfig.json']);
   steps.push({ name: 'type check', passed: tsc.code === 0 ? 1 : 0, failed: tsc.code === 0 ? 0 : 1, code: tsc.code });
 
-  const mocha = await run(bin('mocha'), ['test/node/**/*.test.ts']);
+  const mocha = await run(bin('mocha'), ['src/**/*.test.ts', 'test/node/**/*.test.ts']);
   steps.push({ name: 'node (mocha)', passed: num(/(\d+) passing/, mocha.out), failed: num(/(\d+) failing/, mocha.out), code: mocha.code });
 
   const karma = await run(bin('karma'), ['start', 'karma.conf.js']);

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { v5 } from 'uuid';
-import { uuidv5 } from '../../src/core/uuid-v5';
-import { stableId } from '../../src/core/ids';
+import { uuidv5 } from './uuid-v5';
+import { stableId } from './ids';
 
 describe('UUID v5 (the core\'s own, fast in a fresh sandbox)', () => {
   const namespaces = ['6ba7b810-9dad-11d1-80b4-00c04fd430c8', '8c0d2a5e-3b7f-4e2a-9d61-5f4b2c7e1a90', 'FFFFFFFF-FFFF-4FFF-BFFF-FFFFFFFFFFFF'];
