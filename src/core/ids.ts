@@ -13,10 +13,12 @@ export const DEFAULT_NAMESPACE = '7a4c3d7e-5f7b-4c4e-9a39-2c1f0e6a9b10';
 /** The FHIR `id` datatype (R4): what every id, path segment and literal reference here must match. */
 export const FHIR_ID = '[A-Za-z0-9\\-.]{1,64}';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** A UUID in text (any case): the pattern every UUID check here is built from. */
+export const UUID = '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}';
+const WHOLE_UUID = new RegExp(`^${UUID}$`);
 
 export function isUuidNamespace(value: unknown): value is string {
-  return typeof value === 'string' && UUID.test(value);
+  return typeof value === 'string' && WHOLE_UUID.test(value);
 }
 
 /** UUID v5 of `role/key` (e.g. `Patient/<_id>`) inside the deployment's namespace. */

@@ -1,3 +1,5 @@
+import { UUID } from '../core/ids';
+
 /**
  * JSON Schemas of the mapping definitions in app_settings/fhir/. They are the
  * admin-facing contract: every file is checked against them at build time,
@@ -135,7 +137,7 @@ export const settingsSchema = {
   properties: {
     $schema: { type: 'string' },
     identifier_base: { type: 'string', pattern: '^https?://[^\\s|]+$' },
-    id_namespace: { type: 'string', pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$' },
+    id_namespace: { type: 'string', pattern: `^${UUID}$` },
     destination: {
       type: 'object',
       additionalProperties: false,

@@ -1,5 +1,5 @@
 import type { Resource } from 'fhir/r4';
-import { FHIR_ID } from '../core/ids';
+import { FHIR_ID, UUID } from '../core/ids';
 
 /** One problem found in a resource; `path` is a FHIRPath-like location. */
 export interface ValidationIssue {
@@ -12,11 +12,10 @@ export type ResourceValidator = (resource: Resource) => readonly ValidationIssue
 
 export const ID_PATTERN = new RegExp(`^${FHIR_ID}$`);
 const TYPE_PATTERN = /^[A-Z][A-Za-z]{0,63}$/;
-const UUID = '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}';
 /** Relative `Type/id[/_history/vid]`, absolute URL ending so, `urn:uuid:`, `urn:oid:` or a `#contained` id. */
 const REFERENCE_PATTERN = new RegExp(
-  '^(?:(?:https?://[^\\s/]+(?:/[^\\s/]+)*/)?[A-Z][A-Za-z]{0,63}/[A-Za-z0-9\\-.]{1,64}(?:/_history/[A-Za-z0-9\\-.]{1,64})?' +
-    `|urn:uuid:${UUID}|urn:oid:[0-2](?:\\.(?:0|[1-9][0-9]*))+|#[A-Za-z0-9\\-.]{1,64})$`,
+  `^(?:(?:https?://[^\\s/]+(?:/[^\\s/]+)*/)?[A-Z][A-Za-z]{0,63}/${FHIR_ID}(?:/_history/${FHIR_ID})?` +
+    `|urn:uuid:${UUID}|urn:oid:[0-2](?:\\.(?:0|[1-9][0-9]*))+|#${FHIR_ID})$`,
 );
 
 /** Default ceiling for one serialised resource (characters): far above any sane CHT record, far below quota. */

@@ -82,6 +82,11 @@ function errorEntry(e: unknown): BundleEntry {
 
 /** Names the entry in each issue, so the sender knows which one to fix. */
 function withEntry(e: HttpError, i: number): HttpError {
-  const body = { ...e.body, issue: e.body.issue.map((is) => ({ ...is, expression: (is.expression ?? ['']).map((x) => `Bundle.entry[${i}].resource${x ? '.' + x.replace(/^[A-Z][A-Za-z]+\.?/, '') : ''}`.replace(/\.$/, '')) })) };
-  return new HttpError(e.status, body, e.headers);
+  // `Patient.name` in the resource is `Bundle.entry[i].resource.name` in the Bundle.
+  const at = (x: string) => {
+    const inner = x.replace(/^[A-Z][A-Za-z]+\.?/, '');
+    return `Bundle.entry[${i}].resource${inner ? '.' + inner : ''}`;
+  };
+  const issue = e.body.issue.map((is) => ({ ...is, expression: (is.expression ?? ['']).map(at) }));
+  return new HttpError(e.status, { ...e.body, issue }, e.headers);
 }
