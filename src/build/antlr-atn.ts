@@ -14,7 +14,7 @@ export function packAtn(s: string): string {
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
     if (c < BASE) out += ALPHABET[c];
-    else out += MARK + ALPHABET[Math.floor(c / BASE / BASE)] + ALPHABET[Math.floor(c / BASE) % BASE] + ALPHABET[c % BASE];
+    else out += MARK + ALPHABET.charAt(Math.floor(c / BASE / BASE)) + ALPHABET.charAt(Math.floor(c / BASE) % BASE) + ALPHABET.charAt(c % BASE);
   }
   return out;
 }

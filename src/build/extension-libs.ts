@@ -31,13 +31,13 @@ export function libsUsed(project: Project, asked: readonly string[] = []): Map<s
     if (!fs.existsSync(abs)) continue;
     for (const f of fs.readdirSync(abs).filter((n) => n.endsWith('.xml')).sort()) {
       // cht:extension-lib('name.js', ...) in binds; quotes may be escaped in XML.
-      for (const m of fs.readFileSync(path.join(abs, f), 'utf8').matchAll(/extension-lib\(\s*(?:'|"|&apos;|&quot;)([^'"&]+)/g)) note(m[1], `${dir}/${f}`);
+      for (const m of fs.readFileSync(path.join(abs, f), 'utf8').matchAll(/extension-lib\(\s*(?:'|"|&apos;|&quot;)([^'"&]+)/g)) note(m[1]!, `${dir}/${f}`);
     }
   }
   for (const f of ['tasks.js', 'targets.js', 'contact-summary.templated.js']) {
     const file = path.join(project.root, f);
     if (!fs.existsSync(file)) continue;
-    for (const m of fs.readFileSync(file, 'utf8').matchAll(/getExtensionLib\(\s*['"`]([^'"`]+)/g)) note(m[1], f);
+    for (const m of fs.readFileSync(file, 'utf8').matchAll(/getExtensionLib\(\s*['"`]([^'"`]+)/g)) note(m[1]!, f);
   }
   return used;
 }

@@ -43,9 +43,9 @@ function setProperty(text: string, root: Node, at: string[], value: unknown, uni
   while (depth > 0 && !findNodeAtLocation(root, at.slice(0, depth))) depth--;
   const parent = depth === 0 ? root : findNodeAtLocation(root, at.slice(0, depth))!;
   let added: unknown = value;
-  for (let i = at.length - 1; i > depth; i--) added = { [at[i]]: added };
+  for (const key of at.slice(depth + 1).reverse()) added = { [key]: added };
   const indent = lineIndent(text, parent.offset) + unit;
-  const member = `${JSON.stringify(at[depth])}: ${render(added, indent, unit, eol)}`;
+  const member = `${JSON.stringify(at[depth]!)}: ${render(added, indent, unit, eol)}`;
   const last = parent.children?.[parent.children.length - 1];
   if (last) return splice(text, last.offset + last.length, 0, `,${eol}${indent}${member}`);
   const close = parent.offset + parent.length - 1;
@@ -56,8 +56,8 @@ function setProperty(text: string, root: Node, at: string[], value: unknown, uni
 function removeProperty(text: string, property: Node): string {
   const siblings = property.parent!.children!;
   const i = siblings.indexOf(property);
-  if (i > 0) {
-    const prev = siblings[i - 1];
+  const prev = siblings[i - 1];
+  if (prev) {
     return splice(text, prev.offset + prev.length, property.offset + property.length - (prev.offset + prev.length), '');
   }
   const next = siblings[i + 1];

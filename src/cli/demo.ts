@@ -166,7 +166,7 @@ export async function runDemo(opts: DemoOptions): Promise<{ summary: DemoSummary
       if (pass === 1) afterFirst = (await storedCounts(base)).counts;
     }
     const { counts, resources } = await storedCounts(base);
-    const duplicates = Object.keys(counts).reduce((n, t) => n + Math.max(0, counts[t] - (afterFirst[t] ?? 0)), 0);
+    const duplicates = Object.keys(counts).reduce((n, t) => n + Math.max(0, (counts[t] ?? 0) - (afterFirst[t] ?? 0)), 0);
     let invalid = 0;
     for (const r of resources) {
       const { meta: _meta, ...content } = r as FhirResource & { meta?: unknown };

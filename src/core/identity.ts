@@ -39,7 +39,7 @@ export function chtIdFromFhir(resourceType: string, id: string): string {
 
 export function resourceId(d: Deployment, kind: ResourceKind, chtId: string, part?: string): string {
   const source = part ? undefined : FROM_FHIR.exec(chtId);
-  if (source && source[1] === kind) return source[2];
+  if (source && source[1] === kind) return source[2]!;
   return stableId(d.namespace, kind, part ? chtId + '/' + part : chtId);
 }
 

@@ -45,7 +45,7 @@ export function sourceVersionOf(resource: unknown): SourceVersion | undefined {
   const ext = (resource as { extension?: unknown } | null | undefined)?.extension;
   const value = Array.isArray(ext) ? (ext.find((e) => e?.url === SOURCE_VERSION_URL) as { valueString?: unknown } | undefined)?.valueString : undefined;
   const m = typeof value === 'string' ? SOURCE.exec(value) : null;
-  return m ? { source: m[1], version: Number(m[2]) } : undefined;
+  return m ? { source: m[1]!, version: Number(m[2]) } : undefined;
 }
 
 /** `resource` without its source-version extension (and without `extension` when that was the only one). */

@@ -38,22 +38,23 @@ function utf8(s: string): number[] {
   return out;
 }
 
-function sha1(msg: number[]): number[] {
+function sha1(msg: number[]): [number, number, number, number] {
   const bitLength = msg.length * 8;
   msg.push(0x80);
   while (msg.length % 64 !== 56) msg.push(0);
   msg.push(0, 0, 0, 0, (bitLength >>> 24) & 255, (bitLength >>> 16) & 255, (bitLength >>> 8) & 255, bitLength & 255);
   let h0 = 0x67452301, h1 = 0xefcdab89, h2 = 0x98badcfe, h3 = 0x10325476, h4 = 0xc3d2e1f0;
+  // Every index below is inside msg (padded to 64-byte blocks) or W (80 words): `!` says so.
   for (let off = 0; off < msg.length; off += 64) {
-    for (let t = 0; t < 16; t++) W[t] = (msg[off + 4 * t] << 24) | (msg[off + 4 * t + 1] << 16) | (msg[off + 4 * t + 2] << 8) | msg[off + 4 * t + 3];
+    for (let t = 0; t < 16; t++) W[t] = (msg[off + 4 * t]! << 24) | (msg[off + 4 * t + 1]! << 16) | (msg[off + 4 * t + 2]! << 8) | msg[off + 4 * t + 3]!;
     for (let t = 16; t < 80; t++) {
-      const x = W[t - 3] ^ W[t - 8] ^ W[t - 14] ^ W[t - 16];
+      const x = W[t - 3]! ^ W[t - 8]! ^ W[t - 14]! ^ W[t - 16]!;
       W[t] = (x << 1) | (x >>> 31);
     }
     let a = h0, b = h1, c = h2, d = h3, e = h4;
     for (let t = 0; t < 80; t++) {
       const f = t < 20 ? ((b & c) | (~b & d)) + 0x5a827999 : t < 40 ? (b ^ c ^ d) + 0x6ed9eba1 : t < 60 ? ((b & c) | (b & d) | (c & d)) + 0x8f1bbcdc : (b ^ c ^ d) + 0xca62c1d6;
-      const temp = (((a << 5) | (a >>> 27)) + f + e + W[t]) | 0;
+      const temp = (((a << 5) | (a >>> 27)) + f + e + W[t]!) | 0;
       e = d;
       d = c;
       c = (b << 30) | (b >>> 2);
@@ -74,6 +75,6 @@ export function uuidv5(name: string, namespace: string): string {
   // version 5 in the high nibble of byte 6, variant 10 in the top bits of byte 8
   const words = [h0, (h1 & 0xffff0fff) | 0x00005000, (h2 & 0x3fffffff) | 0x80000000, h3];
   let hex = '';
-  for (const w of words) for (let s = 28; s >= 0; s -= 4) hex += HEX[(w >>> s) & 15];
+  for (const w of words) for (let s = 28; s >= 0; s -= 4) hex += HEX.charAt((w >>> s) & 15);
   return hex.slice(0, 8) + '-' + hex.slice(8, 12) + '-' + hex.slice(12, 16) + '-' + hex.slice(16, 20) + '-' + hex.slice(20);
 }

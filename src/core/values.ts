@@ -74,7 +74,7 @@ export function date(x: unknown): string | undefined {
   const t = text(x);
   if (!t) return undefined;
   const m = DATE.exec(t.slice(0, 10));
-  if (!m || !realDate(+m[1], +m[2], +m[3])) return undefined;
+  if (!m || !realDate(Number(m[1]), Number(m[2]), Number(m[3]))) return undefined;
   if (t.length > 10 && !dateTime(t)) return undefined;
   return t.slice(0, 10);
 }

@@ -22,8 +22,8 @@ export function holds(w: When, read: (path: string) => unknown[]): boolean {
     case 'sel':
       return read(String(w[1])).some((v) => choices(v).indexOf(String(w[2])) >= 0);
   }
-  const left = operand(w[1], read);
-  const right = operand(w[2], read);
+  const left = operand(w[1] ?? '', read);
+  const right = operand(w[2] ?? '', read);
   return left.some((l) => right.some((r) => compare(op, l, r)));
 }
 

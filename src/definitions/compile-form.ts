@@ -272,6 +272,6 @@ function resolveRef(x: XFormInfo, ref: string, byName: boolean): string {
     throw new Error(`'${ref}' is not a field of the form`);
   }
   const found = Object.keys(x.fields).filter((p) => p === ref || p.endsWith('.' + ref));
-  if (found.length === 1) return found[0];
+  if (found.length === 1) return found[0]!;
   throw new Error(found.length ? `\${${ref}} is ambiguous (${found.join(', ')}): write the dotted path` : `\${${ref}} is not a field of the form`);
 }

@@ -21,7 +21,7 @@ export function formCoverage(xform: XFormInfo, model: FormModel | undefined): Fo
   const out: FormCoverage = { form: xform.id, mapped: !!model, toResources: [], onlyInResponse: [], nowhere: [] };
   for (const [path, field] of Object.entries(xform.fields)) {
     if (read.has(path)) out.toResources.push(path);
-    else if (!model || (field.control && field.readonly) || NOT_ANSWERS.includes(path.split('.')[0])) out.nowhere.push(path);
+    else if (!model || (field.control && field.readonly) || NOT_ANSWERS.includes(path.split('.')[0]!)) out.nowhere.push(path);
     else out.onlyInResponse.push(path);
   }
   return out;

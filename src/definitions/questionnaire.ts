@@ -36,7 +36,7 @@ export function languageTag(lang: string): string | undefined {
 function localized(x: XFormInfo, labels: Labels | undefined, fallback: string): { text: string; ext?: Element } {
   if (!labels) return { text: fallback };
   const [first, ...others] = x.languages.length ? x.languages : [''];
-  const text = labels[first] ?? Object.values(labels)[0] ?? fallback;
+  const text = (first !== undefined ? labels[first] : undefined) ?? Object.values(labels)[0] ?? fallback;
   const extension = others
     .filter((l) => labels[l] && labels[l] !== text && languageTag(l))
     .map((l) => ({ url: TRANSLATION, extension: [{ url: 'lang', valueCode: languageTag(l) }, { url: 'content', valueString: labels[l] }] }));
@@ -109,5 +109,5 @@ export function questionnaireFor(d: Deployment, x: XFormInfo): Questionnaire {
 /** Every mapped form's Questionnaire, as one transaction of PUTs (what `cht-fhir questionnaires` prints). */
 export function questionnaireBundle(compiled: Compiled): Bundle {
   const d = compiled.model.deployment;
-  return transaction(d, 'questionnaires', Object.keys(compiled.xforms).sort().map((form) => questionnaireFor(d, compiled.xforms[form])));
+  return transaction(d, 'questionnaires', Object.entries(compiled.xforms).sort(([a], [b]) => (a < b ? -1 : 1)).map(([, xform]) => questionnaireFor(d, xform)));
 }

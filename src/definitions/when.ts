@@ -40,7 +40,7 @@ function tokenize(src: string): Token[] {
     else if (op) out.push({ kind: 'op', text: op, at });
     else if (punct) out.push({ kind: 'punct', text: punct, at });
     else if (abs) out.push({ kind: 'abs', text: abs, at });
-    else out.push({ kind: 'name', text: name, at });
+    else out.push({ kind: 'name', text: name!, at }); // the tokenizer's last alternative
   }
   return out;
 }
@@ -58,7 +58,7 @@ export function parseWhen(src: string, resolve: (ref: string, byName: boolean) =
     if (peek()?.text !== text) fail(`expected '${text}'`);
     i++;
   };
-  const isWord = (w: string) => peek()?.kind === 'name' && peek().text === w;
+  const isWord = (w: string) => peek()?.kind === 'name' && peek()?.text === w;
 
   const fieldRef = (): string => {
     const t = peek();
@@ -96,7 +96,7 @@ export function parseWhen(src: string, resolve: (ref: string, byName: boolean) =
       const path = fieldRef();
       expect(',');
       const v = peek();
-      if (v?.kind !== 'str') fail('selected() takes a field and a quoted value');
+      if (v?.kind !== 'str') return fail('selected() takes a field and a quoted value');
       i++;
       expect(')');
       values.push([path, v.text]);
@@ -116,12 +116,12 @@ export function parseWhen(src: string, resolve: (ref: string, byName: boolean) =
   const and = (): When => {
     const parts = [primary()];
     while (isWord('and')) i++, parts.push(primary());
-    return parts.length > 1 ? ['and', ...parts] : parts[0];
+    return parts.length > 1 ? ['and', ...parts] : parts[0]!;
   };
   const or = (): When => {
     const parts = [and()];
     while (isWord('or')) i++, parts.push(and());
-    return parts.length > 1 ? ['or', ...parts] : parts[0];
+    return parts.length > 1 ? ['or', ...parts] : parts[0]!;
   };
   const when = or();
   if (i < tokens.length) fail('unexpected');

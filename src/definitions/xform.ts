@@ -95,7 +95,7 @@ function children(el: Element): Element[] {
 function descendants(el: Element | Document, local: string): Element[] {
   const list = el.getElementsByTagName('*');
   const out: Element[] = [];
-  for (let i = 0; i < list.length; i++) if (nameOf(list[i]) === local) out.push(list[i]);
+  for (const node of Array.from(list)) if (nameOf(node) === local) out.push(node);
   return out;
 }
 
@@ -171,10 +171,10 @@ export function parseXForm(xml: string, file: string): XFormInfo {
     const ref = l.getAttribute('ref');
     if (ref) {
       const itext = /^\s*jr:itext\(\s*'([^']*)'\s*\)\s*$/.exec(ref) ?? /^\s*jr:itext\(\s*"([^"]*)"\s*\)\s*$/.exec(ref);
-      if (itext) return texts.get(itext[1]);
+      if (itext) return texts.get(itext[1]!);
       // Itemset labels: jr:itext(itextId) or a child of the item (`label`).
       const dynamic = /^\s*jr:itext\(\s*([\w\-]+)\s*\)\s*$/.exec(ref);
-      if (item && dynamic) return texts.get(childText(item, dynamic[1]));
+      if (item && dynamic) return texts.get(childText(item, dynamic[1]!));
       if (item) {
         const s = childText(item, ref.trim());
         return s ? { [languages[0] ?? '']: s } : undefined;
@@ -306,7 +306,7 @@ function choicesOf(select: Element, instances: Element[], labelOf: (el: Element,
   const source = m && instances.find((i) => i.getAttribute('id') === m[1]);
   if (!m || !source || source.getAttribute('src')) return undefined;
   let nodes = [source];
-  for (const name of m[2].replace(/\[[^\]]*\]/g, '').split('/').filter(Boolean)) {
+  for (const name of (m[2] ?? '').replace(/\[[^\]]*\]/g, '').split('/').filter(Boolean)) {
     nodes = nodes.flatMap((n) => children(n).filter((c) => nameOf(c) === name));
   }
   const valueRef = children(itemset).find((c) => nameOf(c) === 'value')?.getAttribute('ref')?.trim() || 'name';

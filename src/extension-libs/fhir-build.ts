@@ -52,6 +52,7 @@ function observation(key: string, raw: string, unitOrType: string, instance: str
       },
       rule,
     );
+    if (!obs) return ''; // the rule makes nothing of this value (as the server would not)
     obs.identifier = [{ system: systems(deployment).formInstance, value: instance + '#' + key }];
     return JSON.stringify(obs);
   } catch (e) {

@@ -89,7 +89,7 @@ async function handle(router: FhirRouter, repo: MemoryRepository, method: string
     }
   }
   const query: Record<string, string | string[]> = {};
-  for (const [k, v] of url.searchParams) query[k] = k in query ? ([] as string[]).concat(query[k], v) : v;
+  for (const [k, v] of url.searchParams) query[k] = k in query ? ([] as string[]).concat(query[k] ?? [], v) : v;
   const fhirReq: FhirRequest = {
     method: method as HttpMethod,
     url: url.pathname.replace(/^\/+/, '') + url.search,
@@ -122,6 +122,7 @@ async function existingCreateTarget(repo: MemoryRepository, body: unknown): Prom
   for (const [i, e] of b.entry.entries()) {
     if (e?.request?.ifNoneMatch !== '*' || e.request.method !== 'PUT') continue;
     const [type, id] = (e.request.url ?? '').split('/');
+    if (!type || !id) continue;
     const found = await repo.readResource(type, id).then(
       () => true,
       () => false,

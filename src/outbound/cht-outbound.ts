@@ -41,7 +41,7 @@ export function setPath(root: Record<string, unknown>, path: string, value: unkn
       cur[key] = value;
       return;
     }
-    if (cur[key] === undefined || cur[key] === null) cur[key] = /^\d+$/.test(keys[i + 1]) ? [] : {};
+    if (cur[key] === undefined || cur[key] === null) cur[key] = /^\d+$/.test(keys[i + 1] ?? '') ? [] : {};
     cur = cur[key] as Record<string, unknown>;
   });
 }
@@ -54,7 +54,7 @@ export function isRelevant(entry: Pick<OutboundEntry, 'relevant_to'>, doc: unkno
 export function mapPayload(entry: { mapping: Record<string, MappingValue> }, name: string, doc: { _id?: unknown }): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const dest of Object.keys(entry.mapping)) {
-    const conf = entry.mapping[dest];
+    const conf = entry.mapping[dest]!;
     const { path, expr, required } = typeof conf === 'string' ? { path: conf, expr: undefined, required: true } : { path: conf.path, expr: conf.expr, required: !conf.optional };
     let value: unknown;
     if (expr) {

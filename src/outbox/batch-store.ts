@@ -45,8 +45,9 @@ export async function confirmAndRead(db: OutboxDB, sent: readonly OutboxRecord[]
   const removed: string[] = [];
   const replaced: string[] = [];
   sent.forEach((r, i) => {
-    for (const rev of revs[i]) if (rev <= r.rev) tx.store.delete(rev).catch(() => undefined); // a failed delete aborts: reported through `done`
-    (revs[i].some((rev) => rev > r.rev) ? replaced : removed).push(r.key);
+    const rowRevs = revs[i] ?? [];
+    for (const rev of rowRevs) if (rev <= r.rev) tx.store.delete(rev).catch(() => undefined); // a failed delete aborts: reported through `done`
+    (rowRevs.some((rev) => rev > r.rev) ? replaced : removed).push(r.key);
   });
   const next = limit > 0 ? await readRows(tx.store.getAll(rangeAfter(after), limit), index) : { records: [], bad: [] };
   await done;
@@ -70,7 +71,8 @@ async function readRows(rows: Promise<QueueRow[]>, index: KeyIndex): Promise<Rea
   const versions = await Promise.all(keys.map((k) => index.getAll(k)));
   const records: OutboxRecord[] = [];
   keys.forEach((key, i) => {
-    const newest = versions[i][versions[i].length - 1];
+    const mine = versions[i] ?? [];
+    const newest = mine[mine.length - 1];
     // A newer version that is not sound is left to the read that reaches its row.
     if (newest && !whyCorrupt(newest)) records.push({ ...newest, seq: first.get(key)! });
   });

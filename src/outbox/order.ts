@@ -9,7 +9,7 @@ export function referencedKeys(resource: Resource): Set<string> {
       for (const [k, x] of Object.entries(v)) {
         if (k === 'reference' && typeof x === 'string') {
           const m = /(?:^|\/)([A-Z][A-Za-z]*\/[A-Za-z0-9\-.]{1,64})(?:\/_history\/[^/]+)?$/.exec(x);
-          if (m) out.add(m[1]);
+          if (m) out.add(m[1]!);
         } else visit(x);
       }
     }
@@ -31,8 +31,8 @@ export function referencesFirst<T>(items: readonly T[], keyOf: (t: T) => string,
     for (const target of referencedKeys(resourceOf(t))) {
       const j = index.get(target);
       if (j === undefined || j === i) continue;
-      dependents[j].push(i);
-      waitingOn[i]++;
+      dependents[j]!.push(i);
+      waitingOn[i]!++;
     }
   });
   const done = new Array<boolean>(items.length).fill(false);
@@ -46,11 +46,11 @@ export function referencesFirst<T>(items: readonly T[], keyOf: (t: T) => string,
       waitingOn[i] = 0;
     }
     progressed = false;
-    for (let i = 0; i < items.length; i++) {
-      if (done[i] || waitingOn[i] > 0) continue;
+    for (const [i, item] of items.entries()) {
+      if (done[i] || waitingOn[i]! > 0) continue;
       done[i] = true;
-      out.push(items[i]);
-      for (const d of dependents[i]) waitingOn[d]--;
+      out.push(item);
+      for (const d of dependents[i]!) waitingOn[d]!--;
       progressed = true;
       break;
     }

@@ -67,7 +67,7 @@ export async function sweep(db: OutboxDB): Promise<BadRow[]> {
   const bad: BadRow[] = [];
   values.forEach((value, i) => {
     const reason = whyCorrupt(value);
-    if (reason) bad.push({ key: keys[i], value, reason });
+    if (reason) bad.push({ key: keys[i]!, value, reason }); // getAllKeys and getAll of one transaction align
   });
   return bad;
 }

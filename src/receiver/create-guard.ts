@@ -69,7 +69,7 @@ export async function restoreNewer(client: FhirClient, list: Overwrite[], deadli
     const histories = read.status === 200 ? (parse(read.responseBody) as Bundle | undefined)?.entry : undefined;
     if (!Array.isArray(histories) || histories.length !== pending.length) throw new RestoreFailed(read);
     const back = pending
-      .map((o, i) => ({ o, resource: toRestore(((histories[i].resource as Bundle | undefined)?.entry ?? []).map((e) => e.resource as FhirResource), o.versionId) }))
+      .map((o, i) => ({ o, resource: toRestore(((histories[i]?.resource as Bundle | undefined)?.entry ?? []).map((e) => e.resource as FhirResource), o.versionId) }))
       .filter((r): r is { o: Overwrite; resource: FhirResource } => !!r.resource);
     if (!back.length) return [];
     const tx: Bundle<FhirResource> = {

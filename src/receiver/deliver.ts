@@ -126,7 +126,8 @@ async function readCurrent(client: FhirClient, pushed: PushedResource[], deadlin
   const out = new Map<string, Stored>();
   entries.forEach((e, i) => {
     const status = parseInt(e.response?.status ?? '', 10);
-    if (status === 200 && e.resource) out.set(key(pushed[i]), { resource: e.resource, versionId: e.resource.meta?.versionId ?? etagVersion(e.response?.etag) });
+    // pushed[i]: the same length as entries, checked above.
+    if (status === 200 && e.resource) out.set(key(pushed[i]!), { resource: e.resource, versionId: e.resource.meta?.versionId ?? etagVersion(e.response?.etag) });
     else if (status !== 404 && status !== 410) throw upstreamError('read', call, `entry ${i} answered ${e.response?.status}`);
   });
   return out;

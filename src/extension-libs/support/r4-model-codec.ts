@@ -38,7 +38,7 @@ export interface CompactR4 {
 }
 
 const DIGITS = '0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ';
-const base62 = (n: number): string => (n < 62 ? DIGITS[n] : base62(Math.floor(n / 62)) + DIGITS[n % 62]);
+const base62 = (n: number): string => (n < 62 ? DIGITS.charAt(n) : base62(Math.floor(n / 62)) + DIGITS.charAt(n % 62));
 
 /** Replaces node texts worth it by `!<index>`; most frequent first so they get the short indexes. */
 function withDictionary(roots: string[]): { dict: string; roots: string[] } {
@@ -60,7 +60,7 @@ function withoutDictionary(words: string[], text: string): string {
   return text.replace(/![0-9a-zA-Z]+/g, (ref) => {
     let n = 0;
     for (const c of ref.slice(1)) n = n * 62 + DIGITS.indexOf(c);
-    return words[n];
+    return words[n] ?? ref;
   });
 }
 
@@ -164,7 +164,7 @@ export function encodeR4(maps: R4Maps): CompactR4 {
     }
     return parts.join(',');
   };
-  const roots = [...new Set([...entries.keys()].map((p) => p.split('.')[0]))].map((r) => {
+  const roots = [...new Set([...entries.keys()].map((p) => p.split('.')[0]!))].map((r) => {
     const sub = node(r);
     return sub ? r + '{' + sub + '}' : r;
   });
@@ -220,8 +220,8 @@ export function r4Decoder(compact: CompactR4, onDecoded: (entries: [string, Entr
   const { names } = compact;
   const type2Parent: Record<string, string> = {};
   for (const pair of compact.parents.split(',')) {
-    const [t, p] = pair.split(':');
-    type2Parent[t] = names[parseInt(p, 36)];
+    const [t = '', p = ''] = pair.split(':');
+    type2Parent[t] = names[parseInt(p, 36)] ?? '';
   }
   const words = compact.dict ? compact.dict.split(' ') : [];
   const segments = new Map<string, string>();
@@ -229,7 +229,11 @@ export function r4Decoder(compact: CompactR4, onDecoded: (entries: [string, Entr
     const head = /^[^{},]+/.exec(text)![0];
     segments.set(head.startsWith('!') ? withoutDictionary(words, head) : head, text);
   }
-  const name = (i: string) => names[parseInt(i, 36)];
+  const name = (i: string): string => {
+    const n = names[parseInt(i, 36)];
+    if (n === undefined) throw new Error(`r4 model: no name ${i}`);
+    return n;
+  };
   const entries: Entries = new Map<string, Entry>();
   const removed = new Set<string>();
   const opened = new Set<string>();
@@ -258,7 +262,7 @@ export function r4Decoder(compact: CompactR4, onDecoded: (entries: [string, Entr
     while (re.lastIndex < tree.length) {
       const at = re.lastIndex;
       if (!(m = re.exec(tree))) throw new Error(`r4 model: cannot read the tree of ${root} at ${at}: ${tree.slice(at, at + 40)}`);
-      const [, minus, seg, star, eq, type, refs, choice, closers] = m;
+      const [, minus, seg = '', star, eq, type, refs, choice, closers = ''] = m; // seg and closers always match
       const path = stack.length ? stack[stack.length - 1] + '.' + seg : seg;
       if (minus) removed.add(path);
       else {

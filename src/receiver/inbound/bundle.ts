@@ -30,7 +30,7 @@ function entryOf(e: BundleEntry, i: number): Entry {
   if ((method !== 'POST' && method !== 'PUT') || !m || (method === 'PUT') !== !!m[2]) {
     throw fail(400, 'not-supported', `Bundle.entry[${i}].request: only POST <Type> and PUT <Type>/<id> are taken here`, [`Bundle.entry[${i}].request`]);
   }
-  return { type: m[1], id: m[2], resource: e.resource as Resource, fullUrl: e.fullUrl };
+  return { type: m[1]!, id: m[2], resource: e.resource as Resource, fullUrl: e.fullUrl };
 }
 
 export async function handleBundle(body: unknown, deps: InboundDeps, deadline: number, calls: FhirCall[]): Promise<{ status: number; body: Bundle }> {

@@ -38,7 +38,8 @@ export function isInboundPath(path: string): boolean {
 export async function handleInbound(method: string, path: string, body: unknown, deps: InboundDeps, deadline: number, calls: FhirCall[], ifNoneExist?: string): Promise<InboundAnswer> {
   const m = PATH.exec(path);
   if (!m) throw fail(404, 'not-found', `No FHIR endpoint at ${path.slice(0, 200)}; use POST /fhir/<Type>, PUT /fhir/<Type>/<id>, POST /fhir (Bundle) or GET /fhir/metadata`);
-  const [, type, id] = m;
+  const type = m[1]!;
+  const id = m[2];
   if (!(method === 'POST' && !id) && !(method === 'PUT' && id)) throw new HttpError(405, outcome('error', 'not-supported', `${method} not allowed on ${path}`), { allow: id ? 'PUT' : 'POST' });
   return takeResource(type, id, body, deps, deadline, calls, ifNoneExist);
 }

@@ -110,7 +110,7 @@ export function plan(mappings: InboundMapping[], resource: Resource, d: Deployme
 
   const values: Record<string, Primitive> = {};
   for (const [field, rule] of Object.entries(mapping.fields)) {
-    const v = one(evaluate(rule.compiled, resource, `${mapping.def.name}: ${field}`), `${mapping.def.name}: field '${field}' (${mapping.def.fields[field].path})`, rule.required);
+    const v = one(evaluate(rule.compiled, resource, `${mapping.def.name}: ${field}`), `${mapping.def.name}: field '${field}' (${mapping.def.fields[field]?.path})`, rule.required);
     if (v !== undefined) values[field] = v;
   }
   const ref = (fn: InboundMapping['patient'], what: 'patient' | 'parent') => {

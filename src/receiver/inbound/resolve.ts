@@ -30,13 +30,14 @@ export async function resolveChtId(ref: unknown, c: ResolveContext): Promise<str
   const byIdentifier = await fromIdentifiers(r.identifier ? [r.identifier] : [], c);
   if (byIdentifier) return byIdentifier;
   const m = typeof r.reference === 'string' ? LITERAL_REF.exec(r.reference) : null;
-  if (!m || !c.kinds.includes(m[1])) {
+  const [, kind = '', id = ''] = m ?? [];
+  if (!m || !c.kinds.includes(kind)) {
     if (!r.identifier?.system || !r.identifier.value) return undefined;
     return fromTarget(await fhirGet(`${c.kinds[0]}?identifier=${encodeURIComponent(`${r.identifier.system}|${r.identifier.value}`)}`, c), c);
   }
-  const fromClinic = chtIdFromFhir(m[1], m[2]);
+  const fromClinic = chtIdFromFhir(kind, id);
   if (await c.cht.getDoc(fromClinic, c.deadline)) return fromClinic;
-  return fromTarget(await fhirGet(`${m[1]}/${m[2]}`, c), c);
+  return fromTarget(await fhirGet(`${kind}/${id}`, c), c);
 }
 
 async function fromIdentifiers(ids: Identifier[], c: ResolveContext): Promise<string | undefined> {
@@ -72,6 +73,6 @@ async function fhirGet(url: string, c: ResolveContext): Promise<Resource | undef
     const why = status === 401 || status === 403 ? "refused the receiver's credentials (set FHIR_USERNAME and FHIR_PASSWORD)" : `answered ${status || 'something that is not a batch-response'}`;
     throw fail(502, status === 401 || status === 403 ? 'security' : 'exception', `FHIR server ${why} while looking up ${url.split('?')[0]}; nothing was written`);
   }
-  const found = answer.entry[0].resource;
+  const found = answer.entry[0]!.resource;
   return found?.resourceType === 'Bundle' ? (found as Bundle).entry?.[0]?.resource : found;
 }
