@@ -1,6 +1,6 @@
 import type { ChtClient } from './cht-client';
 import type { JsonForm } from './cht-docs';
-import { fail } from '../outcome';
+import { Refused } from './refused';
 
 /**
  * The JSON forms CHT actually has (app settings `forms`), read at start-up
@@ -29,7 +29,7 @@ export class FormCheck {
   async form(code: string, deadline: number): Promise<JsonForm> {
     if (!this.forms || this.now() - this.readAt > FRESH_MS) await this.read(deadline);
     const form = this.forms![code.toUpperCase()];
-    if (!form) throw fail(422, 'not-supported', `CHT has no JSON form ${code.toUpperCase()} (CHT: "Form not found: ${code.toUpperCase()}"): add it to CHT's app settings 'forms'; nothing was written`);
+    if (!form) throw new Refused('not-supported', `CHT has no JSON form ${code.toUpperCase()} (CHT: "Form not found: ${code.toUpperCase()}"): add it to CHT's app settings 'forms'; nothing was written`);
     return form;
   }
 

@@ -4,7 +4,7 @@ import { contentHash } from './content-key';
 import { chtIdFromFhir, systems } from '../../core/identity';
 import type { Deployment } from '../../core/model';
 import { stableId } from '../../core/ids';
-import { fail } from '../outcome';
+import { Refused } from './refused';
 
 /**
  * What an incoming resource asks of CHT, decided without any I/O: which
@@ -44,13 +44,13 @@ const CLINICAL_TIME: Record<string, string[]> = {
 };
 
 function one(results: unknown[], what: string, required: boolean): Primitive | undefined {
-  if (results.length > 1) throw fail(422, 'multiple-matches', `${what} gives ${results.length} values where one is expected`);
+  if (results.length > 1) throw new Refused('multiple-matches', `${what} gives ${results.length} values where one is expected`);
   const v = results[0];
   if (v === undefined || v === null || v === '') {
-    if (required) throw fail(422, 'required', `${what} gives no value, and it is required`);
+    if (required) throw new Refused('required', `${what} gives no value, and it is required`);
     return undefined;
   }
-  if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') throw fail(422, 'invalid', `${what} gives a ${typeof v}, not a single value`);
+  if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') throw new Refused('invalid', `${what} gives a ${typeof v}, not a single value`);
   return v;
 }
 
@@ -58,7 +58,7 @@ function evaluate(fn: (r: unknown) => unknown[], resource: Resource, what: strin
   try {
     return fn(resource);
   } catch (e) {
-    throw fail(422, 'processing', `${what} cannot be evaluated on this resource: ${String((e as Error).message).split('\n')[0]}`);
+    throw new Refused('processing', `${what} cannot be evaluated on this resource: ${String((e as Error).message).split('\n')[0]}`);
   }
 }
 
@@ -104,7 +104,7 @@ export function plan(mappings: InboundMapping[], resource: Resource, d: Deployme
   const fromCht = Array.isArray(ids) ? ids.find((i) => i && i.system === sys.chtId) : undefined;
   if (fromCht && fromCht.value !== chtId) return { kind: 'ignore', reason: `${self} came from CHT; it is not written back` };
   const candidates = mappings.filter((m) => m.def.resource === resource.resourceType);
-  if (!candidates.length) throw fail(422, 'not-supported', `No inbound mapping takes ${resource.resourceType} (see app_settings/fhir/inbound/)`);
+  if (!candidates.length) throw new Refused('not-supported', `No inbound mapping takes ${resource.resourceType} (see app_settings/fhir/inbound/)`);
   const mapping = candidates.find((m) => !m.where || evaluate(m.where, resource, `${m.def.name}: where`)[0] === true);
   if (!mapping) return { kind: 'ignore', reason: `${self} matches no inbound mapping's 'where'; nothing to do in CHT` };
 
@@ -116,7 +116,7 @@ export function plan(mappings: InboundMapping[], resource: Resource, d: Deployme
   const ref = (fn: InboundMapping['patient'], what: 'patient' | 'parent') => {
     if (!fn) return undefined;
     const r = evaluate(fn, resource, `${mapping.def.name}: ${what}`);
-    if (r.length !== 1) throw fail(422, r.length ? 'multiple-matches' : 'required', `${mapping.def.name}: ${what} (${mapping.def[what]}) gives ${r.length} references where one is required`, [`${resource.resourceType}.${mapping.def[what]}`]);
+    if (r.length !== 1) throw new Refused(r.length ? 'multiple-matches' : 'required', `${mapping.def.name}: ${what} (${mapping.def[what]}) gives ${r.length} references where one is required`, [`${resource.resourceType}.${mapping.def[what]}`]);
     return r[0];
   };
   const status = (resource as { status?: unknown }).status;

@@ -1,6 +1,5 @@
 import type { Bundle, Identifier, Resource } from 'fhir/r4';
 import { FhirUnavailable, type FhirCall, type FhirClient } from '../fhir-client';
-import { fail } from '../outcome';
 import type { ChtClient } from './cht-client';
 import { chtIdFromFhir } from '../../core/identity';
 import { FHIR_ID } from '../../core/ids';
@@ -71,7 +70,7 @@ async function fhirGet(url: string, c: ResolveContext): Promise<Resource | undef
   if (call.status !== 200 || answer?.resourceType !== 'Bundle' || !answer.entry?.length || (entryStatus >= 300 && entryStatus !== 404 && entryStatus !== 410)) {
     const status = call.status !== 200 ? call.status : entryStatus;
     const why = status === 401 || status === 403 ? "refused the receiver's credentials (set FHIR_USERNAME and FHIR_PASSWORD)" : `answered ${status || 'something that is not a batch-response'}`;
-    throw fail(502, status === 401 || status === 403 ? 'security' : 'exception', `FHIR server ${why} while looking up ${url.split('?')[0]}; nothing was written`);
+    throw new FhirUnavailable('network', `FHIR server ${why} while looking up ${url.split('?')[0]}`);
   }
   const found = answer.entry[0]!.resource;
   return found?.resourceType === 'Bundle' ? (found as Bundle).entry?.[0]?.resource : found;

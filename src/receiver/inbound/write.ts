@@ -1,9 +1,9 @@
 import type { InboundDeps } from './deps';
 import type { WritePlan } from './plan';
 import { personBody, recordDoc, withoutDropped, type ChtDoc, type JsonForm } from './cht-docs';
-import { ChtRefused } from './cht-client';
+import { ChtRefused, ChtUnavailable } from './cht-client';
 import { resolveChtId } from './resolve';
-import { fail } from '../outcome';
+import { Refused } from './refused';
 import type { FhirCall } from '../fhir-client';
 import { contactType } from '../../core/contacts';
 import { systems } from '../../core/identity';
@@ -63,7 +63,7 @@ export async function writeContact(p: WritePlan, deps: InboundDeps, deadline: nu
     return created ? { status: 201, text: `Created CHT contact ${p.chtId} in place ${place}`, effect: 'created' } : conflict(p);
   }
   const parentNow = (existing.parent as { _id?: string } | undefined)?._id;
-  if (parentNow !== place) throw fail(409, 'business-rule', `${p.source} moves the person from place ${parentNow} to ${place}: CHT's person API cannot change a parent; move the contact in CHT`, [`${p.source.split('/')[0]}.${p.mapping.def.parent}`]);
+  if (parentNow !== place) throw new Refused('business-rule', `${p.source} moves the person from place ${parentNow} to ${place}: CHT's person API cannot change a parent; move the contact in CHT`, [`${p.source.split('/')[0]}.${p.mapping.def.parent}`], true);
   const mapped = Object.keys(p.mapping.def.fields);
   if (mapped.every((k) => existing[k] === p.values[k]) && sameIdentifiers(existing.fhir_identifiers, p.identifiers)) {
     return { status: 200, text: `${p.source} ${p.version} changes nothing CHT keeps for contact ${p.chtId}`, effect: 'unchanged' };
@@ -88,7 +88,7 @@ async function createPerson(body: ChtDoc, deps: InboundDeps, deadline: number): 
 
 /** Someone else wrote the doc between our read and our write: retrying reads it again. */
 function conflict(p: WritePlan): never {
-  throw fail(503, 'transient', `CHT doc ${p.chtId} changed while ${p.source} was written; retry`);
+  throw new ChtUnavailable(`CHT doc ${p.chtId} changed while ${p.source} was written`, 1);
 }
 
 /** Why a version needs no write: the same one, or an older one (numeric versionIds). */
@@ -109,12 +109,12 @@ async function contact(ref: unknown, what: 'patient' | 'parent', deps: InboundDe
   const sys = systems(deps.deployment);
   const kinds = what === 'patient' ? ['Patient'] : ['Organization', 'Location'];
   const chtId = await resolveChtId(ref, { kinds, systems: { chtId: sys.chtId, shortcode: what === 'patient' ? sys.patientId : sys.placeId }, cht: deps.cht, fhir: deps.fhir, deadline, calls });
-  if (!chtId) throw fail(422, 'not-found', `The ${what} reference does not lead to a contact CHT knows (by id, ${sys.chtId}, ${sys.patientId} or an identifier the FHIR server has)`);
+  if (!chtId) throw new Refused('not-found', `The ${what} reference does not lead to a contact CHT knows (by id, ${sys.chtId}, ${sys.patientId} or an identifier the FHIR server has)`);
   const doc = await deps.cht.getDoc(chtId, deadline);
-  if (!doc || doc._deleted) throw fail(422, 'not-found', `The ${what} ${chtId} is not in CHT`);
+  if (!doc || doc._deleted) throw new Refused('not-found', `The ${what} ${chtId} is not in CHT`);
   const type = contactType(doc);
   const kind = type === undefined ? undefined : own(deps.contactTypes, type);
   const wanted = what === 'patient' ? kind === 'Patient' || kind === 'Practitioner' : kind === 'Place';
-  if (!wanted) throw fail(422, 'invalid', `The ${what} ${chtId} is not a ${what === 'patient' ? 'person' : 'place'} in CHT`);
+  if (!wanted) throw new Refused('invalid', `The ${what} ${chtId} is not a ${what === 'patient' ? 'person' : 'place'} in CHT`);
   return chtId;
 }
