@@ -117,7 +117,7 @@ export async function runDemo(opts: DemoOptions): Promise<{ summary: DemoSummary
   }
   let receiver: Receiver;
   try {
-    receiver = await listen('receiver', opts.port, () => startReceiver({ auth: CREDS, fhirBaseUrl: base as string, host: opts.host, port: opts.port }));
+    receiver = await listen('receiver', opts.port, () => startReceiver({ auth: CREDS, fhirBaseUrl: base, host: opts.host, port: opts.port }));
   } catch (e) {
     await fhir?.close();
     throw e;
@@ -169,7 +169,7 @@ export async function runDemo(opts: DemoOptions): Promise<{ summary: DemoSummary
     const duplicates = Object.keys(counts).reduce((n, t) => n + Math.max(0, (counts[t] ?? 0) - (afterFirst[t] ?? 0)), 0);
     let invalid = 0;
     for (const r of resources) {
-      const { meta: _meta, ...content } = r as FhirResource & { meta?: unknown };
+      const { meta: _meta, ...content } = r;
       if (validateR4(content).length) invalid++;
     }
     const summary: DemoSummary = {

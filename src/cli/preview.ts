@@ -38,7 +38,7 @@ export function preview(docFile: string, opts: PreviewOptions, out: (s: string) 
   if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw new UsageError(`${docFile} is not a CHT doc (a JSON object)`, 'give one doc, not a list');
   const contacts = opts.contacts ? (readJson(opts.contacts, 'contacts') as Array<Record<string, unknown>>) : [];
   if (!Array.isArray(contacts)) throw new UsageError(`${opts.contacts} must be a JSON array of contact docs`, 'list the docs CHT would hydrate from');
-  const hydratedDoc = opts.hydrated ? doc : hydrate(doc as { _id?: string }, contacts as Array<{ _id?: string }>);
+  const hydratedDoc = opts.hydrated ? doc : hydrate(doc, contacts);
   const settings = readJson(opts.settings ?? projectAt(opts.root).settingsFile, 'app settings') as { outbound?: Record<string, any> };
   const result = { invalid: 0, failed: 0, sent: 0 };
   for (const [name, entry] of Object.entries(settings.outbound ?? {})) {
@@ -48,7 +48,7 @@ export function preview(docFile: string, opts: PreviewOptions, out: (s: string) 
     }
     let payload: Record<string, unknown>;
     try {
-      payload = mapPayload(entry, name, hydratedDoc as { _id?: unknown });
+      payload = mapPayload(entry, name, hydratedDoc);
     } catch (e) {
       result.failed++;
       out(`# ${name}: push FAILS (CHT would retry every 5 minutes): ${(e as Error).message}`);

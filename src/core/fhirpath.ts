@@ -9,7 +9,7 @@ export class FhirPathError extends Error {}
 export function compileFhirPath(expression: string): Compiled {
   let fn: (resource: unknown) => unknown;
   try {
-    fn = compile(expression, r4, { async: false }) as unknown as (resource: unknown) => unknown;
+    fn = compile(expression, r4, { async: false });
   } catch (e) {
     throw new FhirPathError(`invalid FHIRPath '${expression}': ${String((e as Error).message).split('\n')[0]}`);
   }

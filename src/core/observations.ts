@@ -1,4 +1,4 @@
-import type { CodeableConcept, Observation } from 'fhir/r4';
+import type { Observation } from 'fhir/r4';
 import type { ObservationRule } from './model';
 import { choices, dateTime, decimal, integer, own, text } from './values';
 import { resourceId } from './identity';
@@ -54,7 +54,7 @@ function observation(ctx: ReportContext, rule: ObservationRule, fact: Fact, part
     status: 'final',
     code: ctx.concept(rule.code),
   };
-  if (rule.category) obs.category = [{ coding: [{ system: CATEGORY_SYSTEM, code: rule.category }] } as CodeableConcept];
+  if (rule.category) obs.category = [{ coding: [{ system: CATEGORY_SYSTEM, code: rule.category }] }];
   if (fact.subject) obs.subject = fact.subject;
   if (ctx.encounter) obs.encounter = ctx.encounter;
   if (effective) obs.effectiveDateTime = effective;

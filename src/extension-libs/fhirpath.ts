@@ -26,7 +26,7 @@ const evaluator = (expression: string): Evaluator =>
     try {
       // trace() would write to the console on every recalculation.
       const fn = compile(e, r4Model(), { async: false, traceFn: () => undefined });
-      return (resource) => fn(resource as never) as unknown[];
+      return (resource) => fn(resource) as unknown[];
     } catch {
       return INVALID;
     }

@@ -12,7 +12,7 @@ export function hydrate(doc: Doc, all: Doc[]): Doc {
   const byShortcode = new Map<string, Doc>();
   for (const d of all) {
     if (typeof d._id === 'string') byId.set(d._id, d);
-    for (const k of ['patient_id', 'place_id']) if (typeof d[k] === 'string') byShortcode.set(d[k] as string, d);
+    for (const k of ['patient_id', 'place_id']) if (typeof d[k] === 'string') byShortcode.set(d[k], d);
   }
   const find = (ref: unknown): Doc | undefined => (typeof ref === 'string' ? byId.get(ref) ?? byShortcode.get(ref) : undefined);
 

@@ -34,7 +34,7 @@ export function unpack(input: Resource | Bundle, maxChars?: number): { resources
   const b = input as Bundle;
   if (b?.resourceType !== 'Bundle' || (b.type !== 'transaction' && b.type !== 'batch')) {
     const { issues, json } = inspect(input, maxChars);
-    return json === undefined ? { resources: [], json: [], issues } : { resources: [input as Resource], json: [json], issues };
+    return json === undefined ? { resources: [], json: [], issues } : { resources: [input], json: [json], issues };
   }
   const issues: ValidationIssue[] = [];
   const resources: Resource[] = [];

@@ -135,7 +135,7 @@ describe('outbox: pipelined flush, group commit, enqueueMany', () => {
   it('enqueueMany stores all or nothing and names the refused input', async () => {
     const outbox = await openQueue({ name });
     const [a, b] = ids(2);
-    const err = await outbox.enqueueMany([patient(a, tag), { resourceType: 'Patient', id: 'bad id' } as Patient]).then(() => null, (e: unknown) => e);
+    const err = await outbox.enqueueMany([patient(a, tag), { resourceType: 'Patient', id: 'bad id' }]).then(() => null, (e: unknown) => e);
     expect(err).to.be.instanceOf(OutboxValidationError);
     expect((err as OutboxValidationError).issues.map((i) => i.path)).to.deep.equal(['[1].Patient.id']);
     expect(await outbox.pending()).to.equal(0);

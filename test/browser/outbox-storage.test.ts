@@ -92,7 +92,7 @@ describe('outbox: storage and retries', () => {
     const [good, other] = ids(2);
     const write = async (rows: object[]) => {
       const db = await openDB(name);
-      for (const row of rows) await db.put('queue', row as never);
+      for (const row of rows) await db.put('queue', row);
       db.close();
     };
     (await openQueue({ name })).close();

@@ -12,7 +12,7 @@ export async function assertExactlyOnce(base: string, docs: PushDoc[], baseline:
   for (const [key, r] of stored) {
     assert.deepEqual(withoutMeta(r), expected.get(key), key);
     assert.equal(r.meta?.versionId, '1', `${key} has one version`);
-    assertValidR4(withoutMeta(r) as never);
+    assertValidR4(withoutMeta(r));
   }
   const perType = new Map<string, number>();
   for (const key of expected.keys()) perType.set(key.split('/')[0], (perType.get(key.split('/')[0]) ?? 0) + 1);

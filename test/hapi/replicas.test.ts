@@ -103,7 +103,7 @@ for (const [name, startBackend] of Object.entries(backends)) {
         const versions = await backend.history(key);
         if (backend.identicalWriteIsNoop) assert.equal(versions.length, 1, `${key}: one version`);
         for (const v of versions) assert.deepEqual(withoutMeta(v), r, key);
-        assertValidR4(withoutMeta(versions[0]) as never);
+        assertValidR4(withoutMeta(versions[0]));
         identicalExtra += versions.length - 1;
       }
       console.log(`      identical extra versions: ${identicalExtra} of ${expected.size} resources`);

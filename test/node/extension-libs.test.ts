@@ -110,7 +110,7 @@ describe('extension libs (built files, loaded as CHT loads them)', () => {
           const args = Array.from({ length: Math.floor(rand() * 7) }, () => junk(rand));
           let out: unknown;
           assert.doesNotThrow(() => (out = lib(...args)), `${name}(${args.map((a) => typeof a).join(',')})`);
-          const fromXPath = args.some((a) => typeof a === 'object' && a !== null && typeof (a as { t?: unknown }).t === 'string' && 'v' in (a as object));
+          const fromXPath = args.some((a) => typeof a === 'object' && a !== null && typeof (a as { t?: unknown }).t === 'string' && 'v' in (a));
           if (fromXPath) assert.ok(out && typeof out === 'object' && ['str', 'num', 'bool'].includes((out as { t: string }).t), `${name}: ${JSON.stringify(out)}`);
           else assert.ok(['string', 'number', 'boolean'].includes(typeof out), `${name}: ${typeof out}`);
           if (name === 'fhir-build.js') {

@@ -174,7 +174,7 @@ describe('fhirpath.js extension lib (built file, loaded as CHT loads it)', () =>
       const args = [rand() < 0.7 ? pick([pick(expressions), str(pick(expressions))]) : junk(), rand() < 0.8 ? pick([pick(docs), node(pick(docs))]) : junk(), ...(rand() < 0.3 ? [junk()] : [])];
       let out: unknown;
       assert.doesNotThrow(() => (out = lib(...args)), JSON.stringify(args).slice(0, 200));
-      const fromXPath = args.some((a) => typeof a === 'object' && a !== null && typeof (a as { t?: unknown }).t === 'string' && 'v' in (a as object));
+      const fromXPath = args.some((a) => typeof a === 'object' && a !== null && typeof (a as { t?: unknown }).t === 'string' && 'v' in (a));
       if (fromXPath) assert.ok(out && typeof out === 'object' && ['str', 'num', 'bool'].includes((out as { t: string }).t), JSON.stringify(out));
       else assert.ok(['string', 'number', 'boolean'].includes(typeof out), typeof out);
     }

@@ -136,7 +136,7 @@ describe('a CHT-style form: itemsets, translations, repeats, db-doc sections', (
         for (const a of i.answer ?? []) {
           if (def.type === 'choice') {
             assert.ok(a.valueCoding, `${i.linkId}: a Coding`);
-            if (def.answerOption) assert.ok(def.answerOption.some((o) => o.valueCoding?.code === a.valueCoding!.code), `${i.linkId}: ${a.valueCoding!.code} is an answer option`);
+            if (def.answerOption) assert.ok(def.answerOption.some((o) => o.valueCoding?.code === a.valueCoding!.code), `${i.linkId}: ${a.valueCoding.code} is an answer option`);
           }
         }
         if (i.answer && def.type !== 'choice' && def.type !== 'string') assert.ok(!('valueString' in i.answer[0]), `${i.linkId}: typed as ${def.type}`);

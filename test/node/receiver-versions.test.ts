@@ -82,7 +82,7 @@ describe('receiver: the newest source version wins (late commits, replays, reord
       it('a create held past the deadline that commits after a newer version does not replace it', async () => {
         const v1 = version(1);
         const v2 = version(2);
-        assertValidR4((kind === 'cht' ? (v1.body as { bundle: Bundle }).bundle : v1.body) as Bundle);
+        assertValidR4((kind === 'cht' ? (v1.body as { bundle: Bundle }).bundle : v1.body));
         toFhir.script(['hold'], isTransaction);
         assert.equal((await push(stack.pushUrl, v1.body)).status, 504);
         assert.equal((await push(stack.pushUrl, v2.body)).status, 200);

@@ -43,9 +43,9 @@ describe('receiver: POST /cht-fhir/push over HTTP against the FHIR server', func
       const patient = patientDoc(3);
       assert.equal((await push(stack.pushUrl, report.body)).status, 200);
       const subject = (await stack.fhir.repo.readResource('Encounter', report.keys[0].split('/')[1])) as { subject: { reference: string } };
-      await assert.rejects(stack.fhir.repo.readReference(subject.subject as never));
+      await assert.rejects(stack.fhir.repo.readReference(subject.subject));
       assert.equal((await push(stack.pushUrl, patient.body)).status, 200);
-      const linked = await stack.fhir.repo.readReference(subject.subject as never);
+      const linked = await stack.fhir.repo.readReference(subject.subject);
       assert.equal(linked.id, patient.keys[0].split('/')[1]);
     });
 

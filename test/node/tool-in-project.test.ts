@@ -215,7 +215,7 @@ describe('cht-fhir installed in a cht-conf project (npm pack, npx, real cht-conf
     try {
       const port = await new Promise<number>((resolve, reject) => {
         let buf = '';
-        child.stdout!.on('data', (c: Buffer) => {
+        child.stdout.on('data', (c: Buffer) => {
           buf += c.toString();
           const m = /"msg":"receiver listening".*?"port":(\d+)/.exec(buf);
           if (m) resolve(Number(m[1]));

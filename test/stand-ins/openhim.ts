@@ -95,7 +95,7 @@ export async function startOpenhimStandIn(users: Record<string, string>): Promis
     const path = (req.url ?? '/').split('?')[0];
     const user = basicUser(req.headers.authorization);
     const client = user && clients.get(user.name);
-    if (!client || client.password !== user!.password) {
+    if (!client || client.password !== user.password) {
       res.writeHead(401, { 'www-authenticate': 'Basic' });
       return res.end('Unauthorized');
     }
@@ -121,7 +121,7 @@ export async function startOpenhimStandIn(users: Record<string, string>): Promis
       up.on('timeout', () => up.destroy(new Error('timeout')));
       up.on('error', ko);
       up.end(body);
-    }).catch((e: Error) => ({ status: 500, headers: {} as http.IncomingHttpHeaders, body: Buffer.from(`An internal server error occurred: ${e.message}`) }));
+    }).catch((e: Error): { status: number; headers: http.IncomingHttpHeaders; body: Buffer } => ({ status: 500, headers: {}, body: Buffer.from(`An internal server error occurred: ${e.message}`) }));
     const tx: OpenhimStandIn['transactions'][number] = { id: txId, status: answer.status < 300 ? 'Successful' : answer.status < 500 ? 'Completed' : 'Failed', orchestrations: [], autoRetry: false, response: { status: answer.status } };
     state.transactions.push(tx);
     if (String(answer.headers['content-type'] ?? '').includes('application/json+openhim')) {

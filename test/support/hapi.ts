@@ -50,10 +50,10 @@ export async function startHapi(opts: HapiOptions = {}): Promise<Hapi> {
     const proc = spawn('bash', [START, ...args(port)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     child = proc;
     let log = '';
-    proc.stderr!.on('data', (c: Buffer) => (log = (log + c.toString()).slice(-20_000)));
+    proc.stderr.on('data', (c: Buffer) => (log = (log + c.toString()).slice(-20_000)));
     const bound = await new Promise<number>((resolve, reject) => {
       let out = '';
-      proc.stdout!.on('data', (c: Buffer) => {
+      proc.stdout.on('data', (c: Buffer) => {
         out = (out + c.toString()).slice(-2000); // one line can come in several chunks
         const m = /hapi listening on port (\d+)/.exec(out);
         if (m) resolve(Number(m[1]));

@@ -13,7 +13,7 @@ import { patientDoc, reportDoc } from '../stand-ins/push-bundles';
  */
 const EXAMPLES = path.join(ROOT, 'node_modules/hl7.fhir.r4.examples');
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Json = Record<string, any>;  
 
 export function corpus(): [string, unknown][] {
   const files = fs.readdirSync(EXAMPLES).filter((f) => f.endsWith('.json') && f !== 'package.json' && !f.startsWith('.')).sort();

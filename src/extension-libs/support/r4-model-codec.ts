@@ -85,7 +85,11 @@ function choiceCode(name: string, type2Parent: Record<string, string>): string {
 /** Flat path -> entry map of everything the three maps say. */
 function entriesOf(maps: R4Maps): Entries {
   const out: Entries = new Map<string, Entry>();
-  const at = (p: string) => out.get(p) ?? (put(out, p, {}), out.get(p) as Entry);
+  const at = (p: string): Entry => {
+    const e = out.get(p) ?? {};
+    if (!out.has(p)) put(out, p, e);
+    return e;
+  };
   for (const [p, t] of Object.entries(maps.path2Type)) at(p).type = t;
   for (const p of maps.path2Repeating) at(p).repeating = true;
   for (const [p, c] of Object.entries(maps.choiceTypePaths)) at(p).choice = c;
@@ -112,9 +116,10 @@ function put(entries: Entries, path: string, e: Entry): void {
   entries.set(path, e);
   const dot = path.lastIndexOf('.');
   if (dot < 0) return;
-  const kids = (entries.kids ??= new Map());
+  const kids: Map<string, Map<string, Entry>> = (entries.kids ??= new Map());
   const parent = path.slice(0, dot);
-  const m = kids.get(parent) ?? (kids.set(parent, new Map()), kids.get(parent) as Map<string, Entry>);
+  const m = kids.get(parent) ?? new Map<string, Entry>();
+  kids.set(parent, m);
   m.set(path.slice(dot + 1), e);
 }
 
