@@ -11,7 +11,7 @@ import { mapPayload } from '../src/outbound/cht-outbound';
 import { ROOT } from '../test/support/repo';
 import { sampleDocs } from '../test/support/samples';
 import { patientDoc, reportDoc } from '../test/stand-ins/push-bundles';
-(async () => {
+void (async () => {
   const entry = (await outboundEntries(compileDefinitions(ROOT), {}))[ENTRY_PREFIX];
   const samples = sampleDocs().map(({ doc }) => mapPayload(entry, ENTRY_PREFIX, doc)[PAYLOAD_KEY]);
   const bench = Array.from({ length: 40 }, (_x, i) => (i % 2 ? reportDoc : patientDoc)(i).body.bundle);

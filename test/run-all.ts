@@ -13,8 +13,12 @@ function run(cmd: string, args: string[]): Promise<{ code: number; out: string }
   return new Promise((resolve) => {
     const child = spawn(cmd, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FORCE_COLOR: '0' } });
     let out = '';
-    child.stdout.on('data', (c: Buffer) => (process.stdout.write(c), (out += c)));
-    child.stderr.on('data', (c: Buffer) => (process.stderr.write(c), (out += c)));
+    const take = (to: NodeJS.WriteStream) => (c: Buffer) => {
+      to.write(c);
+      out += c.toString();
+    };
+    child.stdout.on('data', take(process.stdout));
+    child.stderr.on('data', take(process.stderr));
     child.on('close', (code) => resolve({ code: code ?? 1, out }));
   });
 }
@@ -32,6 +36,7 @@ async function main() {
 
   const karma = await run(bin('karma'), ['start', 'karma.conf.js']);
   // karma's closing line: `TOTAL: 29 SUCCESS` or `TOTAL: 1 FAILED, 28 SUCCESS`
+  // eslint-disable-next-line no-control-regex -- terminal colour codes start with ESC
   const plain = karma.out.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '');
   const karmaFailed = num(/TOTAL: (\d+) FAILED/, plain);
   const karmaPassed = num(/TOTAL: (?:\d+ FAILED, )?(\d+) SUCCESS/, plain);

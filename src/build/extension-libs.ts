@@ -64,7 +64,7 @@ export async function buildExtensionLibs(compiled: Compiled, names: Iterable<str
 function projectData(compiled: Compiled, translations: boolean): Plugin {
   const data: Record<string, unknown> = {
     'cht-fhir:deployment': compiled.model.deployment,
-    'cht-fhir:terminology': translations ? compiled.terminology : JSON.parse(JSON.stringify(compiled.terminology, (k, v) => (k === 'translations' ? undefined : v))),
+    'cht-fhir:terminology': translations ? compiled.terminology : (JSON.parse(JSON.stringify(compiled.terminology, (k, v: unknown) => (k === 'translations' ? undefined : v))) as unknown),
   };
   return {
     name: 'cht-fhir-project-data',
@@ -85,7 +85,10 @@ export function writeExtensionLibs(libs: Map<string, string>, dir: string): { wr
     const file = path.join(dir, name);
     const code = libs.get(name);
     if (code === undefined) {
-      if (fs.existsSync(file)) fs.rmSync(file), removed.push(name);
+      if (fs.existsSync(file)) {
+        fs.rmSync(file);
+        removed.push(name);
+      }
       continue;
     }
     if (fs.existsSync(file) && fs.readFileSync(file, 'utf8') === code) continue;

@@ -54,6 +54,7 @@ export function fhirpathLibPlugins(): Plugin[] {
       load(id) {
         if (id !== COMPACT_DATA) return null;
         // Encoded here, at build time (required lazily: only this lib pays for it).
+        // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy: only this lib's build pays for the encoding
         const data = require('../extension-libs/support/r4-compact-data') as typeof import('../extension-libs/support/r4-compact-data');
         return Object.entries({ compact: data.compact, pathsDefinedElsewhere: data.pathsDefinedElsewhere, resourcesWithUrlParam: data.resourcesWithUrlParam })
           .map(([name, value]) => `export const ${name} = ${JSON.stringify(value)};`)

@@ -4,7 +4,7 @@ import type { Bundle, FhirResource } from 'fhir/r4';
 import { startFhirServer, type FhirServer } from '../fhir-server';
 import { startReceiver, type Receiver } from '../receiver';
 import { preloadR4Definitions, validateR4 } from '../fhir-validation';
-import { isRelevant, mapPayload } from '../outbound/cht-outbound';
+import { isRelevant, mapPayload, type OutboundEntry } from '../outbound/cht-outbound';
 import { hydrate } from '../outbound/hydrate';
 import { UsageError } from './errors';
 import { projectAt } from '../definitions/project';
@@ -55,7 +55,7 @@ function readDocs(dir: string): Doc[] {
   const docs: Doc[] = [];
   for (const f of files) {
     try {
-      const data = JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8'));
+      const data = JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as Doc | Doc[];
       docs.push(...(Array.isArray(data) ? data : [data]));
     } catch (e) {
       throw new UsageError(`${path.join(dir, f)} is not JSON: ${(e as Error).message}`, 'fix or remove the file');
@@ -90,7 +90,7 @@ async function storedCounts(base: string): Promise<{ counts: Record<string, numb
     let url: string | undefined = `${base}/${type}?_count=10000`;
     counts[type] = 0;
     for (let page = 0; url && page < 1000; page++) {
-      const b: Bundle = await fetch(url, { headers: { 'cache-control': 'no-cache' } }).then((r) => r.json()); // HAPI caches searches 60 s
+      const b = (await fetch(url, { headers: { 'cache-control': 'no-cache' } }).then((r) => r.json())) as Bundle; // HAPI caches searches 60 s
       counts[type] += b.entry?.length ?? 0;
       for (const e of b.entry ?? []) resources.push(e.resource as FhirResource);
       url = b.link?.find((l) => l.relation === 'next')?.url;
@@ -103,7 +103,7 @@ export async function runDemo(opts: DemoOptions): Promise<{ summary: DemoSummary
   const started = Date.now();
   const docs = readDocs(opts.docs);
   const contacts = docs.filter((d) => d.type !== 'data_record');
-  const settings = JSON.parse(fs.readFileSync(projectAt(opts.root).settingsFile, 'utf8')) as { outbound?: Record<string, any> };
+  const settings = JSON.parse(fs.readFileSync(projectAt(opts.root).settingsFile, 'utf8')) as { outbound?: Record<string, OutboundEntry> };
   const entries = Object.entries(settings.outbound ?? {});
   if (!entries.length) throw new UsageError('app_settings has no outbound entries', 'run `cht-fhir build` first');
   preloadR4Definitions();

@@ -32,7 +32,9 @@ export function init(root: string, log: (line: string) => void): string[] {
   });
   for (const [name, schema] of Object.entries(schemaFiles)) {
     const file = path.join(project.fhirDir, 'schema', name);
-    if (!fs.existsSync(file)) fs.mkdirSync(path.dirname(file), { recursive: true }), fs.writeFileSync(file, schemaFileText(name, schema));
+    if (fs.existsSync(file)) continue;
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, schemaFileText(name, schema));
   }
   create('terminology.json', { $schema: 'schema/terminology.schema.json', concepts: {} });
   const formsDir = path.join(project.root, 'forms/app');

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { UsageError } from './errors';
@@ -74,7 +75,7 @@ program
   .action((o: { out?: string }) => {
     const bundle = lazy.questionnaires().questionnaireBundle(lazy.compile().compileDefinitions(root()));
     const text = JSON.stringify(bundle, null, 2) + '\n';
-    if (o.out) require('node:fs').writeFileSync(o.out, text);
+    if (o.out) fs.writeFileSync(o.out, text);
     else process.stdout.write(text);
   });
 
@@ -96,7 +97,7 @@ program
   .option('--model <file>', 'the model `build` wrote (needed for FHIR -> CHT; default fhir-receiver/model.json of the project)')
   .action((o: { model?: string }) => {
     const { runReceiver } = require('../receiver/main') as typeof import('../receiver/main');
-    runReceiver({ ...process.env, CHT_FHIR_MODEL: o.model ?? process.env.CHT_FHIR_MODEL ?? path.join(root(), 'fhir-receiver/model.json') });
+    void runReceiver({ ...process.env, CHT_FHIR_MODEL: o.model ?? process.env.CHT_FHIR_MODEL ?? path.join(root(), 'fhir-receiver/model.json') });
   });
 
 const port = (v: string) => {
@@ -129,7 +130,10 @@ program
       progress: (done, total) => {
         const pct = Math.floor((done / total) * 100);
         if (tty) process.stderr.write(`\rpushing ${done}/${total} (${pct}%)${done === total ? '\n' : ''}`);
-        else if (Math.floor(pct / 25) !== shown) console.log(`pushing ${done}/${total} (${pct}%)`), (shown = Math.floor(pct / 25));
+        else if (Math.floor(pct / 25) !== shown) {
+          console.log(`pushing ${done}/${total} (${pct}%)`);
+          shown = Math.floor(pct / 25);
+        }
       },
     });
     for (const line of lazy.summary().formatSummary(summary)) console.log(line);

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import type { Bundle } from 'fhir/r4';
-import { isRelevant, mapPayload } from '../outbound/cht-outbound';
+import { isRelevant, mapPayload, type OutboundEntry } from '../outbound/cht-outbound';
 import { hydrate } from '../outbound/hydrate';
 import { projectAt } from '../definitions/project';
 import { validateR4, formatIssues } from '../fhir-validation';
@@ -39,7 +39,7 @@ export function preview(docFile: string, opts: PreviewOptions, out: (s: string) 
   const contacts = opts.contacts ? (readJson(opts.contacts, 'contacts') as Array<Record<string, unknown>>) : [];
   if (!Array.isArray(contacts)) throw new UsageError(`${opts.contacts} must be a JSON array of contact docs`, 'list the docs CHT would hydrate from');
   const hydratedDoc = opts.hydrated ? doc : hydrate(doc, contacts);
-  const settings = readJson(opts.settings ?? projectAt(opts.root).settingsFile, 'app settings') as { outbound?: Record<string, any> };
+  const settings = readJson(opts.settings ?? projectAt(opts.root).settingsFile, 'app settings') as { outbound?: Record<string, OutboundEntry> };
   const result = { invalid: 0, failed: 0, sent: 0 };
   for (const [name, entry] of Object.entries(settings.outbound ?? {})) {
     if (!isRelevant(entry, hydratedDoc)) {

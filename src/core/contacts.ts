@@ -162,5 +162,5 @@ export function contactResources(d: Deployment, model: ContactModel, doc: Doc): 
   if (kind === 'Patient') return [patient(d, doc)];
   if (kind === 'Practitioner') return practitioner(d, doc);
   if (kind === 'Place') return place(d, doc);
-  throw new MappingError(`contact ${doc._id}: unknown contact type '${contactType(doc) ?? ''}'`);
+  throw new MappingError(`contact ${String(doc._id)}: unknown contact type '${contactType(doc) ?? ''}'`);
 }

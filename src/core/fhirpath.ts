@@ -15,6 +15,6 @@ export function compileFhirPath(expression: string): Compiled {
   }
   return (resource) => {
     const out = fn(resource);
-    return Array.isArray(out) ? out : [out];
+    return Array.isArray(out) ? (out as unknown[]) : [out];
   };
 }

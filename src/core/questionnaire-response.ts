@@ -46,7 +46,7 @@ function group(linkId: string, value: Doc, shape: unknown): QuestionnaireRespons
 }
 
 function itemsFor(linkId: string, value: unknown, shape: unknown): QuestionnaireResponseItem[] {
-  const inner = Array.isArray(shape) ? shape[0] : shape;
+  const inner: unknown = Array.isArray(shape) ? (shape as unknown[])[0] : shape;
   if (isObject(value)) return group(linkId, value, inner);
   if (Array.isArray(value)) {
     // Repeat instances: one item each, same linkId (R4 lets groups repeat).

@@ -7,7 +7,7 @@
  * implementation there. Checked against the `uuid` package in the tests.
  */
 
-const W: number[] = new Array(80);
+const W: number[] = new Array<number>(80);
 const HEX = '0123456789abcdef';
 const namespaces = new Map<string, number[]>();
 

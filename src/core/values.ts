@@ -30,6 +30,7 @@ export function at(obj: unknown, path: string): unknown {
 }
 
 /** Control characters and lone surrogates: FHIR strings cannot carry them. */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const UNSAFE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
 /** Text safe for FHIR and for hashing: unsafe characters become U+FFFD. */

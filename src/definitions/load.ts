@@ -39,7 +39,9 @@ export function readJson<T>(file: string, root: string, schema: object, problems
     const seen = new Set<string>();
     for (const e of errs.length ? errs : validate.errors ?? []) {
       const msg = `${rel}: ${describe(e)}`;
-      if (!seen.has(msg)) problems.push(msg), seen.add(msg);
+      if (seen.has(msg)) continue;
+      problems.push(msg);
+      seen.add(msg);
     }
     return undefined;
   }

@@ -19,7 +19,7 @@ export interface ParsedWhen {
 
 type Token = { kind: 'op' | 'str' | 'num' | 'name' | 'field' | 'abs' | 'punct'; text: string; at: number };
 
-const TOKEN = /\s*(?:(\$\{[A-Za-z_][\w\-.]*\})|('[^']*'|"[^"]*")|(\d+(?:\.\d+)?)|(!=|<=|>=|=|<|>)|([(),])|([A-Za-z_][\w\-]*(?:\.[A-Za-z_][\w\-]*)*)|(\/[A-Za-z_][\w\-]*(?:\/[A-Za-z_][\w\-]*)+))/y;
+const TOKEN = /\s*(?:(\$\{[A-Za-z_][\w.-]*\})|('[^']*'|"[^"]*")|(\d+(?:\.\d+)?)|(!=|<=|>=|=|<|>)|([(),])|([A-Za-z_][\w-]*(?:\.[A-Za-z_][\w-]*)*)|(\/[A-Za-z_][\w-]*(?:\/[A-Za-z_][\w-]*)+))/y;
 
 function tokenize(src: string): Token[] {
   const out: Token[] = [];
@@ -115,12 +115,18 @@ export function parseWhen(src: string, resolve: (ref: string, byName: boolean) =
   };
   const and = (): When => {
     const parts = [primary()];
-    while (isWord('and')) i++, parts.push(primary());
+    while (isWord('and')) {
+      i++;
+      parts.push(primary());
+    }
     return parts.length > 1 ? ['and', ...parts] : parts[0]!;
   };
   const or = (): When => {
     const parts = [and()];
-    while (isWord('or')) i++, parts.push(and());
+    while (isWord('or')) {
+      i++;
+      parts.push(and());
+    }
     return parts.length > 1 ? ['or', ...parts] : parts[0]!;
   };
   const when = or();

@@ -123,7 +123,7 @@ function resolvePath(ref: string, context: string[], root: string): string | und
   for (const seg of r.split('/')) {
     if (!seg || seg === '.') continue;
     if (seg === '..') parts.pop();
-    else if (/^[A-Za-z_][\w.\-]*(:[\w.\-]+)?$/.test(seg)) parts.push(seg);
+    else if (/^[A-Za-z_][\w.-]*(:[\w.-]+)?$/.test(seg)) parts.push(seg);
     else return undefined;
   }
   if (r.startsWith('/')) return parts[0] === root ? parts.slice(1).join('.') : undefined;
@@ -173,7 +173,7 @@ export function parseXForm(xml: string, file: string): XFormInfo {
       const itext = /^\s*jr:itext\(\s*'([^']*)'\s*\)\s*$/.exec(ref) ?? /^\s*jr:itext\(\s*"([^"]*)"\s*\)\s*$/.exec(ref);
       if (itext) return texts.get(itext[1]!);
       // Itemset labels: jr:itext(itextId) or a child of the item (`label`).
-      const dynamic = /^\s*jr:itext\(\s*([\w\-]+)\s*\)\s*$/.exec(ref);
+      const dynamic = /^\s*jr:itext\(\s*([\w-]+)\s*\)\s*$/.exec(ref);
       if (item && dynamic) return texts.get(childText(item, dynamic[1]!));
       if (item) {
         const s = childText(item, ref.trim());

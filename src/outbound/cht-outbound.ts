@@ -61,7 +61,7 @@ export function mapPayload(entry: { mapping: Record<string, MappingValue> }, nam
       try {
         value = vm.runInNewContext(expr, { doc });
       } catch (err) {
-        throw new OutboundMappingError(`Mapping error for '${name}/${dest}' JS error on source document: '${String(doc._id)}': ${err}`);
+        throw new OutboundMappingError(`Mapping error for '${name}/${dest}' JS error on source document: '${String(doc._id)}': ${String(err)}`);
       }
     } else if (path) {
       value = getPath({ doc }, path);
@@ -75,5 +75,5 @@ export function mapPayload(entry: { mapping: Record<string, MappingValue> }, nam
     if (value !== undefined) setPath(out, dest, value);
   }
   // What goes over the wire is JSON: objects made in the sandbox become plain data.
-  return JSON.parse(JSON.stringify(out));
+  return JSON.parse(JSON.stringify(out)) as Record<string, unknown>;
 }

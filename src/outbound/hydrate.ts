@@ -23,7 +23,7 @@ export function hydrate(doc: Doc, all: Doc[]): Doc {
     return { ...full, parent: lineage(full.parent, depth + 1) };
   };
 
-  const out: Doc = JSON.parse(JSON.stringify(doc));
+  const out = JSON.parse(JSON.stringify(doc)) as Doc;
   if (out.parent) out.parent = lineage(out.parent);
   if (out.contact) out.contact = lineage(out.contact);
   if (out.type === 'data_record') {

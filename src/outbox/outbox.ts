@@ -65,7 +65,7 @@ export class Outbox extends OutboxEvents {
   private writes: { resources: Resource[]; resolve: () => void; reject: (e: unknown) => void }[] = [];
   private writing = false;
   /** Renews the fallback lease before each request, while a flush holds it. */
-  private renew: () => Promise<void> = async () => undefined;
+  private renew: () => Promise<void> = () => Promise.resolve();
   private readonly tab = crypto.randomUUID();
   private readonly onOnline = () => {
     if (this.closed) return;
@@ -172,7 +172,7 @@ export class Outbox extends OutboxEvents {
       ? locks.request(lockName, run).then((r) => r)
       : withLease(this.db, lockName, this.tab, (this.opts.timeoutMs ?? 30000) + 5000, () => this.closed, (renew) => {
           this.renew = renew;
-          return run().finally(() => (this.renew = async () => undefined));
+          return run().finally(() => (this.renew = () => Promise.resolve()));
         });
     // Follow-ups are decided once this run is over, so a retry timer never finds it still running.
     const settled = (result: FlushResult | undefined, error?: unknown) => {
@@ -370,7 +370,7 @@ export class Outbox extends OutboxEvents {
   private async quarantineRows(bad: BadRow[], refused: Refused[] = []): Promise<number> {
     if (!bad.length && !refused.length) return 0;
     const moved = await quarantine(this.db, bad, refused, Date.now());
-    if (moved.length) this.emit('quarantined', { entries: moved.map((r) => ({ key: String(r.key), reason: r.reason })) });
+    if (moved.length) this.emit('quarantined', { entries: moved.map((r) => ({ key: String(r.key as string | number), reason: r.reason })) });
     return moved.length;
   }
 
@@ -392,11 +392,10 @@ export const DEFAULT_NAME = 'cht-fhir-outbox';
 /** Opens (creating or upgrading) the queue's database and quarantines any bad data already in it. */
 export async function openOutbox(opts: OutboxOptions): Promise<Outbox> {
   if (!opts?.endpoint) throw new Error('openOutbox: endpoint is required');
-  let outbox: Outbox | undefined;
-  const db = await openStore(opts.name ?? DEFAULT_NAME, () => {
-    outbox?.close();
-  });
-  outbox = new Outbox(db, opts, await queueId(db));
+  // The store's "another tab upgrades the schema" callback closes the outbox built below.
+  const holder: { outbox?: Outbox } = {};
+  const db = await openStore(opts.name ?? DEFAULT_NAME, () => holder.outbox?.close());
+  const outbox = (holder.outbox = new Outbox(db, opts, await queueId(db)));
   await outbox.sweep();
   // Resume what an earlier page left queued, without waiting for an enqueue or `online`.
   if (opts.autoFlush !== false) outbox.kick();

@@ -46,7 +46,10 @@ export function unpack(input: Resource | Bundle, maxChars?: number): { resources
     if (!e.resource) return void issues.push({ path: `${at}.resource`, message: 'entry has no resource' });
     const found = inspect(e.resource, maxChars);
     for (const issue of found.issues) issues.push({ path: `${at}.resource${issue.path ? '.' + issue.path : ''}`, message: issue.message });
-    if (found.json !== undefined) resources.push(e.resource), json.push(found.json);
+    if (found.json !== undefined) {
+      resources.push(e.resource);
+      json.push(found.json);
+    }
   });
   if (!resources.length && !issues.length) issues.push({ path: 'Bundle.entry', message: 'bundle has no entries' });
   return { resources, json, issues };

@@ -52,7 +52,7 @@ export function writeResources(db: OutboxDB, resources: readonly Resource[], now
       const store = tx.objectStore('queue');
       for (const resource of resources) store.put({ key: keyOf(resource), resource, enqueuedAt: now });
     } catch (e) {
-      tx.onabort = () => reject(e);
+      tx.onabort = () => reject(e instanceof Error ? e : new Error(String(e)));
       abortQuietly(tx);
     }
   });

@@ -10,7 +10,7 @@ export type EntryVerdict = 'confirmed' | 'retry' | 'rejected';
 export function verdicts(sent: number, body: unknown): EntryVerdict[] {
   const b = body as Bundle | undefined;
   const isResponse = b?.resourceType === 'Bundle' && (b.type === 'transaction-response' || b.type === 'batch-response');
-  if (!isResponse || !Array.isArray(b.entry) || b.entry.length !== sent) return new Array(sent).fill('confirmed');
+  if (!isResponse || !Array.isArray(b.entry) || b.entry.length !== sent) return new Array<EntryVerdict>(sent).fill('confirmed');
   return b.entry.map((e) => statusVerdict(parseInt(e.response?.status ?? '', 10)));
 }
 

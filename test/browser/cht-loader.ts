@@ -7,10 +7,11 @@ export async function loadLibLikeCht(name: string): Promise<(...args: unknown[])
   for (const b of bytes) binary += String.fromCharCode(b);
   const base64 = btoa(binary); // what the attachment holds
   const module: { exports: unknown } = { exports: null };
-  new Function('module', atob(base64))(module);
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- CHT's own loader does this
+  (new Function('module', atob(base64)) as (m: { exports: unknown }) => void)(module);
   if (typeof module.exports !== 'function') throw new Error(`${name} did not set module.exports to a function`);
   const fn = module.exports as (...args: unknown[]) => unknown;
-  return (...args: unknown[]) => fn.apply(null, args); // CHT calls with this === null
+  return (...args: unknown[]) => fn.call(null, ...args); // CHT calls with this === null
 }
 
 export async function builtLibNames(): Promise<string[]> {

@@ -34,7 +34,7 @@ async function extensionLibFunction(): Promise<(...args: XPathValue[]) => XPathV
     const id = first && String(first.v);
     const lib = id ? libs[id] : undefined;
     if (!lib) throw new Error(`Form configuration error: no extension-lib with ID "${id}" found`);
-    return lib.apply(null, args) as XPathValue;
+    return lib.call(null, ...args) as XPathValue;
   };
 }
 

@@ -126,6 +126,7 @@ describe('outbox: delivery to the receiver', function () {
   });
 
   it('the built module (dist/browser/cht-fhir-outbox.js) loads as an ES module and delivers', async () => {
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval -- a real dynamic import the bundler must not rewrite
     const load = new Function('u', 'return import(u)') as (u: string) => Promise<typeof import('../../src/outbox')>;
     const mod = await load(new URL('/base/dist/browser/cht-fhir-outbox.js', location.href).href);
     const outbox = await mod.openOutbox({ name, endpoint: servers().pushUrl, headers: { authorization: servers().authorization }, autoFlush: false });

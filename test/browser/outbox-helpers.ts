@@ -34,7 +34,7 @@ export function observation(id: string, patientId: string, tag: string): Observa
 /** Records every transaction Bundle the outbox sends, then sends it for real. */
 export function recordingFetch(sent: Bundle[], before?: (n: number) => void | Promise<void>): typeof fetch {
   return async (input, init) => {
-    sent.push(JSON.parse(String(init?.body)) as Bundle);
+    sent.push(JSON.parse(init?.body as string) as Bundle);
     await before?.(sent.length);
     return fetch(input, init);
   };
@@ -99,7 +99,7 @@ export function deleteDb(name: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const r = indexedDB.deleteDatabase(name);
     r.onsuccess = () => resolve();
-    r.onerror = () => reject(r.error);
+    r.onerror = () => reject(r.error ?? new Error('IndexedDB request failed'));
   });
 }
 

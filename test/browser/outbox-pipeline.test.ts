@@ -7,7 +7,7 @@ import { freshQueues, ids, patient, scriptFaults, servers, storedIds, versionCou
 /** Counts requests in flight at once and every key each sent Bundle carried. */
 function watchingFetch(sent: string[][], peak: { now: number; max: number }, before?: (n: number) => void | Promise<void>, after?: (n: number) => void): typeof fetch {
   return async (input, init) => {
-    const n = sent.push((JSON.parse(String(init?.body)) as Bundle).entry!.map((e) => e.request!.url));
+    const n = sent.push((JSON.parse(init?.body as string) as Bundle).entry!.map((e) => e.request!.url));
     peak.max = Math.max(peak.max, ++peak.now);
     try {
       await before?.(n);
@@ -100,6 +100,7 @@ describe('outbox: pipelined flush, group commit, enqueueMany', () => {
     const events: string[] = [];
     const txOf = new Map<string, number>();
     const txs: IDBTransaction[] = [];
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- called below with .apply(this)
     const realTransaction = IDBDatabase.prototype.transaction;
     const tx = sinon.stub(IDBDatabase.prototype, 'transaction').callsFake(function (this: IDBDatabase, ...args: Parameters<IDBDatabase['transaction']>) {
       const t = realTransaction.apply(this, args);
@@ -109,6 +110,7 @@ describe('outbox: pipelined flush, group commit, enqueueMany', () => {
       }
       return t;
     });
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- called below with .apply(this)
     const realPut = IDBObjectStore.prototype.put;
     const put = sinon.stub(IDBObjectStore.prototype, 'put').callsFake(function (this: IDBObjectStore, ...args: Parameters<IDBObjectStore['put']>) {
       const key = (args[0] as { key?: unknown })?.key;

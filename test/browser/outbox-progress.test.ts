@@ -17,7 +17,7 @@ function trackingFetch(track: { inFlight: number; peak: number; sent: string[] }
   return async (input, init) => {
     track.inFlight++;
     track.peak = Math.max(track.peak, track.inFlight);
-    track.sent.push(...(JSON.parse(String(init?.body)) as Bundle).entry!.map((e) => e.request!.url));
+    track.sent.push(...(JSON.parse(init?.body as string) as Bundle).entry!.map((e) => e.request!.url));
     try {
       // Long enough for the other tab to try its luck while this request is out.
       await new Promise((ok) => setTimeout(ok, 30));
@@ -108,7 +108,7 @@ describe('outbox: newest version wins, progress under faults (issue 16)', functi
     await outbox.enqueueMany([robot(a, tag), robot(b, tag)]);
     expect(await outbox.flush()).to.include({ quarantined: 2 });
     await outbox.enqueue(patient(b, tag, 'Fixed'));
-    const [qa, qb] = (await outbox.quarantine.list()).sort((x, y) => String(x.key).localeCompare(String(y.key)) * (a < b ? 1 : -1)).map((e) => e.qid!);
+    const [qa, qb] = (await outbox.quarantine.list()).sort((x, y) => String(x.key as string).localeCompare(String(y.key as string)) * (a < b ? 1 : -1)).map((e) => e.qid!);
     expect(await outbox.quarantine.retry([qa, qb, 999999])).to.deep.equal({ [qa]: 'queued', [qb]: 'superseded', 999999: 'unknown' });
     expect(await outbox.pending()).to.equal(2);
     expect(await outbox.flush()).to.include({ delivered: 1, quarantined: 1, remaining: 0 });

@@ -51,6 +51,7 @@ describe('outbox: storage and retries', () => {
     await outbox.enqueue(patient(p, tag));
     const errors: Array<{ kind: string }> = [];
     outbox.addEventListener('error', (e) => errors.push((e as CustomEvent).detail));
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- put back as it was, never called here
     const original = IDBIndex.prototype.openKeyCursor;
     IDBIndex.prototype.openKeyCursor = function () {
       throw new DOMException('the disk went away', 'UnknownError');

@@ -11,7 +11,7 @@ import { ENTRY_PREFIX, PAYLOAD_KEY } from '../../src/build/outbound';
 import { patientDoc, reportDoc } from '../stand-ins/push-bundles';
 import { sampleDocs } from '../support/samples';
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Json = Record<string, any>;  
 
 /** Where each error invariant of R4 sits: expression -> element paths (e.g. "Bundle.entry"). */
 function invariantPaths(): Map<string, string[]> {
@@ -20,7 +20,7 @@ function invariantPaths(): Map<string, string[]> {
     if (sd.derivation === 'constraint') continue;
     for (const el of sd.snapshot?.element ?? []) {
       for (const c of el.constraint ?? []) {
-        if (c.severity !== 'error' || !el.path.startsWith(sd.type!)) continue;
+        if (c.severity !== 'error' || !el.path.startsWith(sd.type)) continue;
         out.set(c.expression!, [...new Set([...(out.get(c.expression!) ?? []), el.path])]);
       }
     }

@@ -43,9 +43,15 @@ describe('the receiver command (environment configuration)', function () {
       new Promise<Record<string, any>>((resolve, reject) => {
         const t = setInterval(() => {
           const found = out.split('\n').filter(Boolean).map((l) => { try { return JSON.parse(l); } catch { return {}; } }).find((l) => l.msg === msg);
-          if (found) clearInterval(t), resolve(found);
+          if (found) {
+            clearInterval(t);
+            resolve(found);
+          }
         }, 50);
-        exited.then(() => (clearInterval(t), reject(new Error(`exited before '${msg}': ${out}`))));
+        void exited.then(() => {
+          clearInterval(t);
+          reject(new Error(`exited before '${msg}': ${out}`));
+        });
       });
     return { child, exited, line, output: () => out };
   }

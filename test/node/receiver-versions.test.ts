@@ -168,7 +168,7 @@ describe('CHT pushes carry the source version of the doc each resource comes fro
     const versions = bundle.entry!.map((e) => [e.resource!.resourceType, sourceVersionOf(e.resource)]);
     const submitter = String((doc.contact as { _id: string })._id);
     for (const [type, v] of versions) {
-      assert.ok(v, `${type} has a source version`);
+      assert.ok(v, `${type as string} has a source version`);
       if (type === 'Practitioner') assert.deepEqual(v, { source: `${chtId}/${submitter}`, version: 4 });
       else if (type === 'Encounter' || type === 'Observation' || type === 'QuestionnaireResponse') assert.deepEqual(v, { source: `${chtId}/${report._id}`, version: 7 });
     }

@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import { builtinModules } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import type { Bundle } from 'fhir/r4';
@@ -204,7 +205,7 @@ describe('cht-fhir installed in a cht-conf project (npm pack, npx, real cht-conf
     assert.deepEqual(fs.readdirSync(dir).sort(), ['model.json', 'r4-definitions.json', 'receiver.js']);
     const code = fs.readFileSync(path.join(dir, 'receiver.js'), 'utf8');
     const required = [...code.matchAll(/\brequire\(['"]([^'"]+)['"]\)/g)].map((m) => m[1]);
-    assert.deepEqual(required.filter((m) => !m.startsWith('node:') && !require('node:module').builtinModules.includes(m)), [], 'nothing but Node itself');
+    assert.deepEqual(required.filter((m) => !m.startsWith('node:') && !builtinModules.includes(m)), [], 'nothing but Node itself');
 
     const fhir: FhirServer = await startFhirServer();
     const child = spawn(process.execPath, ['receiver.js', '--model', 'model.json'], {

@@ -111,7 +111,7 @@ function forward(base: URL, path: string, req: http.IncomingMessage, body: Buffe
   delete headers['content-length'];
   return new Promise((resolve) => {
     const out = http.request({ host: base.hostname, port: base.port, path, method: req.method, headers: { ...headers, 'content-length': body.length }, agent }, (res) => {
-      readAll(res).then((b) => resolve({ status: res.statusCode ?? 502, headers: res.headers, body: b }));
+      void readAll(res).then((b) => resolve({ status: res.statusCode ?? 502, headers: res.headers, body: b }));
     });
     out.on('error', (e) => resolve({ status: 502, headers: {}, body: Buffer.from(String(e.message)) }));
     out.end(body);

@@ -43,6 +43,7 @@ export function toArg(x: unknown): Arg {
       if (raw === undefined || raw === null) return '';
       if (raw instanceof Date) return isNaN(raw.getTime()) ? '' : raw.toISOString();
       if (typeof raw === 'object') return '';
+      // eslint-disable-next-line @typescript-eslint/no-base-to-string -- objects were handled above
       return String(raw).trim();
     },
   };

@@ -116,7 +116,7 @@ function put(entries: Entries, path: string, e: Entry): void {
   entries.set(path, e);
   const dot = path.lastIndexOf('.');
   if (dot < 0) return;
-  const kids: Map<string, Map<string, Entry>> = (entries.kids ??= new Map());
+  const kids = (entries.kids ??= new Map<string, Map<string, Entry>>());
   const parent = path.slice(0, dot);
   const m = kids.get(parent) ?? new Map<string, Entry>();
   kids.set(parent, m);
@@ -262,7 +262,7 @@ export function r4Decoder(compact: CompactR4, onDecoded: (entries: [string, Entr
     const order: string[] = [];
     const stack: string[] = [];
     let m: RegExpExecArray | null;
-    let last = '';
+    let last: string;
     re.lastIndex = 0;
     while (re.lastIndex < tree.length) {
       const at = re.lastIndex;

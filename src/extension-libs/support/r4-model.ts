@@ -77,7 +77,7 @@ function lazy(open: (key: string) => void): Lazy {
   const known = (key: string | symbol): key is string => typeof key === 'string' && !(key in Object.prototype);
   const proto = new Proxy(Object.create(null) as Lazy, {
     get(_t, key, receiver) {
-      if (!known(key)) return Reflect.get(Object.prototype, key, receiver);
+      if (!known(key)) return Reflect.get(Object.prototype, key, receiver) as unknown;
       open(key);
       return Object.prototype.hasOwnProperty.call(self, key) ? self[key] : undefined;
     },

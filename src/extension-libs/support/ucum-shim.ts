@@ -26,7 +26,7 @@ const TABLE: Array<[string, number, string]> = [
   ['1', 1, ''], ['%', 0.01, ''],
 ];
 
-const UNITS: Record<string, Unit> = Object.create(null);
+const UNITS = Object.create(null) as Record<string, Unit>;
 for (const [code, magnitude, base] of TABLE) UNITS[code] = { property_: base, magnitude_: magnitude, isSpecial_: false };
 
 const find = (code: unknown): Unit | undefined => (typeof code === 'string' ? UNITS[code] : undefined);

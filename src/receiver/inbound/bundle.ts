@@ -63,9 +63,9 @@ export async function handleBundle(body: unknown, deps: InboundDeps, deadline: n
   const literal = new Map(checked.filter((e) => e.fullUrl?.startsWith('urn:uuid:')).map((e) => [e.fullUrl!, `${e.type}/${e.resource.id}`]));
   const order = checked.map((e, i) => ({ e, i, first: deps.mappings.some((m) => m.def.resource === e.type && m.def.write === 'person') ? 0 : 1 }));
   order.sort((a, b2) => a.first - b2.first || a.i - b2.i);
-  const out: BundleEntry[] = new Array(checked.length);
+  const out = new Array<BundleEntry>(checked.length);
   for (const { e, i } of order) {
-    const resource = literal.size ? (JSON.parse(JSON.stringify(e.resource), (k, v) => (k === 'reference' && literal.has(v) ? literal.get(v) : v)) as Resource) : e.resource;
+    const resource = literal.size ? (JSON.parse(JSON.stringify(e.resource), (k, v: unknown) => (k === 'reference' && typeof v === 'string' && literal.has(v) ? literal.get(v) : v)) as Resource) : e.resource;
     out[i] = responseEntry(await takeResource(e.type, e.resource.id, resource, deps, deadline, calls));
   }
   return { status: 200, body: { resourceType: 'Bundle', type: responseType, entry: out } };

@@ -70,7 +70,7 @@ export function chtClient(chtUrl: string, now: () => number = Date.now): ChtClie
     return new ChtUnavailable(why, seconds);
   };
 
-  const call = async (method: string, path: string, deadline: number, body?: unknown): Promise<{ status: number; json: any }> => {
+  const call = async (method: string, path: string, deadline: number, body?: unknown): Promise<ChtReply> => {
     const wait = Math.ceil((pausedUntil - now()) / 1000);
     if (wait > 0) throw new ChtUnavailable(`${pausedFor}; CHT is not called again for ${wait} s (its login limit)`, wait);
     const remaining = deadline - now();
@@ -83,9 +83,9 @@ export function chtClient(chtUrl: string, now: () => number = Date.now): ChtClie
       throw new ChtUnavailable(`CHT at ${base} did not answer: ${e instanceof TimeoutError ? 'timeout' : (e as Error).message}`);
     }
     const text = res.body;
-    let json: any;
+    let json: unknown;
     try {
-      json = text ? JSON.parse(text) : undefined;
+      json = text ? (JSON.parse(text) as unknown) : undefined;
     } catch {
       json = { error: text.slice(0, 200) };
     }
@@ -103,7 +103,7 @@ export function chtClient(chtUrl: string, now: () => number = Date.now): ChtClie
     if (res.status >= 500) throw new ChtUnavailable(`CHT answered ${res.status} to ${what}${reason(json) ? `: ${reason(json)}` : ''}`);
     return { status: res.status, json };
   };
-  const refusedUnless = (r: { status: number; json: any }, ok: number[], what: string) => {
+  const refusedUnless = (r: ChtReply, ok: number[], what: string) => {
     if (!ok.includes(r.status)) throw new ChtRefused(r.status, `CHT refused ${what}: ${reason(r.json) || r.status}`);
   };
   const id = (doc: ChtDoc) => encodeURIComponent(doc._id);
@@ -114,7 +114,7 @@ export function chtClient(chtUrl: string, now: () => number = Date.now): ChtClie
       const r = await call('GET', `/medic/${encodeURIComponent(docId)}`, deadline);
       if (r.status === 404) return undefined;
       refusedUnless(r, [200], `reading ${docId}`);
-      return r.json;
+      return r.json as ChtDoc;
     },
     async putDoc(doc, deadline) {
       const r = await call('PUT', `/medic/${id(doc)}`, deadline, doc);
@@ -138,18 +138,28 @@ export function chtClient(chtUrl: string, now: () => number = Date.now): ChtClie
       const key = encodeURIComponent(JSON.stringify(['shortcode', code]));
       const r = await call('GET', `/medic/_design/medic-client/_view/contacts_by_reference?key=${key}`, deadline);
       refusedUnless(r, [200], 'the shortcode lookup');
-      const row = Array.isArray(r.json?.rows) ? r.json.rows[0] : undefined;
+      const rows = (r.json as { rows?: unknown } | undefined)?.rows;
+      const row = Array.isArray(rows) ? (rows[0] as { id?: unknown } | undefined) : undefined;
       return typeof row?.id === 'string' ? row.id : undefined;
     },
     async jsonForms(deadline) {
       const r = await call('GET', '/api/v1/settings', deadline);
       refusedUnless(r, [200], 'reading the app settings');
-      return r.json?.forms && typeof r.json.forms === 'object' ? r.json.forms : {};
+      const forms = (r.json as { forms?: unknown } | undefined)?.forms;
+      return forms && typeof forms === 'object' ? (forms as Record<string, JsonForm>) : {};
     },
   };
 }
 
+/** An answer of CHT's, its body parsed (anything: CHT's JSON, a proxy's page). */
+interface ChtReply {
+  status: number;
+  json: unknown;
+}
+
 /** CHT's own words for a refusal: `Form not found: X`, `Parent ... does not exist`... */
-function reason(json: any): string {
-  return String(json?.error ?? json?.message ?? json?.reason ?? '').slice(0, 300);
+function reason(json: unknown): string {
+  const j = json as { error?: unknown; message?: unknown; reason?: unknown } | undefined;
+  const said = j?.error ?? j?.message ?? j?.reason;
+  return typeof said === 'string' ? said.slice(0, 300) : said === undefined ? '' : JSON.stringify(said).slice(0, 300);
 }

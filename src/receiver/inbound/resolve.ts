@@ -60,7 +60,7 @@ async function fhirGet(url: string, c: ResolveContext): Promise<Resource | undef
   if (!call.status || call.status >= 500) throw new FhirUnavailable('network', `FHIR server answered ${call.status} to a lookup`);
   let answer: Bundle | undefined;
   try {
-    answer = JSON.parse(call.responseBody ?? '');
+    answer = JSON.parse(call.responseBody ?? '') as Bundle;
   } catch {
     answer = undefined;
   }
