@@ -5,25 +5,31 @@ import net from 'node:net';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { patientDoc, reportDoc } from '../test/stand-ins/push-bundles';
+import { buildReceiver } from '../src/build/package';
 
 /**
  * Receiver throughput and latency at 1, 10 and 50 concurrent clients, beside
  * a baseline forwarder (plain POST, no checks) fed the same payloads. Each
- * server runs as its own process with the embedded FHIR store (as
- * `npm run receiver` without FHIR_BASE_URL), so its RSS is its own; this
- * process only generates load. Every level gets fresh docs (first delivery,
- * the expensive path); a final run repeats docs already delivered.
+ * server runs as its own process with the embedded FHIR store (FHIR_BASE_URL
+ * empty), so its RSS is its own; this process only generates load. The
+ * `receiver` row is the compiled receiver (`dist/receiver/receiver.js`, built
+ * here first), the code that deploys. Every level gets fresh docs (first
+ * delivery, the expensive path); a final run repeats docs already delivered.
  */
 const ROOT = path.resolve(__dirname, '..');
 const USER = 'bench';
 const PASS = 'bench-password';
+/** Issue 14: at 50 clients, the compiled receiver with its embedded store. */
+const TARGET = { perSecond: 300, p99ms: 250, rssMB: 150 };
+/** Where the bench builds the compiled receiver. */
+const BUILD_DIR = path.join(ROOT, '.build/bench-receiver');
 const LEVELS: [number, number][] = [
   [1, 400],
   [10, 2000],
   [50, 3000],
 ];
 
-/** `npm run receiver` (embedded store in process); the receiver reaching that store over loopback HTTP, as it reaches a real FHIR server; the baseline. */
+/** The compiled receiver (embedded store in process); the receiver reaching that store over loopback HTTP, as it reaches a real FHIR server; the baseline. */
 const SERVERS = ['receiver', 'receiver-http', 'baseline'] as const;
 type Server = (typeof SERVERS)[number];
 
@@ -41,6 +47,7 @@ export interface LevelResult {
 
 export async function benchReceiver(): Promise<{ levels: LevelResult[]; rssMB: Record<string, { now: number; peak: number }> }> {
   const rssMB: Record<string, { now: number; peak: number }> = {};
+  await buildReceiver(BUILD_DIR);
   // All servers up at once, and each level run on each server back to back, so
   // a machine that slows down mid-run (shared cores) skews the ratios least.
   const procs = await Promise.all(SERVERS.map(async (server) => ({ server, ...(await startServer(server)) })));
@@ -113,10 +120,10 @@ const RECEIVER_NODE_FLAGS = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package
 
 async function startServer(kind: Server): Promise<{ url: string; child: ChildProcess }> {
   const port = await freePort();
-  // Each runs as one node process with tsx's require hook, the receiver exactly
-  // as `npm run receiver` starts it (the HTTP variant with the same node flags).
+  // Each runs as one node process: the compiled receiver with the node flags of
+  // `npm run receiver`, the HTTP variant (same flags) and the baseline through tsx's require hook.
   const args = {
-    receiver: [...RECEIVER_NODE_FLAGS, path.join(ROOT, 'bin/cht-fhir.js'), 'receiver'],
+    receiver: [...RECEIVER_NODE_FLAGS, path.join(BUILD_DIR, 'receiver.js')],
     'receiver-http': [...RECEIVER_NODE_FLAGS, '-r', 'tsx/cjs', path.join(ROOT, 'bench/receiver-http-store.ts')],
     baseline: ['-r', 'tsx/cjs', path.join(ROOT, 'bench/baseline-forwarder.ts')],
   }[kind];
@@ -198,6 +205,15 @@ function printTable(levels: LevelResult[], rss: Record<string, { now: number; pe
     console.log(`${l.server.padEnd(14)} ${String(l.concurrency).padStart(7)} ${String(l.pushes).padStart(7)} ${String(l.perSecond).padStart(9)} ${ratio.padStart(11)} ${String(l.p50ms).padStart(7)} ${String(l.p99ms).padStart(7)} ${String(l.errors).padStart(7)} ${String(l.cpuMsPerPush).padStart(12)}${repeat}`);
   });
   for (const [server, m] of Object.entries(rss)) console.log(`${server} RSS: ${m.now} MB now, ${m.peak} MB peak`);
+  const at50 = levels.find((l) => l.server === 'receiver' && l.concurrency === 50)!;
+  const base50 = levels.find((l) => l.server === 'baseline' && l.concurrency === 50)!;
+  const peak = rss.receiver?.peak ?? NaN;
+  const yes = (ok: boolean) => (ok ? 'yes' : 'NO');
+  console.log(
+    `target at 50 clients (receiver, fresh docs): ${at50.perSecond} pushes/s >= ${TARGET.perSecond}: ${yes(at50.perSecond >= TARGET.perSecond)}; ` +
+      `p99 ${at50.p99ms} ms < ${TARGET.p99ms}: ${yes(at50.p99ms < TARGET.p99ms)}; RSS peak ${peak} MB < ${TARGET.rssMB}: ${yes(peak < TARGET.rssMB)}` +
+      ` (baseline ${base50.perSecond} pushes/s, p99 ${base50.p99ms} ms)`,
+  );
 }
 
 if (require.main === module) void benchReceiver();

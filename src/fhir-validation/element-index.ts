@@ -49,32 +49,18 @@ export function buildElementIndex(structures: StructureDefinition[]): ElementInd
     }
   }
 
-  // Answers found, by parent path then key (misses are not kept: hostile keys must not grow it).
-  const found = new Map<string, Map<string, { element: ElementInfo; type: string }>>();
-  const resolve = (parentPath: string, key: string): { element: ElementInfo; type: string } | undefined => {
-    const element = byPath.get(parentPath + '.' + key);
-    if (element) return { element, type: element.types.length === 1 ? element.types[0] : '' };
-    for (const choice of choices.get(parentPath) ?? []) {
-      const prefix = choice.path.slice(parentPath.length + 1, -3);
-      if (!key.startsWith(prefix)) continue;
-      const suffix = key.slice(prefix.length);
-      const type = choice.types.find((t) => t.toLowerCase() === suffix.toLowerCase());
-      if (type) return { element: choice, type };
-    }
-    return undefined;
-  };
-
   return {
     child(parentPath, key) {
-      let byKey = found.get(parentPath);
-      const hit = byKey?.get(key);
-      if (hit) return hit;
-      const answer = resolve(parentPath, key);
-      if (answer) {
-        if (!byKey) found.set(parentPath, (byKey = new Map()));
-        byKey.set(key, answer);
+      const element = byPath.get(parentPath + '.' + key);
+      if (element) return { element, type: element.types.length === 1 ? element.types[0] : '' };
+      for (const choice of choices.get(parentPath) ?? []) {
+        const prefix = choice.path.slice(parentPath.length + 1, -3);
+        if (!key.startsWith(prefix)) continue;
+        const suffix = key.slice(prefix.length);
+        const type = choice.types.find((t) => t.toLowerCase() === suffix.toLowerCase());
+        if (type) return { element: choice, type };
       }
-      return answer;
+      return undefined;
     },
     isComplex: (name) => complex.has(name) || ABSTRACT_RESOURCE.has(name),
     requiredValueSets: () => valueSets,

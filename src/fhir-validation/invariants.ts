@@ -1,13 +1,10 @@
 import { evalFhirPathTyped, parseFhirPath, toTypedValue, UCUM, type Constraint, type FhirPathAtom, type TypedValue } from '@medplum/core';
-import { shortcutFor } from './invariant-shortcuts';
 
 /**
  * FHIR invariants (constraint FHIRPath expressions) as @medplum/core's
  * validator evaluates them: error severity only, minus the keys it skips,
  * true only when the expression yields exactly `true`, with %context,
- * %ucum, %resource and %rootResource set. A shortcut (a plain-JS test
- * that can only say "certainly true") spares the FHIRPath evaluation of the
- * common cases.
+ * %ucum, %resource and %rootResource set.
  */
 export const SKIPPED_KEYS = new Set(['ele-1', 'dom-3', 'org-1', 'sdf-19']);
 
@@ -32,7 +29,6 @@ export function firstBroken(constraints: readonly Constraint[] | undefined, valu
   if (!constraints) return undefined;
   for (const constraint of constraints) {
     if (constraint.severity !== 'error' || SKIPPED_KEYS.has(constraint.key)) continue;
-    if (shortcutFor(constraint.expression)?.(value.value, scope.resource.value)) continue;
     try {
       let atom = parsed.get(constraint.expression);
       if (!atom) parsed.set(constraint.expression, (atom = parseFhirPath(constraint.expression)));

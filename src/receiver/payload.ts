@@ -21,11 +21,10 @@ export interface PushedResource {
  * every problem. CHT sends `{"bundle": Bundle}` (outbound cannot address the
  * payload root); other clients send the Bundle itself.
  */
-export function readPush(body: unknown, opts: { knownValid?: boolean } = {}): PushedResource[] {
+export function readPush(body: unknown): PushedResource[] {
   const bundle = unwrap(body);
   const issues = checkContract(bundle);
-  // knownValid: these exact bytes passed validateR4 before (ValidBodies); the cheap contract check still runs.
-  if (!issues.length && !opts.knownValid) issues.push(...validateR4(bundle));
+  if (!issues.length) issues.push(...validateR4(bundle));
   if (issues.length) throw refusal(bundle, issues);
   return toLiteralReferences(bundle as Bundle<FhirResource>);
 }

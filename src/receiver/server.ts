@@ -10,7 +10,6 @@ import { silentLogger, type Logger } from './log';
 import { mediatorConfig, mediatorResponse, startOpenhimRegistration, type OpenhimApiOptions } from './openhim';
 import { fail, HttpError, outcome } from './outcome';
 import { readPush } from './payload';
-import { ValidBodies } from './verdict-cache';
 import { isInboundPath } from './inbound/handle';
 import { routeInbound, checkInboundForms } from './inbound/route';
 import { inboundDeps } from './inbound/deps';
@@ -47,8 +46,6 @@ export interface ReceiverOptions {
   /** Register with OpenHIM and heartbeat; `mediatorHost`/`mediatorPort` are where OpenHIM reaches us. */
   openhim?: OpenhimApiOptions & { mediatorHost?: string; mediatorPort?: number };
   log?: Logger;
-  /** How many valid push bodies (by digest) are remembered to skip re-validating a repeat (default 20,000, ~2 MB). */
-  validCacheSize?: number;
 }
 
 export interface Receiver {
@@ -79,7 +76,6 @@ export async function startReceiver(opts: ReceiverOptions): Promise<Receiver> {
   const deadlineMs = opts.deadlineMs ?? DEFAULT_DEADLINE_MS;
   const startedAt = Date.now();
   const locks = new KeyLock();
-  const validBodies = new ValidBodies(opts.validCacheSize);
   const inbound = opts.inbound ? inboundDeps(opts.inbound, client, locks) : undefined;
   const lateChecks = new Set<Promise<unknown>>();
   const lateCommitMs = opts.lateCommitMs ?? DEFAULT_LATE_COMMIT_MS;
@@ -107,10 +103,7 @@ export async function startReceiver(opts: ReceiverOptions): Promise<Receiver> {
       throw new HttpError(401, outcome('error', 'login', 'Missing or wrong credentials'), { 'www-authenticate': 'Basic realm="cht-fhir", charset="UTF-8"' });
     }
     checkContentType(req);
-    const raw = await readBody(req, limit);
-    const digest = ValidBodies.key(raw);
-    const pushed = readPush(parseJson(raw), { knownValid: validBodies.has(digest) });
-    validBodies.add(digest);
+    const pushed = readPush(parseJson(await readBody(req, limit)));
     const keys = pushed.map((p) => `${p.type}/${p.id}`);
     const d = await locks.run(keys, () => deliver(client, pushed, started + deadlineMs, calls, lateCommits(started)));
     const text = `Delivered ${pushed.length} resources: ${d.written} written, ${d.unchanged} already up to date, ${d.superseded} superseded by a newer version`;
