@@ -134,7 +134,7 @@ async function startServer(kind: Server): Promise<{ url: string; child: ChildPro
   });
   // The receiver logs one JSON line per request: drain stdout, wait for "listening".
   await new Promise<void>((resolve, reject) => {
-    child.stdout!.on('data', (c: Buffer) => (/receiver listening|ready/.test(c.toString()) ? resolve() : undefined));
+    child.stdout.on('data', (c: Buffer) => (/receiver listening|ready/.test(c.toString()) ? resolve() : undefined));
     child.once('exit', (code) => reject(new Error(`${kind} exited with ${code}`)));
   });
   const url = kind === 'baseline' ? `http://127.0.0.1:${port}/` : `http://127.0.0.1:${port}/cht-fhir/push`;

@@ -28,8 +28,10 @@ const num = (re: RegExp, text: string) => Number(re.exec(text)?.[1] ?? 0);
 async function main() {
   const steps: Array<{ name: string; passed: number; failed: number; code: number }> = [];
 
-  const tsc = await run(bin('tsc'), ['-p', 'tsconfig.json']);
-  steps.push({ name: 'type check', passed: tsc.code === 0 ? 1 : 0, failed: tsc.code === 0 ? 0 : 1, code: tsc.code });
+  for (const config of ['tsconfig.json', 'tsconfig.strict.json']) {
+    const tsc = await run(bin('tsc'), ['-p', config]);
+    steps.push({ name: `type check (${config})`, passed: tsc.code === 0 ? 1 : 0, failed: tsc.code === 0 ? 0 : 1, code: tsc.code });
+  }
 
   const mocha = await run(bin('mocha'), ['src/**/*.test.ts', 'test/node/**/*.test.ts']);
   steps.push({ name: 'node (mocha)', passed: num(/(\d+) passing/, mocha.out), failed: num(/(\d+) failing/, mocha.out), code: mocha.code });

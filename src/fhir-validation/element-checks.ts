@@ -87,9 +87,9 @@ function checkBinding(value: unknown, type: string, url: string, expr: string, d
     return;
   }
   const codings: { coding: Coding; expr: string }[] = [];
-  if (type === 'Coding' && isObject(value)) codings.push({ coding: value as Coding, expr });
+  if (type === 'Coding' && isObject(value)) codings.push({ coding: value, expr });
   if (type === 'CodeableConcept' && isObject(value) && Array.isArray(value.coding)) {
-    value.coding.forEach((c, i) => isObject(c) && codings.push({ coding: c as Coding, expr: `${expr}.coding[${i}]` }));
+    value.coding.forEach((c, i) => isObject(c) && codings.push({ coding: c, expr: `${expr}.coding[${i}]` }));
   }
   for (const { coding, expr: codingExpr } of codings) {
     if (typeof coding.system !== 'string' || typeof coding.code !== 'string') continue;

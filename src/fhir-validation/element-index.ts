@@ -52,7 +52,7 @@ export function buildElementIndex(structures: StructureDefinition[]): ElementInd
   return {
     child(parentPath, key) {
       const element = byPath.get(parentPath + '.' + key);
-      if (element) return { element, type: element.types.length === 1 ? element.types[0] : '' };
+      if (element) return { element, type: element.types.length === 1 ? element.types[0]! : '' };
       for (const choice of choices.get(parentPath) ?? []) {
         const prefix = choice.path.slice(parentPath.length + 1, -3);
         if (!key.startsWith(prefix)) continue;

@@ -88,7 +88,7 @@ function checkProperty(value: unknown, { element, type }: Slot, ctx: InvariantSc
   if (!Array.isArray(values) || (!element.isArray && Array.isArray(value))) return false;
   if (values.length === 0 || values.length < element.min || values.length > element.max) return false;
   // As medplum's getTypedPropertyValueWithSchema: backbone values take the element's (inner) type.
-  const code = type === 'Element' || type === 'BackboneElement' ? element.type[0].code : type;
+  const code = type === 'Element' || type === 'BackboneElement' ? (element.type[0]?.code ?? type) : type;
   for (const item of values) {
     if (item === null || item === undefined) return false;
     let itemType = code;
@@ -96,7 +96,7 @@ function checkProperty(value: unknown, { element, type }: Slot, ctx: InvariantSc
       if (!isObject(item) || typeof item.resourceType !== 'string') return false;
       itemType = item.resourceType;
     } else if (code === 'DomainResource') return false;
-    const typed: TypedValue = { type: itemType, value: item };
+    const typed: TypedValue = { type: itemType, value: item as unknown };
     if (firstBroken(element.constraints, typed, ctx)) return false;
     if (isPrimitiveType(itemType)) {
       if (!primitiveOk(item, itemType)) return false;

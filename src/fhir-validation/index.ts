@@ -55,7 +55,7 @@ export function useFastPath(on: boolean): void {
 export function assertValidR4(resource: unknown): void {
   const issues = validateR4(resource);
   if (issues.length) {
-    const label = isObject(resource) ? `${String(resource.resourceType)}/${String(resource.id ?? '')}` : typeof resource;
+    const label = isObject(resource) ? `${String(resource.resourceType)}/${typeof resource.id === 'string' ? resource.id : ''}` : typeof resource;
     throw new Error(`${label} is not valid FHIR R4:\n${formatIssues(issues)}`);
   }
 }

@@ -34,7 +34,7 @@ export function firstBroken(constraints: readonly Constraint[] | undefined, valu
       if (!atom) parsed.set(constraint.expression, (atom = parseFhirPath(constraint.expression)));
       const variables = { '%context': value, '%ucum': UCUM_VALUE, '%resource': scope.resource, '%rootResource': scope.rootResource };
       const out = evalFhirPathTyped(atom, [value], variables);
-      if (out.length !== 1 || out[0].value !== true) return { constraint };
+      if (out.length !== 1 || out[0]?.value !== true) return { constraint };
     } catch (e) {
       return { constraint, error: e as Error };
     }

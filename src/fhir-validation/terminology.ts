@@ -38,7 +38,7 @@ export function buildTerminology(resources: (CodeSystem | ValueSet)[], wanted: S
   for (const url of wanted) expand(url, new Set());
   // Keep only what was asked for; the raw resources go out of scope with the caller's bundle.
   const kept = new Map([...wanted].map((u) => [u, expansions.get(u)] as const));
-  return { expansion: (url) => kept.get(url.split('|')[0]) };
+  return { expansion: (url) => kept.get(url.split('|')[0]!) };
 }
 
 /** A terminology from expansions computed earlier (the trimmed definitions cache). */
@@ -46,7 +46,7 @@ export function terminologyFrom(expansions: [string, { complete: boolean; system
   const kept = new Map<string, Expansion | undefined>(
     expansions.map(([url, x]) => [url, x ? { complete: x.complete, systems: new Map(x.systems.map(([s, codes]) => [s, new Set(codes)])) } : undefined]),
   );
-  return { expansion: (url) => kept.get(url.split('|')[0]) };
+  return { expansion: (url) => kept.get(url.split('|')[0]!) };
 }
 
 function expandValueSet(vs: ValueSet, codeSystems: Map<string, CodeSystem>, importVs: (url: string) => Expansion | undefined): Expansion {
@@ -85,15 +85,15 @@ function includeCodes(inc: ValueSetComposeInclude, codeSystems: Map<string, Code
   if (inc.valueSet?.length) {
     // Imports intersected with a system are rare in core R4; only plain unions are computed.
     if (inc.system || inc.valueSet.length > 1) return undefined;
-    return importVs(inc.valueSet[0].split('|')[0]);
+    return importVs(inc.valueSet[0]!.split('|')[0]!);
   }
   if (!inc.system) return undefined;
   if (inc.concept?.length) return { systems: new Map([[inc.system, new Set(inc.concept.map((c) => c.code))]]), complete: true };
   const cs = codeSystems.get(inc.system);
   if (!cs?.concept?.length || (cs.content && cs.content !== 'complete')) return undefined;
   if (!inc.filter?.length) return { systems: new Map([[inc.system, new Set(flattenConcepts(cs.concept).map((c) => c.code))]]), complete: true };
-  if (inc.filter.length === 1) {
-    const f = inc.filter[0];
+  const f = inc.filter.length === 1 ? inc.filter[0] : undefined;
+  if (f) {
     // Only nesting-based hierarchies; v3 systems link parents by property, which we do not follow.
     if (f.property === 'concept' && (f.op === 'is-a' || f.op === 'descendent-of') && !linksByProperty(cs)) {
       const root = flattenConcepts(cs.concept).find((c) => c.code === f.value);

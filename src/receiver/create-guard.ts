@@ -47,7 +47,7 @@ export function toRestore(history: FhirResource[], ours: string): FhirResource |
   if (!head || !previous || head.meta?.versionId !== ours) return undefined;
   if (compareSourceVersions(previous, head) !== 'newer') return undefined;
   const { versionId: _v, lastUpdated: _l, ...meta } = previous.meta ?? {};
-  return { ...previous, meta } as FhirResource;
+  return { ...previous, meta };
 }
 
 /** A newer writer of the same resource changes its head while we restore: a second look drops that one. */

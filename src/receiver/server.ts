@@ -138,8 +138,8 @@ export async function startReceiver(opts: ReceiverOptions): Promise<Receiver> {
     inFlight++;
     const started = Date.now();
     const calls: FhirCall[] = [];
-    const path = (req.url ?? '/').split('?')[0];
-    route(req, path, started, calls)
+    const path = (req.url ?? '/').split('?')[0]!;
+    void route(req, path, started, calls)
       .catch((e: unknown): Answer => {
         if (e instanceof HttpError) return { status: e.status, body: e.body, headers: e.headers };
         log('error', 'unexpected error', { error: (e as Error).message, path });

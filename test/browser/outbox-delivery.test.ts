@@ -44,6 +44,7 @@ describe('outbox: delivery to the receiver', function () {
     const [p, q] = ids(2);
     let outbox: Outbox | undefined;
     const sent: Bundle[] = [];
+    // eslint-disable-next-line prefer-const -- the fetch callback reads it, so it is declared first
     outbox = await openQueue({ name, fetch: recordingFetch(sent, async (n) => void (n === 1 && (await outbox!.enqueue(patient(p, tag, 'Edited'))))) });
     await outbox.enqueue(patient(p, tag, 'Original'));
     await outbox.enqueue(patient(q, tag));

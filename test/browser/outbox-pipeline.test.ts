@@ -38,6 +38,7 @@ describe('outbox: pipelined flush, group commit, enqueueMany', () => {
 
     // The page reloads while the third batch of the next flush is answered: it is stored, not confirmed.
     let second: Outbox | undefined;
+    // eslint-disable-next-line prefer-const -- the fetch callback reads it, so it is declared first
     second = await openQueue({ name, batchSize: 10, fetch: watchingFetch(sent, peak, undefined, (n) => n === 6 && second!.close()) });
     const interrupted = await second.flush();
     expect(interrupted.delivered).to.equal(20);

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { preloadR4Definitions, validateR4 } from '../../src/fhir-validation';
 import { reportDoc } from '../stand-ins/push-bundles';
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Json = Record<string, any>;  
 
 describe('FHIR R4 validation: invariants', function () {
   this.timeout(120000);

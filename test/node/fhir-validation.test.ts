@@ -76,7 +76,7 @@ describe('FHIR R4 validation', function () {
         if (typeof r.status !== 'string' || KNOWN_INVALID[file]) continue;
         r.status = 'not-a-status';
         const found = messages(r);
-        assert.ok(found.some((m) => m.startsWith(`${r.resourceType}.status: Value "not-a-status" is not in the required value set`)), `${file}: ${found.join('; ')}`);
+        assert.ok(found.some((m) => m.startsWith(`${String(r.resourceType)}.status: Value "not-a-status" is not in the required value set`)), `${file}: ${found.join('; ')}`);
         mutated++;
       }
       assert.ok(mutated > 100, `mutated ${mutated}`);
