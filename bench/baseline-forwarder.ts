@@ -16,13 +16,23 @@ async function main() {
     req.on('end', () => {
       const body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
       const text = JSON.stringify(body.bundle ?? body);
-      const up = http.request({ host: target.hostname, port: target.port, path: target.pathname, method: 'POST', agent, headers: { 'content-type': 'application/fhir+json', 'content-length': Buffer.byteLength(text) } }, (r) => {
-        r.resume();
-        r.on('end', () => {
-          res.writeHead(r.statusCode ?? 502, { 'content-type': 'application/json' });
-          res.end('{}');
-        });
-      });
+      const up = http.request(
+        {
+          host: target.hostname,
+          port: target.port,
+          path: target.pathname,
+          method: 'POST',
+          agent,
+          headers: { 'content-type': 'application/fhir+json', 'content-length': Buffer.byteLength(text) },
+        },
+        (r) => {
+          r.resume();
+          r.on('end', () => {
+            res.writeHead(r.statusCode ?? 502, { 'content-type': 'application/json' });
+            res.end('{}');
+          });
+        },
+      );
       up.on('error', () => {
         res.writeHead(502);
         res.end();

@@ -40,10 +40,22 @@ export async function chromiumPage(files: Record<string, { type: string; body: s
       html = pageHtml;
       const got = new Promise<Record<string, unknown>>((resolve) => (result = resolve));
       const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-chromium-'));
-      const flags = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', `--user-data-dir=${profile}`];
+      const flags = [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        `--user-data-dir=${profile}`,
+      ];
       const chromium = spawn(process.env.CHROME_BIN || '/usr/bin/chromium', [...flags, origin + query], { stdio: 'ignore' });
       try {
-        const r = await Promise.race([got, new Promise<never>((_, reject) => chromium.once('exit', (c) => reject(new Error(`chromium exited (${c}) before reporting`))))]);
+        const r = await Promise.race([
+          got,
+          new Promise<never>((_, reject) => chromium.once('exit', (c) => reject(new Error(`chromium exited (${c}) before reporting`)))),
+        ]);
         if (!r.ok) throw new Error(`bench page failed in the browser: ${String(r.error)}`);
         return r;
       } finally {

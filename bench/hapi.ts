@@ -46,7 +46,14 @@ async function load(side: string, url: string, bodies: string[], clients: number
   const seconds = (performance.now() - started) / 1000;
   agent.destroy();
   latencies.sort((a, b) => a - b);
-  return { side, clients, pushes: bodies.length, perSecond: Math.round(bodies.length / seconds), p99ms: Math.round(latencies[Math.floor(latencies.length * 0.99)] * 10) / 10, errors };
+  return {
+    side,
+    clients,
+    pushes: bodies.length,
+    perSecond: Math.round(bodies.length / seconds),
+    p99ms: Math.round(latencies[Math.floor(latencies.length * 0.99)] * 10) / 10,
+    errors,
+  };
 }
 
 function post(url: string, body: string, agent: http.Agent, headers: Record<string, string>): Promise<number> {
@@ -68,12 +75,20 @@ export async function benchHapi(): Promise<void> {
   const toReceiver = { url: `${receiver.url}/cht-fhir/push`, headers: { 'content-type': 'application/json', authorization: AUTH } };
   const toHapi = { url: hapi.url, headers: { 'content-type': 'application/fhir+json' } };
   const send = (side: string, to: typeof toHapi, batch: PushDoc[], clients: number) =>
-    load(side, to.url, batch.map((d) => JSON.stringify(side === 'hapi direct' ? (d.body as { bundle: unknown }).bundle : d.body)), clients, to.headers);
+    load(
+      side,
+      to.url,
+      batch.map((d) => JSON.stringify(side === 'hapi direct' ? (d.body as { bundle: unknown }).bundle : d.body)),
+      clients,
+      to.headers,
+    );
   try {
     // Warm-up (HAPI's JIT and caches, the receiver's validator), not reported.
     await send('receiver', toReceiver, docs(1, 200), 10);
     await send('hapi direct', toHapi, docs(1_000_001, 200), 10);
-    console.log(`\nreceiver in front of HAPI FHIR JPA (started in ${(hapi.startupMs / 1000).toFixed(1)} s; referential integrity off) vs HAPI taking the same bundles directly`);
+    console.log(
+      `\nreceiver in front of HAPI FHIR JPA (started in ${(hapi.startupMs / 1000).toFixed(1)} s; referential integrity off) vs HAPI taking the same bundles directly`,
+    );
     console.log('side          clients  pushes  pushes/s  p99 ms  errors  x hapi');
     let offset = 10_000;
     for (const [clients, pushes] of LEVELS) {
@@ -81,7 +96,9 @@ export async function benchHapi(): Promise<void> {
       const direct = await send('hapi direct', toHapi, docs(2_000_000 + offset, pushes), clients);
       offset += pushes;
       for (const r of [viaReceiver, direct])
-        console.log(`${r.side.padEnd(13)} ${String(r.clients).padStart(7)} ${String(r.pushes).padStart(7)} ${String(r.perSecond).padStart(9)} ${String(r.p99ms).padStart(7)} ${String(r.errors).padStart(7)}  ${(r.perSecond / direct.perSecond).toFixed(2)}`);
+        console.log(
+          `${r.side.padEnd(13)} ${String(r.clients).padStart(7)} ${String(r.pushes).padStart(7)} ${String(r.perSecond).padStart(9)} ${String(r.p99ms).padStart(7)} ${String(r.errors).padStart(7)}  ${(r.perSecond / direct.perSecond).toFixed(2)}`,
+        );
     }
   } finally {
     await receiver.stop();

@@ -30,7 +30,10 @@ export async function benchInbound(): Promise<void> {
   const fhir = await startFhirServer();
   const cht = await startChtStandIn({ forms, docs: sampleContacts(), filler: DOCS });
   const receiver = await startReceiver({ auth: CREDS, fhirBaseUrl: fhir.url, inbound: { chtUrl: cht.urlWithCredentials, model: referenceModel() } });
-  const subject = { reference: `Patient/${resourceId(model.deployment, 'Patient', 'woman-1')}`, identifier: { system: systems(model.deployment).chtId, value: 'woman-1' } };
+  const subject = {
+    reference: `Patient/${resourceId(model.deployment, 'Patient', 'woman-1')}`,
+    identifier: { system: systems(model.deployment).chtId, value: 'woman-1' },
+  };
   const referral = (i: number, version: string, reason: string): ServiceRequest => ({
     resourceType: 'ServiceRequest',
     id: `bench-sr-${i}`,
@@ -43,7 +46,12 @@ export async function benchInbound(): Promise<void> {
   });
   const send = async (sr: ServiceRequest) => {
     const t = performance.now();
-    const res = await rawRequest(`${receiver.url}/fhir/ServiceRequest/${sr.id}`, { method: 'PUT', headers: { authorization: basic(CREDS.username, CREDS.password), 'content-type': 'application/fhir+json' }, body: JSON.stringify(sr), timeoutMs: 30000 });
+    const res = await rawRequest(`${receiver.url}/fhir/ServiceRequest/${sr.id}`, {
+      method: 'PUT',
+      headers: { authorization: basic(CREDS.username, CREDS.password), 'content-type': 'application/fhir+json' },
+      body: JSON.stringify(sr),
+      timeoutMs: 30000,
+    });
     if (res.status >= 300) throw new Error(`inbound bench: ${res.status} ${res.text.slice(0, 200)}`);
     return performance.now() - t;
   };
@@ -61,11 +69,19 @@ export async function benchInbound(): Promise<void> {
       rows[2][1].push(await send(referral(i, '2', 'Fast breathing and fever')));
     }
     const t = performance.now();
-    await rawRequest(`${cht.urlWithCredentials.replace(/\/$/, '')}/medic/_find`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ selector: { 'fields.fhir_source': 'x' } }), timeoutMs: 60000 });
+    await rawRequest(`${cht.urlWithCredentials.replace(/\/$/, '')}/medic/_find`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ selector: { 'fields.fhir_source': 'x' } }),
+      timeoutMs: 60000,
+    });
     const scan = performance.now() - t;
     console.log(`\n== FHIR -> CHT on a CHT stand-in holding ${DOCS.toLocaleString('en')} docs (${N} referrals) ==`);
-    for (const [label, ms] of rows) console.log(`${label.padEnd(24)} p50 ${pct(ms, 50).toFixed(1)} ms  p99 ${pct(ms, 99).toFixed(1)} ms  max ${Math.max(...ms).toFixed(1)} ms`);
-    console.log(`one unindexed _find on the same data (the lookup before deterministic ids): ${scan.toFixed(0)} ms; full scans during the run: ${cht.fullScans - 1}`);
+    for (const [label, ms] of rows)
+      console.log(`${label.padEnd(24)} p50 ${pct(ms, 50).toFixed(1)} ms  p99 ${pct(ms, 99).toFixed(1)} ms  max ${Math.max(...ms).toFixed(1)} ms`);
+    console.log(
+      `one unindexed _find on the same data (the lookup before deterministic ids): ${scan.toFixed(0)} ms; full scans during the run: ${cht.fullScans - 1}`,
+    );
   } finally {
     await receiver.close();
     await cht.close();

@@ -49,8 +49,14 @@ export async function benchOutbound(): Promise<void> {
   const compiled = compileDefinitions(ROOT);
   const entry = (await outboundEntries(compiled, {}))[ENTRY_PREFIX];
   const contacts = sampleContacts();
-  const person = hydrate(contacts.find((c) => c._id === 'woman-1')!, contacts);
-  const report = hydrate(sampleReports().find((r) => r._id === 'rep-sick-1')!, contacts);
+  const person = hydrate(
+    contacts.find((c) => c._id === 'woman-1')!,
+    contacts,
+  );
+  const report = hydrate(
+    sampleReports().find((r) => r._id === 'rep-sick-1')!,
+    contacts,
+  );
   const delivery = hydrate(tripletsOf(sampleReports().find((r) => r._id === 'rep-birth-1')!), contacts);
   const N = 1000;
 
@@ -68,7 +74,9 @@ export async function benchOutbound(): Promise<void> {
     const payload = mapPayload(e, 'bench', doc);
     const bytes = JSON.stringify(payload).length;
     const entries = ((payload.bundle as { entry?: unknown[] } | undefined)?.entry ?? []).length;
-    console.log(`${label.padEnd(50)} ${ms.toFixed(3)} ms/doc  ${String(contexts).padStart(2)} contexts  ${String(entries || 1).padStart(2)} resources  payload ${bytes} B  x${(ms / base).toFixed(2)} baseline`);
+    console.log(
+      `${label.padEnd(50)} ${ms.toFixed(3)} ms/doc  ${String(contexts).padStart(2)} contexts  ${String(entries || 1).padStart(2)} resources  payload ${bytes} B  x${(ms / base).toFixed(2)} baseline`,
+    );
   }
   const section = JSON.stringify({ [ENTRY_PREFIX]: entry });
   console.log(`generated outbound section: ${section.length} bytes (${(section.length / 1024).toFixed(1)} KB), expr ${entry.mapping.bundle.expr.length} bytes`);

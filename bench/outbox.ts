@@ -37,7 +37,11 @@ export async function benchOutbox(log: (line: string) => void = console.log): Pr
   const page = await chromiumPage({ '/cht-fhir-outbox.js': { type: 'text/javascript', body: code } });
   const auth = { username: 'bench', password: 'bench-secret' };
   const receiver = await startReceiver({ fhirBaseUrl: fhir.url, auth, corsOrigins: [page.origin] });
-  const html = benchPage({ pushUrl: receiver.url + PUSH_PATH, authorization: 'Basic ' + Buffer.from(`${auth.username}:${auth.password}`).toString('base64'), records: Number(process.env.N || RECORDS) });
+  const html = benchPage({
+    pushUrl: receiver.url + PUSH_PATH,
+    authorization: 'Basic ' + Buffer.from(`${auth.username}:${auth.password}`).toString('base64'),
+    records: Number(process.env.N || RECORDS),
+  });
   try {
     const r = await page.run(html, '?b=' + (process.env.B || 50));
     const stored = (await (await fetch(`${fhir.url}/Patient?_count=100000`)).json()) as { entry?: unknown[] };
@@ -57,12 +61,16 @@ export async function benchOutbox(log: (line: string) => void = console.log): Pr
       storedInFhir: stored.entry?.length ?? 0,
     };
     log(`outbox (Chromium, ${n} records)`);
-    log(`  baseline raw IndexedDB puts   ${out.baselineRawPutsPerSecond}/s   (${(1000 / out.baselineRawPutsPerSecond).toFixed(2)} ms per one-put transaction, default durability, resolved on commit: the ceiling for anything awaiting its own commit)`);
+    log(
+      `  baseline raw IndexedDB puts   ${out.baselineRawPutsPerSecond}/s   (${(1000 / out.baselineRawPutsPerSecond).toFixed(2)} ms per one-put transaction, default durability, resolved on commit: the ceiling for anything awaiting its own commit)`,
+    );
     log(`  baseline raw puts, 500 per tx ${out.baselineRawBatchedPutsPerSecond}/s`);
     log(`  enqueue, awaited one by one   ${out.enqueuesPerSecond}/s   (${out.enqueueRatio}x the raw single-put transaction; target >= 0.8x)`);
     log(`  enqueue, concurrent callers   ${out.concurrentEnqueuesPerSecond}/s   (group commit)`);
     log(`  enqueueMany, 500 per call     ${out.enqueueManyPerSecond}/s   (${out.enqueueManyRatio}x raw batched puts; target >= 0.8x)`);
-    log(`  flush ${out.delivered} to the receiver   ${out.flushSeconds} s   (target < 15 s; ${out.receiverSeconds} s waiting for the receiver; ${out.storedInFhir} Patients in the FHIR store)`);
+    log(
+      `  flush ${out.delivered} to the receiver   ${out.flushSeconds} s   (target < 15 s; ${out.receiverSeconds} s waiting for the receiver; ${out.storedInFhir} Patients in the FHIR store)`,
+    );
     return out;
   } finally {
     await page.close();

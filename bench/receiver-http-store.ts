@@ -11,7 +11,12 @@ import { startReceiver } from '../src/receiver';
 async function main() {
   preloadR4Definitions();
   const fhir = await startFhirServer();
-  await startReceiver({ auth: { username: process.env.RECEIVER_USERNAME!, password: process.env.RECEIVER_PASSWORD! }, fhirBaseUrl: fhir.url, port: Number(process.env.PORT), host: '127.0.0.1' });
+  await startReceiver({
+    auth: { username: process.env.RECEIVER_USERNAME!, password: process.env.RECEIVER_PASSWORD! },
+    fhirBaseUrl: fhir.url,
+    port: Number(process.env.PORT),
+    host: '127.0.0.1',
+  });
   process.stdout.write('ready\n');
   process.on('SIGTERM', () => process.exit(0));
 }

@@ -106,17 +106,31 @@ async function load(url: string, docs: { body: unknown }[], concurrency: number,
 
 function post(url: string, body: string, agent: http.Agent): Promise<number> {
   return new Promise((resolve) => {
-    const req = http.request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization: 'Basic ' + Buffer.from(`${USER}:${PASS}`).toString('base64') } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
+    const req = http.request(
+      url,
+      {
+        method: 'POST',
+        agent,
+        headers: {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(body),
+          authorization: 'Basic ' + Buffer.from(`${USER}:${PASS}`).toString('base64'),
+        },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      },
+    );
     req.on('error', () => resolve(0));
     req.end(body);
   });
 }
 
 /** The node flags of `npm run receiver` (package.json), so the bench measures what runs. */
-const RECEIVER_NODE_FLAGS = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).scripts.receiver as string).split(' ').filter((a) => a.startsWith('--'));
+const RECEIVER_NODE_FLAGS = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).scripts.receiver as string)
+  .split(' ')
+  .filter((a) => a.startsWith('--'));
 
 async function startServer(kind: Server): Promise<{ url: string; child: ChildProcess }> {
   const port = await freePort();
@@ -202,7 +216,9 @@ function printTable(levels: LevelResult[], rss: Record<string, { now: number; pe
     const base = levels[levels.length - rows + (i % rows)];
     const ratio = (l.perSecond / base.perSecond).toFixed(2);
     const repeat = i % rows === rows - 1 ? ' (repeats)' : '';
-    console.log(`${l.server.padEnd(14)} ${String(l.concurrency).padStart(7)} ${String(l.pushes).padStart(7)} ${String(l.perSecond).padStart(9)} ${ratio.padStart(11)} ${String(l.p50ms).padStart(7)} ${String(l.p99ms).padStart(7)} ${String(l.errors).padStart(7)} ${String(l.cpuMsPerPush).padStart(12)}${repeat}`);
+    console.log(
+      `${l.server.padEnd(14)} ${String(l.concurrency).padStart(7)} ${String(l.pushes).padStart(7)} ${String(l.perSecond).padStart(9)} ${ratio.padStart(11)} ${String(l.p50ms).padStart(7)} ${String(l.p99ms).padStart(7)} ${String(l.errors).padStart(7)} ${String(l.cpuMsPerPush).padStart(12)}${repeat}`,
+    );
   });
   for (const [server, m] of Object.entries(rss)) console.log(`${server} RSS: ${m.now} MB now, ${m.peak} MB peak`);
   const at50 = levels.find((l) => l.server === 'receiver' && l.concurrency === 50)!;

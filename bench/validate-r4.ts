@@ -16,10 +16,14 @@ void (async () => {
   const samples = sampleDocs().map(({ doc }) => mapPayload(entry, ENTRY_PREFIX, doc)[PAYLOAD_KEY]);
   const bench = Array.from({ length: 40 }, (_x, i) => (i % 2 ? reportDoc : patientDoc)(i).body.bundle);
   const defs = definitions();
-  for (const [name, set] of [['samples', samples], ['bench', bench]] as const) {
+  for (const [name, set] of [
+    ['samples', samples],
+    ['bench', bench],
+  ] as const) {
     const run = (label: string, f: (r: any) => unknown) => {
       for (let k = 0; k < 200; k++) for (const r of set) f(r);
-      const n = 1500; const t = process.hrtime.bigint();
+      const n = 1500;
+      const t = process.hrtime.bigint();
       for (let k = 0; k < n; k++) for (const r of set) f(r);
       const us = Number(process.hrtime.bigint() - t) / 1000 / (n * set.length);
       console.log(`${name} (${set.length}) ${label}: ${us.toFixed(1)} µs/push`);

@@ -5,7 +5,9 @@
  * (1 char below 90, else a marker and 3 base-90 digits) and leaves a tiny
  * decoder in the generated file: the same string, about a quarter the size.
  */
-const ALPHABET = Array.from({ length: 92 }, (_, i) => String.fromCharCode(35 + i)).filter((c) => c !== '\\').join(''); // 91 chars: '#'..'~' without '\'
+const ALPHABET = Array.from({ length: 92 }, (_, i) => String.fromCharCode(35 + i))
+  .filter((c) => c !== '\\')
+  .join(''); // 91 chars: '#'..'~' without '\'
 const BASE = 90;
 const MARK = ALPHABET[BASE];
 

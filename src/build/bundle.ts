@@ -53,7 +53,9 @@ export async function bundle(entry: string, opts: BundleOptions): Promise<string
         ? nodeResolve({ exportConditions: ['node', 'require', 'default'], preferBuiltins: true })
         : nodeResolve({ browser: true, exportConditions: ['browser', 'default', 'module', 'import'], preferBuiltins: false }),
       commonjs(),
-      ...(opts.minify === false ? [] : [terser({ format: { ascii_only: true, comments: false }, compress: { passes: 2 }, ecma: opts.target === 'ES2020' ? 2020 : 2017 })]),
+      ...(opts.minify === false
+        ? []
+        : [terser({ format: { ascii_only: true, comments: false }, compress: { passes: 2 }, ecma: opts.target === 'ES2020' ? 2020 : 2017 })]),
     ],
     onwarn(warning) {
       // Dependencies' own circular imports and `this` at module level are theirs, and harmless in Node.
@@ -83,7 +85,12 @@ function entryTsconfig(entry: string, types: string[], typePackages: string[]): 
   fs.mkdirSync(dir, { recursive: true });
   const file = path.join(dir, path.relative(PKG, entry).replace(/[\\/.]/g, '_') + '.json');
   // Ambient declarations (.d.ts) are not imported, so they are listed here.
-  const config = { extends: path.join(PKG, 'tsconfig.json'), compilerOptions: { types: typePackages }, files: [entry], include: [path.join(PKG, 'src/types/*.d.ts'), ...types] };
+  const config = {
+    extends: path.join(PKG, 'tsconfig.json'),
+    compilerOptions: { types: typePackages },
+    files: [entry],
+    include: [path.join(PKG, 'src/types/*.d.ts'), ...types],
+  };
   fs.writeFileSync(file, JSON.stringify(config));
   return file;
 }

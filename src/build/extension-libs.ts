@@ -29,7 +29,10 @@ export function libsUsed(project: Project, asked: readonly string[] = []): Map<s
   for (const dir of ['forms/app', 'forms/contact']) {
     const abs = path.join(project.root, dir);
     if (!fs.existsSync(abs)) continue;
-    for (const f of fs.readdirSync(abs).filter((n) => n.endsWith('.xml')).sort()) {
+    for (const f of fs
+      .readdirSync(abs)
+      .filter((n) => n.endsWith('.xml'))
+      .sort()) {
       // cht:extension-lib('name.js', ...) in binds; quotes may be escaped in XML.
       for (const m of fs.readFileSync(path.join(abs, f), 'utf8').matchAll(/extension-lib\(\s*(?:'|"|&apos;|&quot;)([^'"&]+)/g)) note(m[1]!, `${dir}/${f}`);
     }
@@ -50,7 +53,10 @@ export async function buildExtensionLibs(compiled: Compiled, names: Iterable<str
     const entry = path.join(LIB_SOURCES, name.replace(/\.js$/, '.ts'));
     let code: string;
     try {
-      code = await bundle(entry, { format: 'cjs', plugins: [projectData(compiled, NEEDS_TRANSLATIONS.has(name)), ...(name === 'fhirpath.js' ? fhirpathLibPlugins() : [])] });
+      code = await bundle(entry, {
+        format: 'cjs',
+        plugins: [projectData(compiled, NEEDS_TRANSLATIONS.has(name)), ...(name === 'fhirpath.js' ? fhirpathLibPlugins() : [])],
+      });
     } catch (e) {
       throw new Error(`extension lib ${name} failed to build: ${(e as Error).message}`);
     }
@@ -64,7 +70,9 @@ export async function buildExtensionLibs(compiled: Compiled, names: Iterable<str
 function projectData(compiled: Compiled, translations: boolean): Plugin {
   const data: Record<string, unknown> = {
     'cht-fhir:deployment': compiled.model.deployment,
-    'cht-fhir:terminology': translations ? compiled.terminology : (JSON.parse(JSON.stringify(compiled.terminology, (k, v: unknown) => (k === 'translations' ? undefined : v))) as unknown),
+    'cht-fhir:terminology': translations
+      ? compiled.terminology
+      : (JSON.parse(JSON.stringify(compiled.terminology, (k, v: unknown) => (k === 'translations' ? undefined : v))) as unknown),
   };
   return {
     name: 'cht-fhir-project-data',

@@ -23,7 +23,7 @@ const STUBS: Record<string, string> = {
   'src/terminologies.js':
     "function Terminologies() { throw new Error('terminology services are not available in the extension lib'); }\n" +
     'Terminologies.validateVS = Terminologies.findBundleResource = Terminologies.preferredServerKey = Terminologies;\nmodule.exports = Terminologies;\n',
-  'src/factory.js': "function Factory() {}\nFactory.invocationTable = {};\nmodule.exports = Factory;\n",
+  'src/factory.js': 'function Factory() {}\nFactory.invocationTable = {};\nmodule.exports = Factory;\n',
   // Polyfills for IE-era browsers; CHT's Chrome/WebView has them, and a lib should not patch String.prototype.
   'src/polyfill.js': 'module.exports = {};\n',
   'src/html-checks.js': "module.exports = { htmlChecksFn: function () { throw new Error('htmlChecks() is not available in the extension lib'); } };\n",
@@ -39,7 +39,8 @@ export function fhirpathLibPlugins(): Plugin[] {
         return null;
       },
       transform(code, id) {
-        if (id.includes('/node_modules/@loxjs/url-join/')) return { code: "module.exports = function () { throw new Error('no FHIR server in the extension lib'); };\n", map: null };
+        if (id.includes('/node_modules/@loxjs/url-join/'))
+          return { code: "module.exports = function () { throw new Error('no FHIR server in the extension lib'); };\n", map: null };
         const inFhirpath = id.split('/node_modules/fhirpath/')[1];
         if (!inFhirpath) return null;
         if (STUBS[inFhirpath]) return { code: STUBS[inFhirpath], map: null };

@@ -35,7 +35,9 @@ export async function build(root: string, log: (line: string) => void = console.
   writeIfChanged(project.receiverModel, model);
 
   const outboundBytes = Object.values(entries).reduce((n, e) => n + JSON.stringify(e).length, 0);
-  log(`${rel(project.settingsFile)}  outbound: ${Object.keys(compiled.model.forms).length} forms, ${Object.keys(compiled.model.contacts.types).length} contact types, ${outboundBytes} bytes`);
+  log(
+    `${rel(project.settingsFile)}  outbound: ${Object.keys(compiled.model.forms).length} forms, ${Object.keys(compiled.model.contacts.types).length} contact types, ${outboundBytes} bytes`,
+  );
   for (const [name, code] of libs) log(`${rel(path.join(project.libsDir, name))}  ${code.length} bytes (used by ${used.get(name)!.join(', ')})`);
   for (const name of removed) log(`${rel(path.join(project.libsDir, name))}  removed (no form uses it)`);
   log(`${rel(project.receiverModel)}  ${inbound.length} inbound mappings (${inbound.map((m) => m.name).join(', ') || 'none'}), ${model.length} bytes`);

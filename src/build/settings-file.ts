@@ -30,7 +30,8 @@ export function withOwnedSettings(text: string, entries: Record<string, Outbound
   const stale = (object(['outbound'])?.children ?? []).map((p) => String(p.children?.[0]?.value)).filter((k) => isGenerated(k) && !(k in entries));
   for (const key of stale) out = removeProperty(out, findNodeAtLocation(root(), ['outbound', key])!.parent!);
   for (const [key, entry] of Object.entries(entries)) out = setProperty(out, root(), ['outbound', key], entry, unit, eol);
-  if (findNodeAtLocation(root(), ['transitions', 'mark_for_outbound'])?.value !== true) out = setProperty(out, root(), ['transitions', 'mark_for_outbound'], true, unit, eol);
+  if (findNodeAtLocation(root(), ['transitions', 'mark_for_outbound'])?.value !== true)
+    out = setProperty(out, root(), ['transitions', 'mark_for_outbound'], true, unit, eol);
   return out;
 }
 

@@ -10,7 +10,12 @@ export function coverage(root: string): FormCoverage[] {
   const project = projectAt(root);
   const compiled = compileDefinitions(project.root);
   const dir = path.join(project.root, 'forms/app');
-  const files = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.xml')).sort() : [];
+  const files = fs.existsSync(dir)
+    ? fs
+        .readdirSync(dir)
+        .filter((f) => f.endsWith('.xml'))
+        .sort()
+    : [];
   return files.map((f) => {
     const form = path.basename(f, '.xml');
     const xform = compiled.xforms[form] ?? parseXForm(fs.readFileSync(path.join(dir, f), 'utf8'), `forms/app/${f}`);

@@ -42,13 +42,31 @@ export interface DemoSummary {
 }
 
 type Doc = Record<string, unknown> & { _id: string };
-const TYPES = ['Questionnaire', 'Patient', 'Practitioner', 'PractitionerRole', 'Organization', 'Location', 'Encounter', 'Observation', 'Condition', 'Immunization', 'Procedure', 'Appointment', 'QuestionnaireResponse', 'Task'];
+const TYPES = [
+  'Questionnaire',
+  'Patient',
+  'Practitioner',
+  'PractitionerRole',
+  'Organization',
+  'Location',
+  'Encounter',
+  'Observation',
+  'Condition',
+  'Immunization',
+  'Procedure',
+  'Appointment',
+  'QuestionnaireResponse',
+  'Task',
+];
 const CREDS = { username: 'cht', password: 'demo-only-password' };
 
 function readDocs(dir: string): Doc[] {
   let files: string[];
   try {
-    files = fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+    files = fs
+      .readdirSync(dir)
+      .filter((f) => f.endsWith('.json'))
+      .sort();
   } catch {
     throw new UsageError(`cannot read sample docs in ${dir}`, 'pass --docs <folder of JSON files>');
   }
@@ -68,7 +86,8 @@ async function listen<T>(what: string, port: number, start: () => Promise<T>): P
   try {
     return await start();
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new UsageError(`port ${port} for the ${what} is in use`, `stop what uses it or pass ${what === 'receiver' ? '--port' : '--fhir-port'} <free port>`);
+    if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE')
+      throw new UsageError(`port ${port} for the ${what} is in use`, `stop what uses it or pass ${what === 'receiver' ? '--port' : '--fhir-port'} <free port>`);
     throw e;
   }
 }
@@ -78,7 +97,10 @@ async function reachable(base: string): Promise<void> {
     const res = await fetch(`${base.replace(/\/+$/, '')}/metadata`, { signal: AbortSignal.timeout(5000) });
     if (res.status >= 500) throw new Error(`it answered ${res.status}`);
   } catch (e) {
-    throw new UsageError(`the FHIR server at ${base} is unreachable (${(e as Error).message})`, 'start it, or leave out --fhir-base-url / FHIR_BASE_URL to use the embedded one');
+    throw new UsageError(
+      `the FHIR server at ${base} is unreachable (${(e as Error).message})`,
+      'start it, or leave out --fhir-base-url / FHIR_BASE_URL to use the embedded one',
+    );
   }
 }
 
@@ -132,7 +154,11 @@ export async function runDemo(opts: DemoOptions): Promise<{ summary: DemoSummary
   // The forms' Questionnaires first, through the receiver like any bundle: the
   // QuestionnaireResponses that follow then point at something.
   const questionnaires = questionnaireBundle(compileDefinitions(opts.root));
-  const q = await fetch(`${receiver.url}/cht-fhir/push`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: auth }, body: JSON.stringify(questionnaires) });
+  const q = await fetch(`${receiver.url}/cht-fhir/push`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: auth },
+    body: JSON.stringify(questionnaires),
+  });
   if (!q.ok) opts.log(`the Questionnaires were refused (${q.status}): ${(await q.text()).slice(0, 300)}`);
   let pushes = 0;
   let failedPushes = 0;
@@ -155,7 +181,11 @@ export async function runDemo(opts: DemoOptions): Promise<{ summary: DemoSummary
             continue;
           }
           // Pushed to the receiver directly, with the entry's path: the OpenHIM hop is left out here.
-          const res = await fetch(`${receiver.url}${entry.destination.path}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: auth }, body: JSON.stringify(payload) });
+          const res = await fetch(`${receiver.url}${entry.destination.path}`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', authorization: auth },
+            body: JSON.stringify(payload),
+          });
           if (!res.ok) {
             failedPushes++;
             opts.log(`push of ${doc._id} refused (${res.status}): ${(await res.text()).slice(0, 300)}`);

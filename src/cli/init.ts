@@ -38,7 +38,12 @@ export function init(root: string, log: (line: string) => void): string[] {
   }
   create('terminology.json', { $schema: 'schema/terminology.schema.json', concepts: {} });
   const formsDir = path.join(project.root, 'forms/app');
-  const xmls = fs.existsSync(formsDir) ? fs.readdirSync(formsDir).filter((f) => f.endsWith('.xml')).sort() : [];
+  const xmls = fs.existsSync(formsDir)
+    ? fs
+        .readdirSync(formsDir)
+        .filter((f) => f.endsWith('.xml'))
+        .sort()
+    : [];
   for (const f of xmls) {
     const rel = path.relative(project.root, path.join(formsDir, f));
     let fields: Record<string, string>;

@@ -48,7 +48,9 @@ program
   .action(() => {
     const c = lazy.compile().compileDefinitions(root());
     const inbound = lazy.inbound().readInbound(root());
-    console.log(`ok: ${Object.keys(c.model.forms).length} form mappings, ${Object.keys(c.model.contacts.types).length} contact types, ${inbound.length} inbound mappings, ${c.files.length} files checked`);
+    console.log(
+      `ok: ${Object.keys(c.model.forms).length} form mappings, ${Object.keys(c.model.contacts.types).length} contact types, ${inbound.length} inbound mappings, ${c.files.length} files checked`,
+    );
   });
 
 program

@@ -72,4 +72,3 @@ export function preview(docFile: string, opts: PreviewOptions, out: (s: string) 
   }
   return result;
 }
-

@@ -15,13 +15,11 @@ export function transactionOf(resources: readonly Resource[], id?: string): Bund
     resourceType: 'Bundle',
     ...(id ? { id } : {}),
     type: 'transaction',
-    entry: resources.map(
-      (r): BundleEntry => ({
-        fullUrl: 'urn:uuid:' + r.id,
-        resource: r,
-        request: { method: 'PUT', url: r.resourceType + '/' + r.id },
-      }),
-    ),
+    entry: resources.map((r): BundleEntry => ({
+      fullUrl: 'urn:uuid:' + r.id,
+      resource: r,
+      request: { method: 'PUT', url: r.resourceType + '/' + r.id },
+    })),
   };
 }
 

@@ -11,19 +11,32 @@ import { type Fact, type ReportContext, codedFacts, dateFor, where } from './rul
  * report's time. Both need a patient and a time, or nothing is made (an
  * error for a required rule).
  */
-function events<T>(ctx: ReportContext, rule: CodedRule, kind: 'Immunization' | 'Procedure', make: (f: Fact & { code: string }, id: string, when: string) => T): T[] {
+function events<T>(
+  ctx: ReportContext,
+  rule: CodedRule,
+  kind: 'Immunization' | 'Procedure',
+  make: (f: Fact & { code: string }, id: string, when: string) => T,
+): T[] {
   const out: T[] = [];
   for (const f of codedFacts(ctx, rule)) {
     const when = dateFor(ctx, rule.date, f.scope);
     if (f.subject && when) out.push(make(f, resourceId(ctx.d, kind, ctx.key, f.part), when));
-    else if (rule.required) throw new MappingError(`${where(ctx)}: required '${rule.field ?? rule.code}' has no ${f.subject ? `date in '${rule.date}'` : 'patient'}`);
+    else if (rule.required)
+      throw new MappingError(`${where(ctx)}: required '${rule.field ?? rule.code}' has no ${f.subject ? `date in '${rule.date}'` : 'patient'}`);
   }
   return out;
 }
 
 export function immunizationsFor(ctx: ReportContext, rule: CodedRule): Immunization[] {
   return events(ctx, rule, 'Immunization', (f, id, when) => {
-    const imm: Immunization = { resourceType: 'Immunization', id, status: 'completed', vaccineCode: ctx.concept(f.code), patient: f.subject!, occurrenceDateTime: when };
+    const imm: Immunization = {
+      resourceType: 'Immunization',
+      id,
+      status: 'completed',
+      vaccineCode: ctx.concept(f.code),
+      patient: f.subject!,
+      occurrenceDateTime: when,
+    };
     if (ctx.encounter) imm.encounter = ctx.encounter;
     if (ctx.effective) imm.recorded = ctx.effective;
     return imm;

@@ -9,7 +9,22 @@ import { stableId } from './ids';
  * and references can be written before their target has arrived.
  */
 
-export type ResourceKind = 'Patient' | 'Practitioner' | 'PractitionerRole' | 'Organization' | 'Location' | 'Encounter' | 'Observation' | 'Condition' | 'Immunization' | 'Procedure' | 'Appointment' | 'QuestionnaireResponse' | 'Questionnaire' | 'Task' | 'Bundle';
+export type ResourceKind =
+  | 'Patient'
+  | 'Practitioner'
+  | 'PractitionerRole'
+  | 'Organization'
+  | 'Location'
+  | 'Encounter'
+  | 'Observation'
+  | 'Condition'
+  | 'Immunization'
+  | 'Procedure'
+  | 'Appointment'
+  | 'QuestionnaireResponse'
+  | 'Questionnaire'
+  | 'Task'
+  | 'Bundle';
 
 export function systems(d: Deployment) {
   const base = d.identifierBase.replace(/\/+$/, '');

@@ -32,7 +32,15 @@ export type FieldType = 'string' | 'int' | 'decimal' | 'date' | 'dateTime' | 'bo
  * instances' shape. Strings are left out.
  */
 export type Shape = { [name: string]: string | Shape | [Shape] };
-export const SHAPE_CODES: Record<Exclude<FieldType, 'string'>, string> = { int: 'i', decimal: 'd', date: 'D', dateTime: 'T', boolean: 'b', select1: '1', select: 'n' };
+export const SHAPE_CODES: Record<Exclude<FieldType, 'string'>, string> = {
+  int: 'i',
+  decimal: 'd',
+  date: 'D',
+  dateTime: 'T',
+  boolean: 'b',
+  select1: '1',
+  select: 'n',
+};
 
 /**
  * A condition on a report's answers (`when`), compiled from an XPath-like

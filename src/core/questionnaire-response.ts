@@ -16,7 +16,8 @@ type Answer = QuestionnaireResponseItemAnswer;
 
 function answers(code: unknown, raw: unknown): Answer[] {
   if (typeof raw === 'boolean') return [{ valueBoolean: raw }];
-  if (typeof raw === 'number' && code !== '1' && code !== 'n') return Number.isInteger(raw) && Math.abs(raw) <= 2147483647 ? [{ valueInteger: raw }] : isFinite(raw) ? [{ valueDecimal: raw }] : [];
+  if (typeof raw === 'number' && code !== '1' && code !== 'n')
+    return Number.isInteger(raw) && Math.abs(raw) <= 2147483647 ? [{ valueInteger: raw }] : isFinite(raw) ? [{ valueDecimal: raw }] : [];
   const t = text(raw);
   if (t === undefined) return [];
   let a: Answer | undefined;
@@ -58,11 +59,7 @@ function itemsFor(linkId: string, value: unknown, shape: unknown): Questionnaire
   return list.length ? [{ linkId, answer: list }] : [];
 }
 
-export function questionnaireResponse(
-  base: Omit<QuestionnaireResponse, 'resourceType' | 'status' | 'item'>,
-  fields: Doc,
-  shape: Shape,
-): QuestionnaireResponse {
+export function questionnaireResponse(base: Omit<QuestionnaireResponse, 'resourceType' | 'status' | 'item'>, fields: Doc, shape: Shape): QuestionnaireResponse {
   const qr: QuestionnaireResponse = { resourceType: 'QuestionnaireResponse', ...base, status: 'completed' };
   const list = items(fields, shape, '');
   if (list.length) qr.item = list;

@@ -4,11 +4,15 @@ import { compareSourceVersions, revSequence, SOURCE_VERSION_URL, sourceVersionOf
 
 describe('core/source-version: a version that only grows, per source', () => {
   const doc = 'https://fhir.example.org/sid/cht-uuid/p1';
-  const v = (n: number): Patient => withSourceVersion<Patient>({ resourceType: 'Patient', id: 'p1', extension: [{ url: 'x', valueString: 'kept' }] }, { source: doc, version: n });
+  const v = (n: number): Patient =>
+    withSourceVersion<Patient>({ resourceType: 'Patient', id: 'p1', extension: [{ url: 'x', valueString: 'kept' }] }, { source: doc, version: n });
 
   it('rides in one extension, other extensions kept; meta.source names the source only', () => {
     const p = withSourceVersion(v(2), { source: doc, version: 3 });
-    assert.deepEqual(p.extension, [{ url: 'x', valueString: 'kept' }, { url: SOURCE_VERSION_URL, valueString: `${doc}#3` }]);
+    assert.deepEqual(p.extension, [
+      { url: 'x', valueString: 'kept' },
+      { url: SOURCE_VERSION_URL, valueString: `${doc}#3` },
+    ]);
     assert.equal(p.meta?.source, doc);
     assert.deepEqual(sourceVersionOf(p), { source: doc, version: 3 });
     assert.deepEqual(withoutSourceVersion(p as unknown as Record<string, unknown>).extension, [{ url: 'x', valueString: 'kept' }]);
@@ -25,7 +29,13 @@ describe('core/source-version: a version that only grows, per source', () => {
   it('leaves resources that cannot carry extensions unversioned, and reads garbage as no version', () => {
     const b = withSourceVersion<Bundle>({ resourceType: 'Bundle', type: 'collection' }, { source: doc, version: 1 });
     assert.equal((b as { extension?: unknown }).extension, undefined);
-    for (const bad of [null, 'x', { extension: 'x' }, { extension: [{ url: SOURCE_VERSION_URL, valueString: 'no-hash' }] }, { extension: [{ url: SOURCE_VERSION_URL, valueString: 'a#0' }] }]) {
+    for (const bad of [
+      null,
+      'x',
+      { extension: 'x' },
+      { extension: [{ url: SOURCE_VERSION_URL, valueString: 'no-hash' }] },
+      { extension: [{ url: SOURCE_VERSION_URL, valueString: 'a#0' }] },
+    ]) {
       assert.equal(sourceVersionOf(bad), undefined, JSON.stringify(bad));
     }
   });

@@ -43,7 +43,9 @@ export function withSourceVersion<T extends Resource>(resource: T, v: SourceVers
 /** The source version a resource carries, if it carries one. */
 export function sourceVersionOf(resource: unknown): SourceVersion | undefined {
   const ext = (resource as { extension?: unknown } | null | undefined)?.extension;
-  const value = Array.isArray(ext) ? (ext.find((e: { url?: unknown } | null) => e?.url === SOURCE_VERSION_URL) as { valueString?: unknown } | undefined)?.valueString : undefined;
+  const value = Array.isArray(ext)
+    ? (ext.find((e: { url?: unknown } | null) => e?.url === SOURCE_VERSION_URL) as { valueString?: unknown } | undefined)?.valueString
+    : undefined;
   const m = typeof value === 'string' ? SOURCE.exec(value) : null;
   return m ? { source: m[1]!, version: Number(m[2]) } : undefined;
 }

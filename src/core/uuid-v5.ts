@@ -43,7 +43,11 @@ function sha1(msg: number[]): [number, number, number, number] {
   msg.push(0x80);
   while (msg.length % 64 !== 56) msg.push(0);
   msg.push(0, 0, 0, 0, (bitLength >>> 24) & 255, (bitLength >>> 16) & 255, (bitLength >>> 8) & 255, bitLength & 255);
-  let h0 = 0x67452301, h1 = 0xefcdab89, h2 = 0x98badcfe, h3 = 0x10325476, h4 = 0xc3d2e1f0;
+  let h0 = 0x67452301,
+    h1 = 0xefcdab89,
+    h2 = 0x98badcfe,
+    h3 = 0x10325476,
+    h4 = 0xc3d2e1f0;
   // Every index below is inside msg (padded to 64-byte blocks) or W (80 words): `!` says so.
   for (let off = 0; off < msg.length; off += 64) {
     for (let t = 0; t < 16; t++) W[t] = (msg[off + 4 * t]! << 24) | (msg[off + 4 * t + 1]! << 16) | (msg[off + 4 * t + 2]! << 8) | msg[off + 4 * t + 3]!;
@@ -51,9 +55,20 @@ function sha1(msg: number[]): [number, number, number, number] {
       const x = W[t - 3]! ^ W[t - 8]! ^ W[t - 14]! ^ W[t - 16]!;
       W[t] = (x << 1) | (x >>> 31);
     }
-    let a = h0, b = h1, c = h2, d = h3, e = h4;
+    let a = h0,
+      b = h1,
+      c = h2,
+      d = h3,
+      e = h4;
     for (let t = 0; t < 80; t++) {
-      const f = t < 20 ? ((b & c) | (~b & d)) + 0x5a827999 : t < 40 ? (b ^ c ^ d) + 0x6ed9eba1 : t < 60 ? ((b & c) | (b & d) | (c & d)) + 0x8f1bbcdc : (b ^ c ^ d) + 0xca62c1d6;
+      const f =
+        t < 20
+          ? ((b & c) | (~b & d)) + 0x5a827999
+          : t < 40
+            ? (b ^ c ^ d) + 0x6ed9eba1
+            : t < 60
+              ? ((b & c) | (b & d) | (c & d)) + 0x8f1bbcdc
+              : (b ^ c ^ d) + 0xca62c1d6;
       const temp = (((a << 5) | (a >>> 27)) + f + e + W[t]!) | 0;
       e = d;
       d = c;

@@ -90,9 +90,12 @@ export function compileForm(def: FormDefinition, xform: XFormInfo, terms: Termin
   /** A field read alongside the rule's field must sit in the same repeat instance, or outside every repeat. */
   const sameInstance = (path: string, ruleField: string | undefined, where: string) => {
     const r = repeatOf(path);
-    const own = ruleField ? repeatOf(ruleField) ?? '' : '';
+    const own = ruleField ? (repeatOf(ruleField) ?? '') : '';
     if (r && !(own === r || own.startsWith(r + '.')))
-      report(where, `'${path}' is inside repeat '${r}' but the rule's field ${ruleField ? `'${ruleField}' is not` : 'is not given'}: it would have several values; use a field of the same repeat instance`);
+      report(
+        where,
+        `'${path}' is inside repeat '${r}' but the rule's field ${ruleField ? `'${ruleField}' is not` : 'is not given'}: it would have several values; use a field of the same repeat instance`,
+      );
   };
   const checkAnswer = (path: string, answer: string, where: string) => {
     const choices = xform.fields[path]?.choices;
@@ -103,7 +106,8 @@ export function compileForm(def: FormDefinition, xform: XFormInfo, terms: Termin
     if (f && ['int', 'decimal', 'boolean', 'select1', 'select'].indexOf(f.type) >= 0) report(where, `'${path}' is a ${f.type} field, not a date`);
     // CHT forms often keep a date formatted for people to read ("%e %b, %Y"): FHIR cannot read it.
     const shown = /format-date(?:-time)?\s*\([^,]*,\s*(['"])([^'"]*)\1/.exec(f?.calculate ?? '');
-    if (shown && shown[2] !== '%Y-%m-%d') report(where, `'${path}' holds a date formatted for display ('${shown[2]}'): name a field with an ISO date (%Y-%m-%d)`);
+    if (shown && shown[2] !== '%Y-%m-%d')
+      report(where, `'${path}' holds a date formatted for display ('${shown[2]}'): name a field with an ISO date (%Y-%m-%d)`);
   };
   const dateField = (path: string | undefined, ruleField: string | undefined, where: string) => {
     if (!path) return;
@@ -130,7 +134,10 @@ export function compileForm(def: FormDefinition, xform: XFormInfo, terms: Termin
     if (r.subject) {
       const f = leaf(r.subject, where + '/subject');
       if (f && !isPersonRef(xform, f))
-        report(where + '/subject', `'${r.subject}' holds no person's _id: use a db-doc-ref field pointing at a db-doc section, or a contact picker (bind type db:person or appearance select-contact)`);
+        report(
+          where + '/subject',
+          `'${r.subject}' holds no person's _id: use a db-doc-ref field pointing at a db-doc section, or a contact picker (bind type db:person or appearance select-contact)`,
+        );
       sameInstance(r.subject, r.field, where + '/subject');
       out.subject = r.subject;
     }
@@ -140,12 +147,15 @@ export function compileForm(def: FormDefinition, xform: XFormInfo, terms: Termin
 
   const coded = (r: NonNullable<FormDefinition['immunizations']>[number], where: string): CodedRule => {
     const out: CodedRule = base(r, where);
-    if (r.field ? !r.answers || r.code : !r.code || r.answers) report(where, `give 'field' with 'answers' (choice -> concept), or 'code' alone (made when 'when' holds)`);
+    if (r.field ? !r.answers || r.code : !r.code || r.answers)
+      report(where, `give 'field' with 'answers' (choice -> concept), or 'code' alone (made when 'when' holds)`);
     if (r.field && r.answers) {
       out.answers = {};
       for (const [answer, refs] of Object.entries(r.answers)) {
         checkAnswer(r.field, answer, `${where}/answers/${answer}`);
-        out.answers[answer] = Array.isArray(refs) ? refs.map((c, i) => concept(c, `${where}/answers/${answer}/${i}`)) : concept(refs, `${where}/answers/${answer}`);
+        out.answers[answer] = Array.isArray(refs)
+          ? refs.map((c, i) => concept(c, `${where}/answers/${answer}/${i}`))
+          : concept(refs, `${where}/answers/${answer}`);
       }
     }
     if (r.code) out.code = concept(r.code, where + '/code');
@@ -192,7 +202,8 @@ export function compileForm(def: FormDefinition, xform: XFormInfo, terms: Termin
       if (c[k]) rule[k] = c[k];
     }
     // con-4: an abated Condition is not active.
-    if (c.abatement && ABATED.indexOf(c.clinical_status ?? 'active') < 0) report(where + '/abatement', `an abated Condition needs clinical_status ${ABATED.join(', ')} (FHIR con-4)`);
+    if (c.abatement && ABATED.indexOf(c.clinical_status ?? 'active') < 0)
+      report(where + '/abatement', `an abated Condition needs clinical_status ${ABATED.join(', ')} (FHIR con-4)`);
     if (c.scope === 'patient') {
       if (c.field && repeatOf(c.field) && !c.subject) report(where + '/scope', `a patient-scoped Condition from a repeat needs a 'subject' per instance`);
       rule.scope = 'patient';

@@ -57,7 +57,12 @@ export function compileDefinitions(root: string): Compiled {
   const table = new ConceptTable(terminology);
   const xforms: Record<string, XFormInfo> = {};
   const formDir = path.join(fhirDir, 'forms');
-  const defFiles = fs.existsSync(formDir) ? fs.readdirSync(formDir).filter((f) => f.endsWith('.json')).sort() : [];
+  const defFiles = fs.existsSync(formDir)
+    ? fs
+        .readdirSync(formDir)
+        .filter((f) => f.endsWith('.json'))
+        .sort()
+    : [];
   for (const f of defFiles) {
     const file = path.join(formDir, f);
     const def = read<FormDefinition>(file, formSchema);
@@ -83,7 +88,13 @@ export function compileDefinitions(root: string): Compiled {
 
   if (problems.length || !settings) throw new DefinitionError(problems.length ? problems : ['app_settings/fhir/settings.json: missing']);
   return {
-    model: { deployment: { identifierBase: settings.identifier_base, namespace: settings.id_namespace.toLowerCase() }, contacts, systems: table.systems, concepts: table.concepts, forms },
+    model: {
+      deployment: { identifierBase: settings.identifier_base, namespace: settings.id_namespace.toLowerCase() },
+      contacts,
+      systems: table.systems,
+      concepts: table.concepts,
+      forms,
+    },
     settings,
     terminology,
     files,
@@ -98,7 +109,8 @@ function compileContacts(declared: Array<{ id: string; person?: boolean }> | und
   for (const [id, kind] of Object.entries(def.types ?? {})) {
     if (!(id in types)) problems.push(`app_settings/fhir/contacts.json: /types/${id}: not a contact type in app_settings contact_types`);
     else if (kind === 'none') delete types[id];
-    else if ((kind === 'Place') !== (types[id] === 'Place')) problems.push(`app_settings/fhir/contacts.json: /types/${id}: a ${types[id] === 'Place' ? 'place' : 'person'} type cannot become ${kind}`);
+    else if ((kind === 'Place') !== (types[id] === 'Place'))
+      problems.push(`app_settings/fhir/contacts.json: /types/${id}: a ${types[id] === 'Place' ? 'place' : 'person'} type cannot become ${kind}`);
     else types[id] = kind;
   }
   return { types, practitionerRoles: def.practitioner_roles ?? DEFAULT_PRACTITIONER_ROLES };

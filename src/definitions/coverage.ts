@@ -37,7 +37,14 @@ function fieldsRead(model: FormModel): Set<string> {
     if ((w[0] === '.' || w[0] === 'sel') && typeof w[1] === 'string') out.add(w[1]);
     else w.forEach(whenFields);
   };
-  const rules = [model.fulfils, ...(model.observations ?? []), ...(model.conditions ?? []), ...(model.immunizations ?? []), ...(model.procedures ?? []), ...(model.appointments ?? [])];
+  const rules = [
+    model.fulfils,
+    ...(model.observations ?? []),
+    ...(model.conditions ?? []),
+    ...(model.immunizations ?? []),
+    ...(model.procedures ?? []),
+    ...(model.appointments ?? []),
+  ];
   for (const rule of rules) {
     if (!rule) continue;
     for (const [k, v] of Object.entries(rule)) {

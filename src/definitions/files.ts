@@ -20,8 +20,28 @@ export interface FormDefinition {
   fields?: Record<string, string>;
   encounter_type?: ConceptRef;
   fulfils?: { field: string; status_field?: string; statuses?: Record<string, TaskStatus> };
-  observations?: Array<RuleDef & { field: string; code: ConceptRef; value?: ObservationValue; unit?: string; category?: string; answers?: Record<string, ConceptRef>; yes?: string[]; date?: string }>;
-  conditions?: Array<CodedRuleDef & { category?: ConditionRule['category']; verification?: ConditionRule['verification']; clinical_status?: ConditionRule['clinical']; onset?: string; abatement?: string; scope?: 'report' | 'patient' }>;
+  observations?: Array<
+    RuleDef & {
+      field: string;
+      code: ConceptRef;
+      value?: ObservationValue;
+      unit?: string;
+      category?: string;
+      answers?: Record<string, ConceptRef>;
+      yes?: string[];
+      date?: string;
+    }
+  >;
+  conditions?: Array<
+    CodedRuleDef & {
+      category?: ConditionRule['category'];
+      verification?: ConditionRule['verification'];
+      clinical_status?: ConditionRule['clinical'];
+      onset?: string;
+      abatement?: string;
+      scope?: 'report' | 'patient';
+    }
+  >;
   immunizations?: CodedRuleDef[];
   procedures?: CodedRuleDef[];
   appointments?: Array<RuleDef & { field: string; code: ConceptRef }>;

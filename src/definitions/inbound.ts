@@ -18,10 +18,18 @@ export function readInbound(root: string): InboundDefinition[] {
   const problems: string[] = [];
   const jsonForms = readProjectSettings(project, problems)?.forms ?? {};
   const out: InboundDefinition[] = [];
-  for (const f of fs.readdirSync(dir).filter((n) => n.endsWith('.json')).sort()) {
+  for (const f of fs
+    .readdirSync(dir)
+    .filter((n) => n.endsWith('.json'))
+    .sort()) {
     const file = path.join(dir, f);
     const rel = path.relative(project.root, file);
-    const raw = readJson<Omit<InboundDefinition, 'name' | 'fields'> & { fields: Record<string, string | { path: string; required?: boolean }> }>(file, project.root, schema, problems);
+    const raw = readJson<Omit<InboundDefinition, 'name' | 'fields'> & { fields: Record<string, string | { path: string; required?: boolean }> }>(
+      file,
+      project.root,
+      schema,
+      problems,
+    );
     if (!raw) continue;
     const def: InboundDefinition = { ...raw, name: path.basename(f, '.json'), fields: {} };
     delete (def as { $schema?: string }).$schema;
@@ -33,9 +41,13 @@ export function readInbound(root: string): InboundDefinition[] {
       if (!def.form) problems.push(`${rel}: /form: a report needs the JSON form code it is written with`);
       else if (!form) problems.push(`${rel}: /form: '${def.form}' is not a JSON form in the app settings' forms (CHT's records API refuses it)`);
       else {
-        for (const k of Object.keys(def.fields)) if (!form.fields?.[k]) problems.push(`${rel}: /fields/${k}: not a field of JSON form ${code} (CHT would drop it)`);
-        for (const k of SET_BY_RECEIVER) if (!form.fields?.[k]) problems.push(`${rel}: /form: JSON form ${code} lacks the field '${k}' the receiver writes (CHT would drop it, and resends would duplicate)`);
-        for (const [k, spec] of Object.entries(form.fields ?? {})) if (spec.required && !def.fields[k] && !SET_BY_RECEIVER.includes(k)) problems.push(`${rel}: /fields: JSON form ${code} requires '${k}'`);
+        for (const k of Object.keys(def.fields))
+          if (!form.fields?.[k]) problems.push(`${rel}: /fields/${k}: not a field of JSON form ${code} (CHT would drop it)`);
+        for (const k of SET_BY_RECEIVER)
+          if (!form.fields?.[k])
+            problems.push(`${rel}: /form: JSON form ${code} lacks the field '${k}' the receiver writes (CHT would drop it, and resends would duplicate)`);
+        for (const [k, spec] of Object.entries(form.fields ?? {}))
+          if (spec.required && !def.fields[k] && !SET_BY_RECEIVER.includes(k)) problems.push(`${rel}: /fields: JSON form ${code} requires '${k}'`);
       }
       if (!def.patient) problems.push(`${rel}: /patient: a report needs the FHIRPath of its patient reference`);
     }

@@ -18,7 +18,8 @@ const ajv = new Ajv({ allErrors: true, strict: false });
 function describe(e: ErrorObject): string {
   const where = e.instancePath || '/';
   if (e.keyword === 'additionalProperties') return `${where}: unknown property '${(e.params as { additionalProperty: string }).additionalProperty}'`;
-  if (e.keyword === 'enum') return `${where}: must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
+  if (e.keyword === 'enum')
+    return `${where}: must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
   return `${where}: ${e.message}`;
 }
 
@@ -37,7 +38,7 @@ export function readJson<T>(file: string, root: string, schema: object, problems
     // oneOf reports every branch; keep the most specific messages.
     const errs = (validate.errors ?? []).filter((e) => e.keyword !== 'oneOf' && e.keyword !== 'anyOf');
     const seen = new Set<string>();
-    for (const e of errs.length ? errs : validate.errors ?? []) {
+    for (const e of errs.length ? errs : (validate.errors ?? [])) {
       const msg = `${rel}: ${describe(e)}`;
       if (seen.has(msg)) continue;
       problems.push(msg);

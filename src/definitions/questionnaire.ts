@@ -39,14 +39,26 @@ function localized(x: XFormInfo, labels: Labels | undefined, fallback: string): 
   const text = (first !== undefined ? labels[first] : undefined) ?? Object.values(labels)[0] ?? fallback;
   const extension = others
     .filter((l) => labels[l] && labels[l] !== text && languageTag(l))
-    .map((l) => ({ url: TRANSLATION, extension: [{ url: 'lang', valueCode: languageTag(l) }, { url: 'content', valueString: labels[l] }] }));
+    .map((l) => ({
+      url: TRANSLATION,
+      extension: [
+        { url: 'lang', valueCode: languageTag(l) },
+        { url: 'content', valueString: labels[l] },
+      ],
+    }));
   return extension.length ? { text, ext: { extension } } : { text };
 }
 
 const lastSegment = (path: string) => path.slice(path.lastIndexOf('.') + 1);
 
 /** A note's label as text: HTML tags and markdown emphasis and headings dropped. */
-const plain = (s: string) => s.replace(/<[^>]*>/g, ' ').replace(/(\*\*|__|\*|_)(\S[^*_]*?)\1/g, '$2').replace(/^#+\s*/, '').replace(/\s+/g, ' ').trim();
+const plain = (s: string) =>
+  s
+    .replace(/<[^>]*>/g, ' ')
+    .replace(/(\*\*|__|\*|_)(\S[^*_]*?)\1/g, '$2')
+    .replace(/^#+\s*/, '')
+    .replace(/\s+/g, ' ')
+    .trim();
 
 function item(x: XFormInfo, node: InstanceNode): QuestionnaireItem | undefined {
   if (node.children) {
@@ -87,10 +99,17 @@ function item(x: XFormInfo, node: InstanceNode): QuestionnaireItem | undefined {
 }
 
 /** `sick_child` -> `SickChild`: a name machines can use (que-0). */
-const machineName = (id: string) => id.replace(/(^|[^A-Za-z0-9])([a-z])/g, (_, __, c: string) => c.toUpperCase()).replace(/[^A-Za-z0-9_]/g, '').replace(/^[^A-Z]/, 'F');
+const machineName = (id: string) =>
+  id
+    .replace(/(^|[^A-Za-z0-9])([a-z])/g, (_, __, c: string) => c.toUpperCase())
+    .replace(/[^A-Za-z0-9_]/g, '')
+    .replace(/^[^A-Z]/, 'F');
 
 export function questionnaireFor(d: Deployment, x: XFormInfo): Questionnaire {
-  const items = x.tree.filter((n) => NOT_ANSWERS.indexOf(n.path) < 0).map((n) => item(x, n)).filter((i): i is QuestionnaireItem => !!i);
+  const items = x.tree
+    .filter((n) => NOT_ANSWERS.indexOf(n.path) < 0)
+    .map((n) => item(x, n))
+    .filter((i): i is QuestionnaireItem => !!i);
   const q: Questionnaire = {
     resourceType: 'Questionnaire',
     id: resourceId(d, 'Questionnaire', x.id),
@@ -109,5 +128,11 @@ export function questionnaireFor(d: Deployment, x: XFormInfo): Questionnaire {
 /** Every mapped form's Questionnaire, as one transaction of PUTs (what `cht-fhir questionnaires` prints). */
 export function questionnaireBundle(compiled: Compiled): Bundle {
   const d = compiled.model.deployment;
-  return transaction(d, 'questionnaires', Object.entries(compiled.xforms).sort(([a], [b]) => (a < b ? -1 : 1)).map(([, xform]) => questionnaireFor(d, xform)));
+  return transaction(
+    d,
+    'questionnaires',
+    Object.entries(compiled.xforms)
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([, xform]) => questionnaireFor(d, xform)),
+  );
 }

@@ -36,11 +36,11 @@ const field = { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_\\-]*(\\.[A-Za-z_
 const ruleBase = {
   field,
   when: {
-    description: "Only when this holds, e.g. \"delivery_mode = 'cesarean'\", \"selected(${danger_signs}, 'fever') and ${weeks} >= 20\"",
+    description: 'Only when this holds, e.g. "delivery_mode = \'cesarean\'", "selected(${danger_signs}, \'fever\') and ${weeks} >= 20"',
     type: 'string',
     minLength: 1,
   },
-  subject: { description: 'Field holding the _id of the person the fact is about (a db-doc-ref or a contact picker); default: the report\'s patient', ...field },
+  subject: { description: "Field holding the _id of the person the fact is about (a db-doc-ref or a contact picker); default: the report's patient", ...field },
   required: { type: 'boolean' },
 };
 
@@ -69,7 +69,8 @@ export const formSchema = {
     $schema: { type: 'string' },
     form: { type: 'string', pattern: '^[A-Za-z0-9_\\-]+$' },
     fields: {
-      description: "The form's fields and their types, as `cht-fhir init` listed them: a reference while writing rules; not mapped by itself. Each must still be a field of the form.",
+      description:
+        "The form's fields and their types, as `cht-fhir init` listed them: a reference while writing rules; not mapped by itself. Each must still be a field of the form.",
       type: 'object',
       additionalProperties: { type: 'string' },
     },
@@ -160,7 +161,12 @@ export const settingsSchema = {
       },
     },
     cron: { type: 'string' },
-    extension_libs: { type: 'array', items: { enum: ['fhir-build.js', 'fhir-id.js', 'fhir-terminology.js', 'fhirpath.js'] }, uniqueItems: true, description: 'extension libs to build even when no form calls them (e.g. for tasks or another app)' },
+    extension_libs: {
+      type: 'array',
+      items: { enum: ['fhir-build.js', 'fhir-id.js', 'fhir-terminology.js', 'fhirpath.js'] },
+      uniqueItems: true,
+      description: 'extension libs to build even when no form calls them (e.g. for tasks or another app)',
+    },
   },
 };
 

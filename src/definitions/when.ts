@@ -19,7 +19,8 @@ export interface ParsedWhen {
 
 type Token = { kind: 'op' | 'str' | 'num' | 'name' | 'field' | 'abs' | 'punct'; text: string; at: number };
 
-const TOKEN = /\s*(?:(\$\{[A-Za-z_][\w.-]*\})|('[^']*'|"[^"]*")|(\d+(?:\.\d+)?)|(!=|<=|>=|=|<|>)|([(),])|([A-Za-z_][\w-]*(?:\.[A-Za-z_][\w-]*)*)|(\/[A-Za-z_][\w-]*(?:\/[A-Za-z_][\w-]*)+))/y;
+const TOKEN =
+  /\s*(?:(\$\{[A-Za-z_][\w.-]*\})|('[^']*'|"[^"]*")|(\d+(?:\.\d+)?)|(!=|<=|>=|=|<|>)|([(),])|([A-Za-z_][\w-]*(?:\.[A-Za-z_][\w-]*)*)|(\/[A-Za-z_][\w-]*(?:\/[A-Za-z_][\w-]*)+))/y;
 
 function tokenize(src: string): Token[] {
   const out: Token[] = [];
@@ -62,20 +63,20 @@ export function parseWhen(src: string, resolve: (ref: string, byName: boolean) =
 
   const fieldRef = (): string => {
     const t = peek();
-    if (t?.kind === 'field') return i++, resolve(t.text, true);
-    if (t?.kind === 'name') return i++, resolve(t.text, false);
+    if (t?.kind === 'field') return (i++, resolve(t.text, true));
+    if (t?.kind === 'name') return (i++, resolve(t.text, false));
     if (t?.kind === 'abs') {
       // An absolute XPath as the XForm writes it: /<root>/group/field.
       const [first, ...rest] = t.text.split('/').filter(Boolean);
       if (first !== root) fail(`an absolute path starts with /${root ?? '<root>'}/`);
-      return i++, resolve(rest.join('.'), false);
+      return (i++, resolve(rest.join('.'), false));
     }
     return fail('expected a field');
   };
   const operand = (): When | string | number => {
     const t = peek();
-    if (t?.kind === 'str') return i++, t.text;
-    if (t?.kind === 'num') return i++, Number(t.text);
+    if (t?.kind === 'str') return (i++, t.text);
+    if (t?.kind === 'num') return (i++, Number(t.text));
     return ['.', fieldRef()];
   };
   const primary = (): When => {
@@ -110,7 +111,11 @@ export function parseWhen(src: string, resolve: (ref: string, byName: boolean) =
     }
     i++;
     const right = operand();
-    for (const [a, b] of [[left, right], [right, left]]) if (Array.isArray(a) && typeof b === 'string') values.push([a[1] as string, b]);
+    for (const [a, b] of [
+      [left, right],
+      [right, left],
+    ])
+      if (Array.isArray(a) && typeof b === 'string') values.push([a[1] as string, b]);
     return [op.text, left, right];
   };
   const and = (): When => {

@@ -155,7 +155,10 @@ function readItext(doc: Document): { languages: string[]; texts: Map<string, Lab
 
 export function parseXForm(xml: string, file: string): XFormInfo {
   const errors: string[] = [];
-  const doc = new DOMParser({ errorHandler: { error: (m: string) => errors.push(m), fatalError: (m: string) => errors.push(m) } }).parseFromString(xml, 'text/xml');
+  const doc = new DOMParser({ errorHandler: { error: (m: string) => errors.push(m), fatalError: (m: string) => errors.push(m) } }).parseFromString(
+    xml,
+    'text/xml',
+  );
   if (errors.length || !doc.documentElement) throw new Error(`${file}: not well-formed XML: ${errors[0] ?? 'empty'}`);
   const instances = descendants(doc, 'instance');
   const primary = instances.find((i) => !i.getAttribute('id'));
@@ -213,7 +216,7 @@ export function parseXForm(xml: string, file: string): XFormInfo {
         if (inRepeat) f.repeat = inRepeat;
         const value = squash(c.textContent ?? '');
         if (value) f.value = value;
-        const ref = c.hasAttribute('db-doc-ref') ? c.getAttribute('db-doc-ref') ?? '' : undefined;
+        const ref = c.hasAttribute('db-doc-ref') ? (c.getAttribute('db-doc-ref') ?? '') : undefined;
         // Relative to the field itself: `../profile` is a sibling.
         if (ref !== undefined) f.dbDocRef = resolvePath(ref, path.split('.'), rootName) ?? ref.trim();
         fields[path] = f;
@@ -306,10 +309,17 @@ function choicesOf(select: Element, instances: Element[], labelOf: (el: Element,
   const source = m && instances.find((i) => i.getAttribute('id') === m[1]);
   if (!m || !source || source.getAttribute('src')) return undefined;
   let nodes = [source];
-  for (const name of (m[2] ?? '').replace(/\[[^\]]*\]/g, '').split('/').filter(Boolean)) {
+  for (const name of (m[2] ?? '')
+    .replace(/\[[^\]]*\]/g, '')
+    .split('/')
+    .filter(Boolean)) {
     nodes = nodes.flatMap((n) => children(n).filter((c) => nameOf(c) === name));
   }
-  const valueRef = children(itemset).find((c) => nameOf(c) === 'value')?.getAttribute('ref')?.trim() || 'name';
+  const valueRef =
+    children(itemset)
+      .find((c) => nameOf(c) === 'value')
+      ?.getAttribute('ref')
+      ?.trim() || 'name';
   return nodes
     .map((item) => {
       const choice: Choice = { value: childText(item, valueRef) };

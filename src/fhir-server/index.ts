@@ -46,11 +46,16 @@ export async function startFhirServer(opts: { port?: number; host?: string } = {
   const exchange: FhirExchange = (method, path, body, headers = {}) =>
     serial(method, () => handle(router, repo, method, path, body, headers)).then(
       (a) => ({ status: a.status, headers: { 'content-type': 'application/fhir+json; charset=utf-8', ...a.headers }, body: JSON.stringify(a.body) }),
-      (e: Error) => ({ status: 500, headers: { 'content-type': 'application/fhir+json; charset=utf-8' }, body: JSON.stringify(errorOutcome('exception', e.message)) }),
+      (e: Error) => ({
+        status: 500,
+        headers: { 'content-type': 'application/fhir+json; charset=utf-8' },
+        body: JSON.stringify(errorOutcome('exception', e.message)),
+      }),
     );
   const server = http.createServer((req, res) => {
     const path = req.url ?? '/';
-    if (!path.startsWith(FHIR_BASE_PATH)) return send(res, { status: 404, headers: {}, body: JSON.stringify(errorOutcome('not-found', `No FHIR endpoint at ${path.split('?')[0]}`)) });
+    if (!path.startsWith(FHIR_BASE_PATH))
+      return send(res, { status: 404, headers: {}, body: JSON.stringify(errorOutcome('not-found', `No FHIR endpoint at ${path.split('?')[0]}`)) });
     readBody(req).then(
       (raw) => exchange(req.method ?? 'GET', path.slice(FHIR_BASE_PATH.length), raw.toString('utf8'), req.headers).then((a) => send(res, a)),
       (e: Error) => send(res, { status: 413, headers: {}, body: JSON.stringify(errorOutcome('too-costly', e.message)) }),
@@ -77,7 +82,14 @@ interface Answer {
   headers?: Record<string, string>;
 }
 
-async function handle(router: FhirRouter, repo: MemoryRepository, method: string, path: string, raw: string, headers: http.IncomingHttpHeaders): Promise<Answer> {
+async function handle(
+  router: FhirRouter,
+  repo: MemoryRepository,
+  method: string,
+  path: string,
+  raw: string,
+  headers: http.IncomingHttpHeaders,
+): Promise<Answer> {
   const url = new URL(path.replace(/^\/*/, '/'), 'http://localhost');
   if (!METHODS.has(method)) return { status: 405, body: errorOutcome('not-supported', `Method ${method} not supported`) };
   let body: unknown;

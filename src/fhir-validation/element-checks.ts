@@ -99,4 +99,3 @@ function checkBinding(value: unknown, type: string, url: string, expr: string, d
     }
   }
 }
-

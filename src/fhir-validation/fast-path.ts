@@ -1,4 +1,13 @@
-import { fhirTypeToJsType, isPrimitiveType, toTypedValue, tryGetDataType, validationRegexes, type InternalSchemaElement, type InternalTypeSchema, type TypedValue } from '@medplum/core';
+import {
+  fhirTypeToJsType,
+  isPrimitiveType,
+  toTypedValue,
+  tryGetDataType,
+  validationRegexes,
+  type InternalSchemaElement,
+  type InternalTypeSchema,
+  type TypedValue,
+} from '@medplum/core';
 import { firstBroken, type InvariantScope } from './invariants';
 import { isObject } from '../core/values';
 
@@ -57,7 +66,8 @@ function planOf(schema: InternalTypeSchema): Plan | null {
       const key = segment.replace('[x]', capitalize(t.code));
       // Several types under one key (not a choice): medplum takes the first.
       if (plan.byKey.get(key)?.name === name) continue;
-      if (taken.has(key)) plan.byKey.delete(key); // two elements claim the key: leave it to medplum
+      if (taken.has(key))
+        plan.byKey.delete(key); // two elements claim the key: leave it to medplum
       else if (!exotic) plan.byKey.set(key, { name, element, type: t.code });
       taken.add(key);
     }
@@ -133,7 +143,6 @@ function primitiveOk(value: unknown, type: string): boolean {
 function capitalize(word: string): string {
   return word ? word.charAt(0).toUpperCase() + word.substring(1) : '';
 }
-
 
 function hasKeys(o: object): boolean {
   for (const _k in o) return true;

@@ -8,7 +8,13 @@ export function structureIssue(expression: string, text: string, code: Operation
 /** A broken invariant, worded as @medplum/core words it; `error` when the expression could not be evaluated. */
 export function invariantIssue(expression: string, c: Constraint, error?: Error): OperationOutcomeIssue {
   const text = error ? `Error evaluating invariant ${c.key}: ${error.message}` : `Constraint ${c.key} not met: ${c.description}`;
-  return { severity: 'error', code: error ? 'processing' : 'invariant', details: { text }, expression: [expression], diagnostics: JSON.stringify({ fhirpath: c.expression }) };
+  return {
+    severity: 'error',
+    code: error ? 'processing' : 'invariant',
+    details: { text },
+    expression: [expression],
+    diagnostics: JSON.stringify({ fhirpath: c.expression }),
+  };
 }
 
 export { outcomeOf as toOperationOutcome } from '../core/outcome';

@@ -81,7 +81,11 @@ function expandValueSet(vs: ValueSet, codeSystems: Map<string, CodeSystem>, impo
   return out;
 }
 
-function includeCodes(inc: ValueSetComposeInclude, codeSystems: Map<string, CodeSystem>, importVs: (url: string) => Expansion | undefined): Expansion | undefined {
+function includeCodes(
+  inc: ValueSetComposeInclude,
+  codeSystems: Map<string, CodeSystem>,
+  importVs: (url: string) => Expansion | undefined,
+): Expansion | undefined {
   if (inc.valueSet?.length) {
     // Imports intersected with a system are rare in core R4; only plain unions are computed.
     if (inc.system || inc.valueSet.length > 1) return undefined;

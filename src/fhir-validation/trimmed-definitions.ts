@@ -51,7 +51,9 @@ export function buildTrimmed(full: StructureDefinition[]): TrimmedDefinitions {
   const wanted = buildElementIndex(structures.filter((s) => s.derivation !== 'constraint')).requiredValueSets();
   const terms = (readJson('fhir/r4/valuesets.json') as Bundle<FhirResource>).entry ?? [];
   const v3 = (readJson('fhir/r4/v3-codesystems.json') as Bundle<FhirResource>).entry ?? [];
-  const resources = [...terms, ...v3].map((e) => e.resource).filter((r): r is CodeSystem | ValueSet => r?.resourceType === 'CodeSystem' || r?.resourceType === 'ValueSet');
+  const resources = [...terms, ...v3]
+    .map((e) => e.resource)
+    .filter((r): r is CodeSystem | ValueSet => r?.resourceType === 'CodeSystem' || r?.resourceType === 'ValueSet');
   const terminology = buildTerminology(resources, wanted);
   const expansions: TrimmedDefinitions['expansions'] = [...wanted].map((url) => {
     const x = terminology.expansion(url);
@@ -62,7 +64,19 @@ export function buildTrimmed(full: StructureDefinition[]): TrimmedDefinitions {
 
 function trimStructure(sd: StructureDefinition): StructureDefinition {
   const { resourceType, id, url, name, type, kind, abstract, derivation, baseDefinition } = sd;
-  return { resourceType, id, url, name, status: sd.status, type, kind, abstract, derivation, baseDefinition, snapshot: { element: (sd.snapshot?.element ?? []).map(trimElement) } };
+  return {
+    resourceType,
+    id,
+    url,
+    name,
+    status: sd.status,
+    type,
+    kind,
+    abstract,
+    derivation,
+    baseDefinition,
+    snapshot: { element: (sd.snapshot?.element ?? []).map(trimElement) },
+  };
 }
 
 /** The element fields @medplum/core's parser (typeschema/types.ts) and our element index read; prose dropped. */
@@ -86,7 +100,9 @@ function trimElement(e: ElementDefinition): ElementDefinition {
     });
   }
   // ele-1 is skipped by @medplum/core; warnings never change a verdict (validateR4 keeps errors only).
-  const constraints = (e.constraint ?? []).filter((c) => c.key !== 'ele-1' && c.severity !== 'warning').map(({ key, severity, human, expression }) => ({ key, severity, human, expression }));
+  const constraints = (e.constraint ?? [])
+    .filter((c) => c.key !== 'ele-1' && c.severity !== 'warning')
+    .map(({ key, severity, human, expression }) => ({ key, severity, human, expression }));
   if (constraints.length) out.constraint = constraints;
   for (const k of Object.keys(e) as (keyof ElementDefinition)[]) {
     if (k.startsWith('fixed') || k.startsWith('pattern')) (out as unknown as Record<string, unknown>)[k] = e[k];

@@ -18,9 +18,11 @@ export function valueIssue(type: string, value: unknown, expr: string): Operatio
     if (type === 'id' && !ID.test(value)) return structureIssue(expr, `"${value.slice(0, 80)}" is not a FHIR id (1-64 of A-Z a-z 0-9 - .)`);
     if (type === 'date' || type === 'dateTime' || type === 'instant') {
       const m = DATE.exec(value);
-      if (m && !realDate(Number(m[1]), m[2] ? Number(m[2]) : 1, m[3] ? Number(m[3]) : 1)) return structureIssue(expr, `${type} "${value.slice(0, 40)}" is not a calendar date`);
+      if (m && !realDate(Number(m[1]), m[2] ? Number(m[2]) : 1, m[3] ? Number(m[3]) : 1))
+        return structureIssue(expr, `${type} "${value.slice(0, 40)}" is not a calendar date`);
     }
-    if (type === 'xhtml' && ACTIVE_CONTENT.test(value)) return structureIssue(expr, 'The narrative holds active content (script, event handler or similar), which R4 forbids (txt-1)');
+    if (type === 'xhtml' && ACTIVE_CONTENT.test(value))
+      return structureIssue(expr, 'The narrative holds active content (script, event handler or similar), which R4 forbids (txt-1)');
     return undefined;
   }
   if (value !== null && typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length === 0) {

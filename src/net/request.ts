@@ -36,12 +36,16 @@ export function send(url: URL, o: RequestOptions): Sent {
   const headers = { ...o.headers, ...(o.body !== undefined ? { 'content-length': Buffer.byteLength(o.body) } : {}) };
   let req: http.ClientRequest | undefined;
   const reply = new Promise<Reply>((resolve, reject) => {
-    req = lib.request(url, { method: o.method, headers, agent: o.agent, ...(url.protocol === 'https:' && o.trustSelfSigned ? { rejectUnauthorized: false } : {}) }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: flatHeaders(res.headers), body: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
-    });
+    req = lib.request(
+      url,
+      { method: o.method, headers, agent: o.agent, ...(url.protocol === 'https:' && o.trustSelfSigned ? { rejectUnauthorized: false } : {}) },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: flatHeaders(res.headers), body: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
     req.end(o.body);
   });

@@ -55,7 +55,8 @@ export function mapPayload(entry: { mapping: Record<string, MappingValue> }, nam
   const out: Record<string, unknown> = {};
   for (const dest of Object.keys(entry.mapping)) {
     const conf = entry.mapping[dest]!;
-    const { path, expr, required } = typeof conf === 'string' ? { path: conf, expr: undefined, required: true } : { path: conf.path, expr: conf.expr, required: !conf.optional };
+    const { path, expr, required } =
+      typeof conf === 'string' ? { path: conf, expr: undefined, required: true } : { path: conf.path, expr: conf.expr, required: !conf.optional };
     let value: unknown;
     if (expr) {
       try {

@@ -14,7 +14,7 @@ export function hydrate(doc: Doc, all: Doc[]): Doc {
     if (typeof d._id === 'string') byId.set(d._id, d);
     for (const k of ['patient_id', 'place_id']) if (typeof d[k] === 'string') byShortcode.set(d[k], d);
   }
-  const find = (ref: unknown): Doc | undefined => (typeof ref === 'string' ? byId.get(ref) ?? byShortcode.get(ref) : undefined);
+  const find = (ref: unknown): Doc | undefined => (typeof ref === 'string' ? (byId.get(ref) ?? byShortcode.get(ref)) : undefined);
 
   const lineage = (stub: unknown, depth = 0): unknown => {
     if (!stub || typeof stub !== 'object' || depth > 20) return stub;

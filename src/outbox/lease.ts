@@ -12,7 +12,14 @@ export class LeaseLost extends Error {}
  * holder announces the release on a BroadcastChannel, or when the lease
  * expires. The holder renews it before every request and stops if it lost it.
  */
-export async function withLease<T>(db: OutboxDB, channelName: string, owner: string, ttlMs: number, closed: () => boolean, fn: (renew: () => Promise<void>) => Promise<T>): Promise<T> {
+export async function withLease<T>(
+  db: OutboxDB,
+  channelName: string,
+  owner: string,
+  ttlMs: number,
+  closed: () => boolean,
+  fn: (renew: () => Promise<void>) => Promise<T>,
+): Promise<T> {
   const channel = typeof BroadcastChannel === 'function' ? new BroadcastChannel(channelName) : undefined;
   try {
     for (;;) {

@@ -8,7 +8,19 @@ import { pipelinedFlush, type Sent } from './pipeline';
 import { keyOf, unpack, type OutboxRecord } from './records';
 import type { QuarantineEntry } from './schema';
 import { postTransaction, reasonOf, refusedEntries, type HeadersOption } from './send';
-import { countRecords, listQuarantine, openStore, queueId, quarantine, sweep, unquarantine, writeResources, type BadRow, type OutboxDB, type Refused } from './store';
+import {
+  countRecords,
+  listQuarantine,
+  openStore,
+  queueId,
+  quarantine,
+  sweep,
+  unquarantine,
+  writeResources,
+  type BadRow,
+  type OutboxDB,
+  type Refused,
+} from './store';
 import { statusVerdict, verdicts } from './transaction';
 import { withSourceVersion } from '../core/source-version';
 import type { ResourceValidator, ValidationIssue } from './validate';
@@ -134,7 +146,10 @@ export class Outbox extends OutboxEvents {
     inputs.forEach((input, n) => {
       const at = prefix.replace('i', String(n));
       const found = unpack(input, this.opts.maxResourceChars);
-      if (!found.issues.length && this.opts.validate) found.resources.forEach((r, i) => found.issues.push(...prefixed(this.opts.validate!(r), found.resources.length > 1 ? `Bundle.entry[${i}].resource.` : '')));
+      if (!found.issues.length && this.opts.validate)
+        found.resources.forEach((r, i) =>
+          found.issues.push(...prefixed(this.opts.validate!(r), found.resources.length > 1 ? `Bundle.entry[${i}].resource.` : '')),
+        );
       issues.push(...prefixed(found.issues, at));
       all.push(...found.resources);
       json.push(...found.json);
@@ -170,10 +185,17 @@ export class Outbox extends OutboxEvents {
     // One flushing tab per queue: two tabs sending the same records at once would double them.
     const p: Promise<FlushResult> = locks
       ? locks.request(lockName, run).then((r) => r)
-      : withLease(this.db, lockName, this.tab, (this.opts.timeoutMs ?? 30000) + 5000, () => this.closed, (renew) => {
-          this.renew = renew;
-          return run().finally(() => (this.renew = () => Promise.resolve()));
-        });
+      : withLease(
+          this.db,
+          lockName,
+          this.tab,
+          (this.opts.timeoutMs ?? 30000) + 5000,
+          () => this.closed,
+          (renew) => {
+            this.renew = renew;
+            return run().finally(() => (this.renew = () => Promise.resolve()));
+          },
+        );
     // Follow-ups are decided once this run is over, so a retry timer never finds it still running.
     const settled = (result: FlushResult | undefined, error?: unknown) => {
       this.flushing = undefined;
@@ -250,7 +272,11 @@ export class Outbox extends OutboxEvents {
     while (this.writes.length) {
       const group = this.writes.splice(0);
       try {
-        await writeResources(this.db, group.flatMap((g) => g.resources), Date.now());
+        await writeResources(
+          this.db,
+          group.flatMap((g) => g.resources),
+          Date.now(),
+        );
         group.forEach((g) => g.resolve());
       } catch (e) {
         const err = this.storageFailure(e);
@@ -316,7 +342,13 @@ export class Outbox extends OutboxEvents {
     try {
       answer = await postTransaction(
         batch.map((r) => withSourceVersion(r.resource, { source: `urn:uuid:${this.id}`, version: r.rev })),
-        { endpoint: this.opts.endpoint, headers: this.opts.headers, fetch: this.opts.fetch ?? globalThis.fetch.bind(globalThis), timeoutMs: this.opts.timeoutMs ?? 30000, signal: this.abort.signal },
+        {
+          endpoint: this.opts.endpoint,
+          headers: this.opts.headers,
+          fetch: this.opts.fetch ?? globalThis.fetch.bind(globalThis),
+          timeoutMs: this.opts.timeoutMs ?? 30000,
+          signal: this.abort.signal,
+        },
       );
     } catch (e) {
       throw this.closed ? e : new RetryLater(`no answer from the receiver: ${describe(e)}`);
@@ -333,7 +365,10 @@ export class Outbox extends OutboxEvents {
     const named = refusedEntries(body, batch.length);
     if (named.size || batch.length === 1) {
       const refused = named.size ? batch.filter((_r, i) => named.has(i)) : batch;
-      const quarantined = await this.quarantineRows([], refused.map((r) => ({ key: r.key, rev: r.rev, value: r, reason: named.get(batch.indexOf(r)) ?? reasonOf(status, body) })));
+      const quarantined = await this.quarantineRows(
+        [],
+        refused.map((r) => ({ key: r.key, rev: r.rev, value: r, reason: named.get(batch.indexOf(r)) ?? reasonOf(status, body) })),
+      );
       const rest = batch.filter((r) => !refused.includes(r));
       if (!rest.length) return { delivered: 0, quarantined };
       const d = await this.deliver(rest);
@@ -349,19 +384,33 @@ export class Outbox extends OutboxEvents {
   private async deliver(batch: OutboxRecord[]): Promise<{ delivered: number; quarantined: number }> {
     const sent = await this.send(batch);
     if (sent !== 'accepted') return sent;
-    return this.settle(batch, batch.map(() => 'confirmed'), undefined);
+    return this.settle(
+      batch,
+      batch.map(() => 'confirmed'),
+      undefined,
+    );
   }
 
   /** Applies per-entry verdicts of a 2xx answer. */
   private async settle(batch: OutboxRecord[], v: ReturnType<typeof verdicts>, body: unknown): Promise<{ delivered: number; quarantined: number }> {
     if (this.closed) throw new Error('outbox closed');
-    const { removed, replaced } = await confirmAndRead(this.db, batch.filter((_, i) => v[i] === 'confirmed'), undefined, 0);
+    const { removed, replaced } = await confirmAndRead(
+      this.db,
+      batch.filter((_, i) => v[i] === 'confirmed'),
+      undefined,
+      0,
+    );
     if (removed.length || replaced.length) this.emit('delivered', { keys: removed, replaced });
     const refused = batch.filter((_, i) => v[i] === 'rejected');
     const entries = (body as Bundle | undefined)?.entry ?? [];
     const quarantined = await this.quarantineRows(
       [],
-      refused.map((r) => ({ key: r.key, value: r, rev: r.rev, reason: reasonOf(Number(entries[batch.indexOf(r)]?.response?.status), entries[batch.indexOf(r)]?.response?.outcome) })),
+      refused.map((r) => ({
+        key: r.key,
+        value: r,
+        rev: r.rev,
+        reason: reasonOf(Number(entries[batch.indexOf(r)]?.response?.status), entries[batch.indexOf(r)]?.response?.outcome),
+      })),
     );
     if (v.includes('retry')) throw new RetryLater('the receiver failed some entries of a batch');
     return { delivered: removed.length, quarantined };

@@ -46,7 +46,11 @@ export async function pipelinedFlush(s: FlushSteps, out: { delivered: number; qu
     if (next.last !== undefined && (after === undefined || next.last > after)) after = next.last;
     if (next.bad.length) out.quarantined += await s.quarantine(next.bad);
     const fresh = next.records.filter((r) => !(r.rev <= (sentRev.get(r.key) ?? 0)));
-    const batch = referencesFirst(fresh, (r) => r.key, (r) => r.resource);
+    const batch = referencesFirst(
+      fresh,
+      (r) => r.key,
+      (r) => r.resource,
+    );
     for (const r of batch) sentRev.set(r.key, r.rev);
     if (!batch.length && !unconfirmed.length) {
       if (fromStart && !next.bad.length) return;
@@ -58,7 +62,9 @@ export async function pipelinedFlush(s: FlushSteps, out: { delivered: number; qu
     }
     fromStart = false;
     const flight = batch.length ? s.send(batch) : Promise.resolve(null);
-    const reading = unconfirmed.length ? s.confirmAndRead(unconfirmed, after, s.batchSize) : s.read(after, s.batchSize).then((r) => ({ removed: [], replaced: [], next: r }));
+    const reading = unconfirmed.length
+      ? s.confirmAndRead(unconfirmed, after, s.batchSize)
+      : s.read(after, s.batchSize).then((r) => ({ removed: [], replaced: [], next: r }));
     const [answer, confirmed] = await Promise.allSettled([flight, reading]);
     unconfirmed = [];
     if (confirmed.status === 'rejected') throw confirmed.reason;

@@ -42,7 +42,8 @@ export function unpack(input: Resource | Bundle, maxChars?: number): { resources
   (b.entry ?? []).forEach((e, i) => {
     const at = `Bundle.entry[${i}]`;
     const method = e.request?.method;
-    if (method && method !== 'PUT' && method !== 'POST') return void issues.push({ path: `${at}.request.method`, message: `${method} is not supported: the outbox only sends resources` });
+    if (method && method !== 'PUT' && method !== 'POST')
+      return void issues.push({ path: `${at}.request.method`, message: `${method} is not supported: the outbox only sends resources` });
     if (!e.resource) return void issues.push({ path: `${at}.resource`, message: 'entry has no resource' });
     const found = inspect(e.resource, maxChars);
     for (const issue of found.issues) issues.push({ path: `${at}.resource${issue.path ? '.' + issue.path : ''}`, message: issue.message });

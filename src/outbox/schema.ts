@@ -44,7 +44,16 @@ export const SCHEMA_VERSION = 3;
 
 type UpgradeTx = IDBPTransaction<OutboxSchema, StoreNames<OutboxSchema>[], 'versionchange'>;
 /** The v1/v2 stores, gone since v3. */
-type Legacy = { objectStore(name: string): { getAll(): Promise<unknown[]>; getAllKeys(): Promise<IDBValidKey[]>; get(k: string): Promise<unknown>; put(v: unknown, k?: string): Promise<unknown>; delete(k: IDBValidKey): Promise<void>; createIndex(n: string, p: string): unknown } };
+type Legacy = {
+  objectStore(name: string): {
+    getAll(): Promise<unknown[]>;
+    getAllKeys(): Promise<IDBValidKey[]>;
+    get(k: string): Promise<unknown>;
+    put(v: unknown, k?: string): Promise<unknown>;
+    delete(k: IDBValidKey): Promise<void>;
+    createIndex(n: string, p: string): unknown;
+  };
+};
 type LegacyDb = { createObjectStore(name: string, opts?: IDBObjectStoreParameters): unknown; deleteObjectStore(name: string): void };
 
 export async function upgrade(db: IDBPDatabase<OutboxSchema>, oldVersion: number, tx: UpgradeTx): Promise<void> {

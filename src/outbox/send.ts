@@ -52,7 +52,10 @@ function parseJson(text: string): unknown {
 export function reasonOf(status: number, body: unknown): string {
   const issues = (body as { resourceType?: string; issue?: { diagnostics?: string; details?: { text?: string } }[] })?.issue;
   const text = Array.isArray(issues)
-    ? issues.map((i) => i.diagnostics ?? i.details?.text).filter(Boolean).join('; ')
+    ? issues
+        .map((i) => i.diagnostics ?? i.details?.text)
+        .filter(Boolean)
+        .join('; ')
     : typeof body === 'string'
       ? body.slice(0, 200)
       : '';
@@ -67,12 +70,15 @@ export function reasonOf(status: number, body: unknown): string {
  * refused as a whole.
  */
 export function refusedEntries(body: unknown, sent: number): Map<number, string> {
-  const issues = (body as { resourceType?: string; issue?: unknown } | undefined)?.resourceType === 'OperationOutcome' ? (body as { issue?: unknown }).issue : undefined;
+  const issues =
+    (body as { resourceType?: string; issue?: unknown } | undefined)?.resourceType === 'OperationOutcome' ? (body as { issue?: unknown }).issue : undefined;
   const out = new Map<number, string[]>();
   if (!Array.isArray(issues) || !issues.length) return new Map();
   for (const issue of issues as { severity?: string; expression?: unknown; diagnostics?: string; details?: { text?: string } }[]) {
     if (issue?.severity !== 'error' && issue?.severity !== 'fatal') continue;
-    const at = Array.isArray(issue.expression) ? issue.expression.map((e) => /^Bundle\.entry\[(\d+)\]/.exec(String(e))?.[1]).filter((x) => x !== undefined) : [];
+    const at = Array.isArray(issue.expression)
+      ? issue.expression.map((e) => /^Bundle\.entry\[(\d+)\]/.exec(String(e))?.[1]).filter((x) => x !== undefined)
+      : [];
     if (!at.length) return new Map();
     for (const i of at.map(Number)) {
       if (i >= sent) return new Map();

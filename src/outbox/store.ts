@@ -77,7 +77,12 @@ export async function sweep(db: OutboxDB): Promise<BadRow[]> {
  * moved. A refused version moves (its rows up to `rev` with it) only if no
  * newer version of its key was enqueued since: that one is sent instead.
  */
-export async function quarantine(db: OutboxDB, bad: readonly BadRow[], refused: readonly Refused[], now: number): Promise<{ key: IDBValidKey; reason: string }[]> {
+export async function quarantine(
+  db: OutboxDB,
+  bad: readonly BadRow[],
+  refused: readonly Refused[],
+  now: number,
+): Promise<{ key: IDBValidKey; reason: string }[]> {
   const tx = db.transaction(['queue', 'quarantine'], 'readwrite');
   const queue = tx.objectStore('queue');
   const moved: { key: IDBValidKey; reason: string }[] = [];
@@ -121,7 +126,12 @@ export function listQuarantine(db: OutboxDB): Promise<QuarantineEntry[]> {
  * has a newer version queued already (then it is only dropped). Says what
  * happened to each id asked for.
  */
-export async function unquarantine(db: OutboxDB, qids: readonly number[], requeue: boolean, now: number): Promise<Record<number, 'queued' | 'superseded' | 'discarded' | 'unsound' | 'unknown'>> {
+export async function unquarantine(
+  db: OutboxDB,
+  qids: readonly number[],
+  requeue: boolean,
+  now: number,
+): Promise<Record<number, 'queued' | 'superseded' | 'discarded' | 'unsound' | 'unknown'>> {
   const tx = db.transaction(['queue', 'quarantine'], 'readwrite');
   const q = tx.objectStore('quarantine');
   const out: Record<number, 'queued' | 'superseded' | 'discarded' | 'unsound' | 'unknown'> = {};
@@ -142,7 +152,11 @@ export async function unquarantine(db: OutboxDB, qids: readonly number[], requeu
   return out;
 }
 
-async function requeueUnlessNewer(queue: IDBPObjectStore<OutboxSchema, ('queue' | 'quarantine')[], 'queue', 'readwrite'>, record: QueueRow, now: number): Promise<boolean> {
+async function requeueUnlessNewer(
+  queue: IDBPObjectStore<OutboxSchema, ('queue' | 'quarantine')[], 'queue', 'readwrite'>,
+  record: QueueRow,
+  now: number,
+): Promise<boolean> {
   const revs = await queue.index('byKey').getAllKeys(record.key);
   if (revs.some((rev) => rev > record.rev)) return false;
   await queue.put({ key: record.key, resource: record.resource, enqueuedAt: now } as QueueRow);

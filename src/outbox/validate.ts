@@ -44,7 +44,8 @@ export function inspect(value: unknown, maxChars = DEFAULT_MAX_RESOURCE_CHARS): 
   const root = typeof type === 'string' ? type : 'Resource';
   const id = value.id;
   if (id === undefined) issues.push({ path: `${root}.id`, message: 'missing id: the outbox keys records by type and id, mint a stable id before enqueue' });
-  else if (typeof id !== 'string' || !ID_PATTERN.test(id)) issues.push({ path: `${root}.id`, message: `id ${JSON.stringify(id)} does not match [A-Za-z0-9-.]{1,64}` });
+  else if (typeof id !== 'string' || !ID_PATTERN.test(id))
+    issues.push({ path: `${root}.id`, message: `id ${JSON.stringify(id)} does not match [A-Za-z0-9-.]{1,64}` });
   // The common case is a sound resource: check it without building paths, and walk again with paths only to report.
   if (!isClean(value, 0)) walk(value, root, new Set(), issues);
   if (issues.length) return { issues };

@@ -8,7 +8,11 @@ const JSON_TYPES = /^application\/(fhir\+json|json\+fhir|json)\s*(;|$)/i;
 export function checkContentType(req: IncomingMessage): void {
   const type = req.headers['content-type'];
   if (!type || !JSON_TYPES.test(type)) {
-    throw fail(415, 'not-supported', `Content-Type must be application/json or application/fhir+json, got ${type ? JSON.stringify(type.slice(0, 100)) : 'none'}`);
+    throw fail(
+      415,
+      'not-supported',
+      `Content-Type must be application/json or application/fhir+json, got ${type ? JSON.stringify(type.slice(0, 100)) : 'none'}`,
+    );
   }
 }
 

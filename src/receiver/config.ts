@@ -7,11 +7,14 @@ function advertisedHost(host: string): string {
 }
 
 /** Receiver options from the environment (README, "Receiver"). Throws naming every missing/invalid variable. */
-export function optionsFromEnv(env: NodeJS.ProcessEnv): Omit<ReceiverOptions, 'fhirBaseUrl' | 'inbound'> & { fhirBaseUrl?: string; inbound?: { chtUrl: string } } {
+export function optionsFromEnv(
+  env: NodeJS.ProcessEnv,
+): Omit<ReceiverOptions, 'fhirBaseUrl' | 'inbound'> & { fhirBaseUrl?: string; inbound?: { chtUrl: string } } {
   const problems: string[] = [];
   const port = env.PORT ? Number(env.PORT) : 5005;
   if (!Number.isInteger(port) || port < 0 || port > 65535) problems.push(`PORT must be a port number, got ${JSON.stringify(env.PORT)}`);
-  if (!env.RECEIVER_USERNAME || !env.RECEIVER_PASSWORD) problems.push('RECEIVER_USERNAME and RECEIVER_PASSWORD are required (HTTP Basic credentials CHT sends)');
+  if (!env.RECEIVER_USERNAME || !env.RECEIVER_PASSWORD)
+    problems.push('RECEIVER_USERNAME and RECEIVER_PASSWORD are required (HTTP Basic credentials CHT sends)');
   const openhimSet = [env.OPENHIM_API_URL, env.OPENHIM_USERNAME, env.OPENHIM_PASSWORD].filter(Boolean).length;
   if (openhimSet > 0 && openhimSet < 3) problems.push('OPENHIM_API_URL, OPENHIM_USERNAME and OPENHIM_PASSWORD go together');
   if (env.CHT_URL) {
@@ -31,7 +34,10 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv): Omit<ReceiverOptions, 'f
     fhirAuth: env.FHIR_USERNAME && env.FHIR_PASSWORD ? { username: env.FHIR_USERNAME, password: env.FHIR_PASSWORD } : undefined,
     fhirTrustSelfSigned: flag(env.FHIR_TRUST_SELF_SIGNED),
     inbound: env.CHT_URL ? { chtUrl: env.CHT_URL } : undefined,
-    corsOrigins: (env.CORS_ORIGINS ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+    corsOrigins: (env.CORS_ORIGINS ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
     openhim: env.OPENHIM_API_URL
       ? {
           apiUrl: env.OPENHIM_API_URL,

@@ -64,12 +64,22 @@ export async function restoreNewer(client: FhirClient, list: Overwrite[], deadli
   let pending = list;
   for (let attempt = 1; pending.length; attempt++) {
     // `_offset=0`: without it HAPI cuts an instance history to a cached total (historyCountMode CACHED_ONLY_WITHOUT_OFFSET), which can hide the version before ours.
-    const batch: Bundle = { resourceType: 'Bundle', type: 'batch', entry: pending.map((o) => ({ request: { method: 'GET', url: `${o.type}/${o.id}/_history?_count=2&_offset=0` } })) };
+    const batch: Bundle = {
+      resourceType: 'Bundle',
+      type: 'batch',
+      entry: pending.map((o) => ({ request: { method: 'GET', url: `${o.type}/${o.id}/_history?_count=2&_offset=0` } })),
+    };
     const read = await client.postBundle('FHIR history (batch)', batch, deadline, calls);
     const histories = read.status === 200 ? (parse(read.responseBody) as Bundle | undefined)?.entry : undefined;
     if (!Array.isArray(histories) || histories.length !== pending.length) throw new RestoreFailed(read);
     const back = pending
-      .map((o, i) => ({ o, resource: toRestore(((histories[i]?.resource as Bundle | undefined)?.entry ?? []).map((e) => e.resource as FhirResource), o.versionId) }))
+      .map((o, i) => ({
+        o,
+        resource: toRestore(
+          ((histories[i]?.resource as Bundle | undefined)?.entry ?? []).map((e) => e.resource as FhirResource),
+          o.versionId,
+        ),
+      }))
       .filter((r): r is { o: Overwrite; resource: FhirResource } => !!r.resource);
     if (!back.length) return [];
     const tx: Bundle<FhirResource> = {

@@ -92,7 +92,12 @@ export async function deliver(client: FhirClient, pushed: PushedResource[], dead
       const call = await client.postBundle('FHIR transaction', tx, deadline, calls, creates ? late?.until : undefined).catch((e: unknown) => {
         if (late && e instanceof FhirUnavailable && e.late) {
           const lateCalls: FhirCall[] = [];
-          late.track(e.late.then((c) => (c && ok(c.status) ? restoreNewer(client, overwrites(sent, parse(c.responseBody) as Bundle), Date.now() + late.checkMs, lateCalls) : [])), lateCalls);
+          late.track(
+            e.late.then((c) =>
+              c && ok(c.status) ? restoreNewer(client, overwrites(sent, parse(c.responseBody) as Bundle), Date.now() + late.checkMs, lateCalls) : [],
+            ),
+            lateCalls,
+          );
         }
         throw e;
       });
@@ -106,7 +111,8 @@ export async function deliver(client: FhirClient, pushed: PushedResource[], dead
     }
   } catch (e) {
     if (e instanceof RestoreFailed) throw upstreamError('restore', e.call);
-    if (e instanceof FhirUnavailable) throw new HttpError(e.kind === 'timeout' ? 504 : 502, outcome('error', e.kind === 'timeout' ? 'timeout' : 'transient', e.message), {});
+    if (e instanceof FhirUnavailable)
+      throw new HttpError(e.kind === 'timeout' ? 504 : 502, outcome('error', e.kind === 'timeout' ? 'timeout' : 'transient', e.message), {});
     throw e;
   }
 }
@@ -127,7 +133,8 @@ async function readCurrent(client: FhirClient, pushed: PushedResource[], deadlin
   entries.forEach((e, i) => {
     const status = parseInt(e.response?.status ?? '', 10);
     // pushed[i]: the same length as entries, checked above.
-    if (status === 200 && e.resource) out.set(key(pushed[i]!), { resource: e.resource, versionId: e.resource.meta?.versionId ?? etagVersion(e.response?.etag) });
+    if (status === 200 && e.resource)
+      out.set(key(pushed[i]!), { resource: e.resource, versionId: e.resource.meta?.versionId ?? etagVersion(e.response?.etag) });
     else if (status !== 404 && status !== 410) throw upstreamError('read', call, `entry ${i} answered ${e.response?.status}`);
   });
   return out;

@@ -49,7 +49,9 @@ function readModel(file: string | undefined): ReceiverModel {
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (e) {
-    throw new Error(`CHT_FHIR_MODEL: cannot read ${file} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); run cht-fhir build and deploy fhir-receiver/model.json`);
+    throw new Error(
+      `CHT_FHIR_MODEL: cannot read ${file} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); run cht-fhir build and deploy fhir-receiver/model.json`,
+    );
   }
   return parseReceiverModel(text, file);
 }

@@ -22,7 +22,11 @@ export function awaitingReferences(issues: OperationOutcomeIssue[]): HttpError |
   const missing = issues.map((i) => HAPI_MISSING_TARGET.exec(i.diagnostics ?? '')).filter((m): m is RegExpExecArray => !!m);
   if (!missing.length) return undefined;
   const list = missing.map((m) => `${m[1]} (${m[2]})`).join(', ');
-  const body = outcome('error', 'transient', `The FHIR server does not hold ${list} yet and enforces referential integrity: nothing was written; retry once it is pushed`);
+  const body = outcome(
+    'error',
+    'transient',
+    `The FHIR server does not hold ${list} yet and enforces referential integrity: nothing was written; retry once it is pushed`,
+  );
   body.issue.push(...issues);
   return new HttpError(503, body);
 }

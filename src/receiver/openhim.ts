@@ -20,7 +20,9 @@ export const MEDIATOR_URN = baseConfig.urn;
 export function mediatorConfig(receiver: { host: string; port: number; auth: Credentials }): MediatorConfig {
   const config = JSON.parse(JSON.stringify(baseConfig)) as MediatorConfig;
   for (const e of config.endpoints) Object.assign(e, { host: receiver.host, port: receiver.port });
-  for (const ch of config.defaultChannelConfig) for (const r of ch.routes) Object.assign(r, { host: receiver.host, port: receiver.port, username: receiver.auth.username, password: receiver.auth.password });
+  for (const ch of config.defaultChannelConfig)
+    for (const r of ch.routes)
+      Object.assign(r, { host: receiver.host, port: receiver.port, username: receiver.auth.username, password: receiver.auth.password });
   return config;
 }
 
@@ -34,7 +36,13 @@ export function mediatorStatus(status: number): 'Successful' | 'Completed' | 'Fa
  * `response` (its status becomes CHT's status) and stores orchestrations;
  * `error` marks the transaction for auto-retry.
  */
-export function mediatorResponse(status: number, headers: Record<string, string>, body: string, calls: FhirCall[], properties: Record<string, string | number>) {
+export function mediatorResponse(
+  status: number,
+  headers: Record<string, string>,
+  body: string,
+  calls: FhirCall[],
+  properties: Record<string, string | number>,
+) {
   const failed = status >= 500;
   return {
     'x-mediator-urn': MEDIATOR_URN,
@@ -44,8 +52,18 @@ export function mediatorResponse(status: number, headers: Record<string, string>
       const url = new URL(c.url);
       return {
         name: c.name,
-        request: { host: url.hostname, port: url.port, path: url.pathname, method: c.method, headers: { 'content-type': 'application/fhir+json' }, body: c.requestBody, timestamp: c.startedAt.toISOString() },
-        ...(c.status !== undefined ? { response: { status: c.status, headers: c.responseHeaders ?? {}, body: c.responseBody ?? '', timestamp: c.endedAt.toISOString() } } : {}),
+        request: {
+          host: url.hostname,
+          port: url.port,
+          path: url.pathname,
+          method: c.method,
+          headers: { 'content-type': 'application/fhir+json' },
+          body: c.requestBody,
+          timestamp: c.startedAt.toISOString(),
+        },
+        ...(c.status !== undefined
+          ? { response: { status: c.status, headers: c.responseHeaders ?? {}, body: c.responseBody ?? '', timestamp: c.endedAt.toISOString() } }
+          : {}),
         ...(c.error ? { error: { message: c.error } } : {}),
       };
     }),

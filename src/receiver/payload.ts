@@ -41,10 +41,15 @@ function refusal(bundle: unknown, issues: OperationOutcomeIssue[]): HttpError {
   const entries = isObject(bundle) && Array.isArray(bundle.entry) ? (bundle.entry as unknown[]) : [];
   const refused = new Set<number>();
   for (const issue of issues) for (const e of issue.expression ?? []) if (ENTRY.test(e)) refused.add(Number(ENTRY.exec(e)![1]));
-  const named = [...refused].sort((a, b) => a - b).map((i) => {
-    const r = isObject(entries[i]) && isObject((entries[i] as Record<string, unknown>).resource) ? ((entries[i] as Record<string, unknown>).resource as Record<string, unknown>) : {};
-    return structureIssue(`Bundle.entry[${i}]`, `${String(r.resourceType)}/${String(r.id)} refused`, 'invalid');
-  });
+  const named = [...refused]
+    .sort((a, b) => a - b)
+    .map((i) => {
+      const r =
+        isObject(entries[i]) && isObject((entries[i] as Record<string, unknown>).resource)
+          ? ((entries[i] as Record<string, unknown>).resource as Record<string, unknown>)
+          : {};
+      return structureIssue(`Bundle.entry[${i}]`, `${String(r.resourceType)}/${String(r.id)} refused`, 'invalid');
+    });
   return new HttpError(400, outcomeOf([...issues, ...named]));
 }
 
@@ -71,10 +76,12 @@ function checkContract(bundle: unknown): OperationOutcomeIssue[] {
     const r = isObject(entry) && isObject(entry.resource) ? entry.resource : undefined;
     if (!isObject(entry) || !r) return void issues.push(structureIssue(`${at}.resource`, 'Each entry needs a resource', 'required'));
     const { id, resourceType: type } = r;
-    if (typeof id !== 'string' || !ID.test(id)) return void issues.push(structureIssue(`${at}.resource.id`, 'Each resource needs a client id (FHIR id syntax)', 'required'));
+    if (typeof id !== 'string' || !ID.test(id))
+      return void issues.push(structureIssue(`${at}.resource.id`, 'Each resource needs a client id (FHIR id syntax)', 'required'));
     if (entry.fullUrl !== `urn:uuid:${id}`) issues.push(structureIssue(`${at}.fullUrl`, `fullUrl must be "urn:uuid:${id}"`, 'value'));
     const req = isObject(entry.request) ? entry.request : {};
-    if (req.method !== 'PUT' || req.url !== `${String(type)}/${id}`) issues.push(structureIssue(`${at}.request`, `request must be PUT ${String(type)}/${id}`, 'value'));
+    if (req.method !== 'PUT' || req.url !== `${String(type)}/${id}`)
+      issues.push(structureIssue(`${at}.request`, `request must be PUT ${String(type)}/${id}`, 'value'));
     if (seen.has(`${String(type)}/${id}`)) issues.push(structureIssue(`${at}.resource.id`, `${String(type)}/${id} appears twice`, 'duplicate'));
     seen.add(`${String(type)}/${id}`);
   });

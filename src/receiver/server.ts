@@ -107,7 +107,11 @@ export async function startReceiver(opts: ReceiverOptions): Promise<Receiver> {
     const keys = pushed.map((p) => `${p.type}/${p.id}`);
     const d = await locks.run(keys, () => deliver(client, pushed, started + deadlineMs, calls, lateCommits(started)));
     const text = `Delivered ${pushed.length} resources: ${d.written} written, ${d.unchanged} already up to date, ${d.superseded} superseded by a newer version`;
-    return { status: 200, body: outcome('information', 'informational', text), fields: { entries: pushed.length, written: d.written, unchanged: d.unchanged, superseded: d.superseded } };
+    return {
+      status: 200,
+      body: outcome('information', 'informational', text),
+      fields: { entries: pushed.length, written: d.written, unchanged: d.unchanged, superseded: d.superseded },
+    };
   };
 
   const route = async (req: http.IncomingMessage, path: string, started: number, calls: FhirCall[]): Promise<Answer> => {
@@ -126,7 +130,8 @@ export async function startReceiver(opts: ReceiverOptions): Promise<Receiver> {
     if (isInboundPath(path)) {
       if (!inbound) throw fail(404, 'not-found', 'FHIR -> CHT is not enabled on this receiver (set CHT_URL)');
       const open = req.method === 'GET' && path === '/fhir/metadata';
-      if (!open && !basicAuthMatches(req.headers, opts.auth)) throw new HttpError(401, outcome('error', 'login', 'Missing or wrong credentials'), { 'www-authenticate': 'Basic realm="cht-fhir", charset="UTF-8"' });
+      if (!open && !basicAuthMatches(req.headers, opts.auth))
+        throw new HttpError(401, outcome('error', 'login', 'Missing or wrong credentials'), { 'www-authenticate': 'Basic realm="cht-fhir", charset="UTF-8"' });
       if (req.method === 'POST' || req.method === 'PUT') checkContentType(req);
       const body = req.method === 'POST' || req.method === 'PUT' ? parseJson(await readBody(req, limit)) : undefined;
       return routeInbound(req, path, body, inbound, started + deadlineMs, calls);
@@ -170,7 +175,9 @@ export async function startReceiver(opts: ReceiverOptions): Promise<Receiver> {
   server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
     if (!socket.writable || (err.code !== 'HPE_INVALID_METHOD' && !err.code?.startsWith('HPE_'))) return void socket.destroy();
     const text = JSON.stringify(outcome('error', 'structure', `Malformed HTTP request (${err.code})`));
-    socket.end(`HTTP/1.1 400 Bad Request\r\ncontent-type: application/fhir+json\r\ncontent-length: ${Buffer.byteLength(text)}\r\nconnection: close\r\n\r\n${text}`);
+    socket.end(
+      `HTTP/1.1 400 Bad Request\r\ncontent-type: application/fhir+json\r\ncontent-length: ${Buffer.byteLength(text)}\r\nconnection: close\r\n\r\n${text}`,
+    );
   });
   // `Expect: 100-continue` (curl, above 1 MB): an oversized body is refused before it is sent.
   server.on('checkContinue', (req: http.IncomingMessage, res: http.ServerResponse) => {
@@ -192,7 +199,11 @@ export async function startReceiver(opts: ReceiverOptions): Promise<Receiver> {
   const formsChecked = inbound ? checkInboundForms(inbound, deadlineMs, log) : undefined;
 
   const registration = opts.openhim
-    ? startOpenhimRegistration(opts.openhim, mediatorConfig({ host: opts.openhim.mediatorHost ?? host, port: opts.openhim.mediatorPort ?? port, auth: opts.auth }), log)
+    ? startOpenhimRegistration(
+        opts.openhim,
+        mediatorConfig({ host: opts.openhim.mediatorHost ?? host, port: opts.openhim.mediatorPort ?? port, auth: opts.auth }),
+        log,
+      )
     : undefined;
 
   return {

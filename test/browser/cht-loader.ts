@@ -16,7 +16,10 @@ export async function loadLibLikeCht(name: string): Promise<(...args: unknown[])
 
 export async function builtLibNames(): Promise<string[]> {
   const files = Object.keys((window as unknown as { __karma__: { files: Record<string, string> } }).__karma__.files);
-  return files.filter((f) => /^\/base\/extension-libs\/[^/]+\.js$/.test(f)).map((f) => f.split('/').pop() as string).sort();
+  return files
+    .filter((f) => /^\/base\/extension-libs\/[^/]+\.js$/.test(f))
+    .map((f) => f.split('/').pop() as string)
+    .sort();
 }
 
 export function xmlNode(xml: string, path: string): Element {

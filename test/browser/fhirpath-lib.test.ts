@@ -17,12 +17,18 @@ describe('fhirpath.js in the browser, loaded as CHT loads it', () => {
 
   it('answers XPath callers with typed values and never throws on bad input', async () => {
     const lib = await loadLibLikeCht('fhirpath.js');
-    const obs = '{"resourceType":"Observation","status":"final","code":{"text":"w"},"valueQuantity":{"value":3,"system":"http://unitsofmeasure.org","code":"kg"},"effectiveDateTime":"2026-01-02"}';
+    const obs =
+      '{"resourceType":"Observation","status":"final","code":{"text":"w"},"valueQuantity":{"value":3,"system":"http://unitsofmeasure.org","code":"kg"},"effectiveDateTime":"2026-01-02"}';
     const field = xmlNode(`<data><obs>${obs}</obs></data>`, '/data/obs');
     expect(lib({ t: 'str', v: 'Observation.value.value' }, { t: 'arr', v: [field] })).to.deep.equal({ t: 'num', v: 3 });
     expect(lib({ t: 'str', v: 'Observation.effective > @2025-12-31' }, { t: 'arr', v: [field] })).to.deep.equal({ t: 'bool', v: true });
     expect(lib({ t: 'str', v: "Observation.value > 2000 'g'" }, { t: 'arr', v: [field] })).to.deep.equal({ t: 'bool', v: true });
-    for (const bad of [{ t: 'str', v: '{' }, { t: 'arr', v: [] }, { t: 'num', v: NaN }, { t: 'date', v: new Date(NaN) }]) {
+    for (const bad of [
+      { t: 'str', v: '{' },
+      { t: 'arr', v: [] },
+      { t: 'num', v: NaN },
+      { t: 'date', v: new Date(NaN) },
+    ]) {
       expect(lib({ t: 'str', v: 'Observation.value.value' }, bad)).to.deep.equal({ t: 'str', v: '' });
     }
     expect(lib({ t: 'str', v: '((' }, { t: 'arr', v: [field] })).to.deep.equal({ t: 'str', v: '' });

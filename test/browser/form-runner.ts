@@ -52,7 +52,9 @@ export async function runForm(formId: string): Promise<FormRun> {
   };
   instance.appendChild(copy(root));
   // Enketo sets meta/instanceID once when the form opens, not on every recalculation.
-  const binds = Array.from(xform.getElementsByTagName('bind')).filter((b) => b.getAttribute('calculate') && !/\/meta\/instanceID$/.test(b.getAttribute('nodeset') ?? ''));
+  const binds = Array.from(xform.getElementsByTagName('bind')).filter(
+    (b) => b.getAttribute('calculate') && !/\/meta\/instanceID$/.test(b.getAttribute('nodeset') ?? ''),
+  );
 
   const ore = openrosaExtensions();
   const extensionLib = await extensionLibFunction();

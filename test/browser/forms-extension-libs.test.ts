@@ -16,7 +16,9 @@ describe('reference forms call the extension libs through cht:extension-lib()', 
     expect(obs.resourceType).to.equal('Observation');
     expect(obs.valueQuantity).to.deep.equal({ value: 62.5, unit: 'kg', system: 'http://unitsofmeasure.org', code: 'kg' });
     const fhirId = await loadLibLikeCht('fhir-id.js');
-    expect(obs.id, 'the id the push gives the Observation of vitals.weight').to.equal(fhirId('uuid:11111111-2222-4333-8444-555555555555', 'Observation/vitals.weight'));
+    expect(obs.id, 'the id the push gives the Observation of vitals.weight').to.equal(
+      fhirId('uuid:11111111-2222-4333-8444-555555555555', 'Observation/vitals.weight'),
+    );
     expect(encounterId).to.equal(fhirId('uuid:11111111-2222-4333-8444-555555555555', 'Encounter'));
     expect(obs.subject.reference).to.match(/^Patient\/[0-9a-f-]{36}$/);
 

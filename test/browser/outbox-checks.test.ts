@@ -27,23 +27,44 @@ describe('outbox: checks at enqueue', () => {
   });
 
   it('accepts the reference forms FHIR allows', () => {
-    for (const reference of ['Patient/abc', 'Patient/abc/_history/2', 'https://fhir.example.org/R4/Patient/abc', `urn:uuid:${crypto.randomUUID()}`, 'urn:oid:1.2.3', '#contained-1']) {
+    for (const reference of [
+      'Patient/abc',
+      'Patient/abc/_history/2',
+      'https://fhir.example.org/R4/Patient/abc',
+      `urn:uuid:${crypto.randomUUID()}`,
+      'urn:oid:1.2.3',
+      '#contained-1',
+    ]) {
       expect(checkResource({ resourceType: 'Observation', id: 'o', subject: { reference } }), reference).to.deep.equal([]);
     }
   });
 
   it('refuses invalid resources at enqueue with the validation error, storing nothing of that call', async () => {
     const name = uniqueName();
-    const outbox = await open({ name, validate: (r) => ((r as { gender?: string }).gender === 'robot' ? [{ path: 'Patient.gender', message: 'not in administrative-gender' }] : []) });
+    const outbox = await open({
+      name,
+      validate: (r) => ((r as { gender?: string }).gender === 'robot' ? [{ path: 'Patient.gender', message: 'not in administrative-gender' }] : []),
+    });
     try {
       const refused = async (input: unknown) => {
-        const e = await outbox.enqueue(input as Patient).then(() => null, (err: unknown) => err);
+        const e = await outbox.enqueue(input as Patient).then(
+          () => null,
+          (err: unknown) => err,
+        );
         expect(e).to.be.instanceOf(OutboxValidationError);
         return e as OutboxValidationError;
       };
       expect((await refused({ resourceType: 'Patient' })).issues[0].path).to.equal('Patient.id');
       expect((await refused({ ...patient('p-2', 't'), gender: 'robot' })).message).to.match(/Patient\.gender: not in administrative-gender/);
-      const bundle: Bundle = { resourceType: 'Bundle', type: 'transaction', entry: [{ resource: patient('ok-1', 't') }, { resource: { resourceType: 'Patient', id: 'bad id' } }, { request: { method: 'DELETE', url: 'Patient/x' } }] };
+      const bundle: Bundle = {
+        resourceType: 'Bundle',
+        type: 'transaction',
+        entry: [
+          { resource: patient('ok-1', 't') },
+          { resource: { resourceType: 'Patient', id: 'bad id' } },
+          { request: { method: 'DELETE', url: 'Patient/x' } },
+        ],
+      };
       const issues = (await refused(bundle)).issues.map((i) => i.path);
       expect(issues).to.deep.equal(['Bundle.entry[1].resource.Patient.id', 'Bundle.entry[2].request.method']);
       expect(await outbox.pending()).to.equal(0);
@@ -57,17 +78,33 @@ describe('outbox: checks at enqueue', () => {
 });
 
 describe('outbox: pure parts', () => {
-  const rec = (key: string, refs: string[] = []) => ({ key, resource: { resourceType: key.split('/')[0], id: key.split('/')[1], ref: refs.map((reference) => ({ reference })) } as unknown as Patient });
+  const rec = (key: string, refs: string[] = []) => ({
+    key,
+    resource: { resourceType: key.split('/')[0], id: key.split('/')[1], ref: refs.map((reference) => ({ reference })) } as unknown as Patient,
+  });
 
   it('puts referenced resources first and keeps input order otherwise', () => {
-    const items = [rec('Observation/o1', ['Patient/p1', 'Encounter/e1']), rec('Encounter/e1', ['Patient/p1']), rec('Patient/p2'), rec('Patient/p1', ['Organization/elsewhere'])];
-    const order = referencesFirst(items, (r) => r.key, (r) => r.resource).map((r) => r.key);
+    const items = [
+      rec('Observation/o1', ['Patient/p1', 'Encounter/e1']),
+      rec('Encounter/e1', ['Patient/p1']),
+      rec('Patient/p2'),
+      rec('Patient/p1', ['Organization/elsewhere']),
+    ];
+    const order = referencesFirst(
+      items,
+      (r) => r.key,
+      (r) => r.resource,
+    ).map((r) => r.key);
     expect(order).to.deep.equal(['Patient/p2', 'Patient/p1', 'Encounter/e1', 'Observation/o1']);
   });
 
   it('still sends every member of a reference cycle', () => {
     const items = [rec('Patient/a', ['Patient/b']), rec('Patient/b', ['Patient/a']), rec('Patient/c', ['Patient/a'])];
-    const order = referencesFirst(items, (r) => r.key, (r) => r.resource).map((r) => r.key);
+    const order = referencesFirst(
+      items,
+      (r) => r.key,
+      (r) => r.resource,
+    ).map((r) => r.key);
     expect(order).to.deep.equal(['Patient/a', 'Patient/b', 'Patient/c']);
   });
 
@@ -85,7 +122,11 @@ describe('outbox: pure parts', () => {
 
   it('reads per-entry verdicts from a batch-style answer and confirms a plain 2xx', () => {
     expect(verdicts(2, undefined)).to.deep.equal(['confirmed', 'confirmed']);
-    const body = { resourceType: 'Bundle', type: 'batch-response', entry: [{ response: { status: '201 Created' } }, { response: { status: '400' } }, { response: { status: '503' } }] };
+    const body = {
+      resourceType: 'Bundle',
+      type: 'batch-response',
+      entry: [{ response: { status: '201 Created' } }, { response: { status: '400' } }, { response: { status: '503' } }],
+    };
     expect(verdicts(3, body)).to.deep.equal(['confirmed', 'rejected', 'retry']);
   });
 

@@ -1,7 +1,19 @@
 import { expect } from 'chai';
 import type { Bundle, Patient } from 'fhir/r4';
 import type { Outbox } from '../../src/outbox';
-import { freshQueues, faultsSeen, servers, ids, nextEvent, observation, patient, recordingFetch, scriptFaults, storedIds, versionCounts } from './outbox-helpers';
+import {
+  freshQueues,
+  faultsSeen,
+  servers,
+  ids,
+  nextEvent,
+  observation,
+  patient,
+  recordingFetch,
+  scriptFaults,
+  storedIds,
+  versionCounts,
+} from './outbox-helpers';
 
 /** Every test runs its own queue against the real receiver and FHIR server, tagging its resources. */
 describe('outbox: delivery to the receiver', function () {

@@ -108,7 +108,9 @@ export function deleteDb(name: string): Promise<void> {
  * each test (handed to `onEach`), the fault script reset, and every queue the
  * test opened closed and its database deleted after it.
  */
-export function freshQueues(onEach: (name: string, tag: string) => void): ((opts: Parameters<typeof open>[0]) => Promise<Outbox>) & { track(o: Outbox): Outbox } {
+export function freshQueues(
+  onEach: (name: string, tag: string) => void,
+): ((opts: Parameters<typeof open>[0]) => Promise<Outbox>) & { track(o: Outbox): Outbox } {
   let current = '';
   const opened: Outbox[] = [];
   beforeEach(async () => {

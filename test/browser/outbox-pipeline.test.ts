@@ -5,7 +5,12 @@ import { OutboxValidationError, type Outbox } from '../../src/outbox';
 import { freshQueues, ids, patient, scriptFaults, servers, storedIds, versionCounts } from './outbox-helpers';
 
 /** Counts requests in flight at once and every key each sent Bundle carried. */
-function watchingFetch(sent: string[][], peak: { now: number; max: number }, before?: (n: number) => void | Promise<void>, after?: (n: number) => void): typeof fetch {
+function watchingFetch(
+  sent: string[][],
+  peak: { now: number; max: number },
+  before?: (n: number) => void | Promise<void>,
+  after?: (n: number) => void,
+): typeof fetch {
   return async (input, init) => {
     const n = sent.push((JSON.parse(init?.body as string) as Bundle).entry!.map((e) => e.request!.url));
     peak.max = Math.max(peak.max, ++peak.now);
@@ -138,7 +143,10 @@ describe('outbox: pipelined flush, group commit, enqueueMany', () => {
   it('enqueueMany stores all or nothing and names the refused input', async () => {
     const outbox = await openQueue({ name });
     const [a, b] = ids(2);
-    const err = await outbox.enqueueMany([patient(a, tag), { resourceType: 'Patient', id: 'bad id' }]).then(() => null, (e: unknown) => e);
+    const err = await outbox.enqueueMany([patient(a, tag), { resourceType: 'Patient', id: 'bad id' }]).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(err).to.be.instanceOf(OutboxValidationError);
     expect((err as OutboxValidationError).issues.map((i) => i.path)).to.deep.equal(['[1].Patient.id']);
     expect(await outbox.pending()).to.equal(0);

@@ -3,7 +3,19 @@ import { openDB } from 'idb';
 import type { Bundle, Patient } from 'fhir/r4';
 import { OutboxAuthError } from '../../src/outbox';
 import { sourceVersionOf } from '../../src/core/source-version';
-import { faultsSeen, freshQueues, ids, nextEvent, patient, randomFaults, recordingFetch, releaseHeld, scriptFaults, servers, storedIds } from './outbox-helpers';
+import {
+  faultsSeen,
+  freshQueues,
+  ids,
+  nextEvent,
+  patient,
+  randomFaults,
+  recordingFetch,
+  releaseHeld,
+  scriptFaults,
+  servers,
+  storedIds,
+} from './outbox-helpers';
 
 /** Resources the receiver's full R4 validation refuses (the light browser checks let them through). */
 const robot = (id: string, tag: string) => ({ ...patient(id, tag), gender: 'robot' }) as unknown as Patient;
@@ -108,7 +120,9 @@ describe('outbox: newest version wins, progress under faults (issue 16)', functi
     await outbox.enqueueMany([robot(a, tag), robot(b, tag)]);
     expect(await outbox.flush()).to.include({ quarantined: 2 });
     await outbox.enqueue(patient(b, tag, 'Fixed'));
-    const [qa, qb] = (await outbox.quarantine.list()).sort((x, y) => String(x.key as string).localeCompare(String(y.key as string)) * (a < b ? 1 : -1)).map((e) => e.qid!);
+    const [qa, qb] = (await outbox.quarantine.list())
+      .sort((x, y) => String(x.key as string).localeCompare(String(y.key as string)) * (a < b ? 1 : -1))
+      .map((e) => e.qid!);
     expect(await outbox.quarantine.retry([qa, qb, 999999])).to.deep.equal({ [qa]: 'queued', [qb]: 'superseded', 999999: 'unknown' });
     expect(await outbox.pending()).to.equal(2);
     expect(await outbox.flush()).to.include({ delivered: 1, quarantined: 1, remaining: 0 });

@@ -75,7 +75,12 @@ describe('outbox: storage and retries', () => {
     const put = sinon.stub(IDBObjectStore.prototype, 'put').throws(new DOMException('The quota has been exceeded.', 'QuotaExceededError'));
     const reported = nextEvent(outbox, 'error');
     try {
-      const err = await outbox.enqueue({ resourceType: 'Bundle', type: 'transaction', entry: [{ resource: patient(p, tag, 'Lost') }, { resource: patient(q, tag) }] }).then(() => null, (e: unknown) => e);
+      const err = await outbox
+        .enqueue({ resourceType: 'Bundle', type: 'transaction', entry: [{ resource: patient(p, tag, 'Lost') }, { resource: patient(q, tag) }] })
+        .then(
+          () => null,
+          (e: unknown) => e,
+        );
       expect(err).to.be.instanceOf(OutboxQuotaError);
       expect(await reported).to.include({ kind: 'quota' });
     } finally {
@@ -149,7 +154,10 @@ describe('outbox: storage and retries', () => {
 
   it('refuses to open a database written by a newer schema instead of damaging it', async () => {
     await openDB(name, SCHEMA_VERSION + 1).then((db) => db.close());
-    const err = await open({ name }).then(() => null, (e: unknown) => e);
+    const err = await open({ name }).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(err).to.have.property('name', 'VersionError');
   });
 });

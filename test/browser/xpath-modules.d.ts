@@ -5,12 +5,18 @@ declare module 'openrosa-xpath-evaluator/src/extended-xpath' {
     func: Record<string, (...args: XPathValue[]) => XPathValue>;
     process?: Record<string, unknown>;
   }
-  const ExtendedXPathEvaluator: new (wrapped: XPathEvaluator, extensions: Extensions) => {
+  const ExtendedXPathEvaluator: new (
+    wrapped: XPathEvaluator,
+    extensions: Extensions,
+  ) => {
     evaluate(expr: string, context: Node, nsResolver: XPathNSResolver | null, type: number, result?: unknown): XPathResult;
   };
   export = ExtendedXPathEvaluator;
 }
 declare module 'openrosa-xpath-evaluator/src/openrosa-extensions' {
-  const openrosaXPathExtensions: () => { func: Record<string, (...args: Array<{ t: string; v: unknown }>) => { t: string; v: unknown }>; process?: Record<string, unknown> };
+  const openrosaXPathExtensions: () => {
+    func: Record<string, (...args: Array<{ t: string; v: unknown }>) => { t: string; v: unknown }>;
+    process?: Record<string, unknown>;
+  };
   export = openrosaXPathExtensions;
 }

@@ -16,7 +16,11 @@ export async function fhirCall(base: string, method: string, path: string, body?
 export const transaction = (base: string, resources: (FhirResource & { id: string })[], request: Record<string, string>[] = []): Bundle => ({
   resourceType: 'Bundle',
   type: 'transaction',
-  entry: resources.map((r, i) => ({ fullUrl: `${base}/${r.resourceType}/${r.id}`, resource: r, request: { method: 'PUT', url: `${r.resourceType}/${r.id}`, ...request[i] } })),
+  entry: resources.map((r, i) => ({
+    fullUrl: `${base}/${r.resourceType}/${r.id}`,
+    resource: r,
+    request: { method: 'PUT', url: `${r.resourceType}/${r.id}`, ...request[i] },
+  })),
 });
 
 /** Reads `<Type>/<id>` keys in batches of 100: the stored resource of each key found. */
@@ -24,7 +28,11 @@ export async function readKeys(base: string, keys: string[]): Promise<Map<string
   const out = new Map<string, FhirResource>();
   for (let i = 0; i < keys.length; i += 100) {
     const chunk = keys.slice(i, i + 100);
-    const { status, json } = await fhirCall(base, 'POST', '', { resourceType: 'Bundle', type: 'batch', entry: chunk.map((k) => ({ request: { method: 'GET', url: k } })) });
+    const { status, json } = await fhirCall(base, 'POST', '', {
+      resourceType: 'Bundle',
+      type: 'batch',
+      entry: chunk.map((k) => ({ request: { method: 'GET', url: k } })),
+    });
     if (status !== 200) throw new Error(`batch read answered ${status}`);
     (json as Bundle).entry!.forEach((e, j) => e.resource && out.set(chunk[j], e.resource as FhirResource));
   }
@@ -47,4 +55,3 @@ export async function historyOf(base: string, key: string): Promise<FhirResource
 
 /** The diagnostics (HAPI) or details text (others) of an OperationOutcome, joined. */
 export const outcomeText = (o: OperationOutcome) => o.issue.map((i) => i.diagnostics ?? i.details?.text ?? '').join(' | ');
-

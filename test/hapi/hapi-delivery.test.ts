@@ -42,7 +42,11 @@ describe('receiver -> HAPI FHIR JPA (default settings: referential integrity on 
       passes.push(statuses);
       written.push(answers.filter((a) => a.status === 200).reduce((n, a) => n + Number(/(\d+) written/.exec(a.text)?.[1]), 0));
       // The only refusal: a report whose patient HAPI does not hold yet, answered 503 (CHT retries), never 4xx.
-      answers.forEach((a, i) => a.status !== 200 && assert.match(`${a.status} ${docs[i].docId} ${a.text}`, /^503 report-\d+ .*does not hold Patient\/[0-9a-f-]+ \((Encounter|Observation)\.subject/));
+      answers.forEach(
+        (a, i) =>
+          a.status !== 200 &&
+          assert.match(`${a.status} ${docs[i].docId} ${a.text}`, /^503 report-\d+ .*does not hold Patient\/[0-9a-f-]+ \((Encounter|Observation)\.subject/),
+      );
     }
     agent.destroy();
     console.log(`      statuses per pass: ${JSON.stringify(passes.map((m) => Object.fromEntries(m)))}; resources written per pass: ${written.join(', ')}`);
@@ -65,8 +69,10 @@ describe('receiver -> HAPI FHIR JPA (default settings: referential integrity on 
     assert.equal(stored.size, 4);
   });
 
-  it('out of order: a report before its patient waits for CHT\'s next retry (503), then lands; measured in retry rounds', async () => {
-    const docs = pushDocs(400, 5).map((d) => (d.docId.startsWith('person-') ? patientDoc(6000 + Number(d.docId.slice(7))) : reportDoc(6000 + Number(d.docId.slice(7)))));
+  it("out of order: a report before its patient waits for CHT's next retry (503), then lands; measured in retry rounds", async () => {
+    const docs = pushDocs(400, 5).map((d) =>
+      d.docId.startsWith('person-') ? patientDoc(6000 + Number(d.docId.slice(7))) : reportDoc(6000 + Number(d.docId.slice(7))),
+    );
     const before = Object.fromEntries(await Promise.all(['Patient', 'Encounter', 'Observation'].map(async (t) => [t, await countOf(hapi.url, t)])));
     const agent = new http.Agent({ keepAlive: true, maxSockets: 12 });
     const odd: string[] = [];
@@ -77,7 +83,9 @@ describe('receiver -> HAPI FHIR JPA (default settings: referential integrity on 
     assert.equal(left.length, 0);
     assert.deepEqual([...statuses.keys()].sort(), [200, 503]);
     const waited = [...deliveredIn.values()].filter((r) => r > 1).length;
-    console.log(`      ${docs.length} pushes: ${waited} waited for a retry (CHT: 5 min each), ${rounds} rounds in all, statuses ${JSON.stringify(Object.fromEntries(statuses))}`);
+    console.log(
+      `      ${docs.length} pushes: ${waited} waited for a retry (CHT: 5 min each), ${rounds} rounds in all, statuses ${JSON.stringify(Object.fromEntries(statuses))}`,
+    );
     for (const d of docs) if ((deliveredIn.get(d.docId) ?? 0) > 1) assert.match(d.docId, /^report-/, 'only reports wait');
     await assertExactlyOnce(hapi.url, docs, before);
   });
@@ -85,7 +93,8 @@ describe('receiver -> HAPI FHIR JPA (default settings: referential integrity on 
   it('CHT pushes versioned by their doc _rev (extension <doc>#<n>): a repeat writes nothing though HAPI rewrites meta.source; a new rev with the same content moves the stored version on', async () => {
     const bundleOf = (rev: number) => {
       const b = JSON.parse(JSON.stringify(patientDoc(900_001).body)) as { bundle: { entry: Array<{ resource: FhirResource }> } };
-      for (const e of b.bundle.entry) e.resource = withSourceVersion(e.resource, { source: 'https://fhir.example.org/sid/cht-uuid/person-900001', version: rev });
+      for (const e of b.bundle.entry)
+        e.resource = withSourceVersion(e.resource, { source: 'https://fhir.example.org/sid/cht-uuid/person-900001', version: rev });
       return b;
     };
     const written: number[] = [];
@@ -98,7 +107,15 @@ describe('receiver -> HAPI FHIR JPA (default settings: referential integrity on 
     assert.deepEqual(written, [1, 0, 0, 1, 0, 0]);
     const key = `Patient/${(bundleOf(1).bundle.entry[0].resource as { id: string }).id}`;
     const history = await historyOf(hapi.url, key);
-    assert.deepEqual(history.map((r) => sourceVersionOf(r)?.version), [2, 1], 'two versions in HAPI, each with its rev');
-    assert.match(String(history[0].meta?.source), /^https:\/\/fhir\.example\.org\/sid\/cht-uuid\/person-900001#/, 'meta.source: the doc, and HAPI\'s own fragment');
+    assert.deepEqual(
+      history.map((r) => sourceVersionOf(r)?.version),
+      [2, 1],
+      'two versions in HAPI, each with its rev',
+    );
+    assert.match(
+      String(history[0].meta?.source),
+      /^https:\/\/fhir\.example\.org\/sid\/cht-uuid\/person-900001#/,
+      "meta.source: the doc, and HAPI's own fragment",
+    );
   });
 });

@@ -32,7 +32,12 @@ describe('HAPI killed (SIGKILL) mid-burst and restarted on its H2 files', functi
     const docs = [...organizationDocs(), ...pushDocs(600, 21)];
     let answered = 0;
     const agent = new http.Agent({ keepAlive: true, maxSockets: 12 });
-    const loop = chtRetryLoop(`${receiver.url}/cht-fhir/push`, docs, agent, { concurrency: 12, pauseMs: 1000, maxRounds: 200, onAnswer: () => void answered++ });
+    const loop = chtRetryLoop(`${receiver.url}/cht-fhir/push`, docs, agent, {
+      concurrency: 12,
+      pauseMs: 1000,
+      maxRounds: 200,
+      onAnswer: () => void answered++,
+    });
     // Kill once a quarter of the first round has been answered, with a dozen pushes in flight.
     for (let i = 0; i < 1200 && answered < docs.length / 4; i++) await new Promise((ok) => setTimeout(ok, 50));
     const atKill = answered;
@@ -40,10 +45,15 @@ describe('HAPI killed (SIGKILL) mid-burst and restarted on its H2 files', functi
     await hapi.restart();
     const { left, rounds, statuses } = await loop;
     agent.destroy();
-    console.log(`      killed after ${atKill} answers; restart took ${hapi.startupMs} ms; ${rounds} rounds; statuses ${JSON.stringify(Object.fromEntries(statuses))}`);
+    console.log(
+      `      killed after ${atKill} answers; restart took ${hapi.startupMs} ms; ${rounds} rounds; statuses ${JSON.stringify(Object.fromEntries(statuses))}`,
+    );
     assert.ok(atKill > 0 && atKill < docs.length, 'HAPI died mid-burst');
     assert.equal(left.length, 0);
-    assert.ok([...statuses.keys()].every((s) => s === 200 || s === 502 || s === 503 || s === 504), JSON.stringify(Object.fromEntries(statuses)));
+    assert.ok(
+      [...statuses.keys()].every((s) => s === 200 || s === 502 || s === 503 || s === 504),
+      JSON.stringify(Object.fromEntries(statuses)),
+    );
     assert.ok((statuses.get(502) ?? 0) > 0, 'pushes failed while HAPI was down');
     await assertExactlyOnce(hapi.url, docs);
   });

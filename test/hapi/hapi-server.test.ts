@@ -30,7 +30,8 @@ describe('HAPI FHIR JPA itself, beside the embedded store', function () {
     assertValidR4(p);
     return p;
   };
-  const put = async (base: string, resources: (FhirResource & { id: string })[], request: Record<string, string>[] = []) => fhirCall(base, 'POST', '', transaction(base, resources, request));
+  const put = async (base: string, resources: (FhirResource & { id: string })[], request: Record<string, string>[] = []) =>
+    fhirCall(base, 'POST', '', transaction(base, resources, request));
 
   it('PUT with a client id creates (201, version "1"); the same content again makes no new version (embedded: a new one)', async () => {
     const first = await put(hapi.url, [patient('hapi-a1')]);
@@ -86,22 +87,33 @@ describe('HAPI FHIR JPA itself, beside the embedded store', function () {
     await put(hapi.url, [patient('hapi-h1')]);
     assert.equal((await fhirCall(hapi.url, 'GET', 'Patient/hapi-h1/_history?_count=2')).json.total, 1);
     await put(hapi.url, [patient('hapi-h1', { gender: 'other' })]);
-    const versions = async (query: string) => (await fhirCall(hapi.url, 'GET', `Patient/hapi-h1/_history?${query}`)).json.entry.map((e: { resource: Patient }) => e.resource.meta?.versionId);
+    const versions = async (query: string) =>
+      (await fhirCall(hapi.url, 'GET', `Patient/hapi-h1/_history?${query}`)).json.entry.map((e: { resource: Patient }) => e.resource.meta?.versionId);
     assert.deepEqual(await versions('_count=2'), ['2'], 'the version before is missing');
     assert.deepEqual(await versions('_count=2&_offset=0'), ['2', '1']);
   });
 
   it('a batch GET of an absent id answers "404 Not Found" with an OperationOutcome inside a 200 batch-response', async () => {
-    const res = await fhirCall(hapi.url, 'POST', '', { resourceType: 'Bundle', type: 'batch', entry: [{ request: { method: 'GET', url: 'Patient/hapi-a1' } }, { request: { method: 'GET', url: 'Patient/never-pushed' } }] });
+    const res = await fhirCall(hapi.url, 'POST', '', {
+      resourceType: 'Bundle',
+      type: 'batch',
+      entry: [{ request: { method: 'GET', url: 'Patient/hapi-a1' } }, { request: { method: 'GET', url: 'Patient/never-pushed' } }],
+    });
     assert.equal(res.status, 200);
     assert.equal(res.json.type, 'batch-response');
-    assert.deepEqual(res.json.entry.map((e: { response: { status: string } }) => e.response.status), ['200 OK', '404 Not Found']);
+    assert.deepEqual(
+      res.json.entry.map((e: { response: { status: string } }) => e.response.status),
+      ['200 OK', '404 Not Found'],
+    );
     assert.match(outcomeText(res.json.entry[1].response.outcome), /HAPI-2001/);
     assert.equal(res.json.entry[0].resource.meta.versionId, '1');
   });
 
   it('If-Match inside a transaction entry is honoured: a stale one fails the whole transaction with 409 (embedded: 412) and HAPI rolls it all back (embedded: keeps the other entry)', async () => {
-    for (const [server, id, status, rolledBack] of [[hapi.url, 'hapi', 409, true], [embedded.url, 'emb', 412, false]] as const) {
+    for (const [server, id, status, rolledBack] of [
+      [hapi.url, 'hapi', 409, true],
+      [embedded.url, 'emb', 412, false],
+    ] as const) {
       await put(server, [patient(`${id}-m1`)]);
       const res = await put(server, [patient(`${id}-m2`), patient(`${id}-m1`, { gender: 'male' })], [{}, { ifMatch: 'W/"999"' }]);
       assert.equal(res.status, status, server);
@@ -117,7 +129,10 @@ describe('HAPI FHIR JPA itself, beside the embedded store', function () {
   });
 
   it('If-None-Match: * on a PUT entry: HAPI ignores it and overwrites; the embedded store refuses with 412 (the create guard of issue 16)', async () => {
-    for (const [server, id, status, gender] of [[hapi.url, 'hapi-n1', 200, 'other'], [embedded.url, 'emb-n1', 412, 'female']] as const) {
+    for (const [server, id, status, gender] of [
+      [hapi.url, 'hapi-n1', 200, 'other'],
+      [embedded.url, 'emb-n1', 412, 'female'],
+    ] as const) {
       await put(server, [patient(id)]);
       const res = await put(server, [patient(id, { gender: 'other' })], [{ ifNoneMatch: '*' }]);
       assert.equal(res.status, status, server);

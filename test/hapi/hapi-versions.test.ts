@@ -95,14 +95,21 @@ describe('receiver -> HAPI FHIR JPA: the newest source version wins (racing crea
         assert.deepEqual(await race(2, 1), [200, 200], 'both transactions commit on HAPI');
         assert.equal(v2.name(await stored(v2.key)), 'V2');
         const history = await historyOf(hapi.url, v2.key);
-        assert.deepEqual(history.map((r) => sourceVersionOf(r)?.version), [2, 1, 2], 'newest first: V2 put back over V1 over V2');
+        assert.deepEqual(
+          history.map((r) => sourceVersionOf(r)?.version),
+          [2, 1, 2],
+          'newest first: V2 put back over V1 over V2',
+        );
       });
 
       it('two creates racing, the older committing first: the newer one is written over it', async () => {
         const v2 = version(2);
         assert.deepEqual(await race(1, 2), [200, 200]);
         assert.equal(v2.name(await stored(v2.key)), 'V2');
-        assert.deepEqual((await historyOf(hapi.url, v2.key)).map((r) => sourceVersionOf(r)?.version), [2, 1]);
+        assert.deepEqual(
+          (await historyOf(hapi.url, v2.key)).map((r) => sourceVersionOf(r)?.version),
+          [2, 1],
+        );
       });
 
       it('a create held past the deadline that commits after a newer version does not replace it', async () => {
@@ -114,7 +121,10 @@ describe('receiver -> HAPI FHIR JPA: the newest source version wins (racing crea
         assert.deepEqual(await toHapi.release(), [200]);
         await first.lateChecksDone();
         assert.equal(v2.name(await stored(v2.key)), 'V2');
-        assert.deepEqual((await historyOf(hapi.url, v2.key)).map((r) => sourceVersionOf(r)?.version), [2, 1, 2]);
+        assert.deepEqual(
+          (await historyOf(hapi.url, v2.key)).map((r) => sourceVersionOf(r)?.version),
+          [2, 1, 2],
+        );
       });
 
       it('an older push replayed or reordered after a newer one changes nothing', async () => {

@@ -29,7 +29,8 @@ const backends: Record<string, () => Promise<Backend>> = {
   },
   'the embedded store over HTTP': async () => {
     const fhir = await startFhirServer();
-    const history = async (key: string) => ((await fhir.repo.readHistory(key.split('/')[0], key.split('/')[1])).entry ?? []).map((e) => e.resource as unknown as FhirResource);
+    const history = async (key: string) =>
+      ((await fhir.repo.readHistory(key.split('/')[0], key.split('/')[1])).entry ?? []).map((e) => e.resource as unknown as FhirResource);
     const count = async (type: string) => (await fhir.repo.search({ resourceType: type as 'Patient', count: 100000 })).entry?.length ?? 0;
     return { url: fhir.url, history, count, stop: () => fhir.close(), identicalWriteIsNoop: false };
   },
@@ -89,10 +90,18 @@ for (const [name, startBackend] of Object.entries(backends)) {
       const agent = new http.Agent({ keepAlive: true, maxSockets: 50 });
       const { left, rounds, statuses } = await chtRetryLoop(`${front.url}/cht-fhir/push`, all, agent, { concurrency: 50, maxRounds: 20, onAnswer });
       agent.destroy();
-      console.log(`      ${all.length} pushes, ${rounds} rounds, statuses ${JSON.stringify(Object.fromEntries(statuses))}, per receiver ${front.counts.join('/')}`);
+      console.log(
+        `      ${all.length} pushes, ${rounds} rounds, statuses ${JSON.stringify(Object.fromEntries(statuses))}, per receiver ${front.counts.join('/')}`,
+      );
       assert.equal(left.length, 0);
-      assert.ok([...statuses.keys()].every((s) => s === 200 || s === 503), JSON.stringify(Object.fromEntries(statuses)));
-      assert.ok(front.counts.every((n) => n > all.length / 4), 'the front spread the pushes');
+      assert.ok(
+        [...statuses.keys()].every((s) => s === 200 || s === 503),
+        JSON.stringify(Object.fromEntries(statuses)),
+      );
+      assert.ok(
+        front.counts.every((n) => n > all.length / 4),
+        'the front spread the pushes',
+      );
 
       // Plain docs: one version each, exactly as pushed.
       // Plain docs: exactly as pushed; one version on HAPI. The embedded store may hold a second,
@@ -110,8 +119,13 @@ for (const [name, startBackend] of Object.entries(backends)) {
       // Conflicts: every variant answered 200 is a version of its Patient (none lost), no version repeats the one before it.
       for (const key of new Set(conflicts.map((d) => d.keys[0]))) {
         const versions = await backend.history(key);
-        for (const v of accepted.get(key) ?? []) assert.ok(versions.some((s) => sameContent(s, v)), `${key}: accepted ${JSON.stringify((v as Patient).name)} is stored`);
-        if (backend.identicalWriteIsNoop) for (let i = 1; i < versions.length; i++) assert.ok(!sameContent(versions[i], withoutMeta(versions[i - 1])), `${key}: version ${i} repeats the next`);
+        for (const v of accepted.get(key) ?? [])
+          assert.ok(
+            versions.some((s) => sameContent(s, v)),
+            `${key}: accepted ${JSON.stringify((v as Patient).name)} is stored`,
+          );
+        if (backend.identicalWriteIsNoop)
+          for (let i = 1; i < versions.length; i++) assert.ok(!sameContent(versions[i], withoutMeta(versions[i - 1])), `${key}: version ${i} repeats the next`);
         assert.ok(versions.length <= 5 * 2, key);
       }
       const perType = new Map<string, number>([['Patient', 20]]);

@@ -32,7 +32,8 @@ describe('cht-conf archive (what cht --local uploads)', function () {
 
   it('uploads every app form and a create and edit form for every contact type', () => {
     const files = fs.readdirSync(dest);
-    for (const f of fs.readdirSync(path.join(ROOT, 'forms/app')).filter((n) => n.endsWith('.xml'))) assert.ok(files.includes(`form-${f.replace(/\.xml$/, '')}.doc.json`), f);
+    for (const f of fs.readdirSync(path.join(ROOT, 'forms/app')).filter((n) => n.endsWith('.xml')))
+      assert.ok(files.includes(`form-${f.replace(/\.xml$/, '')}.doc.json`), f);
     const settings = JSON.parse(fs.readFileSync(path.join(dest, 'settings.doc.json'), 'utf8'));
     for (const t of settings.contact_types as Array<{ id: string }>) {
       for (const action of ['create', 'edit']) assert.ok(files.includes(`form-contact-${t.id}-${action}.doc.json`), `${t.id}-${action}`);
@@ -41,7 +42,10 @@ describe('cht-conf archive (what cht --local uploads)', function () {
 
   it('uploads every built extension lib as an attachment of the extension-libs doc', () => {
     const doc = JSON.parse(fs.readFileSync(path.join(dest, 'extension-libs.doc.json'), 'utf8'));
-    const built = fs.readdirSync(path.join(ROOT, 'extension-libs')).filter((f) => f.endsWith('.js')).sort();
+    const built = fs
+      .readdirSync(path.join(ROOT, 'extension-libs'))
+      .filter((f) => f.endsWith('.js'))
+      .sort();
     assert.ok(built.length > 0);
     assert.deepEqual(Object.keys(doc._attachments).sort(), built);
     for (const name of built) {

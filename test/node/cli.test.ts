@@ -46,7 +46,7 @@ describe('cht-fhir CLI', function () {
     assert.match(r.out, /ok: 5 form mappings, 4 contact types, 2 inbound mappings/);
   });
 
-  it('questionnaires prints a transaction Bundle of the forms\' Questionnaires, or writes it with --out', () => {
+  it("questionnaires prints a transaction Bundle of the forms' Questionnaires, or writes it with --out", () => {
     const r = cli(['questionnaires']);
     assert.equal(r.code, 0, r.err);
     const bundle = JSON.parse(r.out);
@@ -64,7 +64,10 @@ describe('cht-fhir CLI', function () {
       const r = cli(['preview', doc, '--contacts', contacts]);
       assert.equal(r.code, 0, r.err);
       assert.match(r.out, /# cht-fhir: POST http:\/\/localhost:5001\/cht-fhir\/push/);
-      const json = r.out.split('\n').filter((l) => !l.startsWith('#')).join('\n');
+      const json = r.out
+        .split('\n')
+        .filter((l) => !l.startsWith('#'))
+        .join('\n');
       const payload = JSON.parse(json);
       assert.equal(payload.bundle.resourceType, 'Bundle');
       assert.match(r.out, /# valid {3}entry\[0\] Encounter\//);
@@ -93,7 +96,19 @@ describe('cht-fhir CLI', function () {
     });
 
     it('marks invalid FHIR from a hand-written entry', () => {
-      const settings = tmpJson({ outbound: { hand: { relevant_to: 'true', destination: { base_url: 'http://x', path: '/y' }, mapping: { bundle: { expr: "({resourceType:'Bundle',type:'transaction',entry:[{resource:{resourceType:'Patient',gender:'boy'},request:{method:'POST',url:'Patient'}}]})" } } } } });
+      const settings = tmpJson({
+        outbound: {
+          hand: {
+            relevant_to: 'true',
+            destination: { base_url: 'http://x', path: '/y' },
+            mapping: {
+              bundle: {
+                expr: "({resourceType:'Bundle',type:'transaction',entry:[{resource:{resourceType:'Patient',gender:'boy'},request:{method:'POST',url:'Patient'}}]})",
+              },
+            },
+          },
+        },
+      });
       const r = cli(['preview', tmpJson({ _id: 'x' }), '--settings', settings]);
       assert.equal(r.code, 1);
       assert.match(r.out, /# INVALID entry\[0\] Patient\//);

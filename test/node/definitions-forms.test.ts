@@ -14,8 +14,14 @@ import { ROOT } from '../support/repo';
 /** The childbirth form with a maternal death report saved as its own doc, and a date kept for display. */
 function withReportSection(xml: string): string {
   return xml
-    .replace('<danger_signs/>\n          </mother>', '<danger_signs/>\n            <death_report db-doc="true"><form>death_report</form><type/></death_report>\n            <death_doc db-doc-ref="/childbirth/mother/death_report"/>\n            <pnc_day/>\n          </mother>')
-    .replace('<bind nodeset="/childbirth/mother/outcome"', `<bind nodeset="/childbirth/mother/death_report/type" type="string" calculate="'data_record'"/>\n      <bind nodeset="/childbirth/mother/pnc_day" type="string" calculate="format-date( /childbirth/next_pnc_visit , '%e %b, %Y')"/>\n      <bind nodeset="/childbirth/mother/outcome"`);
+    .replace(
+      '<danger_signs/>\n          </mother>',
+      '<danger_signs/>\n            <death_report db-doc="true"><form>death_report</form><type/></death_report>\n            <death_doc db-doc-ref="/childbirth/mother/death_report"/>\n            <pnc_day/>\n          </mother>',
+    )
+    .replace(
+      '<bind nodeset="/childbirth/mother/outcome"',
+      `<bind nodeset="/childbirth/mother/death_report/type" type="string" calculate="'data_record'"/>\n      <bind nodeset="/childbirth/mother/pnc_day" type="string" calculate="format-date( /childbirth/next_pnc_visit , '%e %b, %Y')"/>\n      <bind nodeset="/childbirth/mother/outcome"`,
+    );
 }
 
 function problemsWith(edit: (def: any) => void, editXml: (xml: string) => string = (x) => x): string[] {
@@ -41,22 +47,78 @@ function problemsWith(edit: (def: any) => void, editXml: (xml: string) => string
 
 const F = 'app_settings/fhir/forms/childbirth.json';
 const cases: Array<[string, (def: any) => void, RegExp]> = [
-  ['a choice that only an itemset lists is checked against it', (j) => (j.procedures[0].answers.vacuum = 'assisted-delivery'), /procedures\/0\/answers\/vacuum: 'vacuum' is not a choice of 'outcome.delivery_mode' \(choices: vaginal, assisted, cesarean\)/],
-  ['a field under a repeat named without the repeat', (j) => (j.observations[1].field = 'babies.baby_details.birth_weight'), /observations\/1\/field: 'babies.baby_details.birth_weight' is not a field of forms\/app\/childbirth.xml \(did you mean 'babies.baby.baby_details.birth_weight'\?\)/],
-  ['a repeat named as a field', (j) => (j.observations[1].field = 'babies.baby'), /observations\/1\/field: 'babies.baby' is a repeat of forms\/app\/childbirth.xml, not a field/],
-  ['a subject that holds no person id', (j) => (j.observations[1].subject = 'babies.baby.baby_details.name'), /observations\/1\/subject: 'babies.baby.baby_details.name' holds no person's _id: use a db-doc-ref field/],
-  ['a subject db-doc-ref to the report itself', (j) => (j.observations[1].subject = 'babies.baby.baby_profile.created_by_doc'), /observations\/1\/subject: 'babies.baby.baby_profile.created_by_doc' holds no person's _id/],
-  ['a subject in a repeat the rule is not in', (j) => (j.observations[0].subject = 'babies.baby.child_doc'), /observations\/0\/subject: 'babies.baby.child_doc' is inside repeat 'babies.baby' but the rule's field 'outcome.babies_born' is not/],
-  ['a when naming an unknown field', (j) => (j.observations[1].when = "${weighed} = 'yes'"), /observations\/1\/when: \$\{weighed\} is not a field of the form in/],
-  ['a when naming an ambiguous field', (j) => (j.observations[1].when = "${danger_signs} = 'fever'"), /observations\/1\/when: \$\{danger_signs\} is ambiguous \(babies.baby.baby_details.danger_signs, mother.danger_signs\)/],
-  ['a when comparing a select with a value it does not offer', (j) => (j.observations[1].when = "${weight_known} = 'maybe'"), /observations\/1\/when: 'maybe' is not a choice of 'babies.baby.baby_details.weight_known'/],
-  ['selected() with a value the select does not offer', (j) => (j.conditions[2].when = "selected(mother.danger_signs, 'headache')"), /conditions\/2\/when: 'headache' is not a choice of 'mother.danger_signs'/],
+  [
+    'a choice that only an itemset lists is checked against it',
+    (j) => (j.procedures[0].answers.vacuum = 'assisted-delivery'),
+    /procedures\/0\/answers\/vacuum: 'vacuum' is not a choice of 'outcome.delivery_mode' \(choices: vaginal, assisted, cesarean\)/,
+  ],
+  [
+    'a field under a repeat named without the repeat',
+    (j) => (j.observations[1].field = 'babies.baby_details.birth_weight'),
+    /observations\/1\/field: 'babies.baby_details.birth_weight' is not a field of forms\/app\/childbirth.xml \(did you mean 'babies.baby.baby_details.birth_weight'\?\)/,
+  ],
+  [
+    'a repeat named as a field',
+    (j) => (j.observations[1].field = 'babies.baby'),
+    /observations\/1\/field: 'babies.baby' is a repeat of forms\/app\/childbirth.xml, not a field/,
+  ],
+  [
+    'a subject that holds no person id',
+    (j) => (j.observations[1].subject = 'babies.baby.baby_details.name'),
+    /observations\/1\/subject: 'babies.baby.baby_details.name' holds no person's _id: use a db-doc-ref field/,
+  ],
+  [
+    'a subject db-doc-ref to the report itself',
+    (j) => (j.observations[1].subject = 'babies.baby.baby_profile.created_by_doc'),
+    /observations\/1\/subject: 'babies.baby.baby_profile.created_by_doc' holds no person's _id/,
+  ],
+  [
+    'a subject in a repeat the rule is not in',
+    (j) => (j.observations[0].subject = 'babies.baby.child_doc'),
+    /observations\/0\/subject: 'babies.baby.child_doc' is inside repeat 'babies.baby' but the rule's field 'outcome.babies_born' is not/,
+  ],
+  [
+    'a when naming an unknown field',
+    (j) => (j.observations[1].when = "${weighed} = 'yes'"),
+    /observations\/1\/when: \$\{weighed\} is not a field of the form in/,
+  ],
+  [
+    'a when naming an ambiguous field',
+    (j) => (j.observations[1].when = "${danger_signs} = 'fever'"),
+    /observations\/1\/when: \$\{danger_signs\} is ambiguous \(babies.baby.baby_details.danger_signs, mother.danger_signs\)/,
+  ],
+  [
+    'a when comparing a select with a value it does not offer',
+    (j) => (j.observations[1].when = "${weight_known} = 'maybe'"),
+    /observations\/1\/when: 'maybe' is not a choice of 'babies.baby.baby_details.weight_known'/,
+  ],
+  [
+    'selected() with a value the select does not offer',
+    (j) => (j.conditions[2].when = "selected(mother.danger_signs, 'headache')"),
+    /conditions\/2\/when: 'headache' is not a choice of 'mother.danger_signs'/,
+  ],
   ['a when that does not parse', (j) => (j.observations[1].when = "${weight_known} = 'yes' and"), /observations\/1\/when: expected a field at the end in/],
   ['a when that is a value alone', (j) => (j.observations[1].when = "'yes'"), /observations\/1\/when: a value alone is not a condition/],
-  ['an abated Condition left active (con-4)', (j) => delete j.conditions[0].clinical_status, /conditions\/0\/abatement: an abated Condition needs clinical_status inactive, resolved, remission/],
-  ['a date from a field that is not a date', (j) => (j.immunizations[0].date = 'outcome.babies_born'), /immunizations\/0\/date: 'outcome.babies_born' is a int field, not a date/],
-  ['an appointment on a select', (j) => (j.appointments[0].field = 'mother.outcome'), /appointments\/0\/field: 'mother.outcome' is a select1 field, not a date/],
-  ['a vaccine concept that is not in the terminology', (j) => (j.immunizations[0].answers.bcg = ['bcg-vaccine', 'bcg-booster']), /immunizations\/0\/answers\/bcg\/1: 'bcg-booster' is not a concept/],
+  [
+    'an abated Condition left active (con-4)',
+    (j) => delete j.conditions[0].clinical_status,
+    /conditions\/0\/abatement: an abated Condition needs clinical_status inactive, resolved, remission/,
+  ],
+  [
+    'a date from a field that is not a date',
+    (j) => (j.immunizations[0].date = 'outcome.babies_born'),
+    /immunizations\/0\/date: 'outcome.babies_born' is a int field, not a date/,
+  ],
+  [
+    'an appointment on a select',
+    (j) => (j.appointments[0].field = 'mother.outcome'),
+    /appointments\/0\/field: 'mother.outcome' is a select1 field, not a date/,
+  ],
+  [
+    'a vaccine concept that is not in the terminology',
+    (j) => (j.immunizations[0].answers.bcg = ['bcg-vaccine', 'bcg-booster']),
+    /immunizations\/0\/answers\/bcg\/1: 'bcg-booster' is not a concept/,
+  ],
   ['a coded rule with both field and code', (j) => (j.procedures[0].code = 'caesarean-section'), /procedures\/0: give 'field' with 'answers'/],
   ['a coded rule with a field but no answers', (j) => delete j.immunizations[0].answers, /immunizations\/0: give 'field' with 'answers'/],
   ['an unknown clinical status', (j) => (j.conditions[0].clinical_status = 'closed'), /conditions\/0\/clinical_status: must be one of/],
@@ -64,17 +126,36 @@ const cases: Array<[string, (def: any) => void, RegExp]> = [
 ];
 
 const onReportSection: Array<[string, (def: any) => void, RegExp]> = [
-  ['a subject that is a db-doc report, not a person', (j) => (j.conditions[2].subject = 'mother.death_doc'), /conditions\/2\/subject: 'mother.death_doc' holds no person's _id/],
-  ['a date kept formatted for display', (j) => (j.procedures[0].date = 'mother.pnc_day'), /procedures\/0\/date: 'mother.pnc_day' holds a date formatted for display \('%e %b, %Y'\): name a field with an ISO date/],
-  ['a when with a relative XPath', (j) => (j.observations[1].when = "../weight_known = 'yes'"), /observations\/1\/when: a relative XPath \('..\/weight_known = 'y'\) has no context here: write \$\{name\} or the dotted path/],
-  ['a when with an absolute XPath of another form', (j) => (j.observations[1].when = "/delivery/babies/baby/baby_details/weight_known = 'yes'"), /observations\/1\/when: an absolute path starts with \/childbirth\//],
+  [
+    'a subject that is a db-doc report, not a person',
+    (j) => (j.conditions[2].subject = 'mother.death_doc'),
+    /conditions\/2\/subject: 'mother.death_doc' holds no person's _id/,
+  ],
+  [
+    'a date kept formatted for display',
+    (j) => (j.procedures[0].date = 'mother.pnc_day'),
+    /procedures\/0\/date: 'mother.pnc_day' holds a date formatted for display \('%e %b, %Y'\): name a field with an ISO date/,
+  ],
+  [
+    'a when with a relative XPath',
+    (j) => (j.observations[1].when = "../weight_known = 'yes'"),
+    /observations\/1\/when: a relative XPath \('..\/weight_known = 'y'\) has no context here: write \$\{name\} or the dotted path/,
+  ],
+  [
+    'a when with an absolute XPath of another form',
+    (j) => (j.observations[1].when = "/delivery/babies/baby/baby_details/weight_known = 'yes'"),
+    /observations\/1\/when: an absolute path starts with \/childbirth\//,
+  ],
 ];
 
 describe('mapping definitions over CHT-style forms', () => {
   for (const [name, edit, expected] of onReportSection) {
     it(`fails the build: ${name}`, () => {
       const problems = problemsWith(edit, withReportSection);
-      assert.ok(problems.some((p) => expected.test(p)), `${expected} not in:\n${problems.join('\n')}`);
+      assert.ok(
+        problems.some((p) => expected.test(p)),
+        `${expected} not in:\n${problems.join('\n')}`,
+      );
     });
   }
 
@@ -97,8 +178,14 @@ describe('mapping definitions over CHT-style forms', () => {
   for (const [name, edit, expected] of cases) {
     it(`fails the build: ${name}`, () => {
       const problems = problemsWith(edit);
-      assert.ok(problems.some((p) => p.startsWith(F) || p.startsWith('forms/')), problems.join('\n'));
-      assert.ok(problems.some((p) => expected.test(p)), `${expected} not in:\n${problems.join('\n')}`);
+      assert.ok(
+        problems.some((p) => p.startsWith(F) || p.startsWith('forms/')),
+        problems.join('\n'),
+      );
+      assert.ok(
+        problems.some((p) => expected.test(p)),
+        `${expected} not in:\n${problems.join('\n')}`,
+      );
     });
   }
 });

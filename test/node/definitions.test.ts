@@ -44,22 +44,82 @@ describe('mapping definitions', () => {
   });
 
   const cases: Array<[string, (root: string) => void, RegExp]> = [
-    ['unknown property', (r) => editJson(r, 'app_settings/fhir/forms/sick_child.json', (j) => (j.observations[1].units = 'Cel')), /forms\/sick_child\.json: \/observations\/1: unknown property 'units'/],
-    ['field not in the XForm', (r) => editJson(r, 'app_settings/fhir/forms/sick_child.json', (j) => (j.observations[1].field = 'temp')), /sick_child\.json: \/observations\/1\/field: 'temp' is not a field of forms\/app\/sick_child\.xml/],
-    ['invalid UCUM unit', (r) => editJson(r, 'app_settings/fhir/forms/sick_child.json', (j) => (j.observations[1].unit = 'degrees')), /\/observations\/1\/unit: 'degrees' is not a valid UCUM unit/],
-    ['unknown concept key', (r) => editJson(r, 'app_settings/fhir/forms/sick_child.json', (j) => (j.observations[1].code = 'temprature')), /\/observations\/1\/code: 'temprature' is not a concept/],
-    ['answer not a choice of the select', (r) => editJson(r, 'app_settings/fhir/forms/sick_child.json', (j) => (j.conditions[0].answers.measles = 'fever')), /\/conditions\/0\/answers\/measles: 'measles' is not a choice of 'diagnosis' \(choices: malaria, pneumonia/],
-    ['coded value without answers', (r) => editJson(r, 'app_settings/fhir/forms/sick_child.json', (j) => delete j.observations[3].answers), /\/observations\/3: a coded value needs 'answers'/],
-    ['bad enum', (r) => editJson(r, 'app_settings/fhir/forms/sick_child.json', (j) => (j.conditions[0].category = 'diagnosis')), /\/conditions\/0\/category: must be one of "encounter-diagnosis", "problem-list-item"/],
-    ['form name vs file', (r) => editJson(r, 'app_settings/fhir/forms/sick_child.json', (j) => (j.form = 'sick_kid')), /sick_child\.json: \/form: 'sick_kid' does not match the file name/],
+    [
+      'unknown property',
+      (r) => editJson(r, 'app_settings/fhir/forms/sick_child.json', (j) => (j.observations[1].units = 'Cel')),
+      /forms\/sick_child\.json: \/observations\/1: unknown property 'units'/,
+    ],
+    [
+      'field not in the XForm',
+      (r) => editJson(r, 'app_settings/fhir/forms/sick_child.json', (j) => (j.observations[1].field = 'temp')),
+      /sick_child\.json: \/observations\/1\/field: 'temp' is not a field of forms\/app\/sick_child\.xml/,
+    ],
+    [
+      'invalid UCUM unit',
+      (r) => editJson(r, 'app_settings/fhir/forms/sick_child.json', (j) => (j.observations[1].unit = 'degrees')),
+      /\/observations\/1\/unit: 'degrees' is not a valid UCUM unit/,
+    ],
+    [
+      'unknown concept key',
+      (r) => editJson(r, 'app_settings/fhir/forms/sick_child.json', (j) => (j.observations[1].code = 'temprature')),
+      /\/observations\/1\/code: 'temprature' is not a concept/,
+    ],
+    [
+      'answer not a choice of the select',
+      (r) => editJson(r, 'app_settings/fhir/forms/sick_child.json', (j) => (j.conditions[0].answers.measles = 'fever')),
+      /\/conditions\/0\/answers\/measles: 'measles' is not a choice of 'diagnosis' \(choices: malaria, pneumonia/,
+    ],
+    [
+      'coded value without answers',
+      (r) => editJson(r, 'app_settings/fhir/forms/sick_child.json', (j) => delete j.observations[3].answers),
+      /\/observations\/3: a coded value needs 'answers'/,
+    ],
+    [
+      'bad enum',
+      (r) => editJson(r, 'app_settings/fhir/forms/sick_child.json', (j) => (j.conditions[0].category = 'diagnosis')),
+      /\/conditions\/0\/category: must be one of "encounter-diagnosis", "problem-list-item"/,
+    ],
+    [
+      'form name vs file',
+      (r) => editJson(r, 'app_settings/fhir/forms/sick_child.json', (j) => (j.form = 'sick_kid')),
+      /sick_child\.json: \/form: 'sick_kid' does not match the file name/,
+    ],
     ['no XForm', (r) => fs.rmSync(path.join(r, 'forms/app/death_report.xml')), /death_report\.json: \/form: no XForm forms\/app\/death_report\.xml/],
-    ['broken XForm', (r) => fs.writeFileSync(path.join(r, 'forms/app/death_report.xml'), '<h:html><oops'), /forms\/app\/death_report\.xml: not well-formed XML/],
-    ['invalid JSON', (r) => fs.writeFileSync(path.join(r, 'app_settings/fhir/forms/death_report.json'), '{"form": "death_report",'), /death_report\.json: .*JSON/],
-    ['bad namespace', (r) => editJson(r, 'app_settings/fhir/settings.json', (j) => (j.id_namespace = 'not-a-uuid')), /settings\.json: \/id_namespace: must match pattern/],
-    ['a secret in the destination', (r) => editJson(r, 'app_settings/fhir/settings.json', (j) => (j.destination.auth.password = 'hunter2')), /settings\.json: \/destination\/auth: unknown property 'password'/],
-    ['unknown contact type', (r) => editJson(r, 'app_settings/fhir/contacts.json', (j) => (j.types = { household: 'Place' })), /contacts\.json: \/types\/household: not a contact type/],
-    ['person type as a place', (r) => editJson(r, 'app_settings/fhir/contacts.json', (j) => (j.types = { person: 'Place' })), /contacts\.json: \/types\/person: a person type cannot become Place/],
-    ['terminology unit', (r) => editJson(r, 'app_settings/fhir/terminology.json', (j) => (j.units['kilo'] = { display: 'kilo' })), /terminology\.json: \/units\/kilo: not a valid UCUM unit/],
+    [
+      'broken XForm',
+      (r) => fs.writeFileSync(path.join(r, 'forms/app/death_report.xml'), '<h:html><oops'),
+      /forms\/app\/death_report\.xml: not well-formed XML/,
+    ],
+    [
+      'invalid JSON',
+      (r) => fs.writeFileSync(path.join(r, 'app_settings/fhir/forms/death_report.json'), '{"form": "death_report",'),
+      /death_report\.json: .*JSON/,
+    ],
+    [
+      'bad namespace',
+      (r) => editJson(r, 'app_settings/fhir/settings.json', (j) => (j.id_namespace = 'not-a-uuid')),
+      /settings\.json: \/id_namespace: must match pattern/,
+    ],
+    [
+      'a secret in the destination',
+      (r) => editJson(r, 'app_settings/fhir/settings.json', (j) => (j.destination.auth.password = 'hunter2')),
+      /settings\.json: \/destination\/auth: unknown property 'password'/,
+    ],
+    [
+      'unknown contact type',
+      (r) => editJson(r, 'app_settings/fhir/contacts.json', (j) => (j.types = { household: 'Place' })),
+      /contacts\.json: \/types\/household: not a contact type/,
+    ],
+    [
+      'person type as a place',
+      (r) => editJson(r, 'app_settings/fhir/contacts.json', (j) => (j.types = { person: 'Place' })),
+      /contacts\.json: \/types\/person: a person type cannot become Place/,
+    ],
+    [
+      'terminology unit',
+      (r) => editJson(r, 'app_settings/fhir/terminology.json', (j) => (j.units['kilo'] = { display: 'kilo' })),
+      /terminology\.json: \/units\/kilo: not a valid UCUM unit/,
+    ],
     ['missing settings', (r) => fs.rmSync(path.join(r, 'app_settings/fhir/settings.json')), /settings\.json: ENOENT/],
   ];
   for (const [label, edit, expected] of cases) {
@@ -67,7 +127,10 @@ describe('mapping definitions', () => {
       const root = project(edit);
       try {
         const problems = problemsOf(root);
-        assert.ok(problems.some((p) => expected.test(p)), `${expected} not in:\n${problems.join('\n')}`);
+        assert.ok(
+          problems.some((p) => expected.test(p)),
+          `${expected} not in:\n${problems.join('\n')}`,
+        );
       } finally {
         fs.rmSync(root, { recursive: true, force: true });
       }
@@ -118,26 +181,61 @@ describe('inbound mapping definitions', () => {
 
   it('the reference inbound mappings compile, FHIRPath included', () => {
     const mappings = compileInbound(ROOT);
-    assert.deepEqual(mappings.map((m) => m.def.name), ['patient', 'referral']);
+    assert.deepEqual(
+      mappings.map((m) => m.def.name),
+      ['patient', 'referral'],
+    );
     const sr = { resourceType: 'ServiceRequest', id: 'sr1', status: 'active', intent: 'order', subject: { reference: 'Patient/x' } };
     assert.deepEqual(mappings[1].where!(sr), [true]);
     assert.deepEqual(mappings[1].fields.service_request.compiled(sr), ['ServiceRequest/sr1']);
   });
 
   const cases: Array<[string, (root: string) => void, RegExp]> = [
-    ['invalid FHIRPath', (r) => editJson(r, 'app_settings/fhir/inbound/referral.json', (j) => (j.fields.reason = 'reasonCode.first(.text')), /inbound\/referral\.json: \/fields\/reason: invalid FHIRPath 'reasonCode\.first\(\.text'/],
-    ['invalid where', (r) => editJson(r, 'app_settings/fhir/inbound/referral.json', (j) => (j.where = "status = = 'active'")), /inbound\/referral\.json: \/where: invalid FHIRPath/],
-    ['unknown JSON form', (r) => editJson(r, 'app_settings/fhir/inbound/referral.json', (j) => (j.form = 'REFERAL')), /\/form: 'REFERAL' is not a JSON form in the app settings' forms/],
-    ['field the JSON form does not declare', (r) => editJson(r, 'app_settings/fhir/inbound/referral.json', (j) => (j.fields.urgency = 'priority')), /\/fields\/urgency: not a field of JSON form REFERRAL/],
-    ['a required JSON form field left unmapped', (r) => editJson(r, 'app_settings/fhir/inbound/referral.json', (j) => delete j.fields.service_request), /\/fields: JSON form REFERRAL requires 'service_request'/],
-    ['unknown write', (r) => editJson(r, 'app_settings/fhir/inbound/patient.json', (j) => (j.write = 'place')), /inbound\/patient\.json: \/write: must be one of "report", "person"/],
-    ['a person with no parent', (r) => editJson(r, 'app_settings/fhir/inbound/patient.json', (j) => delete j.parent), /inbound\/patient\.json: \/parent: a person needs/],
+    [
+      'invalid FHIRPath',
+      (r) => editJson(r, 'app_settings/fhir/inbound/referral.json', (j) => (j.fields.reason = 'reasonCode.first(.text')),
+      /inbound\/referral\.json: \/fields\/reason: invalid FHIRPath 'reasonCode\.first\(\.text'/,
+    ],
+    [
+      'invalid where',
+      (r) => editJson(r, 'app_settings/fhir/inbound/referral.json', (j) => (j.where = "status = = 'active'")),
+      /inbound\/referral\.json: \/where: invalid FHIRPath/,
+    ],
+    [
+      'unknown JSON form',
+      (r) => editJson(r, 'app_settings/fhir/inbound/referral.json', (j) => (j.form = 'REFERAL')),
+      /\/form: 'REFERAL' is not a JSON form in the app settings' forms/,
+    ],
+    [
+      'field the JSON form does not declare',
+      (r) => editJson(r, 'app_settings/fhir/inbound/referral.json', (j) => (j.fields.urgency = 'priority')),
+      /\/fields\/urgency: not a field of JSON form REFERRAL/,
+    ],
+    [
+      'a required JSON form field left unmapped',
+      (r) => editJson(r, 'app_settings/fhir/inbound/referral.json', (j) => delete j.fields.service_request),
+      /\/fields: JSON form REFERRAL requires 'service_request'/,
+    ],
+    [
+      'unknown write',
+      (r) => editJson(r, 'app_settings/fhir/inbound/patient.json', (j) => (j.write = 'place')),
+      /inbound\/patient\.json: \/write: must be one of "report", "person"/,
+    ],
+    [
+      'a person with no parent',
+      (r) => editJson(r, 'app_settings/fhir/inbound/patient.json', (j) => delete j.parent),
+      /inbound\/patient\.json: \/parent: a person needs/,
+    ],
   ];
   for (const [label, edit, expected] of cases) {
     it(`a bad inbound definition fails the build with file, path and reason: ${label}`, () => {
       const root = project(edit);
       try {
-        assert.throws(() => compileInbound(root), (e: unknown) => e instanceof DefinitionError && e.problems.some((p) => expected.test(p)) || assert.fail(`${expected} not in ${String((e as Error).message)}`));
+        assert.throws(
+          () => compileInbound(root),
+          (e: unknown) =>
+            (e instanceof DefinitionError && e.problems.some((p) => expected.test(p))) || assert.fail(`${expected} not in ${String((e as Error).message)}`),
+        );
       } finally {
         fs.rmSync(root, { recursive: true, force: true });
       }
@@ -157,7 +255,13 @@ describe('JSON Schemas for editors (app_settings/fhir/schema/)', () => {
 
   it('every definition file names its schema, and the schema file exists', () => {
     const dir = path.join(ROOT, 'app_settings/fhir');
-    const files = ['settings.json', 'contacts.json', 'terminology.json', ...fs.readdirSync(path.join(dir, 'forms')).map((f) => `forms/${f}`), ...fs.readdirSync(path.join(dir, 'inbound')).map((f) => `inbound/${f}`)];
+    const files = [
+      'settings.json',
+      'contacts.json',
+      'terminology.json',
+      ...fs.readdirSync(path.join(dir, 'forms')).map((f) => `forms/${f}`),
+      ...fs.readdirSync(path.join(dir, 'inbound')).map((f) => `inbound/${f}`),
+    ];
     for (const f of files) {
       const ref = JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')).$schema;
       assert.ok(typeof ref === 'string' && fs.existsSync(path.resolve(path.dirname(path.join(dir, f)), ref)), `${f}: $schema ${ref}`);

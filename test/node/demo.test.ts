@@ -7,7 +7,12 @@ import path from 'node:path';
 import { ROOT } from '../support/repo';
 
 function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
-  const r = spawnSync(process.execPath, [path.join(ROOT, 'bin/cht-fhir.js'), ...args], { cwd: ROOT, encoding: 'utf8', timeout: 120000, env: { ...process.env, FHIR_BASE_URL: '', ...env } });
+  const r = spawnSync(process.execPath, [path.join(ROOT, 'bin/cht-fhir.js'), ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: 120000,
+    env: { ...process.env, FHIR_BASE_URL: '', ...env },
+  });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
@@ -21,14 +26,31 @@ describe('cht-fhir demo (what `npm start` runs after the build)', function () {
     assert.match(r.out, /pushes {9}40 \(0 failed\)/);
     assert.match(r.out, /invalid {8}0 /);
     assert.match(r.out, /duplicates {5}0 /);
-    for (const t of ['Questionnaire', 'Patient', 'Practitioner', 'Organization', 'Location', 'Encounter', 'Observation', 'Condition', 'Immunization', 'Procedure', 'Appointment', 'QuestionnaireResponse', 'Task']) {
+    for (const t of [
+      'Questionnaire',
+      'Patient',
+      'Practitioner',
+      'Organization',
+      'Location',
+      'Encounter',
+      'Observation',
+      'Condition',
+      'Immunization',
+      'Procedure',
+      'Appointment',
+      'QuestionnaireResponse',
+      'Task',
+    ]) {
       assert.match(r.out, new RegExp(`${t} \\d+`), t);
       assert.match(r.out, new RegExp(`http://127\\.0\\.0\\.1:\\d+/fhir/R4/${t}\\n`), t);
     }
   });
 
   it('keeps serving until interrupted, and the URLs it prints answer', async () => {
-    const child = spawn(process.execPath, [path.join(ROOT, 'bin/cht-fhir.js'), 'demo', '--port', '0', '--fhir-port', '0'], { cwd: ROOT, env: { ...process.env, FHIR_BASE_URL: '' } });
+    const child = spawn(process.execPath, [path.join(ROOT, 'bin/cht-fhir.js'), 'demo', '--port', '0', '--fhir-port', '0'], {
+      cwd: ROOT,
+      env: { ...process.env, FHIR_BASE_URL: '' },
+    });
     let out = '';
     child.stdout.on('data', (c) => (out += c));
     await new Promise<void>((resolve, reject) => {
@@ -57,14 +79,20 @@ describe('cht-fhir demo (what `npm start` runs after the build)', function () {
       await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', () => r()));
       const port = (blocker.address() as net.AddressInfo).port;
       try {
-        oneLine(cli(['demo', '--exit', '--port', String(port), '--fhir-port', '0']), new RegExp(`port ${port} for the receiver is in use \\(stop what uses it or pass --port`));
+        oneLine(
+          cli(['demo', '--exit', '--port', String(port), '--fhir-port', '0']),
+          new RegExp(`port ${port} for the receiver is in use \\(stop what uses it or pass --port`),
+        );
       } finally {
         blocker.close();
       }
     });
 
     it('an unreachable FHIR_BASE_URL', () => {
-      oneLine(cli(['demo', '--exit', '--port', '0'], { FHIR_BASE_URL: 'http://127.0.0.1:9/fhir' }), /the FHIR server at http:\/\/127\.0\.0\.1:9\/fhir is unreachable/);
+      oneLine(
+        cli(['demo', '--exit', '--port', '0'], { FHIR_BASE_URL: 'http://127.0.0.1:9/fhir' }),
+        /the FHIR server at http:\/\/127\.0\.0\.1:9\/fhir is unreachable/,
+      );
     });
 
     it('a bad port number and an unreadable docs folder', () => {

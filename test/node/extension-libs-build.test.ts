@@ -17,7 +17,10 @@ describe('extension libs build', () => {
 
   const LIB_OUTPUT = path.join(ROOT, 'extension-libs');
   it('committed extension-libs/ is exactly what the sources build (run `npm run build`)', () => {
-    const committed = fs.readdirSync(LIB_OUTPUT).filter((f) => f.endsWith('.js')).sort();
+    const committed = fs
+      .readdirSync(LIB_OUTPUT)
+      .filter((f) => f.endsWith('.js'))
+      .sort();
     assert.deepEqual(committed, [...built.keys()].sort());
     for (const [name, code] of built) {
       assert.equal(fs.readFileSync(path.join(LIB_OUTPUT, name), 'utf8'), code, `extension-libs/${name} is stale`);
@@ -69,7 +72,11 @@ describe('extension libs build', () => {
     assert.deepEqual(r, { written: ['fhir-id.js'], removed: ['fhirpath.js'] });
     assert.deepEqual(fs.readdirSync(out).sort(), ['fhir-id.js', 'their-own.js']);
     assert.equal(fs.readFileSync(path.join(out, 'their-own.js'), 'utf8'), 'module.exports=function(){}');
-    assert.deepEqual(writeExtensionLibs(new Map([['fhir-id.js', 'module.exports=function(){}\n']]), out), { written: [], removed: [] }, 'unchanged: nothing rewritten');
+    assert.deepEqual(
+      writeExtensionLibs(new Map([['fhir-id.js', 'module.exports=function(){}\n']]), out),
+      { written: [], removed: [] },
+      'unchanged: nothing rewritten',
+    );
     assert.ok(LIB_NAMES.includes('fhirpath.js'));
     fs.rmSync(tmp, { recursive: true, force: true });
   });

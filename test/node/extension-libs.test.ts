@@ -28,7 +28,13 @@ describe('extension libs (built files, loaded as CHT loads them)', () => {
     });
 
     it('builds coded, integer, boolean and string values, all valid', () => {
-      for (const [type, value, key] of [['coded', 'positive', 'malaria-rdt'], ['integer', '52', 'respiratory-rate'], ['boolean', 'yes', 'fever'], ['string', 'text', 'symptoms'], ['dateTime', '2026-01-02', 'lmp-date']]) {
+      for (const [type, value, key] of [
+        ['coded', 'positive', 'malaria-rdt'],
+        ['integer', '52', 'respiratory-rate'],
+        ['boolean', 'yes', 'fever'],
+        ['string', 'text', 'symptoms'],
+        ['dateTime', '2026-01-02', 'lmp-date'],
+      ]) {
         const obs = JSON.parse(build('observation', key, value, type, 'uuid:1') as string);
         assert.equal(obs.resourceType, 'Observation', `${type}: ${JSON.stringify(obs)}`);
         assertValidR4(obs);
@@ -83,26 +89,40 @@ describe('extension libs (built files, loaded as CHT loads them)', () => {
     const junk = (rand: () => number): unknown => {
       const pick = Math.floor(rand() * 14);
       switch (pick) {
-        case 0: return undefined;
-        case 1: return null;
-        case 2: return rand() * 1e6 - 5e5;
-        case 3: return String.fromCharCode(...Array.from({ length: Math.floor(rand() * 20) }, () => Math.floor(rand() * 0xffff)));
-        case 4: return { t: 'str', v: ['observation', 'display', 'code', 'unit', 'body-weight', 'kg', 'coded', ''][Math.floor(rand() * 8)] };
-        case 5: return { t: 'num', v: rand() < 0.1 ? NaN : rand() * 100 };
-        case 6: return { t: 'bool', v: rand() < 0.5 };
-        case 7: return { t: 'date', v: new Date(rand() < 0.2 ? NaN : rand() * 2e12) };
-        case 8: return { t: 'arr', v: [] };
-        case 9: return { t: 'arr', v: [{ textContent: String(rand() * 100) }] };
-        case 10: return { t: 'arr', v: null };
-        case 11: return { t: 'weird', v: { toString: null } };
-        case 12: return ['observation', 'body-weight', 'malaria-rdt', 'positive', 'uuid:x', '62', 'kg', 'integer'][Math.floor(rand() * 8)];
-        default: return Object.create(null);
+        case 0:
+          return undefined;
+        case 1:
+          return null;
+        case 2:
+          return rand() * 1e6 - 5e5;
+        case 3:
+          return String.fromCharCode(...Array.from({ length: Math.floor(rand() * 20) }, () => Math.floor(rand() * 0xffff)));
+        case 4:
+          return { t: 'str', v: ['observation', 'display', 'code', 'unit', 'body-weight', 'kg', 'coded', ''][Math.floor(rand() * 8)] };
+        case 5:
+          return { t: 'num', v: rand() < 0.1 ? NaN : rand() * 100 };
+        case 6:
+          return { t: 'bool', v: rand() < 0.5 };
+        case 7:
+          return { t: 'date', v: new Date(rand() < 0.2 ? NaN : rand() * 2e12) };
+        case 8:
+          return { t: 'arr', v: [] };
+        case 9:
+          return { t: 'arr', v: [{ textContent: String(rand() * 100) }] };
+        case 10:
+          return { t: 'arr', v: null };
+        case 11:
+          return { t: 'weird', v: { toString: null } };
+        case 12:
+          return ['observation', 'body-weight', 'malaria-rdt', 'positive', 'uuid:x', '62', 'kg', 'integer'][Math.floor(rand() * 8)];
+        default:
+          return Object.create(null);
       }
     };
 
     it('5,000 random calls per lib: no throw, the right result shape', () => {
       let seed = 42;
-      const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+      const rand = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
       const names = fs.readdirSync(path.join(ROOT, 'extension-libs')).filter((f) => f.endsWith('.js'));
       for (const name of names) {
         const lib = load(name);
@@ -110,8 +130,9 @@ describe('extension libs (built files, loaded as CHT loads them)', () => {
           const args = Array.from({ length: Math.floor(rand() * 7) }, () => junk(rand));
           let out: unknown;
           assert.doesNotThrow(() => (out = lib(...args)), `${name}(${args.map((a) => typeof a).join(',')})`);
-          const fromXPath = args.some((a) => typeof a === 'object' && a !== null && typeof (a as { t?: unknown }).t === 'string' && 'v' in (a));
-          if (fromXPath) assert.ok(out && typeof out === 'object' && ['str', 'num', 'bool'].includes((out as { t: string }).t), `${name}: ${JSON.stringify(out)}`);
+          const fromXPath = args.some((a) => typeof a === 'object' && a !== null && typeof (a as { t?: unknown }).t === 'string' && 'v' in a);
+          if (fromXPath)
+            assert.ok(out && typeof out === 'object' && ['str', 'num', 'bool'].includes((out as { t: string }).t), `${name}: ${JSON.stringify(out)}`);
           else assert.ok(['string', 'number', 'boolean'].includes(typeof out), `${name}: ${typeof out}`);
           if (name === 'fhir-build.js') {
             const text = fromXPath ? (out as { v: string }).v : (out as string);

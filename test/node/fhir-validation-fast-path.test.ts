@@ -4,18 +4,20 @@ import { useFastPath } from '../../src/fhir-validation';
 import { provablyValid } from '../../src/fhir-validation/fast-path';
 import { brokenPushes, corpus, verdict } from '../support/r4-corpus';
 
-describe('FHIR R4 validation: the shortcut past medplum\'s schema walk', function () {
+describe("FHIR R4 validation: the shortcut past medplum's schema walk", function () {
   this.timeout(300000);
   after(() => useFastPath(true));
 
-  it('gives the same verdicts (issues and texts) as medplum\'s full walk on every case', () => {
+  it("gives the same verdicts (issues and texts) as medplum's full walk on every case", () => {
     const cases = [...corpus(), ...brokenPushes()];
     assert.ok(cases.length > 2000, `${cases.length} cases`);
     useFastPath(false);
     const full = cases.map(([, r]) => verdict(r));
     useFastPath(true);
     const fast = cases.map(([, r]) => verdict(r));
-    const differ = cases.flatMap(([name], i) => (JSON.stringify(full[i]) === JSON.stringify(fast[i]) ? [] : [`${name}: ${full[i].join('; ')} <> ${fast[i].join('; ')}`]));
+    const differ = cases.flatMap(([name], i) =>
+      JSON.stringify(full[i]) === JSON.stringify(fast[i]) ? [] : [`${name}: ${full[i].join('; ')} <> ${fast[i].join('; ')}`],
+    );
     assert.deepEqual(differ, []);
     // The comparison means something only if the shortcut is taken often, including on examples beyond our pushes.
     const taken = cases.filter(([, r]) => typeof r === 'object' && r !== null && !Array.isArray(r) && provablyValid(r as Record<string, unknown>));
@@ -34,7 +36,16 @@ describe('FHIR R4 validation: the shortcut past medplum\'s schema walk', functio
 });
 
 /** Valid variants the shortcut must model (else the receiver pays medplum's walk for them). */
-const SHORTCUT_EXPECTED = ['push broken: extension', 'push broken: effective as Period', 'push broken: component ok', 'push broken: deep backbone (contact)', 'push broken: meta with lastUpdated', 'push broken: narrative', 'push broken: modifierExtension', 'push broken: contained'];
+const SHORTCUT_EXPECTED = [
+  'push broken: extension',
+  'push broken: effective as Period',
+  'push broken: component ok',
+  'push broken: deep backbone (contact)',
+  'push broken: meta with lastUpdated',
+  'push broken: narrative',
+  'push broken: modifierExtension',
+  'push broken: contained',
+];
 
 function medplumErrors(r: Record<string, unknown>): number {
   try {

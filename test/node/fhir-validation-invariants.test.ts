@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { preloadR4Definitions, validateR4 } from '../../src/fhir-validation';
 import { reportDoc } from '../stand-ins/push-bundles';
 
-type Json = Record<string, any>;  
+type Json = Record<string, any>;
 
 describe('FHIR R4 validation: invariants', function () {
   this.timeout(120000);
@@ -19,6 +19,9 @@ describe('FHIR R4 validation: invariants', function () {
     );
     delete obs.dataAbsentReason;
     obs.contained = [{ resourceType: 'Patient', id: 'p', contained: [{ resourceType: 'Patient', id: 'q' }] }];
-    assert.deepEqual(validateR4(bundle).map((i) => i.details?.text?.slice(0, 26)), ['Constraint dom-2 not met: ']);
+    assert.deepEqual(
+      validateR4(bundle).map((i) => i.details?.text?.slice(0, 26)),
+      ['Constraint dom-2 not met: '],
+    );
   });
 });

@@ -17,7 +17,9 @@ describe('FHIR R4 validation: trimmed definitions', function () {
     const full = cases.map(([, r]) => verdict(r));
     useDefinitions('trimmed');
     const trimmed = cases.map(([, r]) => verdict(r));
-    const differ = cases.flatMap(([name], i) => (JSON.stringify(full[i]) === JSON.stringify(trimmed[i]) ? [] : [`${name}: ${full[i].join('; ')} <> ${trimmed[i].join('; ')}`]));
+    const differ = cases.flatMap(([name], i) =>
+      JSON.stringify(full[i]) === JSON.stringify(trimmed[i]) ? [] : [`${name}: ${full[i].join('; ')} <> ${trimmed[i].join('; ')}`],
+    );
     assert.deepEqual(differ, []);
     assert.ok(full.filter((v) => v.length).length > cases.length / 2, 'the corpus has invalid cases');
   });

@@ -19,7 +19,10 @@ const KNOWN_INVALID: Record<string, RegExp> = {
 };
 
 function exampleFiles(): string[] {
-  return fs.readdirSync(EXAMPLES).filter((f) => f.endsWith('.json') && f !== 'package.json' && !f.startsWith('.')).sort();
+  return fs
+    .readdirSync(EXAMPLES)
+    .filter((f) => f.endsWith('.json') && f !== 'package.json' && !f.startsWith('.'))
+    .sort();
 }
 
 function readExample(file: string): Record<string, unknown> {
@@ -65,7 +68,10 @@ describe('FHIR R4 validation', function () {
       for (const [file, reason] of Object.entries(KNOWN_INVALID)) {
         const found = messages(readExample(file));
         assert.ok(found.length > 0, file);
-        assert.ok(found.every((m) => reason.test(m)), `${file}: ${found.join('; ')}`);
+        assert.ok(
+          found.every((m) => reason.test(m)),
+          `${file}: ${found.join('; ')}`,
+        );
       }
     });
 
@@ -76,7 +82,10 @@ describe('FHIR R4 validation', function () {
         if (typeof r.status !== 'string' || KNOWN_INVALID[file]) continue;
         r.status = 'not-a-status';
         const found = messages(r);
-        assert.ok(found.some((m) => m.startsWith(`${String(r.resourceType)}.status: Value "not-a-status" is not in the required value set`)), `${file}: ${found.join('; ')}`);
+        assert.ok(
+          found.some((m) => m.startsWith(`${String(r.resourceType)}.status: Value "not-a-status" is not in the required value set`)),
+          `${file}: ${found.join('; ')}`,
+        );
         mutated++;
       }
       assert.ok(mutated > 100, `mutated ${mutated}`);
@@ -85,17 +94,53 @@ describe('FHIR R4 validation', function () {
 
   describe('broken resources fail, naming the path', () => {
     const cases: [string, unknown, RegExp][] = [
-      ['bad code in a required binding (Patient.gender)', { resourceType: 'Patient', gender: 'boy' }, /^Patient\.gender: Value "boy" is not in the required value set http:\/\/hl7\.org\/fhir\/ValueSet\/administrative-gender/],
+      [
+        'bad code in a required binding (Patient.gender)',
+        { resourceType: 'Patient', gender: 'boy' },
+        /^Patient\.gender: Value "boy" is not in the required value set http:\/\/hl7\.org\/fhir\/ValueSet\/administrative-gender/,
+      ],
       ['bad Observation.status', { resourceType: 'Observation', status: 'done', code: { text: 'x' } }, /^Observation\.status: Value "done"/],
-      ['bad code in a datatype (Quantity.comparator)', { resourceType: 'Observation', status: 'final', code: { text: 'x' }, valueQuantity: { value: 1, comparator: '==' } }, /^Observation\.valueQuantity\.comparator: Value "=="/],
-      ['bad code in a backbone (Patient.contact.gender)', { resourceType: 'Patient', contact: [{ name: { text: 'A' }, gender: 'x' }] }, /^Patient\.contact\[0\]\.gender: Value "x"/],
-      ['bad code via contentReference (Questionnaire.item.item.type)', { resourceType: 'Questionnaire', status: 'active', item: [{ linkId: 'a', type: 'group', item: [{ linkId: 'b', type: 'text-ish' }] }] }, /^Questionnaire\.item\[0\]\.item\[0\]\.type: Value "text-ish"/],
-      ['bad code of a backbone code element (Patient.link.type)', { resourceType: 'Patient', link: [{ other: { reference: 'Patient/x' }, type: 'replaced-by-ish' }] }, /^Patient\.link\[0\]\.type: Value "replaced-by-ish"/],
-      ['bad Coding in a required CodeableConcept (Condition.clinicalStatus)', { resourceType: 'Condition', subject: { reference: 'Patient/x' }, clinicalStatus: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-clinical', code: 'cured' }] } }, /^Condition\.clinicalStatus\.coding\[0\]: Code "cured" of http:\/\/terminology\.hl7\.org\/CodeSystem\/condition-clinical is not in the required value set/],
-      ['bad code in a contained resource', { resourceType: 'Patient', contained: [{ resourceType: 'Patient', id: 'c', gender: 'boy' }] }, /^Patient\.contained\[0\]\.gender: Value "boy"/],
+      [
+        'bad code in a datatype (Quantity.comparator)',
+        { resourceType: 'Observation', status: 'final', code: { text: 'x' }, valueQuantity: { value: 1, comparator: '==' } },
+        /^Observation\.valueQuantity\.comparator: Value "=="/,
+      ],
+      [
+        'bad code in a backbone (Patient.contact.gender)',
+        { resourceType: 'Patient', contact: [{ name: { text: 'A' }, gender: 'x' }] },
+        /^Patient\.contact\[0\]\.gender: Value "x"/,
+      ],
+      [
+        'bad code via contentReference (Questionnaire.item.item.type)',
+        { resourceType: 'Questionnaire', status: 'active', item: [{ linkId: 'a', type: 'group', item: [{ linkId: 'b', type: 'text-ish' }] }] },
+        /^Questionnaire\.item\[0\]\.item\[0\]\.type: Value "text-ish"/,
+      ],
+      [
+        'bad code of a backbone code element (Patient.link.type)',
+        { resourceType: 'Patient', link: [{ other: { reference: 'Patient/x' }, type: 'replaced-by-ish' }] },
+        /^Patient\.link\[0\]\.type: Value "replaced-by-ish"/,
+      ],
+      [
+        'bad Coding in a required CodeableConcept (Condition.clinicalStatus)',
+        {
+          resourceType: 'Condition',
+          subject: { reference: 'Patient/x' },
+          clinicalStatus: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-clinical', code: 'cured' }] },
+        },
+        /^Condition\.clinicalStatus\.coding\[0\]: Code "cured" of http:\/\/terminology\.hl7\.org\/CodeSystem\/condition-clinical is not in the required value set/,
+      ],
+      [
+        'bad code in a contained resource',
+        { resourceType: 'Patient', contained: [{ resourceType: 'Patient', id: 'c', gender: 'boy' }] },
+        /^Patient\.contained\[0\]\.gender: Value "boy"/,
+      ],
       ['wrong date format', { resourceType: 'Patient', birthDate: '12/01/2020' }, /^Patient\.birthDate: Invalid date format/],
       ['impossible month', { resourceType: 'Patient', birthDate: '2020-13-01' }, /^Patient\.birthDate: Invalid date format/],
-      ['wrong dateTime format', { resourceType: 'Observation', status: 'final', code: { text: 'x' }, effectiveDateTime: '2024-01-01 10:00' }, /^Observation\.effective\[x\]|^Observation\.effectiveDateTime/],
+      [
+        'wrong dateTime format',
+        { resourceType: 'Observation', status: 'final', code: { text: 'x' }, effectiveDateTime: '2024-01-01 10:00' },
+        /^Observation\.effective\[x\]|^Observation\.effectiveDateTime/,
+      ],
       ['unknown property', { resourceType: 'Patient', nickname: 'Bo' }, /^Patient\.nickname: Invalid additional property/],
       ['missing required element', { resourceType: 'Observation', status: 'final' }, /^Observation\.code: Missing required property/],
       ['wrong JSON type', { resourceType: 'Patient', active: 'yes' }, /^Patient\.active: Invalid JSON type/],
@@ -104,14 +149,25 @@ describe('FHIR R4 validation', function () {
       ['__proto__ key', JSON.parse('{"resourceType":"Patient","__proto__":{"admin":true}}'), /^Patient\.__proto__: Forbidden property name/],
       ['empty string', { resourceType: 'Patient', birthDate: '' }, /^Patient\.birthDate: Empty string/],
       ['empty array', { resourceType: 'Patient', name: [] }, /^Patient\.name: Empty array/],
-      ['dateTime with a time but no zone', { resourceType: 'Observation', status: 'final', code: { text: 'x' }, effectiveDateTime: '2024-01-01T10:00:00' }, /^Observation\.effectiveDateTime: dateTime "2024-01-01T10:00:00" has a time but no time zone/],
-      ['two values of one choice element', { resourceType: 'Observation', status: 'final', code: { text: 'x' }, valueString: 'a', valueBoolean: true }, /^Observation\.value(String|Boolean): Only one of value(String|Boolean) and value(String|Boolean) may be present/],
+      [
+        'dateTime with a time but no zone',
+        { resourceType: 'Observation', status: 'final', code: { text: 'x' }, effectiveDateTime: '2024-01-01T10:00:00' },
+        /^Observation\.effectiveDateTime: dateTime "2024-01-01T10:00:00" has a time but no time zone/,
+      ],
+      [
+        'two values of one choice element',
+        { resourceType: 'Observation', status: 'final', code: { text: 'x' }, valueString: 'a', valueBoolean: true },
+        /^Observation\.value(String|Boolean): Only one of value(String|Boolean) and value(String|Boolean) may be present/,
+      ],
       ['deep nesting', { resourceType: 'Patient', extension: [nest(60)] }, /Nested deeper than/],
     ];
     for (const [name, resource, expected] of cases) {
       it(name, () => {
         const found = messages(resource);
-        assert.ok(found.some((m) => expected.test(m)), found.join('\n') || '(valid)');
+        assert.ok(
+          found.some((m) => expected.test(m)),
+          found.join('\n') || '(valid)',
+        );
       });
     }
 
@@ -120,40 +176,67 @@ describe('FHIR R4 validation', function () {
         resourceType: 'Bundle',
         type: 'transaction',
         entry: [
-          { fullUrl: 'urn:uuid:0b4c6c52-0a40-5a4c-8d51-5a1e5d7b2c11', resource: { resourceType: 'Patient', id: '0b4c6c52-0a40-5a4c-8d51-5a1e5d7b2c11', gender: 'female' }, request: { method: 'PUT', url: 'Patient/0b4c6c52-0a40-5a4c-8d51-5a1e5d7b2c11' } },
-          { fullUrl: 'urn:uuid:1', resource: { resourceType: 'Observation', status: 'done', code: { text: 'x' } }, request: { method: 'PUT', url: 'Observation/1' } },
+          {
+            fullUrl: 'urn:uuid:0b4c6c52-0a40-5a4c-8d51-5a1e5d7b2c11',
+            resource: { resourceType: 'Patient', id: '0b4c6c52-0a40-5a4c-8d51-5a1e5d7b2c11', gender: 'female' },
+            request: { method: 'PUT', url: 'Patient/0b4c6c52-0a40-5a4c-8d51-5a1e5d7b2c11' },
+          },
+          {
+            fullUrl: 'urn:uuid:1',
+            resource: { resourceType: 'Observation', status: 'done', code: { text: 'x' } },
+            request: { method: 'PUT', url: 'Observation/1' },
+          },
           { fullUrl: 'urn:uuid:2', resource: { resourceType: 'Patient', birthDate: 'May 1990' }, request: { method: 'PUT', url: 'Patient/2' } },
           { fullUrl: 'urn:uuid:3', resource: 5, request: { method: 'PUT', url: 'Patient/3' } },
         ],
       };
       const found = messages(bundle);
-      assert.ok(found.some((m) => m.startsWith('Bundle.entry[1].resource.status: Value "done"')), found.join('\n'));
-      assert.ok(found.some((m) => m.startsWith('Bundle.entry[2].resource.birthDate: Invalid date format')), found.join('\n'));
-      assert.ok(found.some((m) => m.startsWith('Bundle.entry[3].resource:')), found.join('\n'));
+      assert.ok(
+        found.some((m) => m.startsWith('Bundle.entry[1].resource.status: Value "done"')),
+        found.join('\n'),
+      );
+      assert.ok(
+        found.some((m) => m.startsWith('Bundle.entry[2].resource.birthDate: Invalid date format')),
+        found.join('\n'),
+      );
+      assert.ok(
+        found.some((m) => m.startsWith('Bundle.entry[3].resource:')),
+        found.join('\n'),
+      );
       assert.ok(!found.some((m) => m.startsWith('Bundle.entry[0]')), found.join('\n'));
     });
 
     it('a Bundle entry with an unknown resource type is named, not a crash', () => {
       const found = messages({ resourceType: 'Bundle', type: 'collection', entry: [{ resource: { resourceType: 'Nope' } }] });
-      assert.ok(found.some((m) => m.startsWith('Bundle.entry[0].resource: Unknown resourceType "Nope"')), found.join('\n'));
+      assert.ok(
+        found.some((m) => m.startsWith('Bundle.entry[0].resource: Unknown resourceType "Nope"')),
+        found.join('\n'),
+      );
     });
 
     it('codes of systems outside the bound value set are left alone; codes of its own system are judged', () => {
       const withCoding = (system: string, code: string) => ({ resourceType: 'Patient', communication: [{ language: { coding: [{ system, code }] } }] });
       assert.deepEqual(messages(withCoding('urn:ietf:bcp:47', 'fr')), []); // preferred binding, external system
-      const encounter = (code: string) => ({ resourceType: 'Encounter', status: 'finished', class: { system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code } });
+      const encounter = (code: string) => ({
+        resourceType: 'Encounter',
+        status: 'finished',
+        class: { system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code },
+      });
       assert.deepEqual(messages(encounter('AMB')), []);
     });
   });
 
   it('assertValidR4 throws listing every issue; toOperationOutcome wraps them', () => {
     assert.doesNotThrow(() => assertValidR4({ resourceType: 'Patient', gender: 'female', birthDate: '2001-02-03' }));
-    assert.throws(() => assertValidR4({ resourceType: 'Patient', id: 'p1', gender: 'boy', birthDate: 'x' }), (e: Error) => {
-      assert.match(e.message, /^Patient\/p1 is not valid FHIR R4:/);
-      assert.match(e.message, /Patient\.gender: Value "boy"/);
-      assert.match(e.message, /Patient\.birthDate: Invalid date format/);
-      return true;
-    });
+    assert.throws(
+      () => assertValidR4({ resourceType: 'Patient', id: 'p1', gender: 'boy', birthDate: 'x' }),
+      (e: Error) => {
+        assert.match(e.message, /^Patient\/p1 is not valid FHIR R4:/);
+        assert.match(e.message, /Patient\.gender: Value "boy"/);
+        assert.match(e.message, /Patient\.birthDate: Invalid date format/);
+        return true;
+      },
+    );
     const outcome = toOperationOutcome(validateR4({ resourceType: 'Patient', gender: 'boy' }));
     assert.equal(outcome.resourceType, 'OperationOutcome');
     assert.equal(outcome.issue[0].severity, 'error');

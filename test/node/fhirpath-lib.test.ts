@@ -62,18 +62,18 @@ describe('fhirpath.js extension lib (built file, loaded as CHT loads it)', () =>
       ['Patient-example.json', 'Patient.telecom.count()'],
       ['Patient-example.json', 'Patient.deceased'],
       ['Patient-example.json', 'Patient.deceased.exists()'],
-      ['Patient-example.json', 'Patient.active and Patient.gender = \'male\''],
+      ['Patient-example.json', "Patient.active and Patient.gender = 'male'"],
       ['Patient-example.json', 'Patient.contact.relationship.coding.code'],
       ['Patient-example.json', 'Patient.birthDate.toString().substring(0, 4)'],
       ['Patient-example.json', "Patient.extension.where(url = 'x').exists().not()"],
-      ['Patient-example.json', 'Patient.name.given.first() + \' \' + Patient.name.family.first()'],
+      ['Patient-example.json', "Patient.name.given.first() + ' ' + Patient.name.family.first()"],
       ['Observation-example.json', 'Observation.value.value'],
       ['Observation-example.json', 'Observation.valueQuantity.unit'],
       ['Observation-example.json', 'Observation.effective'],
       ['Observation-example.json', 'Observation.effective > @2016-01-01'],
       ['Observation-example.json', 'Observation.effective.ofType(dateTime).exists()'],
       ['Observation-example.json', "Observation.value > 180 'lbs'"],
-      ['Observation-example.json', "Observation.value.value * 2"],
+      ['Observation-example.json', 'Observation.value.value * 2'],
       ['Observation-example.json', 'Observation.subject.reference'],
       ['Observation-blood-pressure.json', "Observation.component.where(code.coding.code = '8480-6').value.value"],
       ['Observation-blood-pressure.json', 'Observation.component.value.value.sum()'],
@@ -89,8 +89,8 @@ describe('fhirpath.js extension lib (built file, loaded as CHT loads it)', () =>
       ['Immunization-example.json', 'Immunization.doseQuantity.value'],
       ['Immunization-example.json', 'Immunization.protocolApplied.doseNumber'],
       ['Encounter-example.json', 'Encounter.class.code'],
-      ['Bundle-bundle-transaction.json', "Bundle.entry.resource.ofType(Patient).birthDate"],
-      ['Bundle-bundle-transaction.json', 'Bundle.entry.where(request.method = \'PUT\').count()'],
+      ['Bundle-bundle-transaction.json', 'Bundle.entry.resource.ofType(Patient).birthDate'],
+      ['Bundle-bundle-transaction.json', "Bundle.entry.where(request.method = 'PUT').count()"],
       ['Bundle-bundle-transaction.json', 'Bundle.entry.resource.where($this is Patient).name.family.first()'],
       ['QuestionnaireResponse-f201.json', "QuestionnaireResponse.item.item.where(linkId = '1.1').answer.value"],
       ['QuestionnaireResponse-3141.json', 'QuestionnaireResponse.repeat(item).answer.value.count()'],
@@ -115,12 +115,17 @@ describe('fhirpath.js extension lib (built file, loaded as CHT loads it)', () =>
   });
 
   it('without the full UCUM package, units it does not know give empty, never a crash', () => {
-    const glucose = JSON.stringify({ resourceType: 'Observation', status: 'final', code: { text: 'glucose' }, valueQuantity: { value: 5.5, system: 'http://unitsofmeasure.org', code: 'mmol/L' } });
+    const glucose = JSON.stringify({
+      resourceType: 'Observation',
+      status: 'final',
+      code: { text: 'glucose' },
+      valueQuantity: { value: 5.5, system: 'http://unitsofmeasure.org', code: 'mmol/L' },
+    });
     assert.equal(lib("Observation.value > 5 'mmol/L'", glucose), true, 'the same unit needs no conversion');
     assert.equal(lib("Observation.value > 90 'mg/dL'", glucose), '', 'compound units do not convert on the device');
     assert.equal(lib("Observation.value > 36 'Cel'", weight), '', 'different properties are not comparable');
     assert.equal(lib("(Observation.value * 2 'kg').value", weight), '');
-    assert.equal(lib("Observation.value.distinct().count()", weight), 1);
+    assert.equal(lib('Observation.value.distinct().count()', weight), 1);
     const ucum = UcumLhcUtils.getInstance();
     assert.equal(ucum.convertUnitTo('[lb_av]', 1, 'kg').status, 'succeeded');
     assert.equal(ucum.convertUnitTo('kg', 1, 'm').status, 'failed');
@@ -128,7 +133,13 @@ describe('fhirpath.js extension lib (built file, loaded as CHT loads it)', () =>
   });
 
   it('server features and stubs answer empty: memberOf, %terminologies, %factory, htmlChecks, resolve()', () => {
-    for (const expression of ["Observation.code.coding.memberOf('http://hl7.org/fhir/ValueSet/observation-codes')", '%terminologies.expand(\'x\')', "%factory.Coding('s', 'c')", 'Observation.text.div.htmlChecks()', 'Observation.subject.resolve().name']) {
+    for (const expression of [
+      "Observation.code.coding.memberOf('http://hl7.org/fhir/ValueSet/observation-codes')",
+      "%terminologies.expand('x')",
+      "%factory.Coding('s', 'c')",
+      'Observation.text.div.htmlChecks()',
+      'Observation.subject.resolve().name',
+    ]) {
       assert.equal(lib(expression, weight), '', expression);
     }
   });
@@ -152,29 +163,77 @@ describe('fhirpath.js extension lib (built file, loaded as CHT loads it)', () =>
     let seed = 7;
     const rand = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
     const pick = <T>(xs: T[]): T => xs[Math.floor(rand() * xs.length)];
-    const expressions = ['Observation.value.value', 'Patient.name.given', "where(x = 'y')", '((', '$this', '%resource.id', 'iif(true, 1, 2)', '1 / 0', "Observation.value > 1 'mg/dL'", 'now()', 'repeat(item)', 'ofType(Quantity)', 'descendants().count()', "'a' + 1", "trace('x')", 'aggregate($total + 1, 0)', 'Observation.value.toQuantity(\'g\')', '@2020-13-45', 'x.y.z[', 'defineVariable(\'v\', 1).select(%v)'];
-    const docs = [weight, example('Patient-example.json'), example('Observation-blood-pressure.json'), '[]', '[1,2]', '{}', '"text"', '{"resourceType":', '{"resourceType":"Observation","valueQuantity":{"value":"NaN"}}', '{"a":{"b":{"c":[null,true,1e999]}}}'];
+    const expressions = [
+      'Observation.value.value',
+      'Patient.name.given',
+      "where(x = 'y')",
+      '((',
+      '$this',
+      '%resource.id',
+      'iif(true, 1, 2)',
+      '1 / 0',
+      "Observation.value > 1 'mg/dL'",
+      'now()',
+      'repeat(item)',
+      'ofType(Quantity)',
+      'descendants().count()',
+      "'a' + 1",
+      "trace('x')",
+      'aggregate($total + 1, 0)',
+      "Observation.value.toQuantity('g')",
+      '@2020-13-45',
+      'x.y.z[',
+      "defineVariable('v', 1).select(%v)",
+    ];
+    const docs = [
+      weight,
+      example('Patient-example.json'),
+      example('Observation-blood-pressure.json'),
+      '[]',
+      '[1,2]',
+      '{}',
+      '"text"',
+      '{"resourceType":',
+      '{"resourceType":"Observation","valueQuantity":{"value":"NaN"}}',
+      '{"a":{"b":{"c":[null,true,1e999]}}}',
+    ];
     const junk = (): unknown => {
       switch (Math.floor(rand() * 12)) {
-        case 0: return undefined;
-        case 1: return null;
-        case 2: return pick(expressions);
-        case 3: return pick(docs);
-        case 4: return str(pick(expressions));
-        case 5: return node(pick(docs));
-        case 6: return { t: 'arr', v: pick([[], null, [null], [{}]]) };
-        case 7: return { t: 'num', v: rand() < 0.2 ? NaN : rand() * 1e6 };
-        case 8: return { t: 'date', v: new Date(rand() < 0.2 ? NaN : rand() * 2e12) };
-        case 9: return pick(docs).slice(0, Math.floor(rand() * 40)) + String.fromCharCode(Math.floor(rand() * 0xffff));
-        case 10: return JSON.parse(pick(docs.slice(0, 3)));
-        default: return { t: 'bool', v: rand() < 0.5 };
+        case 0:
+          return undefined;
+        case 1:
+          return null;
+        case 2:
+          return pick(expressions);
+        case 3:
+          return pick(docs);
+        case 4:
+          return str(pick(expressions));
+        case 5:
+          return node(pick(docs));
+        case 6:
+          return { t: 'arr', v: pick([[], null, [null], [{}]]) };
+        case 7:
+          return { t: 'num', v: rand() < 0.2 ? NaN : rand() * 1e6 };
+        case 8:
+          return { t: 'date', v: new Date(rand() < 0.2 ? NaN : rand() * 2e12) };
+        case 9:
+          return pick(docs).slice(0, Math.floor(rand() * 40)) + String.fromCharCode(Math.floor(rand() * 0xffff));
+        case 10:
+          return JSON.parse(pick(docs.slice(0, 3)));
+        default:
+          return { t: 'bool', v: rand() < 0.5 };
       }
     };
     for (let i = 0; i < 5000; i++) {
-      const args = [rand() < 0.7 ? pick([pick(expressions), str(pick(expressions))]) : junk(), rand() < 0.8 ? pick([pick(docs), node(pick(docs))]) : junk(), ...(rand() < 0.3 ? [junk()] : [])];
+      const args = [
+        rand() < 0.7 ? pick([pick(expressions), str(pick(expressions))]) : junk(),
+        rand() < 0.8 ? pick([pick(docs), node(pick(docs))]) : junk(),
+        ...(rand() < 0.3 ? [junk()] : []),
+      ];
       let out: unknown;
       assert.doesNotThrow(() => (out = lib(...args)), JSON.stringify(args).slice(0, 200));
-      const fromXPath = args.some((a) => typeof a === 'object' && a !== null && typeof (a as { t?: unknown }).t === 'string' && 'v' in (a));
+      const fromXPath = args.some((a) => typeof a === 'object' && a !== null && typeof (a as { t?: unknown }).t === 'string' && 'v' in a);
       if (fromXPath) assert.ok(out && typeof out === 'object' && ['str', 'num', 'bool'].includes((out as { t: string }).t), JSON.stringify(out));
       else assert.ok(['string', 'number', 'boolean'].includes(typeof out), typeof out);
     }
@@ -200,7 +259,11 @@ describe('fhirpath.js lib internals', () => {
       const { maps: got, decoder } = r4MapsDecoder(compact);
       decoder.open(root);
       assert.deepEqual(under(got.path2Type, root), under(all.path2Type, root), root);
-      assert.deepEqual(got.path2Repeating.filter((p) => p.startsWith(root + '.')).sort(), all.path2Repeating.filter((p) => p.startsWith(root + '.')).sort(), root);
+      assert.deepEqual(
+        got.path2Repeating.filter((p) => p.startsWith(root + '.')).sort(),
+        all.path2Repeating.filter((p) => p.startsWith(root + '.')).sort(),
+        root,
+      );
       assert.deepEqual(under(got.choiceTypePaths, root), under(all.choiceTypePaths, root), root);
     }
   });
@@ -210,8 +273,18 @@ describe('fhirpath.js lib internals', () => {
     const decoder = decoderOf(m);
     assert.equal(decoder.opened.size, 0, 'nothing decoded before the first lookup');
     const obs = JSON.parse(example('Observation-example.json'));
-    const expressions = ['Observation.value.value', 'Observation.valueQuantity.unit', 'Observation.effective.ofType(dateTime).exists()', 'Observation.subject.reference'];
-    for (const e of expressions) assert.deepEqual(fhirpath.evaluate(JSON.parse(JSON.stringify(obs)), e, undefined, m, { async: false }), fhirpath.evaluate(JSON.parse(JSON.stringify(obs)), e, undefined, fullR4, { async: false }), e);
+    const expressions = [
+      'Observation.value.value',
+      'Observation.valueQuantity.unit',
+      'Observation.effective.ofType(dateTime).exists()',
+      'Observation.subject.reference',
+    ];
+    for (const e of expressions)
+      assert.deepEqual(
+        fhirpath.evaluate(JSON.parse(JSON.stringify(obs)), e, undefined, m, { async: false }),
+        fhirpath.evaluate(JSON.parse(JSON.stringify(obs)), e, undefined, fullR4, { async: false }),
+        e,
+      );
     assert.ok(decoder.opened.has('Observation') && decoder.opened.has('Quantity'));
     assert.ok(!decoder.opened.has('Patient') && !decoder.opened.has('Questionnaire'));
     assert.ok(decoder.opened.size < 25, `${decoder.opened.size} of ${compact.roots.length} roots decoded: ${[...decoder.opened].join(' ')}`);

@@ -1,7 +1,18 @@
 import { strict as assert } from 'node:assert';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Appointment, Bundle, Condition, Immunization, Observation, Procedure, QuestionnaireItem, QuestionnaireResponse, QuestionnaireResponseItem, Resource } from 'fhir/r4';
+import type {
+  Appointment,
+  Bundle,
+  Condition,
+  Immunization,
+  Observation,
+  Procedure,
+  QuestionnaireItem,
+  QuestionnaireResponse,
+  QuestionnaireResponseItem,
+  Resource,
+} from 'fhir/r4';
 import { compileDefinitions } from '../../src/definitions/compile';
 import { mapDoc } from '../../src/core/map-doc';
 import { resourceId } from '../../src/core/identity';
@@ -40,12 +51,22 @@ describe('a CHT-style form: itemsets, translations, repeats, db-doc sections', (
   it('an Observation per mapped field, per repeat instance, about the subject the rule names', () => {
     const obs = ofType<Observation>(out, 'Observation');
     const plurality = obs.filter((o) => code(o) === '57722-1');
-    assert.deepEqual(plurality.map((o) => [o.valueInteger, o.subject?.reference]), [[2, patient('woman-1')]]);
+    assert.deepEqual(
+      plurality.map((o) => [o.valueInteger, o.subject?.reference]),
+      [[2, patient('woman-1')]],
+    );
     // Baby 1 was weighed; baby 2 was not (weight_known = 'no'): one birth weight, about baby 1.
     const weights = obs.filter((o) => code(o) === '8339-4');
     assert.deepEqual(
       weights.map((o) => [o.valueQuantity, o.subject?.reference, o.id, o.effectiveDateTime]),
-      [[{ value: 2950, unit: 'g', system: 'http://unitsofmeasure.org', code: 'g' }, patient('baby-1'), resourceId(d, 'Observation', INSTANCE, 'babies.baby[1].baby_details.birth_weight'), '2026-11-29']],
+      [
+        [
+          { value: 2950, unit: 'g', system: 'http://unitsofmeasure.org', code: 'g' },
+          patient('baby-1'),
+          resourceId(d, 'Observation', INSTANCE, 'babies.baby[1].baby_details.birth_weight'),
+          '2026-11-29',
+        ],
+      ],
     );
     assert.equal(plurality[0].effectiveDateTime, '2026-11-30T00:53:20.000Z', 'no date field: the report time');
     assert.equal(obs.length, 2);
@@ -70,10 +91,13 @@ describe('a CHT-style form: itemsets, translations, repeats, db-doc sections', (
     assert.deepEqual([code(proc), proc.subject.reference, proc.performedDateTime, proc.status], ['11466000', patient('woman-1'), '2026-11-29', 'completed']);
     const [appt, ...moreAppts] = ofType<Appointment>(out, 'Appointment');
     assert.equal(moreAppts.length, 0);
-    assert.deepEqual([appt.status, appt.serviceType?.[0].coding?.[0].code, appt.requestedPeriod, appt.participant[0].actor?.reference], ['proposed', '169762003', [{ start: '2026-12-02', end: '2026-12-02' }], patient('woman-1')]);
+    assert.deepEqual(
+      [appt.status, appt.serviceType?.[0].coding?.[0].code, appt.requestedPeriod, appt.participant[0].actor?.reference],
+      ['proposed', '169762003', [{ start: '2026-12-02', end: '2026-12-02' }], patient('woman-1')],
+    );
   });
 
-  it('Conditions: newborn danger signs for the baby only when unwell, the mother\'s from any answer, the pregnancy resolved', () => {
+  it("Conditions: newborn danger signs for the baby only when unwell, the mother's from any answer, the pregnancy resolved", () => {
     const conds = ofType<Condition>(out, 'Condition');
     const row = (c: Condition) => [code(c), c.subject.reference, c.clinicalStatus?.coding?.[0].code, c.abatementDateTime];
     assert.deepEqual(conds.map(row), [
@@ -127,7 +151,10 @@ describe('a CHT-style form: itemsets, translations, repeats, db-doc sections', (
     const index = (items?: QuestionnaireItem[]) => items?.forEach((i) => (defs.set(i.linkId, i), index(i.item)));
     index(q.item);
     const babies = qr.item!.find((i) => i.linkId === 'babies')!.item!;
-    assert.deepEqual(babies.map((i) => i.linkId), ['babies.baby', 'babies.baby']);
+    assert.deepEqual(
+      babies.map((i) => i.linkId),
+      ['babies.baby', 'babies.baby'],
+    );
     assert.equal(defs.get('babies.baby')!.repeats, true);
     const walk = (items: QuestionnaireResponseItem[] | undefined) =>
       items?.forEach((i) => {
@@ -136,7 +163,11 @@ describe('a CHT-style form: itemsets, translations, repeats, db-doc sections', (
         for (const a of i.answer ?? []) {
           if (def.type === 'choice') {
             assert.ok(a.valueCoding, `${i.linkId}: a Coding`);
-            if (def.answerOption) assert.ok(def.answerOption.some((o) => o.valueCoding?.code === a.valueCoding!.code), `${i.linkId}: ${a.valueCoding.code} is an answer option`);
+            if (def.answerOption)
+              assert.ok(
+                def.answerOption.some((o) => o.valueCoding?.code === a.valueCoding!.code),
+                `${i.linkId}: ${a.valueCoding.code} is an answer option`,
+              );
           }
         }
         if (i.answer && def.type !== 'choice' && def.type !== 'string') assert.ok(!('valueString' in i.answer[0]), `${i.linkId}: typed as ${def.type}`);
@@ -160,25 +191,38 @@ describe('a CHT-style form: itemsets, translations, repeats, db-doc sections', (
     assert.equal(q.language, 'en');
     const mode = q.item!.find((i) => i.linkId === 'outcome')!.item!.find((i) => i.linkId === 'outcome.delivery_mode')!;
     assert.equal(mode.text, 'How did the woman deliver?');
-    assert.deepEqual(mode._text?.extension?.[0].extension, [{ url: 'lang', valueCode: 'fr' }, { url: 'content', valueString: "Mode d'accouchement" }]);
+    assert.deepEqual(mode._text?.extension?.[0].extension, [
+      { url: 'lang', valueCode: 'fr' },
+      { url: 'content', valueString: "Mode d'accouchement" },
+    ]);
     assert.deepEqual(mode.answerOption![2].valueCoding?.code, 'cesarean');
     assert.equal(mode.answerOption![2].valueCoding?.display, 'Caesarean section');
     assert.equal(mode.answerOption![2].valueCoding?._display?.extension?.[0].extension?.[1].valueString, 'Césarienne');
     const place = q.item!.find((i) => i.linkId === 'outcome')!.item!.find((i) => i.linkId === 'outcome.delivery_place')!;
-    assert.deepEqual(place.answerOption!.map((o) => o.valueCoding?.code), ['home', 'tba', 'health_center', 'hospital'], 'a choice filter narrows the list at run time, not the values a report holds');
+    assert.deepEqual(
+      place.answerOption!.map((o) => o.valueCoding?.code),
+      ['home', 'tba', 'health_center', 'hospital'],
+      'a choice filter narrows the list at run time, not the values a report holds',
+    );
   });
 
   it('ids: what fhir-id.js computes in the form (as its binds call it) is the id of the pushed resource', () => {
     const lib = loadLikeCht(fs.readFileSync(path.join(ROOT, 'extension-libs/fhir-id.js'), 'latin1')) as (...a: unknown[]) => string;
     const ids = new Set(out.map((r) => `${r.resourceType}/${r.id}`));
-    for (const role of ['Encounter', 'QuestionnaireResponse', 'Procedure/outcome.delivery_mode=cesarean', 'Observation/babies.baby[1].baby_details.birth_weight', 'Immunization/babies.baby[2].baby_details.vaccines=bcg']) {
+    for (const role of [
+      'Encounter',
+      'QuestionnaireResponse',
+      'Procedure/outcome.delivery_mode=cesarean',
+      'Observation/babies.baby[1].baby_details.birth_weight',
+      'Immunization/babies.baby[2].baby_details.vaccines=bcg',
+    ]) {
       const id = lib(INSTANCE, role);
       assert.ok(ids.has(`${role.split('/')[0]}/${id}`), `${role} -> ${id}`);
     }
     // The reference forms call it from their binds: those roles must name resources their pushes hold.
     for (const form of ['pregnancy_visit', 'sick_child']) {
       const xml = fs.readFileSync(path.join(ROOT, `forms/app/${form}.xml`), 'utf8');
-      const report = sampleReports().find((r) => r.form === form && ((r.fields as any).meta?.instanceID))!;
+      const report = sampleReports().find((r) => r.form === form && (r.fields as any).meta?.instanceID)!;
       const pushed = new Set(resources(report).map((r) => `${r.resourceType}/${r.id}`));
       const calls = [...xml.matchAll(/cht:extension-lib\('fhir-id\.js', [^,]+, '([^']+)'\)/g)].map((m) => m[1]);
       assert.ok(calls.length, form);

@@ -17,8 +17,17 @@ import { assertValidR4 } from '../../src/fhir-validation';
  */
 const DEF = {
   form: 'hh',
-  observations: [{ field: 'members.member.age', code: { system: 'http://loinc.org', code: '30525-0', display: 'Age' }, unit: 'a', subject: 'members.member.profile_ref' }],
-  conditions: [{ field: 'members.member.illnesses.illness.kind', subject: 'members.member.profile_ref', answers: { malaria: 'malaria-icd11', cough: 'cough' }, onset: 'members.member.illnesses.illness.onset' }],
+  observations: [
+    { field: 'members.member.age', code: { system: 'http://loinc.org', code: '30525-0', display: 'Age' }, unit: 'a', subject: 'members.member.profile_ref' },
+  ],
+  conditions: [
+    {
+      field: 'members.member.illnesses.illness.kind',
+      subject: 'members.member.profile_ref',
+      answers: { malaria: 'malaria-icd11', cough: 'cough' },
+      onset: 'members.member.illnesses.illness.onset',
+    },
+  ],
 };
 
 describe('nested repeats: a fact of an inner repeat instance is about its outer instance', () => {
@@ -41,8 +50,25 @@ describe('nested repeats: a fact of an inner repeat instance is about its outer 
       visit_date: '2026-11-28',
       members: {
         member: [
-          { name: 'Akoth', age: '34', illnesses: { illness: [{ kind: 'malaria', onset: '2026-11-01' }, { kind: 'cough', onset: '' }] }, profile: { type: 'person', name: 'Akoth' }, profile_ref: 'p-a' },
-          { name: 'Baraka', age: '3', illnesses: { illness: { kind: 'cough', onset: '2026-11-20' } }, profile: { type: 'person', name: 'Baraka' }, profile_ref: 'p-b' },
+          {
+            name: 'Akoth',
+            age: '34',
+            illnesses: {
+              illness: [
+                { kind: 'malaria', onset: '2026-11-01' },
+                { kind: 'cough', onset: '' },
+              ],
+            },
+            profile: { type: 'person', name: 'Akoth' },
+            profile_ref: 'p-a',
+          },
+          {
+            name: 'Baraka',
+            age: '3',
+            illnesses: { illness: { kind: 'cough', onset: '2026-11-20' } },
+            profile: { type: 'person', name: 'Baraka' },
+            profile_ref: 'p-b',
+          },
           { name: 'Chebet', age: '', illnesses: { illness: [] }, profile: { type: 'person', name: 'Chebet' }, profile_ref: 'p-c' },
         ],
       },

@@ -53,7 +53,11 @@ describe('property: random answer sets of a CHT-style form', () => {
       });
       const f = {
         patient_uuid: 'woman-1',
-        outcome: { delivery_date: pick(['2026-11-20', '', '2026-02-30']), delivery_mode: pick(['vaginal', 'assisted', 'cesarean', '']), babies_born: pick([String(babies.length), '', 'two']) },
+        outcome: {
+          delivery_date: pick(['2026-11-20', '', '2026-02-30']),
+          delivery_mode: pick(['vaginal', 'assisted', 'cesarean', '']),
+          babies_born: pick([String(babies.length), '', 'two']),
+        },
         babies: { baby: babies },
         mother: { outcome: pick(['alive_well', 'alive_unwell', 'deceased', '']), danger_signs: subset(MOTHER) },
         next_pnc_visit: pick(['2026-11-23', '']),
@@ -61,24 +65,37 @@ describe('property: random answer sets of a CHT-style form', () => {
       };
       const doc: Doc = { ...JSON.parse(JSON.stringify(template)), _id: `prop-${n}`, fields: f };
 
-      const expected: string[] = ['Encounter|woman-1', 'QuestionnaireResponse|woman-1', 'Practitioner|', 'PractitionerRole|', 'Condition|woman-1|77386006|resolved'];
+      const expected: string[] = [
+        'Encounter|woman-1',
+        'QuestionnaireResponse|woman-1',
+        'Practitioner|',
+        'PractitionerRole|',
+        'Condition|woman-1|77386006|resolved',
+      ];
       if (/^\d+$/.test(f.outcome.babies_born)) expected.push(`Observation|woman-1|57722-1|${f.outcome.babies_born}`);
       // Vaccines and the delivery are dated by delivery_date: no readable date, no resource.
       const dated = isDate(f.outcome.delivery_date) && f.outcome.delivery_date !== '2026-02-30';
-      if (f.outcome.delivery_mode && dated) expected.push(`Procedure|woman-1|${{ vaginal: '48782003', assisted: '236974004', cesarean: '11466000' }[f.outcome.delivery_mode]}`);
+      if (f.outcome.delivery_mode && dated)
+        expected.push(`Procedure|woman-1|${{ vaginal: '48782003', assisted: '236974004', cesarean: '11466000' }[f.outcome.delivery_mode]}`);
       if (isDate(f.next_pnc_visit) && f.mother.outcome !== 'deceased') expected.push('Appointment|woman-1|169762003');
       for (const s of f.mother.danger_signs.split(' ').filter(Boolean)) expected.push(`Condition|woman-1|${SNOMED[s]}|active`);
       for (const b of babies) {
         const who = b.child_doc;
         if (!who) continue;
-        if (dated && b.baby_details.weight_known === 'yes' && /^\d+$/.test(b.baby_details.birth_weight)) expected.push(`Observation|${who}|8339-4|${b.baby_details.birth_weight}`);
+        if (dated && b.baby_details.weight_known === 'yes' && /^\d+$/.test(b.baby_details.birth_weight))
+          expected.push(`Observation|${who}|8339-4|${b.baby_details.birth_weight}`);
         if (dated) for (const v of b.baby_details.vaccines.split(' ').filter(Boolean)) expected.push(`Immunization|${who}|${v === 'bcg' ? '19' : '182'}`);
         if (b.baby_details.condition === 'alive_unwell')
-          for (const s of b.baby_details.danger_signs.split(' ').filter(Boolean)) expected.push(`Condition|${who}|${SNOMED[s] ?? 'Newborn difficulty feeding'}|active`);
+          for (const s of b.baby_details.danger_signs.split(' ').filter(Boolean))
+            expected.push(`Condition|${who}|${SNOMED[s] ?? 'Newborn difficulty feeding'}|active`);
       }
 
       const bundle: Bundle = mapDoc(compiled.model, hydrate(doc, contacts));
-      assert.deepEqual(validateR4(bundle).filter((i) => i.severity === 'error'), [], `report ${n}`);
+      assert.deepEqual(
+        validateR4(bundle).filter((i) => i.severity === 'error'),
+        [],
+        `report ${n}`,
+      );
       const got = bundle.entry!.map((e) => signature(e.resource!));
       assert.deepEqual(got.sort(), expected.sort(), `report ${n}: ${JSON.stringify(f)}`);
       assert.equal(new Set(bundle.entry!.map((e) => e.fullUrl)).size, bundle.entry!.length, `report ${n}: ids are distinct`);

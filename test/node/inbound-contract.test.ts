@@ -46,7 +46,12 @@ describe('FHIR -> CHT contract (issue 13 findings)', function () {
   });
 
   const send = (method: string, p: string, body: unknown, headers: Record<string, string> = {}) =>
-    rawRequest(`${receiver.url}${p}`, { method, headers: { authorization: AUTH, 'content-type': 'application/fhir+json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body), timeoutMs: 15000 });
+    rawRequest(`${receiver.url}${p}`, {
+      method,
+      headers: { authorization: AUTH, 'content-type': 'application/fhir+json', ...headers },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+      timeoutMs: 15000,
+    });
   const clinicPatient = (id: string, over: Partial<Patient> = {}): Patient => ({
     resourceType: 'Patient',
     id,
@@ -81,7 +86,9 @@ describe('FHIR -> CHT contract (issue 13 findings)', function () {
       assert.equal((await push(`${receiver.url}${entry.destination.path}`, mapPayload(entry, ENTRY_PREFIX, hydrated))).status, 200);
       // The in-process FHIR server has no identifier search: read them all.
       const all: Bundle = await fetch(`${fhir.url}/Patient?_count=1000`).then((r) => r.json());
-      const found = (all.entry ?? []).map((e) => e.resource as Patient).filter((p) => p.identifier?.some((i) => i.system === MRN && i.value === 'MRN-clinic-p1'));
+      const found = (all.entry ?? [])
+        .map((e) => e.resource as Patient)
+        .filter((p) => p.identifier?.some((i) => i.system === MRN && i.value === 'MRN-clinic-p1'));
       assert.equal(found.length, 1, 'one Patient');
       const p = found[0];
       assert.equal(p.id, 'clinic-p1', 'under the clinic id');
@@ -116,7 +123,11 @@ describe('FHIR -> CHT contract (issue 13 findings)', function () {
   describe('2. updates and statuses', () => {
     it('a new Patient version with a new phone updates the CHT person (PUT /api/v1/person/<id>)', async () => {
       await send('PUT', '/fhir/Patient/clinic-p2', clinicPatient('clinic-p2', { meta: { versionId: '1' } }));
-      const res = await send('PUT', '/fhir/Patient/clinic-p2', clinicPatient('clinic-p2', { meta: { versionId: '2' }, telecom: [{ system: 'phone', value: '+254700111222' }] }));
+      const res = await send(
+        'PUT',
+        '/fhir/Patient/clinic-p2',
+        clinicPatient('clinic-p2', { meta: { versionId: '2' }, telecom: [{ system: 'phone', value: '+254700111222' }] }),
+      );
       assert.equal(res.status, 200, res.text);
       assert.match(res.text, /Updated CHT contact/);
       assert.equal(cht.docs.get('fhir.Patient.clinic-p2')!.phone, '+254700111222');
@@ -162,7 +173,11 @@ describe('FHIR -> CHT contract (issue 13 findings)', function () {
       ['/fhir/ServiceRequest', sr({ authoredOn: '2023-02-30' }), /ServiceRequest\.authoredOn/],
       ['/fhir/Patient', { ...clinicPatient('bad-dob'), birthDate: '1990-02-30' }, /Patient\.birthDate/],
       ['/fhir/ServiceRequest', sr({ code: {} }), /ServiceRequest\.code/],
-      ['/fhir/ServiceRequest', sr({ text: { status: 'generated', div: '<div xmlns="http://www.w3.org/1999/xhtml"><script>alert(1)</script></div>' } }), /ServiceRequest\.text\.div/],
+      [
+        '/fhir/ServiceRequest',
+        sr({ text: { status: 'generated', div: '<div xmlns="http://www.w3.org/1999/xhtml"><script>alert(1)</script></div>' } }),
+        /ServiceRequest\.text\.div/,
+      ],
       ['/fhir/ServiceRequest', sr({ occurrenceDateTime: '2023-13-01' }), /occurrenceDateTime/],
       ['/fhir/Patient', { ...clinicPatient('bad-2'), birthDate: '2023-04-31' }, /birthDate/],
       ['/fhir/ServiceRequest', sr({ reasonCode: [{}] }), /reasonCode/],
@@ -181,7 +196,13 @@ describe('FHIR -> CHT contract (issue 13 findings)', function () {
     const r = await startReceiver({ auth: CREDS, fhirBaseUrl: fhir.url, inbound: { chtUrl: big.urlWithCredentials, model: referenceModel() } });
     try {
       const sr = referral('big-1', { identifier: { system: sys.chtId, value: 'child-1' } });
-      const post = () => rawRequest(`${r.url}/fhir/ServiceRequest`, { method: 'POST', headers: { authorization: AUTH, 'content-type': 'application/fhir+json' }, body: JSON.stringify(sr), timeoutMs: 15000 });
+      const post = () =>
+        rawRequest(`${r.url}/fhir/ServiceRequest`, {
+          method: 'POST',
+          headers: { authorization: AUTH, 'content-type': 'application/fhir+json' },
+          body: JSON.stringify(sr),
+          timeoutMs: 15000,
+        });
       assert.equal((await post()).status, 201);
       assert.equal((await post()).status, 200);
       assert.equal(big.fullScans, 0, 'no _find');
@@ -193,15 +214,22 @@ describe('FHIR -> CHT contract (issue 13 findings)', function () {
     }
   });
 
-  describe('6-7. CHT refusals: the login limit is transient, a missing form is reported with CHT\'s reason', () => {
+  describe("6-7. CHT refusals: the login limit is transient, a missing form is reported with CHT's reason", () => {
     it('after 10 failed logins from its IP, CHT answers 429; the receiver answers 503 with Retry-After and stops calling CHT', async () => {
       const locked = await startChtStandIn({ forms, docs: sampleContacts() });
       const r = await startReceiver({ auth: CREDS, fhirBaseUrl: fhir.url, inbound: { chtUrl: locked.urlWithCredentials, model: referenceModel() } });
       try {
         await r.inboundFormsChecked;
-        for (let i = 0; i < 10; i++) await fetch(`${locked.url}/medic/x`, { headers: { authorization: 'Basic ' + Buffer.from('medic-fhir:wrong').toString('base64') } });
+        for (let i = 0; i < 10; i++)
+          await fetch(`${locked.url}/medic/x`, { headers: { authorization: 'Basic ' + Buffer.from('medic-fhir:wrong').toString('base64') } });
         const calls = () => Object.values(locked.calls).reduce((a, b) => a + b, 0);
-        const post = (id: string) => rawRequest(`${r.url}/fhir/ServiceRequest`, { method: 'POST', headers: { authorization: AUTH, 'content-type': 'application/fhir+json' }, body: JSON.stringify(referral(id, { identifier: { system: sys.chtId, value: 'child-1' } })), timeoutMs: 15000 });
+        const post = (id: string) =>
+          rawRequest(`${r.url}/fhir/ServiceRequest`, {
+            method: 'POST',
+            headers: { authorization: AUTH, 'content-type': 'application/fhir+json' },
+            body: JSON.stringify(referral(id, { identifier: { system: sys.chtId, value: 'child-1' } })),
+            timeoutMs: 15000,
+          });
         const first = await post('lock-1');
         assert.equal(first.status, 503, first.text);
         assert.ok(Number(first.headers['retry-after']) > 0);
@@ -215,13 +243,18 @@ describe('FHIR -> CHT contract (issue 13 findings)', function () {
         await locked.close();
       }
     });
-    it('a JSON form CHT lacks is found at start-up and each record for it answers 422 with CHT\'s reason', async () => {
+    it("a JSON form CHT lacks is found at start-up and each record for it answers 422 with CHT's reason", async () => {
       const { REFERRAL: _gone, ...others } = forms;
       const noForm = await startChtStandIn({ forms: others, docs: sampleContacts() });
       const r = await startReceiver({ auth: CREDS, fhirBaseUrl: fhir.url, inbound: { chtUrl: noForm.urlWithCredentials, model: referenceModel() } });
       try {
         assert.deepEqual(await r.inboundFormsChecked, ['REFERRAL']);
-        const res = await rawRequest(`${r.url}/fhir/ServiceRequest`, { method: 'POST', headers: { authorization: AUTH, 'content-type': 'application/fhir+json' }, body: JSON.stringify(referral('nf-1', { identifier: { system: sys.chtId, value: 'child-1' } })), timeoutMs: 15000 });
+        const res = await rawRequest(`${r.url}/fhir/ServiceRequest`, {
+          method: 'POST',
+          headers: { authorization: AUTH, 'content-type': 'application/fhir+json' },
+          body: JSON.stringify(referral('nf-1', { identifier: { system: sys.chtId, value: 'child-1' } })),
+          timeoutMs: 15000,
+        });
         assert.equal(res.status, 422, res.text);
         assert.match(res.text, /Form not found: REFERRAL/);
         assert.equal(noForm.writes, 0);
@@ -253,18 +286,28 @@ describe('FHIR -> CHT contract (issue 13 findings)', function () {
       assert.equal(res.status, 200);
       const cs: CapabilityStatement = res.json();
       assertValidR4(cs);
-      assert.deepEqual(cs.rest![0].resource!.map((r) => [r.type, r.interaction!.map((i) => i.code)]), [
-        ['Patient', ['create', 'update']],
-        ['ServiceRequest', ['create', 'update']],
-      ]);
-      assert.deepEqual(cs.rest![0].interaction!.map((i) => i.code), ['transaction', 'batch']);
+      assert.deepEqual(
+        cs.rest![0].resource!.map((r) => [r.type, r.interaction!.map((i) => i.code)]),
+        [
+          ['Patient', ['create', 'update']],
+          ['ServiceRequest', ['create', 'update']],
+        ],
+      );
+      assert.deepEqual(
+        cs.rest![0].interaction!.map((i) => i.code),
+        ['transaction', 'batch'],
+      );
     });
     it('a transaction Bundle: a Patient and a referral naming it by urn:uuid; a bad entry refuses all', async () => {
       const tx: Bundle = {
         resourceType: 'Bundle',
         type: 'transaction',
         entry: [
-          { fullUrl: 'urn:uuid:6f1c2a52-3f0e-4d0e-9a51-0d8f2c1b7a11', resource: referral('tx-sr', { reference: 'urn:uuid:1f7c1e6a-2b0d-4d5e-8a9c-3e2f1d0c9b8a' }), request: { method: 'PUT', url: 'ServiceRequest/tx-sr' } },
+          {
+            fullUrl: 'urn:uuid:6f1c2a52-3f0e-4d0e-9a51-0d8f2c1b7a11',
+            resource: referral('tx-sr', { reference: 'urn:uuid:1f7c1e6a-2b0d-4d5e-8a9c-3e2f1d0c9b8a' }),
+            request: { method: 'PUT', url: 'ServiceRequest/tx-sr' },
+          },
           { fullUrl: 'urn:uuid:1f7c1e6a-2b0d-4d5e-8a9c-3e2f1d0c9b8a', resource: clinicPatient('tx-p'), request: { method: 'PUT', url: 'Patient/tx-p' } },
         ],
       };
@@ -280,13 +323,27 @@ describe('FHIR -> CHT contract (issue 13 findings)', function () {
       assert.equal(res.status, 200, res.text);
       const answer: Bundle = res.json();
       assert.equal(answer.type, 'transaction-response');
-      assert.deepEqual(answer.entry!.map((e) => e.response!.status), ['201 Created', '201 Created']);
+      assert.deepEqual(
+        answer.entry!.map((e) => e.response!.status),
+        ['201 Created', '201 Created'],
+      );
       assert.equal(recordOf('tx-sr')[0].fields.patient_uuid, 'fhir.Patient.tx-p');
-      const batch = await send('POST', '/fhir', { ...tx, type: 'batch', entry: [tx.entry![1], { ...tx.entry![0], request: { method: 'DELETE', url: 'ServiceRequest/tx-sr' } }] });
-      assert.deepEqual((batch.json() as Bundle).entry!.map((e) => e.response!.status), ['200 OK', '400']);
+      const batch = await send('POST', '/fhir', {
+        ...tx,
+        type: 'batch',
+        entry: [tx.entry![1], { ...tx.entry![0], request: { method: 'DELETE', url: 'ServiceRequest/tx-sr' } }],
+      });
+      assert.deepEqual(
+        (batch.json() as Bundle).entry!.map((e) => e.response!.status),
+        ['200 OK', '400'],
+      );
     });
     it('POST without id is idempotent through its identifier (and If-None-Exist)', async () => {
-      const { id: _id, ...noId } = referral('x', { reference: 'Patient/clinic-p1' }, { identifier: [{ system: 'https://clinic.example.org/referrals', value: 'REF-9' }] });
+      const { id: _id, ...noId } = referral(
+        'x',
+        { reference: 'Patient/clinic-p1' },
+        { identifier: [{ system: 'https://clinic.example.org/referrals', value: 'REF-9' }] },
+      );
       assert.equal((await send('POST', '/fhir/ServiceRequest', noId)).status, 201);
       assert.equal((await send('POST', '/fhir/ServiceRequest', noId)).status, 200);
       const { identifier: _i, ...bare } = noId;
@@ -299,7 +356,13 @@ describe('FHIR -> CHT contract (issue 13 findings)', function () {
     it('reported_date is authoredOn; the official name wins over a nickname; birthDate 1987 stays 1987', async () => {
       await send('PUT', '/fhir/ServiceRequest/when-1', referral('when-1', { reference: 'Patient/clinic-p1' }, { authoredOn: '2026-10-01T08:30:00Z' }));
       assert.equal(recordOf('when-1')[0].reported_date, Date.parse('2026-10-01T08:30:00Z'));
-      const p = clinicPatient('names-1', { birthDate: '1987', name: [{ use: 'nickname', text: 'Kiki' }, { use: 'official', given: ['Akinyi'], family: 'Were' }] });
+      const p = clinicPatient('names-1', {
+        birthDate: '1987',
+        name: [
+          { use: 'nickname', text: 'Kiki' },
+          { use: 'official', given: ['Akinyi'], family: 'Were' },
+        ],
+      });
       assert.equal((await send('PUT', '/fhir/Patient/names-1', p)).status, 201);
       const person = cht.docs.get('fhir.Patient.names-1')!;
       assert.equal(person.name, 'Akinyi Were');

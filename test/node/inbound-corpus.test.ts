@@ -18,8 +18,19 @@ import { rawRequest } from '../stand-ins/raw-http';
  * active narrative, codes outside required bindings, unknown properties,
  * wrong JSON types, URL/body mismatches, non-resources, bad Bundles.
  */
-const sr = (chtId: string) => ({ resourceType: 'ServiceRequest', id: 'corpus-sr', status: 'active', intent: 'order', subject: { identifier: { system: chtId, value: 'child-1' } } });
-const patient = (chtId: string) => ({ resourceType: 'Patient', id: 'corpus-p', name: [{ text: 'A B' }], managingOrganization: { identifier: { system: chtId, value: 'hh-1' } } });
+const sr = (chtId: string) => ({
+  resourceType: 'ServiceRequest',
+  id: 'corpus-sr',
+  status: 'active',
+  intent: 'order',
+  subject: { identifier: { system: chtId, value: 'child-1' } },
+});
+const patient = (chtId: string) => ({
+  resourceType: 'Patient',
+  id: 'corpus-p',
+  name: [{ text: 'A B' }],
+  managingOrganization: { identifier: { system: chtId, value: 'hh-1' } },
+});
 
 type Case = { name: string; method: string; path: string; body: unknown };
 
@@ -29,29 +40,130 @@ function corpus(chtId: string): Case[] {
     const body = { ...(type === 'Patient' ? patient(chtId) : sr(chtId)), ...over };
     out.push({ name, method, path: method === 'PUT' ? `/fhir/${type}/${encodeURIComponent(String(body.id))}` : `/fhir/${type}`, body });
   };
-  const badIds = ['<script>alert(1)</script>', 'a/b', 'x'.repeat(65), 'a b', 'a_b', 'a#b', 'a?b', 'é', 'a:b', 'a,b', "a'b", 'a"b', 'a\\b', 'a+b', 'a@b', '', ' ', 'a\nb', 'a*b', 'a%20b', '日本', 'a;b', '(a)', '[a]', '{a}', 'a|b', 'a~b', 'a!b', 'a$b', 'a=b'];
+  const badIds = [
+    '<script>alert(1)</script>',
+    'a/b',
+    'x'.repeat(65),
+    'a b',
+    'a_b',
+    'a#b',
+    'a?b',
+    'é',
+    'a:b',
+    'a,b',
+    "a'b",
+    'a"b',
+    'a\\b',
+    'a+b',
+    'a@b',
+    '',
+    ' ',
+    'a\nb',
+    'a*b',
+    'a%20b',
+    '日本',
+    'a;b',
+    '(a)',
+    '[a]',
+    '{a}',
+    'a|b',
+    'a~b',
+    'a!b',
+    'a$b',
+    'a=b',
+  ];
   for (const id of badIds) for (const t of ['ServiceRequest', 'Patient'] as const) add(`${t} id ${JSON.stringify(id)}`, t, { id });
   for (const id of badIds) add(`PUT ServiceRequest/${JSON.stringify(id)}`, 'ServiceRequest', { id }, 'PUT');
-  const badDates = ['2023-02-29', '2023-02-30', '2024-02-30', '2023-04-31', '2023-06-31', '2023-09-31', '2023-11-31', '2023-13-01', '2023-00-10', '2023-01-00', '2023-01-32', '1900-02-29', '2100-02-29', '2023-02-31T10:00:00Z', '2023-13'];
+  const badDates = [
+    '2023-02-29',
+    '2023-02-30',
+    '2024-02-30',
+    '2023-04-31',
+    '2023-06-31',
+    '2023-09-31',
+    '2023-11-31',
+    '2023-13-01',
+    '2023-00-10',
+    '2023-01-00',
+    '2023-01-32',
+    '1900-02-29',
+    '2100-02-29',
+    '2023-02-31T10:00:00Z',
+    '2023-13',
+  ];
   for (const d of badDates) {
     add(`authoredOn ${d}`, 'ServiceRequest', { authoredOn: d });
     add(`occurrenceDateTime ${d}`, 'ServiceRequest', { occurrenceDateTime: d });
     if (!d.includes('T')) add(`birthDate ${d}`, 'Patient', { birthDate: d });
   }
-  for (const [k, v] of Object.entries({ code: {}, requester: {}, reasonCode: [{}], note: [{}], category: [{}], priority: {}, subject: {}, meta: {}, text: {}, identifier: [{}] })) add(`empty ${k}`, 'ServiceRequest', { [k]: v });
-  for (const [k, v] of Object.entries({ name: [{}], telecom: [{}], address: [{}], identifier: [{}], managingOrganization: {}, contact: [{}], maritalStatus: {} })) add(`empty ${k}`, 'Patient', { [k]: v });
-  const active = ['<script>alert(1)</script>', '<img src=x onerror=alert(1)>', '<a href="javascript:alert(1)">x</a>', '<iframe src="x"></iframe>', '<object data="x"></object>', '<embed src="x">', '<form action="x"></form>', '<style>body{}</style>', '<p onclick="x()">x</p>', '<SCRIPT>x</SCRIPT>', '<div onmouseover = "x">y</div>', '< script>x</script>'];
-  for (const [i, a] of active.entries()) for (const t of ['ServiceRequest', 'Patient'] as const) add(`narrative ${i}`, t, { text: { status: 'generated', div: `<div xmlns="http://www.w3.org/1999/xhtml">${a}</div>` } });
-  for (const s of ['bogus', 'ACTIVE', 'open', 'done', 'cancelled', 'in-progress', '', 'active ', 'final', 'unknown2']) add(`status ${JSON.stringify(s)}`, 'ServiceRequest', { status: s });
+  for (const [k, v] of Object.entries({
+    code: {},
+    requester: {},
+    reasonCode: [{}],
+    note: [{}],
+    category: [{}],
+    priority: {},
+    subject: {},
+    meta: {},
+    text: {},
+    identifier: [{}],
+  }))
+    add(`empty ${k}`, 'ServiceRequest', { [k]: v });
+  for (const [k, v] of Object.entries({
+    name: [{}],
+    telecom: [{}],
+    address: [{}],
+    identifier: [{}],
+    managingOrganization: {},
+    contact: [{}],
+    maritalStatus: {},
+  }))
+    add(`empty ${k}`, 'Patient', { [k]: v });
+  const active = [
+    '<script>alert(1)</script>',
+    '<img src=x onerror=alert(1)>',
+    '<a href="javascript:alert(1)">x</a>',
+    '<iframe src="x"></iframe>',
+    '<object data="x"></object>',
+    '<embed src="x">',
+    '<form action="x"></form>',
+    '<style>body{}</style>',
+    '<p onclick="x()">x</p>',
+    '<SCRIPT>x</SCRIPT>',
+    '<div onmouseover = "x">y</div>',
+    '< script>x</script>',
+  ];
+  for (const [i, a] of active.entries())
+    for (const t of ['ServiceRequest', 'Patient'] as const)
+      add(`narrative ${i}`, t, { text: { status: 'generated', div: `<div xmlns="http://www.w3.org/1999/xhtml">${a}</div>` } });
+  for (const s of ['bogus', 'ACTIVE', 'open', 'done', 'cancelled', 'in-progress', '', 'active ', 'final', 'unknown2'])
+    add(`status ${JSON.stringify(s)}`, 'ServiceRequest', { status: s });
   for (const s of ['bogus', 'ORDER', 'request', 'referral', '']) add(`intent ${JSON.stringify(s)}`, 'ServiceRequest', { intent: s });
   for (const s of ['asap ', 'high', 'low', 'URGENT', '']) add(`priority ${JSON.stringify(s)}`, 'ServiceRequest', { priority: s });
   for (const s of ['f', 'm', 'Female', 'woman', '']) add(`gender ${JSON.stringify(s)}`, 'Patient', { gender: s });
-  for (const k of ['foo', 'Status', 'subjectId', 'patient', 'authored_on', 'reason', 'birthdate', 'nickname', 'mrn', '__proto__x']) add(`unknown ${k}`, k.startsWith('b') || k === 'nickname' || k === 'mrn' ? 'Patient' : 'ServiceRequest', { [k]: 'x' });
+  for (const k of ['foo', 'Status', 'subjectId', 'patient', 'authored_on', 'reason', 'birthdate', 'nickname', 'mrn', '__proto__x'])
+    add(`unknown ${k}`, k.startsWith('b') || k === 'nickname' || k === 'mrn' ? 'Patient' : 'ServiceRequest', { [k]: 'x' });
   const wrongTypes: Array<['ServiceRequest' | 'Patient', string, unknown]> = [
-    ['ServiceRequest', 'status', 1], ['ServiceRequest', 'intent', true], ['ServiceRequest', 'subject', 'Patient/x'], ['ServiceRequest', 'reasonCode', { text: 'x' }], ['ServiceRequest', 'authoredOn', 20230101],
-    ['ServiceRequest', 'code', 'x'], ['ServiceRequest', 'note', 'x'], ['ServiceRequest', 'priority', 2], ['ServiceRequest', 'doNotPerform', 'yes'], ['ServiceRequest', 'occurrenceDateTime', {}],
-    ['Patient', 'birthDate', 19870101], ['Patient', 'name', 'A B'], ['Patient', 'active', 'true'], ['Patient', 'gender', 1], ['Patient', 'telecom', { system: 'phone' }],
-    ['Patient', 'deceasedBoolean', 'no'], ['Patient', 'multipleBirthInteger', 1.5], ['Patient', 'identifier', 'MRN-1'], ['Patient', 'managingOrganization', 'Organization/x'], ['Patient', 'birthDate', '01/02/1987'],
+    ['ServiceRequest', 'status', 1],
+    ['ServiceRequest', 'intent', true],
+    ['ServiceRequest', 'subject', 'Patient/x'],
+    ['ServiceRequest', 'reasonCode', { text: 'x' }],
+    ['ServiceRequest', 'authoredOn', 20230101],
+    ['ServiceRequest', 'code', 'x'],
+    ['ServiceRequest', 'note', 'x'],
+    ['ServiceRequest', 'priority', 2],
+    ['ServiceRequest', 'doNotPerform', 'yes'],
+    ['ServiceRequest', 'occurrenceDateTime', {}],
+    ['Patient', 'birthDate', 19870101],
+    ['Patient', 'name', 'A B'],
+    ['Patient', 'active', 'true'],
+    ['Patient', 'gender', 1],
+    ['Patient', 'telecom', { system: 'phone' }],
+    ['Patient', 'deceasedBoolean', 'no'],
+    ['Patient', 'multipleBirthInteger', 1.5],
+    ['Patient', 'identifier', 'MRN-1'],
+    ['Patient', 'managingOrganization', 'Organization/x'],
+    ['Patient', 'birthDate', '01/02/1987'],
   ];
   for (const [t, k, v] of wrongTypes) add(`${t}.${k} = ${JSON.stringify(v)}`, t, { [k]: v });
   add('resourceType mismatch', 'ServiceRequest', { resourceType: 'Patient' });
@@ -60,8 +172,24 @@ function corpus(chtId: string): Case[] {
   add('no id, no identifier', 'ServiceRequest', { id: undefined });
   add('unmapped type in URL and body', 'ServiceRequest', { resourceType: 'Observation' });
   out.at(-1)!.path = '/fhir/Observation';
-  for (const body of [[], 'text', 42, null, true, '{"resourceType":', '{}', '{"resourceType":"ServiceRequest"', '\u0000', '[{"resourceType":"ServiceRequest"}]']) {
-    out.push({ name: `not a resource ${JSON.stringify(body)}`, method: 'POST', path: '/fhir/ServiceRequest', body: typeof body === 'string' ? body : JSON.stringify(body) });
+  for (const body of [
+    [],
+    'text',
+    42,
+    null,
+    true,
+    '{"resourceType":',
+    '{}',
+    '{"resourceType":"ServiceRequest"',
+    '\u0000',
+    '[{"resourceType":"ServiceRequest"}]',
+  ]) {
+    out.push({
+      name: `not a resource ${JSON.stringify(body)}`,
+      method: 'POST',
+      path: '/fhir/ServiceRequest',
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    });
   }
   const entry = (resource: unknown, request: unknown) => ({ resource, request });
   const bundles: unknown[] = [
@@ -71,7 +199,11 @@ function corpus(chtId: string): Case[] {
     { resourceType: 'Bundle', type: 'transaction', entry: [entry(sr(chtId), { method: 'GET', url: 'ServiceRequest' })] },
     { resourceType: 'Bundle', type: 'transaction', entry: [entry(sr(chtId), { method: 'PUT', url: 'ServiceRequest' })] },
     { resourceType: 'Bundle', type: 'transaction', entry: [entry({ ...sr(chtId), authoredOn: '2023-02-30' }, { method: 'POST', url: 'ServiceRequest' })] },
-    { resourceType: 'Bundle', type: 'transaction', entry: [entry(patient(chtId), { method: 'POST', url: 'Patient' }), entry({ ...sr(chtId), id: 'a/b' }, { method: 'POST', url: 'ServiceRequest' })] },
+    {
+      resourceType: 'Bundle',
+      type: 'transaction',
+      entry: [entry(patient(chtId), { method: 'POST', url: 'Patient' }), entry({ ...sr(chtId), id: 'a/b' }, { method: 'POST', url: 'ServiceRequest' })],
+    },
     { resourceType: 'Bundle', type: 'transaction', entry: [entry({ ...patient(chtId), birthDate: '1990-02-30' }, { method: 'PUT', url: 'Patient/corpus-p' })] },
     { resourceType: 'Patient', type: 'transaction' },
     { resourceType: 'Bundle', type: 'transaction', entry: [entry(sr(chtId), { method: 'PUT', url: 'ServiceRequest/other-id' })] },
@@ -103,10 +235,20 @@ describe('FHIR -> CHT bad-input corpus: 4xx OperationOutcome, zero CHT writes', 
   it('refuses every one', async () => {
     const cases = corpus(chtId);
     const answers = await mapLimit(cases, 8, (c) =>
-      rawRequest(`${receiver.url}${c.path}`, { method: c.method, headers: { authorization: AUTH, 'content-type': 'application/fhir+json' }, body: typeof c.body === 'string' ? c.body : JSON.stringify(c.body), timeoutMs: 15000 }),
+      rawRequest(`${receiver.url}${c.path}`, {
+        method: c.method,
+        headers: { authorization: AUTH, 'content-type': 'application/fhir+json' },
+        body: typeof c.body === 'string' ? c.body : JSON.stringify(c.body),
+        timeoutMs: 15000,
+      }),
     );
-    const wrong = answers.map((a, i) => ({ a, c: cases[i] })).filter(({ a }) => a.status < 400 || a.status >= 500 || !a.text.startsWith('{"resourceType":"OperationOutcome"'));
-    assert.deepEqual(wrong.map(({ a, c }) => `${c.name}: ${a.status} ${a.text.slice(0, 200)}`), []);
+    const wrong = answers
+      .map((a, i) => ({ a, c: cases[i] }))
+      .filter(({ a }) => a.status < 400 || a.status >= 500 || !a.text.startsWith('{"resourceType":"OperationOutcome"'));
+    assert.deepEqual(
+      wrong.map(({ a, c }) => `${c.name}: ${a.status} ${a.text.slice(0, 200)}`),
+      [],
+    );
     assert.equal(cht.writes, 0);
     const writeRoutes = Object.keys(cht.calls).filter((r) => !r.startsWith('GET '));
     assert.deepEqual(writeRoutes, [], 'no write call reached CHT');

@@ -22,7 +22,10 @@ describe('FHIR -> CHT (receiver inbound endpoints)', function () {
   const { model } = compileDefinitions(ROOT);
   const chtIdSystem = systems(model.deployment).chtId;
   const forms = JSON.parse(fs.readFileSync(path.join(ROOT, 'app_settings/forms.json'), 'utf8'));
-  const patientRef = (chtId: string) => ({ reference: `Patient/${resourceId(model.deployment, 'Patient', chtId)}`, identifier: { system: chtIdSystem, value: chtId } });
+  const patientRef = (chtId: string) => ({
+    reference: `Patient/${resourceId(model.deployment, 'Patient', chtId)}`,
+    identifier: { system: chtIdSystem, value: chtId },
+  });
 
   const referral = (over: Partial<ServiceRequest> = {}): ServiceRequest => ({
     resourceType: 'ServiceRequest',
@@ -50,7 +53,12 @@ describe('FHIR -> CHT (receiver inbound endpoints)', function () {
   afterEach(() => (cht.mode = 'ok'));
 
   const send = (method: string, p: string, body: unknown, headers: Record<string, string> = {}) =>
-    rawRequest(`${receiver.url}${p}`, { method, headers: { authorization: AUTH, 'content-type': 'application/fhir+json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body), timeoutMs: 15000 });
+    rawRequest(`${receiver.url}${p}`, {
+      method,
+      headers: { authorization: AUTH, 'content-type': 'application/fhir+json', ...headers },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+      timeoutMs: 15000,
+    });
 
   /** Sends and checks: the status, an OperationOutcome body, and that CHT got no write. */
   async function refused(method: string, p: string, body: unknown, status: number, text: RegExp, headers?: Record<string, string>) {
@@ -98,7 +106,10 @@ describe('FHIR -> CHT (receiver inbound endpoints)', function () {
       gender: 'female',
       birthDate: '2001-05-06',
       telecom: [{ system: 'phone', value: '+254733000333' }],
-      managingOrganization: { reference: `Organization/${resourceId(model.deployment, 'Organization', 'hh-1')}`, identifier: { system: chtIdSystem, value: 'hh-1' } },
+      managingOrganization: {
+        reference: `Organization/${resourceId(model.deployment, 'Organization', 'hh-1')}`,
+        identifier: { system: chtIdSystem, value: 'hh-1' },
+      },
     };
     const res = await send('PUT', '/fhir/Patient/clinic-patient-7', p);
     assert.equal(res.status, 201, res.text);
@@ -133,16 +144,40 @@ describe('FHIR -> CHT (receiver inbound endpoints)', function () {
       await refused('POST', '/fhir/ServiceRequest', { ...referral(), authoredOn: '26/11/2026' }, 422, /authoredOn/);
     });
     it('a type no mapping takes', async () => {
-      await refused('POST', '/fhir/Observation', { resourceType: 'Observation', id: 'o1', status: 'final', code: { text: 'x' } }, 422, /No inbound mapping takes Observation/);
+      await refused(
+        'POST',
+        '/fhir/Observation',
+        { resourceType: 'Observation', id: 'o1', status: 'final', code: { text: 'x' } },
+        422,
+        /No inbound mapping takes Observation/,
+      );
     });
     it('unknown patients: no identifier, not in the FHIR store, not in CHT, or a place', async () => {
       await refused('POST', '/fhir/ServiceRequest', referral({ subject: { reference: 'Patient/nobody' } }), 422, /does not lead to a contact CHT knows/);
-      await refused('POST', '/fhir/ServiceRequest', referral({ subject: { identifier: { system: chtIdSystem, value: 'ghost' } } }), 422, /patient ghost is not in CHT/);
-      await refused('POST', '/fhir/ServiceRequest', referral({ subject: { identifier: { system: chtIdSystem, value: 'hh-1' } } }), 422, /patient hh-1 is not a person in CHT/);
+      await refused(
+        'POST',
+        '/fhir/ServiceRequest',
+        referral({ subject: { identifier: { system: chtIdSystem, value: 'ghost' } } }),
+        422,
+        /patient ghost is not in CHT/,
+      );
+      await refused(
+        'POST',
+        '/fhir/ServiceRequest',
+        referral({ subject: { identifier: { system: chtIdSystem, value: 'hh-1' } } }),
+        422,
+        /patient hh-1 is not a person in CHT/,
+      );
       await refused('POST', '/fhir/ServiceRequest', referral({ subject: { reference: 'Group/g1' } }), 422, /does not lead to a contact/);
     });
     it('a required value missing', async () => {
-      await refused('PUT', '/fhir/Patient/p-no-name', { resourceType: 'Patient', id: 'p-no-name', managingOrganization: { identifier: { system: chtIdSystem, value: 'hh-1' } } }, 422, /field 'name' .* gives no value, and it is required/);
+      await refused(
+        'PUT',
+        '/fhir/Patient/p-no-name',
+        { resourceType: 'Patient', id: 'p-no-name', managingOrganization: { identifier: { system: chtIdSystem, value: 'hh-1' } } },
+        422,
+        /field 'name' .* gives no value, and it is required/,
+      );
       await refused('POST', '/fhir/ServiceRequest', { ...referral(), subject: undefined }, 422, /subject/);
     });
     it('FHIRPath giving several values where one is expected', async () => {
@@ -156,7 +191,13 @@ describe('FHIR -> CHT (receiver inbound endpoints)', function () {
       await receiver.close();
       await start(root);
       try {
-        await refused('POST', '/fhir/ServiceRequest', referral({ reasonCode: [{ text: 'a' }, { text: 'b' }] }), 422, /field 'reason' \(reasonCode\.text\) gives 2 values where one is expected/);
+        await refused(
+          'POST',
+          '/fhir/ServiceRequest',
+          referral({ reasonCode: [{ text: 'a' }, { text: 'b' }] }),
+          422,
+          /field 'reason' \(reasonCode\.text\) gives 2 values where one is expected/,
+        );
       } finally {
         await receiver.close();
         await start();
@@ -165,7 +206,11 @@ describe('FHIR -> CHT (receiver inbound endpoints)', function () {
     });
     it('wrong or missing credentials: 401', async () => {
       await refused('POST', '/fhir/ServiceRequest', referral(), 401, /credentials/, { authorization: basic('cht', 'wrong') });
-      const res = await rawRequest(`${receiver.url}/fhir/ServiceRequest`, { method: 'POST', headers: { 'content-type': 'application/fhir+json' }, body: JSON.stringify(referral()) });
+      const res = await rawRequest(`${receiver.url}/fhir/ServiceRequest`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/fhir+json' },
+        body: JSON.stringify(referral()),
+      });
       assert.equal(res.status, 401);
     });
     it('unknown paths and methods', async () => {
@@ -187,12 +232,26 @@ describe('FHIR -> CHT (receiver inbound endpoints)', function () {
     }
     it('a FHIR server refusing the receiver (401/403) during patient lookup is a 502 naming the credentials, never an unknown patient', async () => {
       for (const status of [401, 403]) {
-        const refusing = http.createServer((_req, res) => res.writeHead(status, { 'content-type': 'application/fhir+json' }).end(JSON.stringify({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'login' }] })));
+        const refusing = http.createServer((_req, res) =>
+          res
+            .writeHead(status, { 'content-type': 'application/fhir+json' })
+            .end(JSON.stringify({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'login' }] })),
+        );
         await new Promise<void>((ok) => refusing.listen(0, '127.0.0.1', ok));
         await receiver.close();
-        receiver = await startReceiver({ auth: CREDS, fhirBaseUrl: `http://127.0.0.1:${(refusing.address() as { port: number }).port}/fhir`, inbound: { chtUrl: cht.urlWithCredentials, model: referenceModel() } });
+        receiver = await startReceiver({
+          auth: CREDS,
+          fhirBaseUrl: `http://127.0.0.1:${(refusing.address() as { port: number }).port}/fhir`,
+          inbound: { chtUrl: cht.urlWithCredentials, model: referenceModel() },
+        });
         try {
-          await refused('POST', '/fhir/ServiceRequest', referral({ subject: { reference: 'Patient/nobody' } }), 502, /refused the receiver's credentials \(set FHIR_USERNAME and FHIR_PASSWORD\)/);
+          await refused(
+            'POST',
+            '/fhir/ServiceRequest',
+            referral({ subject: { reference: 'Patient/nobody' } }),
+            502,
+            /refused the receiver's credentials \(set FHIR_USERNAME and FHIR_PASSWORD\)/,
+          );
         } finally {
           await receiver.close();
           await new Promise((ok) => refusing.close(ok));
@@ -202,7 +261,11 @@ describe('FHIR -> CHT (receiver inbound endpoints)', function () {
     });
     it('wrong CHT credentials are a 503 naming CHT_URL, without the password, with Retry-After', async () => {
       await receiver.close();
-      receiver = await startReceiver({ auth: CREDS, fhirBaseUrl: fhir.url, inbound: { chtUrl: cht.url.replace('http://', 'http://medic-fhir:WRONGpw@'), model: referenceModel() } });
+      receiver = await startReceiver({
+        auth: CREDS,
+        fhirBaseUrl: fhir.url,
+        inbound: { chtUrl: cht.url.replace('http://', 'http://medic-fhir:WRONGpw@'), model: referenceModel() },
+      });
       try {
         const res = await send('POST', '/fhir/ServiceRequest', referral());
         assert.equal(res.status, 503);

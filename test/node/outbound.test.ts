@@ -64,15 +64,22 @@ describe('outbound push generated from the mapping definitions', function () {
   });
 
   it('maps the pregnancy visit into coded vitals, danger-sign Conditions and a full QuestionnaireResponse', () => {
-    const doc = hydrate(sampleReports().find((d) => d._id === 'rep-anc-1')!, sampleContacts());
+    const doc = hydrate(
+      sampleReports().find((d) => d._id === 'rep-anc-1')!,
+      sampleContacts(),
+    );
     const bundle = mapPayload(entry, ENTRY_PREFIX, doc)[PAYLOAD_KEY] as Bundle;
     const byType = (t: string) => (bundle.entry ?? []).map((e) => e.resource as unknown as Record<string, any>).filter((r) => r.resourceType === t);
     const weight = byType('Observation').find((o) => o.code.coding?.[0].code === '29463-7');
     assert.deepEqual(weight?.valueQuantity, { value: 62.5, unit: 'kg', system: 'http://unitsofmeasure.org', code: 'kg' });
     assert.equal(weight?.category[0].coding[0].code, 'vital-signs');
-    const danger = byType('Observation').filter((o) => o.code.text === 'Pregnancy danger signs').map((o) => o.valueCodeableConcept.coding[0].code);
+    const danger = byType('Observation')
+      .filter((o) => o.code.text === 'Pregnancy danger signs')
+      .map((o) => o.valueCodeableConcept.coding[0].code);
     assert.deepEqual(danger.sort(), ['289530006', '386661006']);
-    const conditions = byType('Condition').map((c) => c.code.coding[0].code).sort();
+    const conditions = byType('Condition')
+      .map((c) => c.code.coding[0].code)
+      .sort();
     assert.deepEqual(conditions, ['289530006', '77386006']);
     const enc = byType('Encounter')[0];
     assert.equal(enc.subject.identifier.value, 'woman-1');
@@ -80,7 +87,10 @@ describe('outbound push generated from the mapping definitions', function () {
     const qr = byType('QuestionnaireResponse')[0];
     const vitals = qr.item.find((i: any) => i.linkId === 'vitals');
     assert.deepEqual(vitals.item.find((i: any) => i.linkId === 'vitals.systolic').answer, [{ valueInteger: 145 }]);
-    assert.ok(qr.item.find((i: any) => i.linkId === 'notes'), 'unmapped field kept in the QuestionnaireResponse');
+    assert.ok(
+      qr.item.find((i: any) => i.linkId === 'notes'),
+      'unmapped field kept in the QuestionnaireResponse',
+    );
     assert.equal(qr.identifier.value, 'uuid:0b2f1b4e-8a55-4b35-9f8e-4fbd62b2a001');
     assert.ok(byType('Practitioner').length === 1, 'the hydrated submitter travels as a Practitioner');
   });
@@ -88,7 +98,10 @@ describe('outbound push generated from the mapping definitions', function () {
   it('fails the push, naming the field, when a required field is missing (CHT retries after the doc is fixed)', () => {
     const doc = JSON.parse(JSON.stringify(sampleReports().find((d) => d._id === 'rep-death-1')));
     delete doc.fields.date_of_death;
-    assert.throws(() => mapPayload(entry, ENTRY_PREFIX, doc), (e: Error) => e instanceof OutboundMappingError && /required field 'date_of_death' is missing/.test(e.message) && /rep-death-1/.test(e.message));
+    assert.throws(
+      () => mapPayload(entry, ENTRY_PREFIX, doc),
+      (e: Error) => e instanceof OutboundMappingError && /required field 'date_of_death' is missing/.test(e.message) && /rep-death-1/.test(e.message),
+    );
     doc.fields.date_of_death = '02/10/2026';
     assert.throws(() => mapPayload(entry, ENTRY_PREFIX, doc), /required field 'date_of_death' is not a valid dateTime/);
   });
@@ -100,12 +113,31 @@ describe('outbound push generated from the mapping definitions', function () {
       { _id: 'x', type: 'feedback' },
       { _id: 'x', type: 'contact', contact_type: 'nope' },
       { _id: 'x' },
-    ]) assert.equal(isRelevant(entry, doc), false, JSON.stringify(doc));
+    ])
+      assert.equal(isRelevant(entry, doc), false, JSON.stringify(doc));
   });
 
   it('never throws for malformed optional fields: wrong types, numbers as strings, odd dates, huge text', () => {
     const base = sampleReports();
-    const junk: unknown[] = [null, 42, -1e308, 'abc', '', '  ', true, {}, [], ['a', 1], { a: { b: 'c' } }, 'x'.repeat(300000), '2026-13-45', '1e400', 'NaN', '\u0000\ud83d', '__proto__'];
+    const junk: unknown[] = [
+      null,
+      42,
+      -1e308,
+      'abc',
+      '',
+      '  ',
+      true,
+      {},
+      [],
+      ['a', 1],
+      { a: { b: 'c' } },
+      'x'.repeat(300000),
+      '2026-13-45',
+      '1e400',
+      'NaN',
+      '\u0000\ud83d',
+      '__proto__',
+    ];
     let n = 0;
     for (const report of base) {
       if (report.form === 'death_report') continue; // has a required field, tested above
@@ -145,7 +177,8 @@ describe('putting the generated entry into the settings file', () => {
   const edit = (text: string) => withOwnedSettings(text, { 'cht-fhir': gen }, 'app_settings.json');
 
   it('keeps hand-written entries, replaces stale generated ones and leaves every other byte as it was', () => {
-    const text = '{\n    "locale": "en",  "outbound": {"mine": {"a": 1}, "cht-fhir-old": {"b": 2}, "cht-fhir": {"c": 3}},\n    "transitions": { "mark_for_outbound": false, "other": true },\n    "z": [1,2,  3]\n}\n';
+    const text =
+      '{\n    "locale": "en",  "outbound": {"mine": {"a": 1}, "cht-fhir-old": {"b": 2}, "cht-fhir": {"c": 3}},\n    "transitions": { "mark_for_outbound": false, "other": true },\n    "z": [1,2,  3]\n}\n';
     const out = edit(text);
     const parsed = JSON.parse(out);
     assert.deepEqual(Object.keys(parsed.outbound).sort(), ['cht-fhir', 'mine']);
@@ -157,7 +190,7 @@ describe('putting the generated entry into the settings file', () => {
     assert.equal(edit(out), out, 'a second build changes nothing');
   });
 
-  it('adds outbound and transitions to settings that have neither, in the file\'s indentation', () => {
+  it("adds outbound and transitions to settings that have neither, in the file's indentation", () => {
     const out = edit('{\n\t"locale": "fr"\n}\n');
     assert.deepEqual(Object.keys(JSON.parse(out)), ['locale', 'outbound', 'transitions']);
     assert.match(out, /^{\n\t"locale": "fr",\n\t"outbound": {\n\t\t"cht-fhir"/);

@@ -55,7 +55,8 @@ describe('Questionnaires of the mapped forms', () => {
   });
 
   it('a form with nothing but metadata gives a valid Questionnaire with no items; odd ids still give a machine name', () => {
-    const xml = '<h:html xmlns="http://www.w3.org/2002/xforms" xmlns:h="http://www.w3.org/1999/xhtml"><h:head><h:title>T</h:title><model><instance><x-9 id="x-9"><meta><instanceID/></meta></x-9></instance></model></h:head><h:body/></h:html>';
+    const xml =
+      '<h:html xmlns="http://www.w3.org/2002/xforms" xmlns:h="http://www.w3.org/1999/xhtml"><h:head><h:title>T</h:title><model><instance><x-9 id="x-9"><meta><instanceID/></meta></x-9></instance></model></h:head><h:body/></h:html>';
     const q = questionnaireFor(compiled.model.deployment, parseXForm(xml, 'x-9.xml'));
     assert.equal(q.item, undefined);
     assert.match(q.name!, /^[A-Z][A-Za-z0-9_]*$/);

@@ -16,7 +16,10 @@ interface BadCase {
 }
 
 const JSON_HEADERS = { authorization: AUTH, 'content-type': 'application/json' };
-const post = (name: string, body: string | Buffer | (() => Iterable<Buffer>), headers: Record<string, string | number> = JSON_HEADERS): BadCase => ({ name, req: { method: 'POST', headers, body } });
+const post = (name: string, body: string | Buffer | (() => Iterable<Buffer>), headers: Record<string, string | number> = JSON_HEADERS): BadCase => ({
+  name,
+  req: { method: 'POST', headers, body },
+});
 const postJson = (name: string, value: unknown) => post(name, JSON.stringify(value));
 
 /** A valid push to break in one place. */
@@ -37,13 +40,65 @@ const patientWith = (fields: Record<string, unknown>) => {
 function corpus(): BadCase[] {
   const cases: BadCase[] = [];
   // Invalid JSON
-  const badJson = ['', ' ', '{', '}', '{"bundle":', '{"bundle": {]}', "{'bundle': 1}", '{"a":1,}', '[1,2,,3]', 'NaN', 'undefined', '{"a": NaN}', '{"a": Infinity}', '/* c */ {}', '{"a": 01}', '{"a": "\u0000"', '\u00ef\u00bb\u00bf{"a":1', 'tru', '{"bundle": {"resourceType": "Bundle",}}', '{"a": "x\\q"}', '"just a string', '{"a":1}{"b":2}', '\x00\x01\x02', '{"a": [1, 2}', '<xml/>'];
+  const badJson = [
+    '',
+    ' ',
+    '{',
+    '}',
+    '{"bundle":',
+    '{"bundle": {]}',
+    "{'bundle': 1}",
+    '{"a":1,}',
+    '[1,2,,3]',
+    'NaN',
+    'undefined',
+    '{"a": NaN}',
+    '{"a": Infinity}',
+    '/* c */ {}',
+    '{"a": 01}',
+    '{"a": "\u0000"',
+    '\u00ef\u00bb\u00bf{"a":1',
+    'tru',
+    '{"bundle": {"resourceType": "Bundle",}}',
+    '{"a": "x\\q"}',
+    '"just a string',
+    '{"a":1}{"b":2}',
+    '\x00\x01\x02',
+    '{"a": [1, 2}',
+    '<xml/>',
+  ];
   badJson.forEach((b, i) => cases.push(post(`invalid JSON #${i}: ${JSON.stringify(b).slice(0, 30)}`, b)));
   // Valid JSON, wrong shape
-  const shapes: unknown[] = [null, true, 1, 'bundle', [], [base()], {}, { bundle: null }, { bundle: [] }, { bundle: 'x' }, { bundle: base().bundle, extra: 1 }, { Bundle: base().bundle }, { bundles: [base().bundle] }, { data: base().bundle }];
+  const shapes: unknown[] = [
+    null,
+    true,
+    1,
+    'bundle',
+    [],
+    [base()],
+    {},
+    { bundle: null },
+    { bundle: [] },
+    { bundle: 'x' },
+    { bundle: base().bundle, extra: 1 },
+    { Bundle: base().bundle },
+    { bundles: [base().bundle] },
+    { data: base().bundle },
+  ];
   shapes.forEach((s, i) => cases.push(postJson(`wrong shape #${i}: ${JSON.stringify(s).slice(0, 40)}`, s)));
   // Wrong content types
-  for (const type of ['text/plain', 'application/xml', 'application/fhir+xml', 'multipart/form-data; boundary=x', 'application/x-www-form-urlencoded', 'application/jsonp', 'json', 'text/json', 'application/octet-stream', '']) {
+  for (const type of [
+    'text/plain',
+    'application/xml',
+    'application/fhir+xml',
+    'multipart/form-data; boundary=x',
+    'application/x-www-form-urlencoded',
+    'application/jsonp',
+    'json',
+    'text/json',
+    'application/octet-stream',
+    '',
+  ]) {
     const headers: Record<string, string> = { authorization: AUTH };
     if (type) headers['content-type'] = type;
     cases.push(post(`content type ${JSON.stringify(type)}`, JSON.stringify(base()), headers));
@@ -52,7 +107,12 @@ function corpus(): BadCase[] {
   const big = Buffer.alloc(DEFAULT_BODY_LIMIT + 1, 0x20);
   cases.push(post('declared body over the limit', big));
   cases.push(post('streamed (chunked) body over the limit', () => chunks(DEFAULT_BODY_LIMIT * 3)));
-  cases.push(post('JSON string over the limit', JSON.stringify({ bundle: { resourceType: 'Bundle', type: 'transaction', entry: [], note: 'x'.repeat(DEFAULT_BODY_LIMIT) } })));
+  cases.push(
+    post(
+      'JSON string over the limit',
+      JSON.stringify({ bundle: { resourceType: 'Bundle', type: 'transaction', entry: [], note: 'x'.repeat(DEFAULT_BODY_LIMIT) } }),
+    ),
+  );
   // Deep nesting
   for (const depth of [60, 500, 5000, 100000]) {
     cases.push(post(`nested arrays ${depth} deep`, '['.repeat(depth) + ']'.repeat(depth)));
@@ -77,20 +137,52 @@ function corpus(): BadCase[] {
     ['lowercase bundle', { bundle: { ...base().bundle, resourceType: 'bundle' } }],
   ];
   for (const [name, v] of types) cases.push(postJson(name, v));
-  for (const type of ['batch', 'collection', 'document', 'message', 'searchset', 'history', 'transaction-response', 'Transaction', '', 5]) cases.push(mutate(`Bundle.type ${JSON.stringify(type)}`, (b) => (b.bundle.type = type)));
-  for (const t of ['Foo', 'patient', 'Resource', 'DomainResource', 'Bundle2', '', 7, null]) cases.push(mutate(`entry resourceType ${JSON.stringify(t)}`, (b) => (b.bundle.entry[0].resource.resourceType = t)));
+  for (const type of ['batch', 'collection', 'document', 'message', 'searchset', 'history', 'transaction-response', 'Transaction', '', 5])
+    cases.push(mutate(`Bundle.type ${JSON.stringify(type)}`, (b) => (b.bundle.type = type)));
+  for (const t of ['Foo', 'patient', 'Resource', 'DomainResource', 'Bundle2', '', 7, null])
+    cases.push(mutate(`entry resourceType ${JSON.stringify(t)}`, (b) => (b.bundle.entry[0].resource.resourceType = t)));
   // Invalid codes (required bindings)
-  for (const g of ['boy', 'girl', 'F', 'M', 'Female', 'MALE', 'f', 'x', 'woman', 'unknown ', '']) cases.push(postJson(`Patient.gender ${JSON.stringify(g)}`, patientWith({ gender: g })));
-  for (const s of ['done', 'Final', 'complete', 'finished', 'ok', 'FINAL', 'final ', 'registered1']) cases.push(mutate(`Observation.status ${JSON.stringify(s)}`, (b) => (b.bundle.entry[1].resource.status = s)));
-  for (const s of ['done', 'closed', 'Finished', 'complete', 'ended']) cases.push(mutate(`Encounter.status ${JSON.stringify(s)}`, (b) => (b.bundle.entry[0].resource.status = s)));
-  for (const c of ['==', '~', 'gt', 'lt', '=>']) cases.push(mutate(`Quantity.comparator ${JSON.stringify(c)}`, (b) => (b.bundle.entry[1].resource.valueQuantity.comparator = c)));
+  for (const g of ['boy', 'girl', 'F', 'M', 'Female', 'MALE', 'f', 'x', 'woman', 'unknown ', ''])
+    cases.push(postJson(`Patient.gender ${JSON.stringify(g)}`, patientWith({ gender: g })));
+  for (const s of ['done', 'Final', 'complete', 'finished', 'ok', 'FINAL', 'final ', 'registered1'])
+    cases.push(mutate(`Observation.status ${JSON.stringify(s)}`, (b) => (b.bundle.entry[1].resource.status = s)));
+  for (const s of ['done', 'closed', 'Finished', 'complete', 'ended'])
+    cases.push(mutate(`Encounter.status ${JSON.stringify(s)}`, (b) => (b.bundle.entry[0].resource.status = s)));
+  for (const c of ['==', '~', 'gt', 'lt', '=>'])
+    cases.push(mutate(`Quantity.comparator ${JSON.stringify(c)}`, (b) => (b.bundle.entry[1].resource.valueQuantity.comparator = c)));
   for (const u of ['office', 'cell', 'mailing']) cases.push(postJson(`Address.use ${u}`, patientWith({ address: [{ use: u, city: 'X' }] })));
   for (const s of ['mobile', 'cell', 'whatsapp']) cases.push(postJson(`ContactPoint.system ${s}`, patientWith({ telecom: [{ system: s, value: '+1' }] })));
   for (const u of ['alias', 'legal ', 'primary']) cases.push(postJson(`HumanName.use ${u}`, patientWith({ name: [{ use: u, text: 'A' }] })));
   // Invalid dates
-  const dates = ['12/01/2020', '2020-13-01', '2020-02-30x', '2020/01/01', '20200101', '2020-1-1', '01-01-2020', 'yesterday', '2020-01-01T', '2020-00-10', '2020-01-32', '99999-01-01', '2020-01-01 10:00', '', 'T10:00', '2020-01-01T25:00:00Z'];
+  const dates = [
+    '12/01/2020',
+    '2020-13-01',
+    '2020-02-30x',
+    '2020/01/01',
+    '20200101',
+    '2020-1-1',
+    '01-01-2020',
+    'yesterday',
+    '2020-01-01T',
+    '2020-00-10',
+    '2020-01-32',
+    '99999-01-01',
+    '2020-01-01 10:00',
+    '',
+    'T10:00',
+    '2020-01-01T25:00:00Z',
+  ];
   dates.forEach((d) => cases.push(postJson(`birthDate ${JSON.stringify(d)}`, patientWith({ birthDate: d }))));
-  const dateTimes = ['2024-01-01T10:00', '2024-01-01T10:00:00', '2024-01-01 10:00:00Z', '2024-01-01T10:00:00+2', '2024-01-01T10:61:00Z', 'now', '1700000000000', '2024-01-01T10:00:00.Z'];
+  const dateTimes = [
+    '2024-01-01T10:00',
+    '2024-01-01T10:00:00',
+    '2024-01-01 10:00:00Z',
+    '2024-01-01T10:00:00+2',
+    '2024-01-01T10:61:00Z',
+    'now',
+    '1700000000000',
+    '2024-01-01T10:00:00.Z',
+  ];
   dateTimes.forEach((d) => cases.push(mutate(`effectiveDateTime ${JSON.stringify(d)}`, (b) => (b.bundle.entry[1].resource.effectiveDateTime = d))));
   cases.push(mutate('effectiveDateTime as a number', (b) => (b.bundle.entry[1].resource.effectiveDateTime = 1700000000000)));
   // Other invalid R4
@@ -109,7 +201,12 @@ function corpus(): BadCase[] {
   cases.push(mutate('bad id characters', (b) => (b.bundle.entry[0].resource.meta = { versionId: 'a b' })));
   cases.push(mutate('boolean as string', (b) => (b.bundle.entry[0].resource.class.userSelected = 'true')));
   cases.push(mutate('extension without url', (b) => (b.bundle.entry[0].resource.extension = [{ valueString: 'x' }])));
-  cases.push(mutate('extension with value and extensions', (b) => (b.bundle.entry[0].resource.extension = [{ url: 'http://x', valueString: 'x', extension: [{ url: 'http://y', valueString: 'y' }] }])));
+  cases.push(
+    mutate(
+      'extension with value and extensions',
+      (b) => (b.bundle.entry[0].resource.extension = [{ url: 'http://x', valueString: 'x', extension: [{ url: 'http://y', valueString: 'y' }] }]),
+    ),
+  );
   cases.push(mutate('a non-object entry resource', (b) => (b.bundle.entry[0].resource = 5)));
   // The push contract
   cases.push(mutate('no entries', (b) => (b.bundle.entry = [])));
@@ -122,26 +219,50 @@ function corpus(): BadCase[] {
   cases.push(mutate('fullUrl missing', (b) => delete b.bundle.entry[0].fullUrl));
   cases.push(mutate('fullUrl of another id', (b) => (b.bundle.entry[0].fullUrl = 'urn:uuid:00000000-0000-0000-0000-000000000000')));
   cases.push(mutate('fullUrl absolute', (b) => (b.bundle.entry[0].fullUrl = `http://x/Encounter/${b.bundle.entry[0].resource.id}`)));
-  for (const m of ['POST', 'DELETE', 'GET', 'PATCH', 'put', undefined]) cases.push(mutate(`request.method ${m}`, (b) => (b.bundle.entry[0].request.method = m)));
+  for (const m of ['POST', 'DELETE', 'GET', 'PATCH', 'put', undefined])
+    cases.push(mutate(`request.method ${m}`, (b) => (b.bundle.entry[0].request.method = m)));
   cases.push(mutate('request.url of another id', (b) => (b.bundle.entry[0].request.url = 'Encounter/other')));
   cases.push(mutate('request.url of another type', (b) => (b.bundle.entry[0].request.url = `Patient/${b.bundle.entry[0].resource.id}`)));
   cases.push(mutate('request.url conditional', (b) => (b.bundle.entry[0].request.url = 'Encounter?identifier=x')));
   cases.push(mutate('request missing', (b) => delete b.bundle.entry[0].request));
   cases.push(mutate('duplicate entry', (b) => b.bundle.entry.push(b.bundle.entry[0])));
-  cases.push(mutate('urn:uuid reference to no entry', (b) => (b.bundle.entry[1].resource.subject = { reference: 'urn:uuid:6f1c1b6e-0000-5000-8000-000000000000' })));
-  cases.push(mutate(`more than ${MAX_ENTRIES} entries`, (b) => {
-    const e = b.bundle.entry[1];
-    b.bundle.entry = Array.from({ length: MAX_ENTRIES + 1 }, (_x, i) => {
-      const id = `obs-${i}`;
-      return { ...e, fullUrl: `urn:uuid:${id}`, resource: { ...e.resource, id, encounter: undefined }, request: { method: 'PUT', url: `Observation/${id}` } };
-    });
-  }));
+  cases.push(
+    mutate('urn:uuid reference to no entry', (b) => (b.bundle.entry[1].resource.subject = { reference: 'urn:uuid:6f1c1b6e-0000-5000-8000-000000000000' })),
+  );
+  cases.push(
+    mutate(`more than ${MAX_ENTRIES} entries`, (b) => {
+      const e = b.bundle.entry[1];
+      b.bundle.entry = Array.from({ length: MAX_ENTRIES + 1 }, (_x, i) => {
+        const id = `obs-${i}`;
+        return { ...e, fullUrl: `urn:uuid:${id}`, resource: { ...e.resource, id, encounter: undefined }, request: { method: 'PUT', url: `Observation/${id}` } };
+      });
+    }),
+  );
   // Unknown paths and methods
-  for (const path of ['/', '/cht-fhir', '/cht-fhir/', '/cht-fhir/push/', '/cht-fhir/push/extra', '/cht-fhir/pushx', '/CHT-FHIR/PUSH', '/fhir/R4', '/cht-fhir/../admin', '/cht-fhir/%2e%2e/push', '/health/x', '//cht-fhir/push', '/cht-fhir/push%00']) {
+  for (const path of [
+    '/',
+    '/cht-fhir',
+    '/cht-fhir/',
+    '/cht-fhir/push/',
+    '/cht-fhir/push/extra',
+    '/cht-fhir/pushx',
+    '/CHT-FHIR/PUSH',
+    '/fhir/R4',
+    '/cht-fhir/../admin',
+    '/cht-fhir/%2e%2e/push',
+    '/health/x',
+    '//cht-fhir/push',
+    '/cht-fhir/push%00',
+  ]) {
     cases.push({ name: `POST ${path}`, path, req: { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify(base()) } });
   }
-  for (const method of ['GET', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'TRACE']) cases.push({ name: `${method} /cht-fhir/push`, req: { method, headers: JSON_HEADERS, ...(method === 'GET' || method === 'HEAD' || method === 'TRACE' ? {} : { body: JSON.stringify(base()) }) } });
-  for (const method of ['POST', 'PUT', 'DELETE']) cases.push({ name: `${method} /health`, path: '/health', req: { method, headers: JSON_HEADERS, body: '{}' } });
+  for (const method of ['GET', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'TRACE'])
+    cases.push({
+      name: `${method} /cht-fhir/push`,
+      req: { method, headers: JSON_HEADERS, ...(method === 'GET' || method === 'HEAD' || method === 'TRACE' ? {} : { body: JSON.stringify(base()) }) },
+    });
+  for (const method of ['POST', 'PUT', 'DELETE'])
+    cases.push({ name: `${method} /health`, path: '/health', req: { method, headers: JSON_HEADERS, body: '{}' } });
   return cases;
 }
 
@@ -177,7 +298,11 @@ describe('receiver: a corpus of bad requests', function () {
 
   for (const c of all) {
     it(`${c.name} -> 4xx OperationOutcome, no FHIR call`, async () => {
-      const res = await rawRequest(stack.receiver.url + (c.path ?? '/cht-fhir/push'), { ...c.req, agent: new http.Agent({ keepAlive: false }), timeoutMs: 15000 });
+      const res = await rawRequest(stack.receiver.url + (c.path ?? '/cht-fhir/push'), {
+        ...c.req,
+        agent: new http.Agent({ keepAlive: false }),
+        timeoutMs: 15000,
+      });
       assert.ok(res.status >= 400 && res.status < 500, `${res.status} ${res.text.slice(0, 300)}`);
       if (c.req.method !== 'HEAD') {
         const body = res.json();

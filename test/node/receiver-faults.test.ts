@@ -36,7 +36,10 @@ describe('receiver: a third of FHIR calls fail (drop, delay past the deadline, r
     assert.equal(left.length, 0, JSON.stringify(report));
     // Every fault kind happened, and no failure was blamed on the payload (no 4xx).
     for (const kind of ['drop', 'delay', 'reset', 'error500'] as const) assert.ok(proxy.stats.faults[kind] > 10, JSON.stringify(report));
-    assert.ok([...statuses.keys()].every((s) => s === 200 || s >= 500), JSON.stringify(report));
+    assert.ok(
+      [...statuses.keys()].every((s) => s === 200 || s >= 500),
+      JSON.stringify(report),
+    );
     assert.ok([...statuses.keys()].some((s) => s >= 500));
 
     const expected = expectedResources(docs);

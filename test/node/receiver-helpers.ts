@@ -37,7 +37,13 @@ export async function startStack(extra: Partial<ReceiverOptions> & { fhir?: Fhir
 }
 
 export function push(url: string, body: unknown, agent?: http.Agent, headers: Record<string, string> = {}): Promise<RawResponse> {
-  return rawRequest(url, { method: 'POST', headers: { authorization: AUTH, 'content-type': 'application/json', ...headers }, body: JSON.stringify(body), agent, timeoutMs: 15000 });
+  return rawRequest(url, {
+    method: 'POST',
+    headers: { authorization: AUTH, 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+    agent,
+    timeoutMs: 15000,
+  });
 }
 
 /** Runs `fn` over `items` with at most `limit` at a time; results in input order. */
@@ -55,7 +61,18 @@ export async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T, i:
   return out;
 }
 
-const TYPES = ['Patient', 'Encounter', 'Observation', 'Organization', 'Condition', 'QuestionnaireResponse', 'Practitioner', 'Location', 'Group', 'RelatedPerson'];
+const TYPES = [
+  'Patient',
+  'Encounter',
+  'Observation',
+  'Organization',
+  'Condition',
+  'QuestionnaireResponse',
+  'Practitioner',
+  'Location',
+  'Group',
+  'RelatedPerson',
+];
 
 /** Every stored resource of the usual types, by `<Type>/<id>`. */
 export async function storedResources(repo: MemoryRepository): Promise<Map<string, FhirResource>> {

@@ -10,7 +10,15 @@ describe('the receiver command (environment configuration)', function () {
   this.timeout(60000);
 
   it('reads the documented variables', () => {
-    const o = optionsFromEnv({ PORT: '6000', HOST: '127.0.0.1', RECEIVER_USERNAME: 'cht', RECEIVER_PASSWORD: 'pw', FHIR_BASE_URL: 'http://fhir/R4', CORS_ORIGINS: 'https://a.org, https://b.org', CHT_URL: 'https://u:p@cht.example.org' });
+    const o = optionsFromEnv({
+      PORT: '6000',
+      HOST: '127.0.0.1',
+      RECEIVER_USERNAME: 'cht',
+      RECEIVER_PASSWORD: 'pw',
+      FHIR_BASE_URL: 'http://fhir/R4',
+      CORS_ORIGINS: 'https://a.org, https://b.org',
+      CHT_URL: 'https://u:p@cht.example.org',
+    });
     assert.equal(o.port, 6000);
     assert.deepEqual(o.auth, { username: 'cht', password: 'pw' });
     assert.equal(o.fhirBaseUrl, 'http://fhir/R4');
@@ -19,7 +27,7 @@ describe('the receiver command (environment configuration)', function () {
     assert.equal(optionsFromEnv({ RECEIVER_USERNAME: 'a', RECEIVER_PASSWORD: 'b' }).inbound, undefined);
   });
 
-  it('registers with OpenHIM under MEDIATOR_HOST, or this machine\'s name rather than a wildcard address', () => {
+  it("registers with OpenHIM under MEDIATOR_HOST, or this machine's name rather than a wildcard address", () => {
     const base = { RECEIVER_USERNAME: 'a', RECEIVER_PASSWORD: 'b', OPENHIM_API_URL: 'https://openhim:8080', OPENHIM_USERNAME: 'u', OPENHIM_PASSWORD: 'p' };
     assert.equal(optionsFromEnv({ ...base, MEDIATOR_HOST: 'receiver.internal' }).openhim?.mediatorHost, 'receiver.internal');
     assert.equal(optionsFromEnv(base).openhim?.mediatorHost, os.hostname());
@@ -29,7 +37,11 @@ describe('the receiver command (environment configuration)', function () {
   it('names every missing or invalid variable at once', () => {
     assert.throws(
       () => optionsFromEnv({ PORT: 'eighty', OPENHIM_API_URL: 'https://openhim:8080', CHT_URL: 'not a url' }),
-      (e: Error) => /PORT must be a port number/.test(e.message) && /RECEIVER_USERNAME and RECEIVER_PASSWORD are required/.test(e.message) && /OPENHIM_API_URL, OPENHIM_USERNAME and OPENHIM_PASSWORD go together/.test(e.message) && /CHT_URL must be a URL/.test(e.message),
+      (e: Error) =>
+        /PORT must be a port number/.test(e.message) &&
+        /RECEIVER_USERNAME and RECEIVER_PASSWORD are required/.test(e.message) &&
+        /OPENHIM_API_URL, OPENHIM_USERNAME and OPENHIM_PASSWORD go together/.test(e.message) &&
+        /CHT_URL must be a URL/.test(e.message),
     );
   });
 
@@ -42,7 +54,17 @@ describe('the receiver command (environment configuration)', function () {
     const line = (msg: string) =>
       new Promise<Record<string, any>>((resolve, reject) => {
         const t = setInterval(() => {
-          const found = out.split('\n').filter(Boolean).map((l) => { try { return JSON.parse(l); } catch { return {}; } }).find((l) => l.msg === msg);
+          const found = out
+            .split('\n')
+            .filter(Boolean)
+            .map((l) => {
+              try {
+                return JSON.parse(l);
+              } catch {
+                return {};
+              }
+            })
+            .find((l) => l.msg === msg);
           if (found) {
             clearInterval(t);
             resolve(found);
@@ -63,8 +85,16 @@ describe('the receiver command (environment configuration)', function () {
     assert.equal((await fetch(`${base}/health`)).status, 200);
     const id = '0b5a3c2e-7d1f-5a4b-9c8d-1e2f3a4b5c6d';
     const patient = { resourceType: 'Patient', id, name: [{ text: 'A' }] };
-    const bundle = { resourceType: 'Bundle', type: 'transaction', entry: [{ fullUrl: `urn:uuid:${id}`, resource: patient, request: { method: 'PUT', url: `Patient/${id}` } }] };
-    const res = await fetch(`${base}/cht-fhir/push`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Basic ' + Buffer.from('cht:s3cret').toString('base64') }, body: JSON.stringify({ bundle }) });
+    const bundle = {
+      resourceType: 'Bundle',
+      type: 'transaction',
+      entry: [{ fullUrl: `urn:uuid:${id}`, resource: patient, request: { method: 'PUT', url: `Patient/${id}` } }],
+    };
+    const res = await fetch(`${base}/cht-fhir/push`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: 'Basic ' + Buffer.from('cht:s3cret').toString('base64') },
+      body: JSON.stringify({ bundle }),
+    });
     assert.equal(res.status, 200, await res.text());
     r.child.kill('SIGTERM');
     assert.equal(await r.exited, 0);

@@ -49,7 +49,10 @@ describe('receiver as an OpenHIM mediator (against the OpenHIM stand-in)', funct
     const m = openhim.mediators.get(MEDIATOR_URN);
     assert.ok(m);
     const port = Number(new URL(stack.receiver.url).port);
-    assert.deepEqual(m.endpoints.map((e: { host: string; port: number }) => [e.host, e.port]), [['127.0.0.1', port]]);
+    assert.deepEqual(
+      m.endpoints.map((e: { host: string; port: number }) => [e.host, e.port]),
+      [['127.0.0.1', port]],
+    );
     assert.equal(m.defaultChannelConfig[0].urlPattern, '^/cht-fhir/.*$');
     assert.ok(new RegExp(m.defaultChannelConfig[0].urlPattern).test('/cht-fhir/push'));
     assert.deepEqual(openhim.apiRejections, []);
@@ -62,12 +65,22 @@ describe('receiver as an OpenHIM mediator (against the OpenHIM stand-in)', funct
 
   it('a push routed through OpenHIM lands; OpenHIM records a Successful transaction with the FHIR calls', async () => {
     const doc = reportDoc(21);
-    const res = await rawRequest(`${openhim.routerUrl}/cht-fhir/push`, { method: 'POST', headers: { authorization: basic('cht', 'cht-to-openhim'), 'content-type': 'application/json' }, body: JSON.stringify(doc.body) });
+    const res = await rawRequest(`${openhim.routerUrl}/cht-fhir/push`, {
+      method: 'POST',
+      headers: { authorization: basic('cht', 'cht-to-openhim'), 'content-type': 'application/json' },
+      body: JSON.stringify(doc.body),
+    });
     assert.equal(res.status, 200, res.text);
     assert.equal(res.json().resourceType, 'OperationOutcome');
     const tx = openhim.transactions.at(-1)!;
     assert.equal(tx.status, 'Successful');
-    assert.deepEqual(tx.orchestrations.map((o) => [o.name, o.response?.status]), [['FHIR read (batch)', 200], ['FHIR transaction', 200]]);
+    assert.deepEqual(
+      tx.orchestrations.map((o) => [o.name, o.response?.status]),
+      [
+        ['FHIR read (batch)', 200],
+        ['FHIR transaction', 200],
+      ],
+    );
     assert.equal((await storedResources(fhir.repo)).size, 3);
   });
 
@@ -75,7 +88,11 @@ describe('receiver as an OpenHIM mediator (against the OpenHIM stand-in)', funct
     const bad = patientDoc(22).body as any;
     bad.bundle.entry[0].resource.gender = 'boy';
     const before = (await storedResources(fhir.repo)).size;
-    const res = await rawRequest(`${openhim.routerUrl}/cht-fhir/push`, { method: 'POST', headers: { authorization: basic('cht', 'cht-to-openhim'), 'content-type': 'application/json' }, body: JSON.stringify(bad) });
+    const res = await rawRequest(`${openhim.routerUrl}/cht-fhir/push`, {
+      method: 'POST',
+      headers: { authorization: basic('cht', 'cht-to-openhim'), 'content-type': 'application/json' },
+      body: JSON.stringify(bad),
+    });
     assert.equal(res.status, 400);
     assert.match(res.json().issue[0].details.text, /"boy"/);
     assert.equal(openhim.transactions.at(-1)!.status, 'Completed');
@@ -84,7 +101,11 @@ describe('receiver as an OpenHIM mediator (against the OpenHIM stand-in)', funct
 
   it('a client without the channel role is refused by OpenHIM (401); the channel route carries the receiver credentials', async () => {
     openhim.addClient('other', 'pw', ['lab']);
-    const res = await rawRequest(`${openhim.routerUrl}/cht-fhir/push`, { method: 'POST', headers: { authorization: basic('other', 'pw'), 'content-type': 'application/json' }, body: JSON.stringify(patientDoc(23).body) });
+    const res = await rawRequest(`${openhim.routerUrl}/cht-fhir/push`, {
+      method: 'POST',
+      headers: { authorization: basic('other', 'pw'), 'content-type': 'application/json' },
+      body: JSON.stringify(patientDoc(23).body),
+    });
     assert.equal(res.status, 401);
     const config = mediatorConfig({ host: '127.0.0.1', port: 1, auth: CREDS });
     assert.equal(config.defaultChannelConfig[0].routes[0].username, CREDS.username);
@@ -95,7 +116,11 @@ describe('receiver as an OpenHIM mediator (against the OpenHIM stand-in)', funct
     await dead.close();
     const down = await startStack({ fhir, fhirBaseUrl: dead.url });
     try {
-      const res = await rawRequest(`${down.pushUrl}`, { method: 'POST', headers: { authorization: basic(CREDS.username, CREDS.password), 'content-type': 'application/json', 'X-OpenHIM-TransactionID': 'abc123' }, body: JSON.stringify(patientDoc(24).body) });
+      const res = await rawRequest(`${down.pushUrl}`, {
+        method: 'POST',
+        headers: { authorization: basic(CREDS.username, CREDS.password), 'content-type': 'application/json', 'X-OpenHIM-TransactionID': 'abc123' },
+        body: JSON.stringify(patientDoc(24).body),
+      });
       assert.equal(res.status, 502);
       assert.equal(res.headers['content-type'], 'application/json+openhim');
       const m = res.json();
@@ -114,12 +139,20 @@ describe('receiver as an OpenHIM mediator (against the OpenHIM stand-in)', funct
 
   it('wrong OpenHIM API credentials: registration is refused (401), logged without secrets, pushes still work', async () => {
     const lines: string[] = [];
-    const s = await startStack({ fhir, log: jsonLogger((l) => lines.push(l)), openhim: { apiUrl: openhim.apiUrl, username: 'root@openhim.org', password: 'not-it', heartbeatMs: 50 } });
+    const s = await startStack({
+      fhir,
+      log: jsonLogger((l) => lines.push(l)),
+      openhim: { apiUrl: openhim.apiUrl, username: 'root@openhim.org', password: 'not-it', heartbeatMs: 50 },
+    });
     try {
       await until(() => lines.some((l) => l.includes('registration/heartbeat failed')));
       assert.ok(openhim.apiRejections.some((r) => r.path === '/mediators' && r.status === 401));
       assert.ok(!lines.join('\n').includes('not-it'));
-      const res = await rawRequest(s.pushUrl, { method: 'POST', headers: { authorization: basic(CREDS.username, CREDS.password), 'content-type': 'application/json' }, body: JSON.stringify(patientDoc(25).body) });
+      const res = await rawRequest(s.pushUrl, {
+        method: 'POST',
+        headers: { authorization: basic(CREDS.username, CREDS.password), 'content-type': 'application/json' },
+        body: JSON.stringify(patientDoc(25).body),
+      });
       assert.equal(res.status, 200);
     } finally {
       await s.close();
@@ -127,14 +160,23 @@ describe('receiver as an OpenHIM mediator (against the OpenHIM stand-in)', funct
   });
 
   it('the stand-in enforces the registration schema (so a broken mediatorConfig would fail here)', async () => {
-    const post = (body: unknown) => rawRequest(`${openhim.apiUrl}/mediators`, { method: 'POST', headers: { authorization: basic('root@openhim.org', 'openhim-password'), 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const post = (body: unknown) =>
+      rawRequest(`${openhim.apiUrl}/mediators`, {
+        method: 'POST',
+        headers: { authorization: basic('root@openhim.org', 'openhim-password'), 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
     const good = mediatorConfig({ host: '127.0.0.1', port: 5005, auth: CREDS });
     assert.equal((await post({ ...good, urn: 'urn:x:1' })).status, 201);
     assert.equal((await post({ ...good, urn: 'urn:x:2', version: 'v1' })).status, 400);
     assert.equal((await post({ ...good, urn: 'urn:x:3', endpoints: [] })).status, 400);
     assert.equal((await post({ ...good, urn: undefined })).status, 400);
     assert.equal((await post({ ...good, urn: 'urn:x:4', defaultChannelConfig: [{ ...good.defaultChannelConfig[0], urlPattern: '(' }] })).status, 400);
-    const hb = await rawRequest(`${openhim.apiUrl}/mediators/urn%3Ax%3A1/heartbeat`, { method: 'POST', headers: { authorization: basic('root@openhim.org', 'openhim-password'), 'content-type': 'application/json' }, body: '{}' });
+    const hb = await rawRequest(`${openhim.apiUrl}/mediators/urn%3Ax%3A1/heartbeat`, {
+      method: 'POST',
+      headers: { authorization: basic('root@openhim.org', 'openhim-password'), 'content-type': 'application/json' },
+      body: '{}',
+    });
     assert.equal(hb.status, 400);
     assert.equal((await rawRequest(`${openhim.apiUrl}/mediators`, { headers: { authorization: basic('root@openhim.org', 'nope') } })).status, 401);
   });

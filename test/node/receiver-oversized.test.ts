@@ -42,8 +42,15 @@ describe('receiver: oversized bodies get a 413, not a reset', function () {
   });
 
   it('node http, Content-Length: 20 concurrent POSTs of 5.5 MB all answer 413', async () => {
-    const answers = await mapLimit(Array.from({ length: 20 }, (_, i) => i), 20, () => rawRequest(url(), { method: 'POST', headers: { authorization: AUTH, 'content-type': 'application/fhir+json' }, body: big, timeoutMs: 30000 }));
-    assert.deepEqual(answers.map((a) => a.status), new Array(20).fill(413));
+    const answers = await mapLimit(
+      Array.from({ length: 20 }, (_, i) => i),
+      20,
+      () => rawRequest(url(), { method: 'POST', headers: { authorization: AUTH, 'content-type': 'application/fhir+json' }, body: big, timeoutMs: 30000 }),
+    );
+    assert.deepEqual(
+      answers.map((a) => a.status),
+      new Array(20).fill(413),
+    );
     assert.match(answers[0].text, /too-costly/);
   });
 
@@ -51,7 +58,12 @@ describe('receiver: oversized bodies get a 413, not a reset', function () {
     const chunks = function* () {
       for (let i = 0; i < 11; i++) yield Buffer.alloc(512 * 1024, 'b');
     };
-    const res = await rawRequest(url(), { method: 'POST', headers: { authorization: AUTH, 'content-type': 'application/fhir+json' }, body: chunks, timeoutMs: 30000 });
+    const res = await rawRequest(url(), {
+      method: 'POST',
+      headers: { authorization: AUTH, 'content-type': 'application/fhir+json' },
+      body: chunks,
+      timeoutMs: 30000,
+    });
     assert.equal(res.status, 413);
   });
 
@@ -72,7 +84,21 @@ describe('receiver: oversized bodies get a 413, not a reset', function () {
   it('curl, Content-Length (with Expect: 100-continue) and chunked', async () => {
     const run = promisify(execFile);
     for (const extra of [[], ['-H', 'Transfer-Encoding: chunked'], ['-H', 'Expect:']]) {
-      const { stdout } = await run('curl', ['-s', '-o', '/dev/null', '-w', '%{http_code}', '-u', `${CREDS.username}:${CREDS.password}`, '-H', 'content-type: application/fhir+json', ...extra, '--data-binary', `@${file}`, url()]);
+      const { stdout } = await run('curl', [
+        '-s',
+        '-o',
+        '/dev/null',
+        '-w',
+        '%{http_code}',
+        '-u',
+        `${CREDS.username}:${CREDS.password}`,
+        '-H',
+        'content-type: application/fhir+json',
+        ...extra,
+        '--data-binary',
+        `@${file}`,
+        url(),
+      ]);
       assert.equal(stdout, '413', extra.join(' '));
     }
   });
@@ -85,7 +111,9 @@ describe('receiver: oversized bodies get a 413, not a reset', function () {
     socket.on('data', (c) => received.push(c));
     socket.on('error', (e) => (failed = e));
     await new Promise((r) => socket.once('connect', r));
-    socket.write(`POST /fhir/ServiceRequest HTTP/1.1\r\nhost: x\r\nauthorization: ${AUTH}\r\ncontent-type: application/fhir+json\r\ncontent-length: ${big.length}\r\n\r\n`);
+    socket.write(
+      `POST /fhir/ServiceRequest HTTP/1.1\r\nhost: x\r\nauthorization: ${AUTH}\r\ncontent-type: application/fhir+json\r\ncontent-length: ${big.length}\r\n\r\n`,
+    );
     for (let off = 0; off < big.length && !failed; off += 256 * 1024) {
       await new Promise((r) => socket.write(big.subarray(off, off + 256 * 1024), r));
       await new Promise((r) => setTimeout(r, 5));

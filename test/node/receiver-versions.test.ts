@@ -82,7 +82,7 @@ describe('receiver: the newest source version wins (late commits, replays, reord
       it('a create held past the deadline that commits after a newer version does not replace it', async () => {
         const v1 = version(1);
         const v2 = version(2);
-        assertValidR4((kind === 'cht' ? (v1.body as { bundle: Bundle }).bundle : v1.body));
+        assertValidR4(kind === 'cht' ? (v1.body as { bundle: Bundle }).bundle : v1.body);
         toFhir.script(['hold'], isTransaction);
         assert.equal((await push(stack.pushUrl, v1.body)).status, 504);
         assert.equal((await push(stack.pushUrl, v2.body)).status, 200);
@@ -170,9 +170,13 @@ describe('CHT pushes carry the source version of the doc each resource comes fro
     for (const [type, v] of versions) {
       assert.ok(v, `${type as string} has a source version`);
       if (type === 'Practitioner') assert.deepEqual(v, { source: `${chtId}/${submitter}`, version: 4 });
-      else if (type === 'Encounter' || type === 'Observation' || type === 'QuestionnaireResponse') assert.deepEqual(v, { source: `${chtId}/${report._id}`, version: 7 });
+      else if (type === 'Encounter' || type === 'Observation' || type === 'QuestionnaireResponse')
+        assert.deepEqual(v, { source: `${chtId}/${report._id}`, version: 7 });
     }
-    assert.ok(versions.some(([type]) => type === 'Practitioner'), 'the sample report carries its submitter');
+    assert.ok(
+      versions.some(([type]) => type === 'Practitioner'),
+      'the sample report carries its submitter',
+    );
   });
 
   it('a doc without _rev (a preview) gives unversioned resources', () => {
@@ -223,8 +227,16 @@ describe('decide: what a push does to the stored resource', () => {
     assert.equal(decide(patient('A', 3), stamped(patient('B', 5))), 'superseded');
     assert.equal(decide(patient('A', 5), stamped(patient('A', 5))), 'unchanged');
     assert.equal(decide(patient('A', 6), stamped(patient('A', 5))), 'write', 'the stored version keeps up');
-    assert.equal(decide(patient('A', 3, 'urn:uuid:5b0e9f7c-1c1d-4f55-9b1e-3f0c7d1e0001'), stamped(patient('A', 5))), 'unchanged', 'another source, same content');
-    assert.equal(decide(patient('B', 3, 'urn:uuid:5b0e9f7c-1c1d-4f55-9b1e-3f0c7d1e0001'), stamped(patient('A', 5))), 'write', 'another source: the last write wins');
+    assert.equal(
+      decide(patient('A', 3, 'urn:uuid:5b0e9f7c-1c1d-4f55-9b1e-3f0c7d1e0001'), stamped(patient('A', 5))),
+      'unchanged',
+      'another source, same content',
+    );
+    assert.equal(
+      decide(patient('B', 3, 'urn:uuid:5b0e9f7c-1c1d-4f55-9b1e-3f0c7d1e0001'), stamped(patient('A', 5))),
+      'write',
+      'another source: the last write wins',
+    );
     assert.equal(decide(patient('A'), stamped(patient('A', 5))), 'unchanged');
     assert.equal(decide(patient('A', 2), stamped(patient('A'))), 'unchanged', 'a version alone is not content');
     // The version lives in the extension only: a `#n` in meta.source (as sent before, or HAPI's request id) orders nothing.
@@ -233,7 +245,10 @@ describe('decide: what a push does to the stored resource', () => {
 
   it('the version is a valid R4 resource extension; other extensions are kept, a pushed version is replaced', () => {
     const other = { url: 'http://hl7.org/fhir/StructureDefinition/patient-birthPlace', valueAddress: { city: 'Kisumu' } };
-    const p = withSourceVersion(withSourceVersion<Patient>({ resourceType: 'Patient', id: 'p', extension: [other] }, { source: src, version: 2 }), { source: src, version: 3 });
+    const p = withSourceVersion(withSourceVersion<Patient>({ resourceType: 'Patient', id: 'p', extension: [other] }, { source: src, version: 2 }), {
+      source: src,
+      version: 3,
+    });
     assertValidR4(p);
     assert.deepEqual(p.extension, [other, { url: SOURCE_VERSION_URL, valueString: `${src}#3` }]);
     assert.equal(p.meta?.source, src, 'meta.source: provenance only');
@@ -244,12 +259,17 @@ describe('decide: what a push does to the stored resource', () => {
   });
 
   it('toRestore: the version before ours, when ours is the newest and that one is newer by source version', () => {
-    const v = (family: string, versionId: string, n?: number, source = src) => ({ ...patient(family, n, source), meta: { ...patient(family, n, source).meta, versionId, lastUpdated: '2026-01-01T00:00:00Z' } }) as FhirResource;
+    const v = (family: string, versionId: string, n?: number, source = src) =>
+      ({ ...patient(family, n, source), meta: { ...patient(family, n, source).meta, versionId, lastUpdated: '2026-01-01T00:00:00Z' } }) as FhirResource;
     const back = toRestore([v('A', '2', 1), v('B', '1', 2)], '2') as Patient;
     assert.deepEqual(back, { ...patient('B', 2), meta: { source: src } });
     assert.equal(toRestore([v('A', '2', 2), v('B', '1', 1)], '2'), undefined, 'ours is newer');
     assert.equal(toRestore([v('A', '3', 1), v('B', '2', 2)], '2'), undefined, 'a later writer decided against ours');
-    assert.equal(toRestore([v('A', '2', 1), v('B', '1', 2, 'urn:uuid:5b0e9f7c-1c1d-4f55-9b1e-3f0c7d1e0001')], '2'), undefined, 'another source: last write wins');
+    assert.equal(
+      toRestore([v('A', '2', 1), v('B', '1', 2, 'urn:uuid:5b0e9f7c-1c1d-4f55-9b1e-3f0c7d1e0001')], '2'),
+      undefined,
+      'another source: last write wins',
+    );
     assert.equal(toRestore([v('A', '1', 1)], '1'), undefined);
   });
 });

@@ -53,7 +53,12 @@ describe('round trip: patient out -> referral in -> follow-up out', function () 
   }
 
   const inbound = (method: string, p: string, body: unknown, auth = AUTH) =>
-    rawRequest(`${receiver.url}${p}`, { method, headers: { authorization: auth, 'content-type': 'application/fhir+json' }, body: JSON.stringify(body), timeoutMs: 15000 });
+    rawRequest(`${receiver.url}${p}`, {
+      method,
+      headers: { authorization: auth, 'content-type': 'application/fhir+json' },
+      body: JSON.stringify(body),
+      timeoutMs: 15000,
+    });
 
   const id = (kind: Parameters<typeof resourceId>[1], chtId: string) => resourceId(model.deployment, kind, chtId);
 
@@ -61,7 +66,17 @@ describe('round trip: patient out -> referral in -> follow-up out', function () 
     for (const doc of [...contacts, ...sampleReports()]) assert.equal(await chtPushes(doc), 200, doc._id);
     const stored: Bundle = await fetch(`${fhir.url}/Encounter?_count=1000`).then((r) => r.json());
     assert.equal(stored.entry?.length, sampleReports().length);
-    for (const type of ['Patient', 'Practitioner', 'PractitionerRole', 'Organization', 'Location', 'Encounter', 'Observation', 'Condition', 'QuestionnaireResponse']) {
+    for (const type of [
+      'Patient',
+      'Practitioner',
+      'PractitionerRole',
+      'Organization',
+      'Location',
+      'Encounter',
+      'Observation',
+      'Condition',
+      'QuestionnaireResponse',
+    ]) {
       const b: Bundle = await fetch(`${fhir.url}/${type}?_count=1000`).then((r) => r.json());
       assert.ok((b.entry ?? []).length > 0, type);
       for (const e of b.entry ?? []) {
@@ -87,7 +102,11 @@ describe('round trip: patient out -> referral in -> follow-up out', function () 
 
   it('a clinic referral (ServiceRequest) becomes one REFERRAL record for the right patient in CHT', async () => {
     request.subject.reference = `Patient/${id('Patient', 'woman-1')}`; // no identifier: found through the FHIR server
-    const put = await fetch(`${fhir.url}/ServiceRequest/sr-1`, { method: 'PUT', headers: { 'content-type': 'application/fhir+json' }, body: JSON.stringify(request) });
+    const put = await fetch(`${fhir.url}/ServiceRequest/sr-1`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/fhir+json' },
+      body: JSON.stringify(request),
+    });
     assert.ok(put.ok, await put.text());
     const res = await inbound('POST', '/fhir/ServiceRequest', request);
     assert.equal(res.status, 201, res.text);

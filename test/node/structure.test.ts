@@ -30,7 +30,11 @@ const ALLOWED: Record<string, string[]> = {
 const SRC = path.join(ROOT, 'src');
 
 function sources(dir: string): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((d) => (d.isDirectory() ? sources(path.join(dir, d.name)) : d.name.endsWith('.ts') && !d.name.endsWith('.test.ts') ? [path.join(dir, d.name)] : []));
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .flatMap((d) =>
+      d.isDirectory() ? sources(path.join(dir, d.name)) : d.name.endsWith('.ts') && !d.name.endsWith('.test.ts') ? [path.join(dir, d.name)] : [],
+    );
 }
 
 /** Relative imports of a file (import, export from, require, import()), resolved to files. */
@@ -72,25 +76,60 @@ describe('source structure', () => {
   const graph = new Map(files.map((f) => [f, importsOf(f)]));
 
   it('every relative import resolves to a file of src/ (nothing reaches into test/, bench/ or the config project)', () => {
-    const outside = [...graph].flatMap(([f, deps]) => deps.filter((d) => !d.startsWith(SRC + path.sep) || !fs.existsSync(d)).map((d) => `${path.relative(ROOT, f)} -> ${path.relative(ROOT, d)}`));
+    const outside = [...graph].flatMap(([f, deps]) =>
+      deps.filter((d) => !d.startsWith(SRC + path.sep) || !fs.existsSync(d)).map((d) => `${path.relative(ROOT, f)} -> ${path.relative(ROOT, d)}`),
+    );
     assert.deepEqual(outside, []);
   });
 
   it('each folder imports only the folders below it', () => {
-    assert.deepEqual(Object.keys(ALLOWED).sort(), fs.readdirSync(SRC).filter((d) => fs.statSync(path.join(SRC, d)).isDirectory()).sort(), 'every folder has a rule');
+    assert.deepEqual(
+      Object.keys(ALLOWED).sort(),
+      fs
+        .readdirSync(SRC)
+        .filter((d) => fs.statSync(path.join(SRC, d)).isDirectory())
+        .sort(),
+      'every folder has a rule',
+    );
     const wrong = [...graph].flatMap(([f, deps]) =>
-      deps.filter((d) => folderOf(d) !== folderOf(f) && !ALLOWED[folderOf(f)]?.includes(folderOf(d))).map((d) => `${path.relative(SRC, f)} -> ${path.relative(SRC, d)}`),
+      deps
+        .filter((d) => folderOf(d) !== folderOf(f) && !ALLOWED[folderOf(f)]?.includes(folderOf(d)))
+        .map((d) => `${path.relative(SRC, f)} -> ${path.relative(SRC, d)}`),
     );
     assert.deepEqual(wrong, []);
   });
 
   it('no import cycle between files', () => {
-    assert.deepEqual(cyclesOf(graph).map((c) => c.map((x) => path.relative(SRC, x)).join(' > ')), []);
+    assert.deepEqual(
+      cyclesOf(graph).map((c) => c.map((x) => path.relative(SRC, x)).join(' > ')),
+      [],
+    );
   });
 
   it('the checks see what they look for: a made-up cycle, a lazy require', () => {
-    assert.deepEqual(cyclesOf(new Map([['a', ['b']], ['b', ['c']], ['c', ['a']], ['d', ['a']]])), [['a', 'b', 'c', 'a']]);
-    assert.deepEqual(cyclesOf(new Map([['a', ['b']], ['b', []]])), []);
-    assert.ok(importsOf(path.join(SRC, 'cli/main.ts')).some((d) => folderOf(d) === 'build'), 'require() inside a function is an import too');
+    assert.deepEqual(
+      cyclesOf(
+        new Map([
+          ['a', ['b']],
+          ['b', ['c']],
+          ['c', ['a']],
+          ['d', ['a']],
+        ]),
+      ),
+      [['a', 'b', 'c', 'a']],
+    );
+    assert.deepEqual(
+      cyclesOf(
+        new Map([
+          ['a', ['b']],
+          ['b', []],
+        ]),
+      ),
+      [],
+    );
+    assert.ok(
+      importsOf(path.join(SRC, 'cli/main.ts')).some((d) => folderOf(d) === 'build'),
+      'require() inside a function is an import too',
+    );
   });
 });

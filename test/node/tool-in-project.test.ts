@@ -92,11 +92,23 @@ function writeProject(dir: string, layout: 'split' | 'single', usesLib: boolean)
 }
 
 const cht = (cwd: string, dest: string) =>
-  execFileSync(path.join(ROOT, 'node_modules/.bin/cht'), ['--archive', `--destination=${dest}`, '--skip-dependency-check', 'compile-app-settings', 'upload-app-settings', 'upload-extension-libs', 'upload-app-forms'], {
-    cwd,
-    stdio: 'pipe',
-    env: { ...process.env, NODE_OPTIONS: '' },
-  });
+  execFileSync(
+    path.join(ROOT, 'node_modules/.bin/cht'),
+    [
+      '--archive',
+      `--destination=${dest}`,
+      '--skip-dependency-check',
+      'compile-app-settings',
+      'upload-app-settings',
+      'upload-extension-libs',
+      'upload-app-forms',
+    ],
+    {
+      cwd,
+      stdio: 'pipe',
+      env: { ...process.env, NODE_OPTIONS: '' },
+    },
+  );
 
 function npx(cwd: string, args: string[]): { status: number; out: string } {
   const r = spawnSync('npx', ['--no-install', 'cht-fhir', ...args], { cwd, encoding: 'utf8', timeout: 240000, env: { ...process.env, NODE_OPTIONS: '' } });
@@ -106,7 +118,9 @@ function npx(cwd: string, args: string[]): { status: number; out: string } {
 const readJson = (file: string) => JSON.parse(fs.readFileSync(file, 'utf8'));
 const libsOf = (dest: string) => {
   const doc = readJson(path.join(dest, 'extension-libs.doc.json'));
-  return Object.fromEntries(Object.entries(doc._attachments as Record<string, { data: string }>).map(([k, v]) => [k, Buffer.from(v.data, 'base64').toString('latin1')]));
+  return Object.fromEntries(
+    Object.entries(doc._attachments as Record<string, { data: string }>).map(([k, v]) => [k, Buffer.from(v.data, 'base64').toString('latin1')]),
+  );
 };
 
 describe('cht-fhir installed in a cht-conf project (npm pack, npx, real cht-conf)', function () {
@@ -117,10 +131,17 @@ describe('cht-fhir installed in a cht-conf project (npm pack, npx, real cht-conf
   before(() => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cht-fhir-project-'));
     // prepack compiles dist/ (the receiver and the outbox) into the tarball.
-    const tgz = execFileSync('npm', ['pack', '--pack-destination', tmp, '--silent'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } }).trim().split('\n').pop()!;
+    const tgz = execFileSync('npm', ['pack', '--pack-destination', tmp, '--silent'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } })
+      .trim()
+      .split('\n')
+      .pop()!;
     installed = path.join(tmp, 'split');
     writeProject(installed, 'split', true);
-    execFileSync('npm', ['install', '--save-dev', '--prefer-offline', '--no-audit', '--no-fund', path.join(tmp, tgz)], { cwd: installed, stdio: 'pipe', env: { ...process.env, NODE_OPTIONS: '' } });
+    execFileSync('npm', ['install', '--save-dev', '--prefer-offline', '--no-audit', '--no-fund', path.join(tmp, tgz)], {
+      cwd: installed,
+      stdio: 'pipe',
+      env: { ...process.env, NODE_OPTIONS: '' },
+    });
   });
   after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
@@ -144,8 +165,14 @@ describe('cht-fhir installed in a cht-conf project (npm pack, npx, real cht-conf
       assert.equal(npx(dir, ['init']).out.trim().split('\n').pop(), 'nothing to add: app_settings/fhir/ already has settings and a definition for every form');
 
       // The admin maps the temperature (UCUM in their terminology), then builds.
-      fs.writeFileSync(path.join(dir, 'app_settings/fhir/terminology.json'), JSON.stringify({ concepts: { temp: { system: 'http://loinc.org', code: '8310-5', display: 'Body temperature' } }, units: { Cel: { display: '°C' } } }));
-      fs.writeFileSync(path.join(dir, 'app_settings/fhir/forms/home_visit.json'), JSON.stringify({ ...draft, observations: [{ field: 'temp', code: 'temp', unit: 'Cel' }] }, null, 2));
+      fs.writeFileSync(
+        path.join(dir, 'app_settings/fhir/terminology.json'),
+        JSON.stringify({ concepts: { temp: { system: 'http://loinc.org', code: '8310-5', display: 'Body temperature' } }, units: { Cel: { display: '°C' } } }),
+      );
+      fs.writeFileSync(
+        path.join(dir, 'app_settings/fhir/forms/home_visit.json'),
+        JSON.stringify({ ...draft, observations: [{ field: 'temp', code: 'temp', unit: 'Cel' }] }, null, 2),
+      );
       const settingsText = fs.readFileSync(settingsFile, 'utf8');
       const build = npx(dir, ['build']);
       assert.equal(build.status, 0, build.out);
@@ -173,10 +200,19 @@ describe('cht-fhir installed in a cht-conf project (npm pack, npx, real cht-conf
       assert.ok(fs.existsSync(path.join(after, 'form-home_visit.doc.json')));
 
       // The uploaded entry maps a report of their form into valid FHIR.
-      const doc = { _id: 'r1', type: 'data_record', form: 'home_visit', reported_date: 1764500000000, contact: { _id: 'chw1' }, fields: { patient_id: 'p1', temp: '38.5', cough: 'yes', meta: { instanceID: 'uuid:1' } } };
+      const doc = {
+        _id: 'r1',
+        type: 'data_record',
+        form: 'home_visit',
+        reported_date: 1764500000000,
+        contact: { _id: 'chw1' },
+        fields: { patient_id: 'p1', temp: '38.5', cough: 'yes', meta: { instanceID: 'uuid:1' } },
+      };
       const payload = mapPayload(now.outbound['cht-fhir'], 'cht-fhir', doc) as { bundle: Bundle };
       assertValidR4(payload.bundle);
-      const obs = payload.bundle.entry!.map((e) => e.resource!).find((r) => r.resourceType === 'Observation') as { valueQuantity?: { value?: number; code?: string } };
+      const obs = payload.bundle.entry!.map((e) => e.resource!).find((r) => r.resourceType === 'Observation') as {
+        valueQuantity?: { value?: number; code?: string };
+      };
       assert.deepEqual([obs.valueQuantity?.value, obs.valueQuantity?.code], [38.5, 'Cel']);
 
       const coverage = npx(dir, ['coverage', '--json']);
@@ -188,7 +224,10 @@ describe('cht-fhir installed in a cht-conf project (npm pack, npx, real cht-conf
       // A second build changes nothing; a broken definition fails the build and writes nothing.
       assert.equal(npx(dir, ['build']).status, 0);
       assert.equal(fs.readFileSync(settingsFile, 'utf8'), edited);
-      fs.writeFileSync(path.join(dir, 'app_settings/fhir/forms/home_visit.json'), JSON.stringify({ form: 'home_visit', observations: [{ field: 'tmp', code: 'temp' }] }));
+      fs.writeFileSync(
+        path.join(dir, 'app_settings/fhir/forms/home_visit.json'),
+        JSON.stringify({ form: 'home_visit', observations: [{ field: 'tmp', code: 'temp' }] }),
+      );
       const broken = npx(dir, ['build']);
       assert.equal(broken.status, 1);
       assert.match(broken.out, /app_settings\/fhir\/forms\/home_visit\.json: \/observations\/0\/field: .*tmp/);
@@ -205,12 +244,24 @@ describe('cht-fhir installed in a cht-conf project (npm pack, npx, real cht-conf
     assert.deepEqual(fs.readdirSync(dir).sort(), ['model.json', 'r4-definitions.json', 'receiver.js']);
     const code = fs.readFileSync(path.join(dir, 'receiver.js'), 'utf8');
     const required = [...code.matchAll(/\brequire\(['"]([^'"]+)['"]\)/g)].map((m) => m[1]);
-    assert.deepEqual(required.filter((m) => !m.startsWith('node:') && !builtinModules.includes(m)), [], 'nothing but Node itself');
+    assert.deepEqual(
+      required.filter((m) => !m.startsWith('node:') && !builtinModules.includes(m)),
+      [],
+      'nothing but Node itself',
+    );
 
     const fhir: FhirServer = await startFhirServer();
     const child = spawn(process.execPath, ['receiver.js', '--model', 'model.json'], {
       cwd: dir,
-      env: { PATH: process.env.PATH, PORT: '0', HOST: '127.0.0.1', RECEIVER_USERNAME: 'cht', RECEIVER_PASSWORD: 'pw', FHIR_BASE_URL: fhir.url, CHT_URL: 'http://u:p@127.0.0.1:9' },
+      env: {
+        PATH: process.env.PATH,
+        PORT: '0',
+        HOST: '127.0.0.1',
+        RECEIVER_USERNAME: 'cht',
+        RECEIVER_PASSWORD: 'pw',
+        FHIR_BASE_URL: fhir.url,
+        CHT_URL: 'http://u:p@127.0.0.1:9',
+      },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     try {
@@ -224,15 +275,28 @@ describe('cht-fhir installed in a cht-conf project (npm pack, npx, real cht-conf
         child.once('exit', (c) => reject(new Error(`receiver exited ${c}: ${buf}`)));
       });
       const settings = readJson(path.join(installed, 'app_settings/base_settings.json'));
-      const doc = { _id: 'r2', type: 'data_record', form: 'home_visit', reported_date: 1764500000000, contact: { _id: 'chw1' }, fields: { patient_id: 'p1', temp: '37', meta: { instanceID: 'uuid:2' } } };
+      const doc = {
+        _id: 'r2',
+        type: 'data_record',
+        form: 'home_visit',
+        reported_date: 1764500000000,
+        contact: { _id: 'chw1' },
+        fields: { patient_id: 'p1', temp: '37', meta: { instanceID: 'uuid:2' } },
+      };
       const payload = mapPayload(settings.outbound['cht-fhir'], 'cht-fhir', doc);
       const post = (body: unknown) =>
-        fetch(`http://127.0.0.1:${port}/cht-fhir/push`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Basic ' + Buffer.from('cht:pw').toString('base64') }, body: JSON.stringify(body) });
+        fetch(`http://127.0.0.1:${port}/cht-fhir/push`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: 'Basic ' + Buffer.from('cht:pw').toString('base64') },
+          body: JSON.stringify(body),
+        });
       const first = await post(payload);
       assert.equal(first.status, 200, await first.clone().text());
       const again = await post(payload);
       assert.match(await again.text(), /"written":0|0 written/);
-      const bad = await post({ bundle: { resourceType: 'Bundle', type: 'transaction', entry: [{ resource: { resourceType: 'Observation', id: 'x', status: 'nonsense' } }] } });
+      const bad = await post({
+        bundle: { resourceType: 'Bundle', type: 'transaction', entry: [{ resource: { resourceType: 'Observation', id: 'x', status: 'nonsense' } }] },
+      });
       assert.equal(bad.status, 400);
       const obs = await fetch(`${fhir.url}/Observation?_count=10`).then((r) => r.json() as Promise<Bundle>);
       assert.equal(obs.entry?.length, 1);

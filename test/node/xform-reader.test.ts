@@ -31,7 +31,10 @@ describe('XForm reader', () => {
   it('relative refs inside groups and repeats resolve; nested repeats are found without jr:count or jr:template', () => {
     assert.equal(x.fields['members.member.name'].control, true);
     assert.equal(x.fields['members.member.illnesses.illness.kind'].type, 'select1');
-    assert.deepEqual(x.fields['members.member.illnesses.illness.kind'].choices?.map((c) => c.value), ['malaria', 'cough']);
+    assert.deepEqual(
+      x.fields['members.member.illnesses.illness.kind'].choices?.map((c) => c.value),
+      ['malaria', 'cough'],
+    );
     assert.equal(x.fields['members.member.illnesses.illness.kind'].repeat, 'members.member.illnesses.illness');
     assert.equal(x.groups['members.member'].repeat, true);
     assert.equal(x.groups['members.member.illnesses.illness'].inRepeat, 'members.member.illnesses.illness');
@@ -49,7 +52,10 @@ describe('XForm reader', () => {
   it('notes become display items with plain text, multiline inputs text items', () => {
     const q = questionnaireFor({ identifierBase: 'https://example.org/sid', namespace: '8c0d2a5e-3b7f-4e2a-9d61-5f4b2c7e1a90' }, x);
     assertValidR4(q);
-    assert.deepEqual(q.item!.find((i) => i.linkId === 'intro'), { linkId: 'intro', text: 'Ask all members', type: 'display' });
+    assert.deepEqual(
+      q.item!.find((i) => i.linkId === 'intro'),
+      { linkId: 'intro', text: 'Ask all members', type: 'display' },
+    );
     assert.equal(q.item!.find((i) => i.linkId === 'comments')!.type, 'text');
     assert.equal(q.item!.find((i) => i.linkId === 'visit_date')!.type, 'date');
   });
@@ -65,38 +71,58 @@ describe('XForm reader', () => {
   });
 
   it('answers through nested repeats: one per instance, numbered like position(), scoped for the same instance', () => {
-    const fields = { members: { member: [{ name: 'A', illnesses: { illness: [{ kind: 'malaria' }, { kind: 'cough' }] } }, { name: 'B', illnesses: { illness: { kind: 'cough' } } }] } };
+    const fields = {
+      members: {
+        member: [
+          { name: 'A', illnesses: { illness: [{ kind: 'malaria' }, { kind: 'cough' }] } },
+          { name: 'B', illnesses: { illness: { kind: 'cough' } } },
+        ],
+      },
+    };
     const shape = shapeOf(x);
     const kinds = answersAt(fields, shape, 'members.member.illnesses.illness.kind');
-    assert.deepEqual(kinds.map((a) => [a.value, a.part]), [
-      ['malaria', 'members.member[1].illnesses.illness[1].kind'],
-      ['cough', 'members.member[1].illnesses.illness[2].kind'],
-      ['cough', 'members.member[2].illnesses.illness[1].kind'],
-    ]);
-    assert.deepEqual(answersAt(fields, shape, 'members.member.name', kinds[2].scope).map((a) => a.value), ['B']);
+    assert.deepEqual(
+      kinds.map((a) => [a.value, a.part]),
+      [
+        ['malaria', 'members.member[1].illnesses.illness[1].kind'],
+        ['cough', 'members.member[1].illnesses.illness[2].kind'],
+        ['cough', 'members.member[2].illnesses.illness[1].kind'],
+      ],
+    );
+    assert.deepEqual(
+      answersAt(fields, shape, 'members.member.name', kinds[2].scope).map((a) => a.value),
+      ['B'],
+    );
   });
 });
 
 describe('when: parsed at build time, evaluated like XPath', () => {
-  const resolve = (ref: string) => (['a', 'b', 'n', 'g.sel'].includes(ref) ? ref : ref === 'sel' ? 'g.sel' : (() => { throw new Error(`no ${ref}`); })());
+  const resolve = (ref: string) =>
+    ['a', 'b', 'n', 'g.sel'].includes(ref)
+      ? ref
+      : ref === 'sel'
+        ? 'g.sel'
+        : (() => {
+            throw new Error(`no ${ref}`);
+          })();
   const run = (src: string, values: Record<string, unknown[]>) => holds(parseWhen(src, resolve).when, (p) => values[p] ?? []);
 
   it('comparisons, selected(), not(), and/or with XPath precedence, ${name} and dotted paths', () => {
     assert.equal(run("a = 'x' or b = 'y' and n > 3", { a: ['x'], b: ['z'], n: ['1'] }), true);
     assert.equal(run("(a = 'x' or b = 'y') and n > 3", { a: ['x'], b: ['z'], n: ['1'] }), false);
     assert.equal(run("selected(${sel}, 'fever') and not(n >= 10)", { 'g.sel': ['cough fever'], n: ['9.5'] }), true);
-    assert.equal(run("n != 2", { n: ['2.0'] }), false, 'numbers compare as numbers');
+    assert.equal(run('n != 2', { n: ['2.0'] }), false, 'numbers compare as numbers');
     assert.equal(run("a = ''", {}), true, 'a missing answer reads as empty');
-    assert.equal(run("a", { a: [''] }), false, 'a field alone holds when it has a value');
-    assert.equal(run("n < 5", { n: ['abc'] }), false, 'a non-number never compares');
+    assert.equal(run('a', { a: [''] }), false, 'a field alone holds when it has a value');
+    assert.equal(run('n < 5', { n: ['abc'] }), false, 'a non-number never compares');
     assert.equal(run("a = 'x'", { a: ['y', 'x'] }), true, 'any value of a node set');
   });
 
   it('refuses what it cannot read, saying where', () => {
     assert.throws(() => parseWhen("a == 'x'", resolve), /at '=' \(character 4\)/);
-    assert.throws(() => parseWhen("selected(a)", resolve), /expected ','/);
+    assert.throws(() => parseWhen('selected(a)', resolve), /expected ','/);
     assert.throws(() => parseWhen("a = 'x' b", resolve), /unexpected at 'b'/);
-    assert.throws(() => parseWhen("zz = 1", resolve), /no zz/);
+    assert.throws(() => parseWhen('zz = 1', resolve), /no zz/);
     assert.throws(() => parseWhen("a = 'x' ; drop", resolve), /cannot read ';/);
   });
 });

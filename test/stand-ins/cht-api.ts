@@ -66,7 +66,17 @@ export async function startChtStandIn(opts: {
   const personTypes = opts.personTypes ?? ['person'];
   const docs = new Map<string, Record<string, any>>(opts.docs.map((d) => [d._id, JSON.parse(JSON.stringify(d))]));
   for (let i = 0; i < (opts.filler ?? 0); i++) docs.set(`filler-${i}`, { _id: `filler-${i}`, type: 'data_record', form: 'OTHER' });
-  const state: ChtStandIn = { url: '', urlWithCredentials: '', docs, writes: 0, fullScans: 0, calls: {}, mode: 'ok', forms: opts.forms, close: async () => undefined };
+  const state: ChtStandIn = {
+    url: '',
+    urlWithCredentials: '',
+    docs,
+    writes: 0,
+    fullScans: 0,
+    calls: {},
+    mode: 'ok',
+    forms: opts.forms,
+    close: async () => undefined,
+  };
   const failures = new Map<string, number[]>();
 
   const get = (o: any, path: string) => path.split('.').reduce((c, k) => (c == null ? undefined : c[k]), o);
@@ -93,12 +103,24 @@ export async function startChtStandIn(opts: {
       if (!def) return [500, { code: 500, error: 'Form not found: ' + code }];
       const fields: Record<string, unknown> = {};
       const errors: unknown[] = [];
-      const lower = Object.fromEntries(Object.entries(body).filter(([k]) => k !== '_meta').map(([k, v]) => [k.toLowerCase(), v]));
+      const lower = Object.fromEntries(
+        Object.entries(body)
+          .filter(([k]) => k !== '_meta')
+          .map(([k, v]) => [k.toLowerCase(), v]),
+      );
       for (const [k, spec] of Object.entries(def.fields)) {
         if (lower[k] !== undefined) fields[k] = lower[k];
         else if (spec.required) errors.push({ code: 'sys.missing_fields', fields: [k] });
       }
-      const doc = save({ type: 'data_record', form: code, from: body._meta.from, fields, errors, reported_date: body._meta.reported_date ?? Date.now(), content_type: 'json' });
+      const doc = save({
+        type: 'data_record',
+        form: code,
+        from: body._meta.from,
+        fields,
+        errors,
+        reported_date: body._meta.reported_date ?? Date.now(),
+        content_type: 'json',
+      });
       return [200, { success: true, id: doc._id }];
     }
     if (method === 'POST' && path === '/api/v1/people') {
@@ -110,7 +132,8 @@ export async function startChtStandIn(opts: {
       return [200, { id: doc._id, rev: doc._rev }];
     }
     if (method === 'POST' && path === '/api/v1/person') {
-      if (!body || typeof body.name !== 'string' || !body.name || typeof body.type !== 'string') return [400, { code: 400, error: 'Missing or empty required fields (name, type).' }];
+      if (!body || typeof body.name !== 'string' || !body.name || typeof body.type !== 'string')
+        return [400, { code: 400, error: 'Missing or empty required fields (name, type).' }];
       if (!personTypes.includes(body.type === 'contact' ? body.contact_type : body.type)) return [400, { code: 400, error: 'Invalid person type.' }];
       if (typeof body.parent !== 'string' || !body.parent) return [400, { code: 400, error: 'Missing or empty required field (parent).' }];
       const place = docs.get(body.parent);
@@ -125,7 +148,8 @@ export async function startChtStandIn(opts: {
       const old = docs.get(id);
       if (!old || !personTypes.includes(kindOf(old))) return [404, { code: 404, error: 'Person not found' }];
       if (!body || body._rev !== old._rev) return [409, { code: 409, error: 'Document update conflict.' }];
-      if (kindOf(body) !== kindOf(old) || (typeof body.parent === 'string' ? body.parent : body.parent?._id) !== old.parent?._id) return [400, { code: 400, error: 'Value of immutable field changed: type or parent.' }];
+      if (kindOf(body) !== kindOf(old) || (typeof body.parent === 'string' ? body.parent : body.parent?._id) !== old.parent?._id)
+        return [400, { code: 400, error: 'Value of immutable field changed: type or parent.' }];
       if (typeof body.name !== 'string' || !body.name) return [400, { code: 400, error: 'Missing or empty required field (name).' }];
       const doc = save({ ...body, _id: id, parent: old.parent, reported_date: old.reported_date });
       return [200, doc];
@@ -151,7 +175,8 @@ export async function startChtStandIn(opts: {
     }
     if (m && method === 'PUT') {
       const id = decodeURIComponent(m[1]);
-      if (!body || typeof body !== 'object' || (body._id !== undefined && body._id !== id)) return [400, { error: 'bad_request', reason: 'Document id must match the URL' }];
+      if (!body || typeof body !== 'object' || (body._id !== undefined && body._id !== id))
+        return [400, { error: 'bad_request', reason: 'Document id must match the URL' }];
       if (docs.get(id)?._rev !== body._rev) return conflict;
       const doc = save({ ...body, _id: id });
       return [201, { ok: true, id, rev: doc._rev }];
@@ -200,7 +225,8 @@ export async function startChtStandIn(opts: {
       state.calls[route] = (state.calls[route] ?? 0) + 1;
       routes(req.method ?? 'GET', url.pathname, url.searchParams, body).then(
         ([s, b]) => {
-          if (s < 300 && b && typeof b === 'object') for (const id of [(b as any).id, (b as any)._id]) if (typeof id === 'string' && docs.has(id)) index(docs.get(id)!);
+          if (s < 300 && b && typeof b === 'object')
+            for (const id of [(b as any).id, (b as any)._id]) if (typeof id === 'string' && docs.has(id)) index(docs.get(id)!);
           reply(s, b);
         },
         (e) => reply(500, { error: String(e) }),

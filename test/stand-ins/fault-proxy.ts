@@ -63,14 +63,20 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultPro
   const held: (() => Promise<number>)[] = [];
   const seen: SeenCall[] = [];
 
-  const forward = (req: Pick<http.IncomingMessage, 'url' | 'method' | 'headers'>, body: Buffer): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> =>
+  const forward = (
+    req: Pick<http.IncomingMessage, 'url' | 'method' | 'headers'>,
+    body: Buffer,
+  ): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> =>
     new Promise((resolve, reject) => {
-      const up = http.request({ host: target.hostname, port: target.port, path: req.url, method: req.method, headers: { ...req.headers, host: target.host }, agent }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
-        res.on('error', reject);
-      });
+      const up = http.request(
+        { host: target.hostname, port: target.port, path: req.url, method: req.method, headers: { ...req.headers, host: target.host }, agent },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+          res.on('error', reject);
+        },
+      );
       up.on('error', reject);
       up.end(body);
     });
@@ -106,7 +112,9 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultPro
       if (fault === 'drop') return void req.socket.destroy();
       if (fault === 'error500') {
         res.writeHead(500, { 'content-type': 'application/fhir+json' });
-        return void res.end(JSON.stringify({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'exception', details: { text: 'injected 500' } }] }));
+        return void res.end(
+          JSON.stringify({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'exception', details: { text: 'injected 500' } }] }),
+        );
       }
       if (fault === 'delay') {
         const late = new Promise((ok) => setTimeout(ok, opts.delayMs ?? 1000)).then(async () => {

@@ -40,7 +40,11 @@ export async function startOpenhimStandIn(users: Record<string, string>): Promis
   const mediators = new Map<string, any>();
   const channels: any[] = [];
   const clients = new Map<string, { password: string; roles: string[] }>();
-  const state = { heartbeats: [] as OpenhimStandIn['heartbeats'], transactions: [] as OpenhimStandIn['transactions'], apiRejections: [] as OpenhimStandIn['apiRejections'] };
+  const state = {
+    heartbeats: [] as OpenhimStandIn['heartbeats'],
+    transactions: [] as OpenhimStandIn['transactions'],
+    apiRejections: [] as OpenhimStandIn['apiRejections'],
+  };
 
   const api = http.createServer(async (req, res) => {
     const path = (req.url ?? '/').split('?')[0];
@@ -52,7 +56,8 @@ export async function startOpenhimStandIn(users: Record<string, string>): Promis
     const raw = await readAll(req);
     if (req.method === 'GET' && path === '/heartbeat') return reply(200, { master: 1, now: Date.now() });
     const user = basicUser(req.headers.authorization);
-    if (!user || users[user.name] !== user.password) return reply(401, 'API request could not be authenticated with configured authentication types: "basic, local, token, openid"');
+    if (!user || users[user.name] !== user.password)
+      return reply(401, 'API request could not be authenticated with configured authentication types: "basic, local, token, openid"');
     let body: any;
     try {
       body = raw.length ? JSON.parse(raw.toString('utf8')) : undefined;
@@ -115,14 +120,27 @@ export async function startOpenhimStandIn(users: Record<string, string>): Promis
     delete headers.host;
     if (route.username && route.password) headers.authorization = 'Basic ' + Buffer.from(`${route.username}:${route.password}`).toString('base64');
     const answer = await new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }>((ok, ko) => {
-      const up = http.request({ host: route.host, port: route.port, path: route.path ?? req.url, method: req.method, headers, timeout: channel.timeout ?? 60000 }, (r) => {
-        readAll(r).then((b) => ok({ status: r.statusCode ?? 0, headers: r.headers, body: b }), ko);
-      });
+      const up = http.request(
+        { host: route.host, port: route.port, path: route.path ?? req.url, method: req.method, headers, timeout: channel.timeout ?? 60000 },
+        (r) => {
+          readAll(r).then((b) => ok({ status: r.statusCode ?? 0, headers: r.headers, body: b }), ko);
+        },
+      );
       up.on('timeout', () => up.destroy(new Error('timeout')));
       up.on('error', ko);
       up.end(body);
-    }).catch((e: Error): { status: number; headers: http.IncomingHttpHeaders; body: Buffer } => ({ status: 500, headers: {}, body: Buffer.from(`An internal server error occurred: ${e.message}`) }));
-    const tx: OpenhimStandIn['transactions'][number] = { id: txId, status: answer.status < 300 ? 'Successful' : answer.status < 500 ? 'Completed' : 'Failed', orchestrations: [], autoRetry: false, response: { status: answer.status } };
+    }).catch((e: Error): { status: number; headers: http.IncomingHttpHeaders; body: Buffer } => ({
+      status: 500,
+      headers: {},
+      body: Buffer.from(`An internal server error occurred: ${e.message}`),
+    }));
+    const tx: OpenhimStandIn['transactions'][number] = {
+      id: txId,
+      status: answer.status < 300 ? 'Successful' : answer.status < 500 ? 'Completed' : 'Failed',
+      orchestrations: [],
+      autoRetry: false,
+      response: { status: answer.status },
+    };
     state.transactions.push(tx);
     if (String(answer.headers['content-type'] ?? '').includes('application/json+openhim')) {
       const m = JSON.parse(answer.body.toString('utf8'));
@@ -192,7 +210,8 @@ function mediatorProblem(m: any): string | undefined {
       if (p) return `defaultChannelConfig.routes: ${p}`;
     }
   }
-  for (const d of m.configDefs ?? []) if (!['string', 'bool', 'number', 'option', 'bigstring', 'map', 'struct', 'password'].includes(d.type)) return `configDefs: invalid type ${d.type}`;
+  for (const d of m.configDefs ?? [])
+    if (!['string', 'bool', 'number', 'option', 'bigstring', 'map', 'struct', 'password'].includes(d.type)) return `configDefs: invalid type ${d.type}`;
   return undefined;
 }
 

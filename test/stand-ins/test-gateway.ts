@@ -36,7 +36,11 @@ export async function startGateway(opts: { receiverUrl: string; fhirUrl: string;
   const server = http.createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
     const origin = req.headers.origin ?? '*';
-    const cors = { 'access-control-allow-origin': origin, 'access-control-allow-headers': 'content-type, authorization', 'access-control-allow-methods': 'GET, PUT, POST' };
+    const cors = {
+      'access-control-allow-origin': origin,
+      'access-control-allow-headers': 'content-type, authorization',
+      'access-control-allow-methods': 'GET, PUT, POST',
+    };
     const body = await readAll(req);
     if (url.pathname === '/__faults') {
       let released: number[] = [];
@@ -75,7 +79,10 @@ export async function startGateway(opts: { receiverUrl: string; fhirUrl: string;
       );
       return void (await late);
     }
-    if (fault === '503') return void res.writeHead(503, { 'content-type': 'application/fhir+json', connection: 'close', ...cors }).end('{"resourceType":"OperationOutcome","issue":[{"severity":"error","code":"transient","diagnostics":"scripted 503"}]}');
+    if (fault === '503')
+      return void res
+        .writeHead(503, { 'content-type': 'application/fhir+json', connection: 'close', ...cors })
+        .end('{"resourceType":"OperationOutcome","issue":[{"severity":"error","code":"transient","diagnostics":"scripted 503"}]}');
     if (fault === 'drop-before') return void req.socket.destroy();
     const answer = await forward(receiver, url.pathname + url.search, req, body);
     if (fault === 'drop-after') return void req.socket.destroy();
@@ -103,16 +110,23 @@ export async function startGateway(opts: { receiverUrl: string; fhirUrl: string;
   };
 }
 
-
 const agent = new http.Agent({ keepAlive: true });
 
-function forward(base: URL, path: string, req: http.IncomingMessage, body: Buffer): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
+function forward(
+  base: URL,
+  path: string,
+  req: http.IncomingMessage,
+  body: Buffer,
+): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
   const headers = { ...req.headers, host: base.host };
   delete headers['content-length'];
   return new Promise((resolve) => {
-    const out = http.request({ host: base.hostname, port: base.port, path, method: req.method, headers: { ...headers, 'content-length': body.length }, agent }, (res) => {
-      void readAll(res).then((b) => resolve({ status: res.statusCode ?? 502, headers: res.headers, body: b }));
-    });
+    const out = http.request(
+      { host: base.hostname, port: base.port, path, method: req.method, headers: { ...headers, 'content-length': body.length }, agent },
+      (res) => {
+        void readAll(res).then((b) => resolve({ status: res.statusCode ?? 502, headers: res.headers, body: b }));
+      },
+    );
     out.on('error', (e) => resolve({ status: 502, headers: {}, body: Buffer.from(String(e.message)) }));
     out.end(body);
   });

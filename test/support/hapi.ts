@@ -63,7 +63,8 @@ export async function startHapi(opts: HapiOptions = {}): Promise<Hapi> {
     await waitForMetadata(`http://127.0.0.1:${bound}/fhir`, started);
     return { port: bound, startupMs: Date.now() - started };
   };
-  const exited = (p: ChildProcess) => (p.exitCode !== null || p.signalCode !== null ? Promise.resolve() : new Promise<void>((ok) => p.once('exit', () => ok())));
+  const exited = (p: ChildProcess) =>
+    p.exitCode !== null || p.signalCode !== null ? Promise.resolve() : new Promise<void>((ok) => p.once('exit', () => ok()));
   const signal = async (sig: NodeJS.Signals) => {
     const p = child;
     if (!p) return;

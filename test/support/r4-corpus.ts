@@ -13,10 +13,13 @@ import { patientDoc, reportDoc } from '../stand-ins/push-bundles';
  */
 const EXAMPLES = path.join(ROOT, 'node_modules/hl7.fhir.r4.examples');
 
-type Json = Record<string, any>;  
+type Json = Record<string, any>;
 
 export function corpus(): [string, unknown][] {
-  const files = fs.readdirSync(EXAMPLES).filter((f) => f.endsWith('.json') && f !== 'package.json' && !f.startsWith('.')).sort();
+  const files = fs
+    .readdirSync(EXAMPLES)
+    .filter((f) => f.endsWith('.json') && f !== 'package.json' && !f.startsWith('.'))
+    .sort();
   const out: [string, unknown][] = [];
   files.forEach((f, i) => {
     if (i % 4 || fs.statSync(path.join(EXAMPLES, f)).size > 150_000) return;
@@ -63,12 +66,30 @@ export function brokenPushes(): [string, unknown][] {
     ['primitive extension on arrays', patient, (b) => (b.entry[0].resource.name[0]._given = [null, { id: 'x' }])],
     ['extension', patient, (b) => (b.entry[0].resource.extension = [{ url: 'http://x.org/e', valueString: 'x' }])],
     ['extension without url', patient, (b) => (b.entry[0].resource.extension = [{ valueString: 'x' }])],
-    ['extension with value and children (ext-1)', patient, (b) => (b.entry[0].resource.extension = [{ url: 'http://x.org/e', valueString: 'x', extension: [{ url: 'a', valueBoolean: true }] }])],
+    [
+      'extension with value and children (ext-1)',
+      patient,
+      (b) => (b.entry[0].resource.extension = [{ url: 'http://x.org/e', valueString: 'x', extension: [{ url: 'a', valueBoolean: true }] }]),
+    ],
     ['extension with neither (ext-1)', patient, (b) => (b.entry[0].resource.extension = [{ url: 'http://x.org/e' }])],
     ['modifierExtension', patient, (b) => (b.entry[0].resource.modifierExtension = [{ url: 'http://x.org/m', valueBoolean: true }])],
-    ['contained', patient, (b) => ((b.entry[0].resource.contained = [{ resourceType: 'Organization', id: 'o', name: 'x' }]), (b.entry[0].resource.managingOrganization = { reference: '#o' }))],
+    [
+      'contained',
+      patient,
+      (b) => (
+        (b.entry[0].resource.contained = [{ resourceType: 'Organization', id: 'o', name: 'x' }]),
+        (b.entry[0].resource.managingOrganization = { reference: '#o' })
+      ),
+    ],
     ['contained not referenced', patient, (b) => (b.entry[0].resource.contained = [{ resourceType: 'Organization', id: 'o', name: 'x' }])],
-    ['contained with text (dom-4)', patient, (b) => (b.entry[0].resource.contained = [{ resourceType: 'Organization', id: 'o', name: 'x', text: { status: 'generated', div: '<div xmlns="http://www.w3.org/1999/xhtml">x</div>' } }])],
+    [
+      'contained with text (dom-4)',
+      patient,
+      (b) =>
+        (b.entry[0].resource.contained = [
+          { resourceType: 'Organization', id: 'o', name: 'x', text: { status: 'generated', div: '<div xmlns="http://www.w3.org/1999/xhtml">x</div>' } },
+        ]),
+    ],
     ['contained without resourceType', patient, (b) => (b.entry[0].resource.contained = [{ id: 'o', name: 'x' }])],
     ['contained as object', patient, (b) => (b.entry[0].resource.contained = { resourceType: 'Organization', id: 'o' })],
     ['dangling contained reference (ref-1)', patient, (b) => (b.entry[0].resource.managingOrganization = { reference: '#nope' })],
@@ -80,7 +101,16 @@ export function brokenPushes(): [string, unknown][] {
     ['bundle total on a transaction (bdl-1)', patient, (b) => (b.total = 1)],
     ['entry fullUrl as number', patient, (b) => (b.entry[0].fullUrl = 3)],
     ['entry without resource or request', patient, (b) => (b.entry[1] = { fullUrl: 'urn:uuid:x' })],
-    ['nested bundle', patient, (b) => b.entry.push({ fullUrl: 'urn:uuid:nb', resource: { resourceType: 'Bundle', type: 'collection', total: 1 }, request: { method: 'PUT', url: 'Bundle/nb' } })],
+    [
+      'nested bundle',
+      patient,
+      (b) =>
+        b.entry.push({
+          fullUrl: 'urn:uuid:nb',
+          resource: { resourceType: 'Bundle', type: 'collection', total: 1 },
+          request: { method: 'PUT', url: 'Bundle/nb' },
+        }),
+    ],
     ['observation with related (obs-6)', report, (b) => (b.entry[1].resource.dataAbsentReason = { text: 'x' })],
     ['component without code', report, (b) => (b.entry[1].resource.component = [{ valueString: 'x' }])],
     ['component ok', report, (b) => (b.entry[1].resource.component = [{ code: { text: 'c' }, valueString: 'x' }])],

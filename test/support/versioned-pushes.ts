@@ -30,7 +30,14 @@ export const versionedPushes: Record<'outbox' | 'cht', (run: string, n: number) 
   },
   cht: (run, n) => {
     compiled ??= compileDefinitions(ROOT);
-    const bundle = mapDoc(compiled.model, { _id: `person-versions-${run}`, _rev: `${n}-abc${n}`, type: 'person', name: `V${n}`, parent: { _id: 'hc-1' }, reported_date: 0 });
+    const bundle = mapDoc(compiled.model, {
+      _id: `person-versions-${run}`,
+      _rev: `${n}-abc${n}`,
+      type: 'person',
+      name: `V${n}`,
+      parent: { _id: 'hc-1' },
+      reported_date: 0,
+    });
     const patient = bundle.entry!.find((e) => e.resource!.resourceType === 'Patient')!.resource as Patient;
     return { body: { bundle }, key: `Patient/${patient.id}`, name: (r) => (r as Patient).name?.[0]?.text };
   },

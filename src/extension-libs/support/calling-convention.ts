@@ -20,7 +20,7 @@ export interface Arg {
 }
 
 function isXPathValue(x: unknown): x is XPathValue {
-  return typeof x === 'object' && x !== null && typeof (x as XPathValue).t === 'string' && 'v' in (x);
+  return typeof x === 'object' && x !== null && typeof (x as XPathValue).t === 'string' && 'v' in x;
 }
 
 function nodeText(n: unknown): string {

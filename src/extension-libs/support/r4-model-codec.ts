@@ -162,7 +162,8 @@ export function encodeR4(maps: R4Maps): CompactR4 {
       let s = name;
       if (!same(e, d)) {
         if (e.repeating) s += '*';
-        if (e.type !== undefined) s += ':' + index.get(codeOf(e.type)) + (typeof e.type === 'string' ? '' : '<' + e.type.refType.map((r) => index.get(r)).join('|') + '>');
+        if (e.type !== undefined)
+          s += ':' + index.get(codeOf(e.type)) + (typeof e.type === 'string' ? '' : '<' + e.type.refType.map((r) => index.get(r)).join('|') + '>');
         if (e.choice) s += '?' + e.choice.map((c) => index.get(c)).join('|');
       } else s += '=';
       parts.push(sub ? s + '{' + sub + '}' : s);
@@ -173,7 +174,9 @@ export function encodeR4(maps: R4Maps): CompactR4 {
     const sub = node(r);
     return sub ? r + '{' + sub + '}' : r;
   });
-  const parents = Object.entries(maps.type2Parent).map(([t, p]) => t + ':' + index.get(p)).join(',');
+  const parents = Object.entries(maps.type2Parent)
+    .map(([t, p]) => t + ':' + index.get(p))
+    .join(',');
   const compact = { names, parents, ...withDictionary(roots) };
   const back = decodeR4(compact);
   if (JSON.stringify(sorted(back)) !== JSON.stringify(sorted(maps))) throw new Error('r4 model: the compact form does not decode to the original');
@@ -181,7 +184,10 @@ export function encodeR4(maps: R4Maps): CompactR4 {
 }
 
 function sorted(m: R4Maps) {
-  const keys = <T>(o: Record<string, T>) => Object.keys(o).sort().map((k) => [k, o[k]]);
+  const keys = <T>(o: Record<string, T>) =>
+    Object.keys(o)
+      .sort()
+      .map((k) => [k, o[k]]);
   return [keys(m.path2Type), [...m.path2Repeating].sort(), keys(m.choiceTypePaths), keys(m.type2Parent)];
 }
 

@@ -19,11 +19,33 @@ interface Unit {
 
 /** code, magnitude, base unit (the property). */
 const TABLE: Array<[string, number, string]> = [
-  ['g', 1, 'g'], ['kg', 1e3, 'g'], ['mg', 1e-3, 'g'], ['ug', 1e-6, 'g'], ['[lb_av]', 453.59237, 'g'], ['[oz_av]', 28.349523125, 'g'],
-  ['m', 1, 'm'], ['km', 1e3, 'm'], ['cm', 1e-2, 'm'], ['mm', 1e-3, 'm'], ['[in_i]', 0.0254, 'm'], ['[ft_i]', 0.3048, 'm'],
-  ['L', 1, 'L'], ['l', 1, 'L'], ['dL', 0.1, 'L'], ['mL', 1e-3, 'L'], ['ml', 1e-3, 'L'],
-  ['s', 1, 's'], ['ms', 1e-3, 's'], ['min', 60, 's'], ['h', 3600, 's'], ['d', 86400, 's'], ['wk', 604800, 's'], ['mo', 2629800, 's'], ['a', 31557600, 's'],
-  ['1', 1, ''], ['%', 0.01, ''],
+  ['g', 1, 'g'],
+  ['kg', 1e3, 'g'],
+  ['mg', 1e-3, 'g'],
+  ['ug', 1e-6, 'g'],
+  ['[lb_av]', 453.59237, 'g'],
+  ['[oz_av]', 28.349523125, 'g'],
+  ['m', 1, 'm'],
+  ['km', 1e3, 'm'],
+  ['cm', 1e-2, 'm'],
+  ['mm', 1e-3, 'm'],
+  ['[in_i]', 0.0254, 'm'],
+  ['[ft_i]', 0.3048, 'm'],
+  ['L', 1, 'L'],
+  ['l', 1, 'L'],
+  ['dL', 0.1, 'L'],
+  ['mL', 1e-3, 'L'],
+  ['ml', 1e-3, 'L'],
+  ['s', 1, 's'],
+  ['ms', 1e-3, 's'],
+  ['min', 60, 's'],
+  ['h', 3600, 's'],
+  ['d', 86400, 's'],
+  ['wk', 604800, 's'],
+  ['mo', 2629800, 's'],
+  ['a', 31557600, 's'],
+  ['1', 1, ''],
+  ['%', 0.01, ''],
 ];
 
 const UNITS = Object.create(null) as Record<string, Unit>;
@@ -43,7 +65,14 @@ const utils = {
   convertToBaseUnits(fromCode: string, fromVal: number) {
     const u = find(fromCode);
     if (!u) return failed(fromCode);
-    return { status: 'succeeded' as const, toVal: fromVal * u.magnitude_, magnitude: u.magnitude_, unitToExp: u.property_ ? { [u.property_]: 1 } : {}, fromUnitIsSpecial: false, msg: [] };
+    return {
+      status: 'succeeded' as const,
+      toVal: fromVal * u.magnitude_,
+      magnitude: u.magnitude_,
+      unitToExp: u.property_ ? { [u.property_]: 1 } : {},
+      fromUnitIsSpecial: false,
+      msg: [],
+    };
   },
   /** For hashing quantities (distinct, union): an unknown unit is its own property. */
   getSpecifiedUnit(code: string) {

@@ -35,8 +35,10 @@ function entryOf(e: BundleEntry, i: number): Entry {
 
 export async function handleBundle(body: unknown, deps: InboundDeps, deadline: number, calls: FhirCall[]): Promise<{ status: number; body: Bundle }> {
   const b = body as Bundle;
-  if (!b || typeof b !== 'object' || b.resourceType !== 'Bundle') throw fail(400, 'structure', 'POST /fhir takes a Bundle (type batch or transaction)', ['resourceType']);
-  if (b.type !== 'batch' && b.type !== 'transaction') throw fail(422, 'not-supported', `Bundle.type '${String(b.type)}' is not taken here: send batch or transaction`, ['Bundle.type']);
+  if (!b || typeof b !== 'object' || b.resourceType !== 'Bundle')
+    throw fail(400, 'structure', 'POST /fhir takes a Bundle (type batch or transaction)', ['resourceType']);
+  if (b.type !== 'batch' && b.type !== 'transaction')
+    throw fail(422, 'not-supported', `Bundle.type '${String(b.type)}' is not taken here: send batch or transaction`, ['Bundle.type']);
   const entries = Array.isArray(b.entry) ? b.entry : [];
   const responseType = b.type === 'batch' ? 'batch-response' : 'transaction-response';
   if (b.type === 'batch') {
@@ -65,7 +67,11 @@ export async function handleBundle(body: unknown, deps: InboundDeps, deadline: n
   order.sort((a, b2) => a.first - b2.first || a.i - b2.i);
   const out = new Array<BundleEntry>(checked.length);
   for (const { e, i } of order) {
-    const resource = literal.size ? (JSON.parse(JSON.stringify(e.resource), (k, v: unknown) => (k === 'reference' && typeof v === 'string' && literal.has(v) ? literal.get(v) : v)) as Resource) : e.resource;
+    const resource = literal.size
+      ? (JSON.parse(JSON.stringify(e.resource), (k, v: unknown) =>
+          k === 'reference' && typeof v === 'string' && literal.has(v) ? literal.get(v) : v,
+        ) as Resource)
+      : e.resource;
     out[i] = responseEntry(await takeResource(e.type, e.resource.id, resource, deps, deadline, calls));
   }
   return { status: 200, body: { resourceType: 'Bundle', type: responseType, entry: out } };

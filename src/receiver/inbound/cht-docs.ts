@@ -24,11 +24,28 @@ export function recordDoc(id: string, code: string, form: JsonForm, data: Record
     fields[k] = spec.type === 'date' && typeof v === 'string' ? Date.parse(v) : spec.type === 'boolean' && (v === 1 || v === 0) ? v === 1 : v;
   }
   // An update keeps what CHT added (sentinel tasks, contact...) and replaces what the resource says.
-  return { ...(existing ?? { tasks: [] }), _id: id, ...(existing?._rev ? { _rev: existing._rev } : {}), type: 'data_record', form: code, content_type: 'json', fields, errors, reported_date: reportedDate };
+  return {
+    ...(existing ?? { tasks: [] }),
+    _id: id,
+    ...(existing?._rev ? { _rev: existing._rev } : {}),
+    type: 'data_record',
+    form: code,
+    content_type: 'json',
+    fields,
+    errors,
+    reported_date: reportedDate,
+  };
 }
 
 /** The body of a person write (POST /api/v1/person; PUT with the doc's `_rev` for an update). */
-export function personBody(id: string, contactType: string, parent: string, values: Record<string, Primitive>, source: Record<string, unknown>, existing?: ChtDoc): ChtDoc {
+export function personBody(
+  id: string,
+  contactType: string,
+  parent: string,
+  values: Record<string, Primitive>,
+  source: Record<string, unknown>,
+  existing?: ChtDoc,
+): ChtDoc {
   const builtIn = contactType === 'person';
   const typed = builtIn ? { type: 'person' } : { type: 'contact', contact_type: contactType };
   // PUT replaces the whole person: what CHT or its users added (patient_id, role...) is carried over.

@@ -29,7 +29,11 @@ export class FormCheck {
   async form(code: string, deadline: number): Promise<JsonForm> {
     if (!this.forms || this.now() - this.readAt > FRESH_MS) await this.read(deadline);
     const form = this.forms![code.toUpperCase()];
-    if (!form) throw new Refused('not-supported', `CHT has no JSON form ${code.toUpperCase()} (CHT: "Form not found: ${code.toUpperCase()}"): add it to CHT's app settings 'forms'; nothing was written`);
+    if (!form)
+      throw new Refused(
+        'not-supported',
+        `CHT has no JSON form ${code.toUpperCase()} (CHT: "Form not found: ${code.toUpperCase()}"): add it to CHT's app settings 'forms'; nothing was written`,
+      );
     return form;
   }
 

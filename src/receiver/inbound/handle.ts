@@ -36,12 +36,26 @@ export function isInboundPath(path: string): boolean {
   return path === '/fhir' || path.startsWith('/fhir/');
 }
 
-export async function handleInbound(method: string, path: string, body: unknown, deps: InboundDeps, deadline: number, calls: FhirCall[], ifNoneExist?: string): Promise<InboundAnswer> {
+export async function handleInbound(
+  method: string,
+  path: string,
+  body: unknown,
+  deps: InboundDeps,
+  deadline: number,
+  calls: FhirCall[],
+  ifNoneExist?: string,
+): Promise<InboundAnswer> {
   const m = PATH.exec(path);
-  if (!m) throw fail(404, 'not-found', `No FHIR endpoint at ${path.slice(0, 200)}; use POST /fhir/<Type>, PUT /fhir/<Type>/<id>, POST /fhir (Bundle) or GET /fhir/metadata`);
+  if (!m)
+    throw fail(
+      404,
+      'not-found',
+      `No FHIR endpoint at ${path.slice(0, 200)}; use POST /fhir/<Type>, PUT /fhir/<Type>/<id>, POST /fhir (Bundle) or GET /fhir/metadata`,
+    );
   const type = m[1]!;
   const id = m[2];
-  if (!(method === 'POST' && !id) && !(method === 'PUT' && id)) throw new HttpError(405, outcome('error', 'not-supported', `${method} not allowed on ${path}`), { allow: id ? 'PUT' : 'POST' });
+  if (!(method === 'POST' && !id) && !(method === 'PUT' && id))
+    throw new HttpError(405, outcome('error', 'not-supported', `${method} not allowed on ${path}`), { allow: id ? 'PUT' : 'POST' });
   return takeResource(type, id, body, deps, deadline, calls, ifNoneExist);
 }
 
@@ -49,14 +63,22 @@ export async function handleInbound(method: string, path: string, body: unknown,
 export function checkResource(type: string, urlId: string | undefined, body: unknown, deps: InboundDeps, ifNoneExist?: string): Resource {
   const resource = body as Resource;
   if (!resource || typeof resource !== 'object' || Array.isArray(resource)) throw fail(400, 'structure', 'The body must be a FHIR resource (a JSON object)');
-  if (resource.resourceType !== type) throw fail(400, 'invalid', `The body is a ${String(resource.resourceType).slice(0, 60)}, the URL says ${type}`, ['resourceType']);
-  if (urlId && resource.id !== urlId) throw fail(400, 'invalid', `The body's id '${String(resource.id).slice(0, 80)}' does not match the URL's '${urlId}'`, ['id']);
+  if (resource.resourceType !== type)
+    throw fail(400, 'invalid', `The body is a ${String(resource.resourceType).slice(0, 60)}, the URL says ${type}`, ['resourceType']);
+  if (urlId && resource.id !== urlId)
+    throw fail(400, 'invalid', `The body's id '${String(resource.id).slice(0, 80)}' does not match the URL's '${urlId}'`, ['id']);
   if (resource.id === undefined) {
     // POST without id: the business identifier (or If-None-Exist's) names the resource, so a resend is the same one.
     const wanted = ifNoneExist ? /^identifier=([^|]+)\|(.+)$/.exec(decodeURIComponent(ifNoneExist)) : null;
     const ids = wanted ? [{ system: wanted[1], value: wanted[2] }] : (resource as { identifier?: unknown }).identifier;
     const derived = idFromIdentifier(deps.deployment, type, ids);
-    if (!derived) throw fail(422, 'required', 'A resource POSTed without an id needs an identifier (system and value) or an If-None-Exist: identifier=<system>|<value> header: it names the one CHT doc made from it', ['id']);
+    if (!derived)
+      throw fail(
+        422,
+        'required',
+        'A resource POSTed without an id needs an identifier (system and value) or an If-None-Exist: identifier=<system>|<value> header: it names the one CHT doc made from it',
+        ['id'],
+      );
     (resource as { id?: string }).id = derived;
   }
   const issues = validateR4(resource);
@@ -64,7 +86,15 @@ export function checkResource(type: string, urlId: string | undefined, body: unk
   return resource;
 }
 
-export async function takeResource(type: string, urlId: string | undefined, body: unknown, deps: InboundDeps, deadline: number, calls: FhirCall[], ifNoneExist?: string): Promise<InboundAnswer> {
+export async function takeResource(
+  type: string,
+  urlId: string | undefined,
+  body: unknown,
+  deps: InboundDeps,
+  deadline: number,
+  calls: FhirCall[],
+  ifNoneExist?: string,
+): Promise<InboundAnswer> {
   const resource = checkResource(type, urlId, body, deps, ifNoneExist);
   const location = `${resource.resourceType}/${resource.id}`;
   try {
@@ -72,7 +102,12 @@ export async function takeResource(type: string, urlId: string | undefined, body
     if (p.kind === 'ignore') return { status: 200, body: outcome('information', 'informational', p.reason), fields: { inbound: 'ignored' }, location };
     const form = p.mapping.def.write === 'report' ? await deps.forms.form(p.mapping.def.form as string, deadline) : undefined;
     const w: Written = await deps.locks.run([p.source], () => (form ? writeRecord(p, form, deps, deadline, calls) : writeContact(p, deps, deadline, calls)));
-    return { status: w.status, body: outcome('information', 'informational', w.text), fields: { inbound: w.effect, chtId: p.chtId, mapping: p.mapping.def.name }, location };
+    return {
+      status: w.status,
+      body: outcome('information', 'informational', w.text),
+      fields: { inbound: w.effect, chtId: p.chtId, mapping: p.mapping.def.name },
+      location,
+    };
   } catch (e) {
     throw asHttpError(e);
   }

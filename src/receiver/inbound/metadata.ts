@@ -20,7 +20,8 @@ export function capabilityStatement(mappings: InboundMapping[], date: string): C
     rest: [
       {
         mode: 'server',
-        documentation: 'POST without an id needs a business identifier (or If-None-Exist: identifier=<system>|<value>); the same identifier is the same resource.',
+        documentation:
+          'POST without an id needs a business identifier (or If-None-Exist: identifier=<system>|<value>); the same identifier is the same resource.',
         resource: types.map((type) => ({
           // Mapping files name R4 resource types (checked by the definition schema).
           type: type as CapabilityStatementRestResource['type'],

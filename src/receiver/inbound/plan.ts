@@ -110,13 +110,22 @@ export function plan(mappings: InboundMapping[], resource: Resource, d: Deployme
 
   const values: Record<string, Primitive> = {};
   for (const [field, rule] of Object.entries(mapping.fields)) {
-    const v = one(evaluate(rule.compiled, resource, `${mapping.def.name}: ${field}`), `${mapping.def.name}: field '${field}' (${mapping.def.fields[field]?.path})`, rule.required);
+    const v = one(
+      evaluate(rule.compiled, resource, `${mapping.def.name}: ${field}`),
+      `${mapping.def.name}: field '${field}' (${mapping.def.fields[field]?.path})`,
+      rule.required,
+    );
     if (v !== undefined) values[field] = v;
   }
   const ref = (fn: InboundMapping['patient'], what: 'patient' | 'parent') => {
     if (!fn) return undefined;
     const r = evaluate(fn, resource, `${mapping.def.name}: ${what}`);
-    if (r.length !== 1) throw new Refused(r.length ? 'multiple-matches' : 'required', `${mapping.def.name}: ${what} (${mapping.def[what]}) gives ${r.length} references where one is required`, [`${resource.resourceType}.${mapping.def[what]}`]);
+    if (r.length !== 1)
+      throw new Refused(
+        r.length ? 'multiple-matches' : 'required',
+        `${mapping.def.name}: ${what} (${mapping.def[what]}) gives ${r.length} references where one is required`,
+        [`${resource.resourceType}.${mapping.def[what]}`],
+      );
     return r[0];
   };
   const status = (resource as { status?: unknown }).status;

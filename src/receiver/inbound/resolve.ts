@@ -69,7 +69,10 @@ async function fhirGet(url: string, c: ResolveContext): Promise<Resource | undef
   const entryStatus = parseInt(answer?.entry?.[0]?.response?.status ?? '', 10);
   if (call.status !== 200 || answer?.resourceType !== 'Bundle' || !answer.entry?.length || (entryStatus >= 300 && entryStatus !== 404 && entryStatus !== 410)) {
     const status = call.status !== 200 ? call.status : entryStatus;
-    const why = status === 401 || status === 403 ? "refused the receiver's credentials (set FHIR_USERNAME and FHIR_PASSWORD)" : `answered ${status || 'something that is not a batch-response'}`;
+    const why =
+      status === 401 || status === 403
+        ? "refused the receiver's credentials (set FHIR_USERNAME and FHIR_PASSWORD)"
+        : `answered ${status || 'something that is not a batch-response'}`;
     throw new FhirUnavailable('network', `FHIR server ${why} while looking up ${url.split('?')[0]}`);
   }
   const found = answer.entry[0]!.resource;

@@ -23,7 +23,8 @@ export async function routeInbound(
     return { status: 200, body: capabilityStatement(deps.mappings, STARTED) };
   }
   if (path === '/fhir' || path === '/fhir/') {
-    if (req.method !== 'POST') throw new HttpError(405, outcome('error', 'not-supported', `${req.method} not allowed on /fhir; POST a batch or transaction Bundle`), { allow: 'POST' });
+    if (req.method !== 'POST')
+      throw new HttpError(405, outcome('error', 'not-supported', `${req.method} not allowed on /fhir; POST a batch or transaction Bundle`), { allow: 'POST' });
     const answer = await handleBundle(body, deps, deadline, calls);
     return { ...answer, fields: { inbound: 'bundle', entries: answer.body.entry?.length ?? 0 } };
   }
@@ -38,7 +39,8 @@ const STARTED = new Date().toISOString();
 export async function checkInboundForms(deps: InboundDeps, deadlineMs: number, log: Logger): Promise<string[] | undefined> {
   try {
     const missing = await deps.forms.missing(inboundForms(deps), Date.now() + deadlineMs);
-    if (missing.length) log('error', 'CHT lacks inbound JSON forms: records for them are refused until they are added', { missing: missing.map((c) => `Form not found: ${c}`) });
+    if (missing.length)
+      log('error', 'CHT lacks inbound JSON forms: records for them are refused until they are added', { missing: missing.map((c) => `Form not found: ${c}`) });
     return missing;
   } catch (e) {
     log('warn', 'could not check CHT for the inbound JSON forms; checked again on the first inbound record', { error: (e as Error).message });

@@ -38,7 +38,8 @@ export async function writeRecord(p: WritePlan, form: JsonForm, deps: InboundDep
   const stored = existing?.fields as Record<string, unknown> | undefined;
   const same = sameOrOlder(stored?.fhir_version, p.version);
   if (existing && same) return { status: 200, text: `${same}: CHT record ${p.chtId} has ${String(stored?.fhir_version)}`, effect: 'duplicate' };
-  if (!existing && !CREATES.has(p.status)) return { status: 200, text: `${p.source} is ${p.status} and has no CHT record: nothing to create or close`, effect: 'ignored' };
+  if (!existing && !CREATES.has(p.status))
+    return { status: 200, text: `${p.source} is ${p.status} and has no CHT record: nothing to create or close`, effect: 'ignored' };
   const patient = await contact(p.patientRef, 'patient', deps, deadline, calls);
   const data = { ...p.values, patient_uuid: patient, fhir_source: p.source, fhir_version: p.version, ...(p.status ? { fhir_status: p.status } : {}) };
   const reported = p.clinicalTime ?? (existing?.reported_date as number | undefined) ?? Date.now();
@@ -63,7 +64,13 @@ export async function writeContact(p: WritePlan, deps: InboundDeps, deadline: nu
     return created ? { status: 201, text: `Created CHT contact ${p.chtId} in place ${place}`, effect: 'created' } : conflict(p);
   }
   const parentNow = (existing.parent as { _id?: string } | undefined)?._id;
-  if (parentNow !== place) throw new Refused('business-rule', `${p.source} moves the person from place ${parentNow} to ${place}: CHT's person API cannot change a parent; move the contact in CHT`, [`${p.source.split('/')[0]}.${p.mapping.def.parent}`], true);
+  if (parentNow !== place)
+    throw new Refused(
+      'business-rule',
+      `${p.source} moves the person from place ${parentNow} to ${place}: CHT's person API cannot change a parent; move the contact in CHT`,
+      [`${p.source.split('/')[0]}.${p.mapping.def.parent}`],
+      true,
+    );
   const mapped = Object.keys(p.mapping.def.fields);
   if (mapped.every((k) => existing[k] === p.values[k]) && sameIdentifiers(existing.fhir_identifiers, p.identifiers)) {
     return { status: 200, text: `${p.source} ${p.version} changes nothing CHT keeps for contact ${p.chtId}`, effect: 'unchanged' };
@@ -108,8 +115,19 @@ function sameIdentifiers(stored: unknown, now: Array<{ system: string; value: st
 async function contact(ref: unknown, what: 'patient' | 'parent', deps: InboundDeps, deadline: number, calls: FhirCall[]): Promise<string> {
   const sys = systems(deps.deployment);
   const kinds = what === 'patient' ? ['Patient'] : ['Organization', 'Location'];
-  const chtId = await resolveChtId(ref, { kinds, systems: { chtId: sys.chtId, shortcode: what === 'patient' ? sys.patientId : sys.placeId }, cht: deps.cht, fhir: deps.fhir, deadline, calls });
-  if (!chtId) throw new Refused('not-found', `The ${what} reference does not lead to a contact CHT knows (by id, ${sys.chtId}, ${sys.patientId} or an identifier the FHIR server has)`);
+  const chtId = await resolveChtId(ref, {
+    kinds,
+    systems: { chtId: sys.chtId, shortcode: what === 'patient' ? sys.patientId : sys.placeId },
+    cht: deps.cht,
+    fhir: deps.fhir,
+    deadline,
+    calls,
+  });
+  if (!chtId)
+    throw new Refused(
+      'not-found',
+      `The ${what} reference does not lead to a contact CHT knows (by id, ${sys.chtId}, ${sys.patientId} or an identifier the FHIR server has)`,
+    );
   const doc = await deps.cht.getDoc(chtId, deadline);
   if (!doc || doc._deleted) throw new Refused('not-found', `The ${what} ${chtId} is not in CHT`);
   const type = contactType(doc);
