@@ -1,23 +1,22 @@
 import http from 'node:http';
-import type { OperationOutcome, Resource } from 'fhir/r4';
-import { basicAuthMatches, type Credentials } from './auth';
-import { checkContentType, DEFAULT_BODY_LIMIT, parseJson, readBody } from './body';
-import { corsHeaders, preflightHeaders } from './cors';
-import { deliver, type LateCommits } from './deliver';
+import type { OperationOutcome } from 'fhir/r4';
+import type { Credentials } from './auth';
+import { DEFAULT_BODY_LIMIT } from './body';
+import { corsHeaders } from './cors';
 import { FhirClient, type FhirCall } from './fhir-client';
 import { KeyLock } from './key-lock';
+import { LateChecks } from './late-checks';
 import { silentLogger, type Logger } from './log';
 import { mediatorConfig, mediatorResponse, startOpenhimRegistration, type OpenhimApiOptions } from './openhim';
-import { fail, HttpError, outcome } from './outcome';
-import { readPush } from './payload';
-import { isInboundPath } from './inbound/handle';
-import { routeInbound, checkInboundForms } from './inbound/route';
+import { HttpError, outcome } from './outcome';
+import { route, PUSH_PATH, type Answer, type Routes } from './routes';
+import { checkInboundForms } from './inbound/route';
 import { inboundDeps } from './inbound/deps';
 import type { ReceiverModel } from '../core/receiver-model';
 import { listen } from '../net/listen';
 import type { FhirExchange } from '../fhir-server';
 
-export const PUSH_PATH = '/cht-fhir/push';
+export { PUSH_PATH, type Answer };
 /** CHT gives up after 10 s; we answer by 8 s at the latest, whatever the FHIR server does. */
 export const DEFAULT_DEADLINE_MS = 7500;
 
@@ -61,90 +60,34 @@ export interface Receiver {
 
 export const DEFAULT_LATE_COMMIT_MS = 60_000;
 
-export interface Answer {
-  status: number;
-  body: OperationOutcome | Record<string, unknown> | Resource;
-  headers?: Record<string, string>;
-  fields?: Record<string, unknown>;
-}
-
+/** The receiver's HTTP edge: routes (routes.ts) answer, this writes each answer, logs it, and drains on close. */
 export async function startReceiver(opts: ReceiverOptions): Promise<Receiver> {
   const log = opts.log ?? silentLogger;
   const client = new FhirClient({ baseUrl: opts.fhirBaseUrl, auth: opts.fhirAuth, trustSelfSigned: opts.fhirTrustSelfSigned, exchange: opts.fhirExchange });
-  const cors = opts.corsOrigins ?? [];
-  const limit = opts.bodyLimit ?? DEFAULT_BODY_LIMIT;
   const deadlineMs = opts.deadlineMs ?? DEFAULT_DEADLINE_MS;
-  const startedAt = Date.now();
   const locks = new KeyLock();
-  const inbound = opts.inbound ? inboundDeps(opts.inbound, client, locks) : undefined;
-  const lateChecks = new Set<Promise<unknown>>();
-  const lateCommitMs = opts.lateCommitMs ?? DEFAULT_LATE_COMMIT_MS;
-  const lateCommits = (started: number): LateCommits | undefined =>
-    lateCommitMs > 0
-      ? {
-          until: started + deadlineMs + lateCommitMs,
-          checkMs: deadlineMs,
-          track: (check, calls) => {
-            const logged = check.then(
-              (restored) => log(restored.length ? 'warn' : 'info', 'late commit checked', { restored: restored.length, fhirCalls: calls.length }),
-              (e: Error) => log('error', 'late commit check failed', { error: e.message, fhirCalls: calls.length }),
-            );
-            lateChecks.add(logged);
-            void logged.finally(() => lateChecks.delete(logged));
-          },
-        }
-      : undefined;
+  const routes: Routes = {
+    auth: opts.auth,
+    client,
+    locks,
+    late: new LateChecks(opts.lateCommitMs ?? DEFAULT_LATE_COMMIT_MS, deadlineMs, log),
+    inbound: opts.inbound ? inboundDeps(opts.inbound, client, locks) : undefined,
+    cors: opts.corsOrigins ?? [],
+    bodyLimit: opts.bodyLimit ?? DEFAULT_BODY_LIMIT,
+    deadlineMs,
+    startedAt: Date.now(),
+  };
+  const { cors, bodyLimit: limit, inbound } = routes;
   let inFlight = 0;
   let closing = false;
   let drained: () => void = () => undefined;
-
-  const push = async (req: http.IncomingMessage, started: number, calls: FhirCall[]): Promise<Answer> => {
-    if (!basicAuthMatches(req.headers, opts.auth)) {
-      throw new HttpError(401, outcome('error', 'login', 'Missing or wrong credentials'), { 'www-authenticate': 'Basic realm="cht-fhir", charset="UTF-8"' });
-    }
-    checkContentType(req);
-    const pushed = readPush(parseJson(await readBody(req, limit)));
-    const keys = pushed.map((p) => `${p.type}/${p.id}`);
-    const d = await locks.run(keys, () => deliver(client, pushed, started + deadlineMs, calls, lateCommits(started)));
-    const text = `Delivered ${pushed.length} resources: ${d.written} written, ${d.unchanged} already up to date, ${d.superseded} superseded by a newer version`;
-    return {
-      status: 200,
-      body: outcome('information', 'informational', text),
-      fields: { entries: pushed.length, written: d.written, unchanged: d.unchanged, superseded: d.superseded },
-    };
-  };
-
-  const route = async (req: http.IncomingMessage, path: string, started: number, calls: FhirCall[]): Promise<Answer> => {
-    if (path === '/health') {
-      if (req.method !== 'GET' && req.method !== 'HEAD') throw fail(405, 'not-supported', `${req.method} not allowed on ${path}`);
-      return { status: 200, body: { status: 'pass', uptimeSeconds: Math.round((Date.now() - startedAt) / 1000) } };
-    }
-    if (path === PUSH_PATH) {
-      if (req.method === 'POST') return push(req, started, calls);
-      if (req.method === 'OPTIONS') {
-        if (!Object.keys(corsHeaders(req, cors)).length) throw fail(403, 'forbidden', 'Origin not allowed');
-        return { status: 204, body: {}, headers: preflightHeaders() };
-      }
-      throw new HttpError(405, outcome('error', 'not-supported', `${req.method} not allowed on ${path}; use POST`), { allow: 'POST, OPTIONS' });
-    }
-    if (isInboundPath(path)) {
-      if (!inbound) throw fail(404, 'not-found', 'FHIR -> CHT is not enabled on this receiver (set CHT_URL)');
-      const open = req.method === 'GET' && path === '/fhir/metadata';
-      if (!open && !basicAuthMatches(req.headers, opts.auth))
-        throw new HttpError(401, outcome('error', 'login', 'Missing or wrong credentials'), { 'www-authenticate': 'Basic realm="cht-fhir", charset="UTF-8"' });
-      if (req.method === 'POST' || req.method === 'PUT') checkContentType(req);
-      const body = req.method === 'POST' || req.method === 'PUT' ? parseJson(await readBody(req, limit)) : undefined;
-      return routeInbound(req, path, body, inbound, started + deadlineMs, calls);
-    }
-    throw fail(404, 'not-found', `No endpoint at ${path.slice(0, 200)}`);
-  };
 
   const server = http.createServer((req, res) => {
     inFlight++;
     const started = Date.now();
     const calls: FhirCall[] = [];
     const path = (req.url ?? '/').split('?')[0]!;
-    void route(req, path, started, calls)
+    void route(routes, req, path, started, calls)
       .catch((e: unknown): Answer => {
         if (e instanceof HttpError) return { status: e.status, body: e.body, headers: e.headers };
         log('error', 'unexpected error', { error: (e as Error).message, path });
@@ -210,7 +153,7 @@ export async function startReceiver(opts: ReceiverOptions): Promise<Receiver> {
     url: `http://${host}:${port}`,
     openhimRegistered: registration?.registered,
     inboundFormsChecked: formsChecked,
-    lateChecksDone: async () => void (await Promise.all([...lateChecks])),
+    lateChecksDone: () => routes.late.done(),
     close: async () => {
       closing = true;
       registration?.stop();
@@ -221,7 +164,7 @@ export async function startReceiver(opts: ReceiverOptions): Promise<Receiver> {
       await closed;
       // Late answers still awaited are given up (their sockets cut): a stop does not wait up to lateCommitMs.
       client.close();
-      await Promise.all([...lateChecks]);
+      await routes.late.done();
       log('info', 'receiver stopped', {});
     },
   };
