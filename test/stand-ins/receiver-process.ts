@@ -1,6 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { CREDS } from '../node/receiver-helpers';
+import { buildReceiver } from '../../src/build/package';
 
 export interface ReceiverProcess {
   url: string;
@@ -8,16 +11,27 @@ export interface ReceiverProcess {
   stop(): Promise<void>;
 }
 
-const ROOT = path.resolve(__dirname, '../..');
+let compiled: Promise<string> | undefined;
+/** The compiled receiver (what deploys), built once per test run into a folder that holds nothing else. */
+function compiledReceiver(): Promise<string> {
+  compiled ??= (async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cht-fhir-receiver-'));
+    await buildReceiver(dir);
+    return dir;
+  })();
+  return compiled;
+}
 
 /**
- * `npm run receiver` as its own process (what a deployment runs N of),
+ * A deployed receiver as its own process (what a deployment runs N of): the
+ * compiled `receiver.js` from a folder holding only it and its definitions,
  * pointed at `fhirBaseUrl`, on a free loopback port read from its
  * "receiver listening" log line.
  */
 export async function startReceiverProcess(fhirBaseUrl: string): Promise<ReceiverProcess> {
-  const child: ChildProcess = spawn(process.execPath, [path.join(ROOT, 'bin/cht-fhir.js'), 'receiver'], {
-    cwd: ROOT,
+  const dir = await compiledReceiver();
+  const child: ChildProcess = spawn(process.execPath, [path.join(dir, 'receiver.js')], {
+    cwd: dir,
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', RECEIVER_USERNAME: CREDS.username, RECEIVER_PASSWORD: CREDS.password, FHIR_BASE_URL: fhirBaseUrl },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
