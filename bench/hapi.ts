@@ -7,7 +7,7 @@ import { AUTH } from '../test/node/receiver-helpers';
 
 /**
  * The receiver in front of HAPI FHIR JPA (tools/hapi, referential integrity
- * off as the README's deployment guide sets it), beside HAPI taking the same
+ * off as docs/receiver.md sets it), beside HAPI taking the same
  * transaction Bundles directly: the ratio is what the receiver's checks,
  * batch read and If-Match guards cost on the server deployments run. Each
  * level sends fresh docs to each side, back to back.

@@ -7,7 +7,7 @@ const SUPPORT = path.join(PKG, 'src/extension-libs/support');
 const COMPACT_DATA = '\0fhirpath-r4-compact-data';
 
 /**
- * What makes the FHIRPath lib small (see README, Extension libraries):
+ * What makes the FHIRPath lib small (see docs/extension-libs.md):
  * - @lhncbc/ucum-lhc, required by fhirpath for unit conversion, becomes a
  *   small shim (support/ucum-shim.ts);
  * - the R4 model's JSON maps ship as the compact text computed here at build

@@ -6,7 +6,7 @@ function advertisedHost(host: string): string {
   return host === '0.0.0.0' || host === '::' ? os.hostname() : host;
 }
 
-/** Receiver options from the environment (README, "Receiver"). Throws naming every missing/invalid variable. */
+/** Receiver options from the environment (docs/receiver.md). Throws naming every missing/invalid variable. */
 export function optionsFromEnv(
   env: NodeJS.ProcessEnv,
 ): Omit<ReceiverOptions, 'fhirBaseUrl' | 'inbound'> & { fhirBaseUrl?: string; inbound?: { chtUrl: string } } {

@@ -10,7 +10,7 @@ import { sourceVersionOf, withSourceVersion } from '../../src/core/source-versio
  * What HAPI FHIR JPA (8.8, default settings) does where the receiver's
  * guarantees live, checked against HAPI itself, each beside what the
  * embedded store does with the same request (the differences the receiver
- * has to live with; README "Receiver", "HAPI FHIR").
+ * has to live with; docs/receiver.md, "HAPI FHIR JPA").
  */
 describe('HAPI FHIR JPA itself, beside the embedded store', function () {
   this.timeout(240_000);

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { optionsFromEnv } from '../../src/receiver/config';
 import { ROOT } from '../support/repo';
 
-/** `npm run receiver` / `cht-fhir receiver`: configured by the environment, as the README documents. */
+/** `npm run receiver` / `cht-fhir receiver`: configured by the environment, as docs/receiver.md documents. */
 describe('the receiver command (environment configuration)', function () {
   this.timeout(60000);
 
