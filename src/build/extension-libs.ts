@@ -4,8 +4,10 @@ import type { Plugin } from 'rollup';
 import { bundle, PKG } from './bundle';
 import { checkLoadsLikeCht } from './cht-lib-loader';
 import { fhirpathLibPlugins } from './fhirpath-lib';
+import { writeIfChanged } from './owned-files';
 import type { Compiled } from '../definitions/compile';
 import type { Project } from '../definitions/project';
+import { DefinitionError } from '../definitions/load';
 
 const LIB_SOURCES = path.join(PKG, 'src/extension-libs');
 
@@ -19,11 +21,17 @@ export const LIB_NAMES: readonly string[] = fs
 /** Only the terminology lib shows translated names; the others ship codes only (phones pay per byte). */
 const NEEDS_TRANSLATIONS = new Set(['fhir-terminology.js']);
 
-/** Which of our libs the project uses, and who uses each (for the build log). */
+/**
+ * Which of our libs the project uses, and who uses each (for the build log).
+ * A call to a lib that is neither ours nor in extension-libs/ would fail on
+ * every phone: it fails the build instead, naming the callers.
+ */
 export function libsUsed(project: Project, asked: readonly string[] = []): Map<string, string[]> {
   const used = new Map<string, string[]>();
+  const missing = new Map<string, string[]>();
   const note = (name: string, by: string) => {
-    if (LIB_NAMES.includes(name)) used.set(name, [...(used.get(name) ?? []), by]);
+    const into = LIB_NAMES.includes(name) ? used : fs.existsSync(path.join(project.libsDir, name)) ? undefined : missing;
+    into?.set(name, [...(into.get(name) ?? []), by]);
   };
   for (const name of asked) note(name, 'app_settings/fhir/settings.json');
   for (const dir of ['forms/app', 'forms/contact']) {
@@ -41,6 +49,14 @@ export function libsUsed(project: Project, asked: readonly string[] = []): Map<s
     const file = path.join(project.root, f);
     if (!fs.existsSync(file)) continue;
     for (const m of fs.readFileSync(file, 'utf8').matchAll(/getExtensionLib\(\s*['"`]([^'"`]+)/g)) note(m[1]!, f);
+  }
+  if (missing.size) {
+    throw new DefinitionError(
+      [...missing].map(
+        ([name, by]) =>
+          `${by.join(', ')}: calls the extension lib '${name}', which is not in extension-libs/ and not one of cht-fhir's (${LIB_NAMES.join(', ')})`,
+      ),
+    );
   }
   return used;
 }
@@ -83,8 +99,7 @@ function projectData(compiled: Compiled, translations: boolean): Plugin {
 
 /**
  * Writes the built libs into the project's extension-libs/ and removes libs
- * of ours it no longer uses. Files that are not ours are never touched. Each
- * file is written whole then renamed, so CHT never uploads half a lib.
+ * of ours it no longer uses. Files that are not ours are never touched.
  */
 export function writeExtensionLibs(libs: Map<string, string>, dir: string): { written: string[]; removed: string[] } {
   const written: string[] = [];
@@ -99,12 +114,7 @@ export function writeExtensionLibs(libs: Map<string, string>, dir: string): { wr
       }
       continue;
     }
-    if (fs.existsSync(file) && fs.readFileSync(file, 'utf8') === code) continue;
-    fs.mkdirSync(dir, { recursive: true });
-    const tmp = `${file}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, code);
-    fs.renameSync(tmp, file);
-    written.push(name);
+    if (writeIfChanged(file, code)) written.push(name);
   }
   return { written, removed };
 }

@@ -4,10 +4,10 @@ import { buildExtensionLibs, libsUsed, writeExtensionLibs } from './extension-li
 import { outboundEntries } from './outbound';
 import { withOwnedSettings } from './settings-file';
 import { receiverModel, receiverModelText } from './receiver-model';
+import { writeIfChanged, writeSchemas } from './owned-files';
 import { compileDefinitions } from '../definitions/compile';
 import { readInbound } from '../definitions/inbound';
 import { projectAt } from '../definitions/project';
-import { schemaFiles, schemaFileText } from '../definitions/schema';
 
 /**
  * `cht-fhir build` in a cht-conf project: compiles the mapping definitions
@@ -31,7 +31,7 @@ export async function build(root: string, log: (line: string) => void = console.
 
   const { removed } = writeExtensionLibs(libs, project.libsDir);
   writeIfChanged(project.settingsFile, settings);
-  for (const [name, schema] of Object.entries(schemaFiles)) writeIfChanged(path.join(project.fhirDir, 'schema', name), schemaFileText(name, schema));
+  writeSchemas(project.fhirDir);
   writeIfChanged(project.receiverModel, model);
 
   const outboundBytes = Object.values(entries).reduce((n, e) => n + JSON.stringify(e).length, 0);
@@ -41,13 +41,4 @@ export async function build(root: string, log: (line: string) => void = console.
   for (const [name, code] of libs) log(`${rel(path.join(project.libsDir, name))}  ${code.length} bytes (used by ${used.get(name)!.join(', ')})`);
   for (const name of removed) log(`${rel(path.join(project.libsDir, name))}  removed (no form uses it)`);
   log(`${rel(project.receiverModel)}  ${inbound.length} inbound mappings (${inbound.map((m) => m.name).join(', ') || 'none'}), ${model.length} bytes`);
-}
-
-/** Whole-file replace (write then rename): CHT never uploads half a file. Unchanged files keep their mtime. */
-function writeIfChanged(file: string, text: string): void {
-  if (fs.existsSync(file) && fs.readFileSync(file, 'utf8') === text) return;
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, text);
-  fs.renameSync(tmp, file);
 }

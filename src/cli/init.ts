@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { projectAt } from '../definitions/project';
 import { parseXForm } from '../definitions/xform';
-import { schemaFiles, schemaFileText } from '../definitions/schema';
+import { writeSchemas } from '../build/owned-files';
 import { UsageError } from './errors';
 
 /**
@@ -11,7 +11,8 @@ import { UsageError } from './errors';
  * with a freshly generated id namespace, an empty terminology, and for each
  * XForm in forms/app/ without one a draft definition that maps nothing
  * clinical yet (its reports go out as Encounter + QuestionnaireResponse) but
- * lists the form's fields. Never overwrites a file; run again after adding
+ * lists the form's fields. Never overwrites a file the admin edits (the
+ * schemas are the tool's and are refreshed); run again after adding
  * forms.
  */
 export function init(root: string, log: (line: string) => void): string[] {
@@ -30,12 +31,7 @@ export function init(root: string, log: (line: string) => void): string[] {
     id_namespace: crypto.randomUUID(),
     destination: { base_url: 'http://openhim-core:5001', path: '/cht-fhir/push', auth: { type: 'basic', username: 'cht', password_key: 'cht-fhir-receiver' } },
   });
-  for (const [name, schema] of Object.entries(schemaFiles)) {
-    const file = path.join(project.fhirDir, 'schema', name);
-    if (fs.existsSync(file)) continue;
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(file, schemaFileText(name, schema));
-  }
+  writeSchemas(project.fhirDir);
   create('terminology.json', { $schema: 'schema/terminology.schema.json', concepts: {} });
   const formsDir = path.join(project.root, 'forms/app');
   const xmls = fs.existsSync(formsDir)

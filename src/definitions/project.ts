@@ -56,7 +56,8 @@ export function readProjectSettings(project: Project, problems: string[]): Proje
     const formsFile = path.join(project.root, 'app_settings/forms.json');
     if (fs.existsSync(formsFile)) {
       const forms = readObject(project, formsFile, problems);
-      if (forms) settings.forms = { ...settings.forms, ...(forms as NonNullable<ProjectSettings['forms']>) };
+      // As cht-conf's compile-app-settings: forms.json replaces any `forms` in base_settings.json.
+      if (forms) settings.forms = forms as NonNullable<ProjectSettings['forms']>;
     }
   }
   return settings;

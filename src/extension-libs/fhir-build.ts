@@ -52,7 +52,7 @@ function observation(key: string, raw: string, unitOrType: string, instance: str
       },
       rule,
     );
-    if (!obs) return ''; // the rule makes nothing of this value (as the server would not)
+    if (!obs) return invalid(`'${raw}' makes no ${key} observation`);
     obs.identifier = [{ system: systems(deployment).formInstance, value: instance + '#' + key }];
     return JSON.stringify(obs);
   } catch (e) {

@@ -1,5 +1,5 @@
 import type { Bundle, BundleEntry, FhirResource } from 'fhir/r4';
-import type { FhirCall, FhirClient } from './fhir-client';
+import { responseJson, type FhirCall, type FhirClient } from './fhir-client';
 import { compareSourceVersions } from '../core/source-version';
 
 /**
@@ -70,7 +70,7 @@ export async function restoreNewer(client: FhirClient, list: Overwrite[], deadli
       entry: pending.map((o) => ({ request: { method: 'GET', url: `${o.type}/${o.id}/_history?_count=2&_offset=0` } })),
     };
     const read = await client.postBundle('FHIR history (batch)', batch, deadline, calls);
-    const histories = read.status === 200 ? (parse(read.responseBody) as Bundle | undefined)?.entry : undefined;
+    const histories = read.status === 200 ? (responseJson(read) as Bundle | undefined)?.entry : undefined;
     if (!Array.isArray(histories) || histories.length !== pending.length) throw new RestoreFailed(read);
     const back = pending
       .map((o, i) => ({
@@ -106,13 +106,5 @@ export class RestoreFailed extends Error {
   }
 }
 
-/** `W/"2"`, `"2"` or HAPI's bare `2`. */
+/** `W/"2"`, `"2"` or HAPI's bare `2`: the one reading of an ETag (deliver.ts uses it too). */
 export const etagVersion = (etag?: string) => etag?.match(/^(?:W\/)?"?([^"]+)"?$/)?.[1];
-
-function parse(text?: string): unknown {
-  try {
-    return text ? JSON.parse(text) : undefined;
-  } catch {
-    return undefined;
-  }
-}

@@ -1,5 +1,5 @@
 import type { Bundle, BundleEntry, FhirResource, OperationOutcome, OperationOutcomeIssue } from 'fhir/r4';
-import { FhirUnavailable, type FhirCall, type FhirClient } from './fhir-client';
+import { FhirUnavailable, responseJson, type FhirCall, type FhirClient } from './fhir-client';
 import { HttpError, outcome } from './outcome';
 import { awaitingReferences } from './missing-references';
 import type { PushedResource } from './payload';
@@ -94,7 +94,7 @@ export async function deliver(client: FhirClient, pushed: PushedResource[], dead
           const lateCalls: FhirCall[] = [];
           late.track(
             e.late.then((c) =>
-              c && ok(c.status) ? restoreNewer(client, overwrites(sent, parse(c.responseBody) as Bundle), Date.now() + late.checkMs, lateCalls) : [],
+              c && ok(c.status) ? restoreNewer(client, overwrites(sent, responseJson(c) as Bundle), Date.now() + late.checkMs, lateCalls) : [],
             ),
             lateCalls,
           );
@@ -103,7 +103,7 @@ export async function deliver(client: FhirClient, pushed: PushedResource[], dead
       });
       const status = call.status ?? 0;
       if (ok(status)) {
-        const back = (await restoreNewer(client, overwrites(sent, parse(call.responseBody) as Bundle), deadline, calls)).length;
+        const back = (await restoreNewer(client, overwrites(sent, responseJson(call) as Bundle), deadline, calls)).length;
         return { written: changed.length - back, unchanged, superseded: superseded + back, calls };
       }
       if ((status === 412 || status === 409) && attempt < ATTEMPTS) continue;
@@ -126,7 +126,7 @@ async function readCurrent(client: FhirClient, pushed: PushedResource[], deadlin
   const batch: Bundle = { resourceType: 'Bundle', type: 'batch', entry: pushed.map((p) => ({ request: { method: 'GET', url: `${p.type}/${p.id}` } })) };
   const call = await client.postBundle('FHIR read (batch)', batch, deadline, calls);
   if (call.status !== 200) throw upstreamError('read', call);
-  const response = parse(call.responseBody) as Bundle<FhirResource> | undefined;
+  const response = responseJson(call) as Bundle<FhirResource> | undefined;
   const entries = response?.entry;
   if (!Array.isArray(entries) || entries.length !== pushed.length) throw upstreamError('read', call, 'batch-response does not match the request');
   const out = new Map<string, Stored>();
@@ -143,7 +143,7 @@ async function readCurrent(client: FhirClient, pushed: PushedResource[], deadlin
 /** Maps a FHIR server answer to ours: its own failures and conflicts are worth a retry (5xx), a rejection of the content is not (422). */
 function upstreamError(step: string, call: FhirCall, detail?: string): HttpError {
   const status = call.status ?? 0;
-  const theirs = parse(call.responseBody) as OperationOutcome | undefined;
+  const theirs = responseJson(call) as OperationOutcome | undefined;
   const issues: OperationOutcomeIssue[] = theirs?.resourceType === 'OperationOutcome' && Array.isArray(theirs.issue) ? theirs.issue : [];
   const waiting = status === 400 ? awaitingReferences(issues) : undefined;
   if (waiting) return waiting;
@@ -156,11 +156,3 @@ function upstreamError(step: string, call: FhirCall, detail?: string): HttpError
 
 const key = (p: { type: string; id: string }) => `${p.type}/${p.id}`;
 const ok = (status?: number) => status !== undefined && status >= 200 && status < 300;
-
-function parse(text?: string): unknown {
-  try {
-    return text ? JSON.parse(text) : undefined;
-  } catch {
-    return undefined;
-  }
-}

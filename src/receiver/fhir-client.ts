@@ -31,6 +31,15 @@ export class FhirUnavailable extends Error {
   }
 }
 
+/** A call's answer as JSON; undefined when there is none or it is not JSON (a proxy's page). */
+export function responseJson(call: FhirCall): unknown {
+  try {
+    return call.responseBody ? (JSON.parse(call.responseBody) as unknown) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Calls kept open past their deadline at once, at most: each holds a socket. */
 const MAX_LATE = 32;
 

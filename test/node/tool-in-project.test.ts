@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { builtinModules } from 'node:module';
 import os from 'node:os';
@@ -9,6 +9,8 @@ import { ROOT } from '../support/repo';
 import { mapPayload } from '../../src/outbound/cht-outbound';
 import { assertValidR4 } from '../../src/fhir-validation';
 import { startFhirServer, type FhirServer } from '../../src/fhir-server';
+import { startReceiverProcess } from '../stand-ins/receiver-process';
+import { AUTH } from './receiver-helpers';
 
 /**
  * cht-fhir the way a deployment uses it: packed with `npm pack`, installed
@@ -251,29 +253,8 @@ describe('cht-fhir installed in a cht-conf project (npm pack, npx, real cht-conf
     );
 
     const fhir: FhirServer = await startFhirServer();
-    const child = spawn(process.execPath, ['receiver.js', '--model', 'model.json'], {
-      cwd: dir,
-      env: {
-        PATH: process.env.PATH,
-        PORT: '0',
-        HOST: '127.0.0.1',
-        RECEIVER_USERNAME: 'cht',
-        RECEIVER_PASSWORD: 'pw',
-        FHIR_BASE_URL: fhir.url,
-        CHT_URL: 'http://u:p@127.0.0.1:9',
-      },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const receiver = await startReceiverProcess(fhir.url, { dir, args: ['--model', 'model.json'], env: { CHT_URL: 'http://u:p@127.0.0.1:9' } });
     try {
-      const port = await new Promise<number>((resolve, reject) => {
-        let buf = '';
-        child.stdout.on('data', (c: Buffer) => {
-          buf += c.toString();
-          const m = /"msg":"receiver listening".*?"port":(\d+)/.exec(buf);
-          if (m) resolve(Number(m[1]));
-        });
-        child.once('exit', (c) => reject(new Error(`receiver exited ${c}: ${buf}`)));
-      });
       const settings = readJson(path.join(installed, 'app_settings/base_settings.json'));
       const doc = {
         _id: 'r2',
@@ -285,15 +266,15 @@ describe('cht-fhir installed in a cht-conf project (npm pack, npx, real cht-conf
       };
       const payload = mapPayload(settings.outbound['cht-fhir'], 'cht-fhir', doc);
       const post = (body: unknown) =>
-        fetch(`http://127.0.0.1:${port}/cht-fhir/push`, {
+        fetch(`${receiver.url}/cht-fhir/push`, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', authorization: 'Basic ' + Buffer.from('cht:pw').toString('base64') },
+          headers: { 'content-type': 'application/json', authorization: AUTH },
           body: JSON.stringify(body),
         });
       const first = await post(payload);
       assert.equal(first.status, 200, await first.clone().text());
       const again = await post(payload);
-      assert.match(await again.text(), /"written":0|0 written/);
+      assert.match(await again.text(), /: 0 written, [1-9]\d* already up to date/);
       const bad = await post({
         bundle: { resourceType: 'Bundle', type: 'transaction', entry: [{ resource: { resourceType: 'Observation', id: 'x', status: 'nonsense' } }] },
       });
@@ -301,7 +282,7 @@ describe('cht-fhir installed in a cht-conf project (npm pack, npx, real cht-conf
       const obs = await fetch(`${fhir.url}/Observation?_count=10`).then((r) => r.json() as Promise<Bundle>);
       assert.equal(obs.entry?.length, 1);
     } finally {
-      child.kill('SIGTERM');
+      await receiver.stop();
       await fhir.close();
     }
   });

@@ -24,15 +24,27 @@ function compiledReceiver(): Promise<string> {
 
 /**
  * A deployed receiver as its own process (what a deployment runs N of): the
- * compiled `receiver.js` from a folder holding only it and its definitions,
- * pointed at `fhirBaseUrl`, on a free loopback port read from its
- * "receiver listening" log line.
+ * compiled `receiver.js` from a folder holding only it and its definitions
+ * (by default the one built from these sources; `dir` names another, e.g. an
+ * installed package's), pointed at `fhirBaseUrl`, on a free loopback port
+ * read from its "receiver listening" log line.
  */
-export async function startReceiverProcess(fhirBaseUrl: string): Promise<ReceiverProcess> {
-  const dir = await compiledReceiver();
-  const child: ChildProcess = spawn(process.execPath, [path.join(dir, 'receiver.js')], {
+export async function startReceiverProcess(
+  fhirBaseUrl: string,
+  o: { dir?: string; args?: string[]; env?: Record<string, string> } = {},
+): Promise<ReceiverProcess> {
+  const dir = o.dir ?? (await compiledReceiver());
+  const child: ChildProcess = spawn(process.execPath, [path.join(dir, 'receiver.js'), ...(o.args ?? [])], {
     cwd: dir,
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', RECEIVER_USERNAME: CREDS.username, RECEIVER_PASSWORD: CREDS.password, FHIR_BASE_URL: fhirBaseUrl },
+    env: {
+      PATH: process.env.PATH,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      RECEIVER_USERNAME: CREDS.username,
+      RECEIVER_PASSWORD: CREDS.password,
+      FHIR_BASE_URL: fhirBaseUrl,
+      ...o.env,
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const port = await new Promise<number>((resolve, reject) => {

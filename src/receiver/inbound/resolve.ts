@@ -1,5 +1,5 @@
 import type { Bundle, Identifier, Resource } from 'fhir/r4';
-import { FhirUnavailable, type FhirCall, type FhirClient } from '../fhir-client';
+import { FhirUnavailable, responseJson, type FhirCall, type FhirClient } from '../fhir-client';
 import type { ChtClient } from './cht-client';
 import { chtIdFromFhir } from '../../core/identity';
 import { FHIR_ID } from '../../core/ids';
@@ -58,12 +58,7 @@ async function fhirGet(url: string, c: ResolveContext): Promise<Resource | undef
   const batch: Bundle = { resourceType: 'Bundle', type: 'batch', entry: [{ request: { method: 'GET', url } }] };
   const call = await c.fhir.postBundle(`Find ${url.split('?')[0]}`, batch, c.deadline, c.calls);
   if (!call.status || call.status >= 500) throw new FhirUnavailable('network', `FHIR server answered ${call.status} to a lookup`);
-  let answer: Bundle | undefined;
-  try {
-    answer = JSON.parse(call.responseBody ?? '') as Bundle;
-  } catch {
-    answer = undefined;
-  }
+  const answer = responseJson(call) as Bundle | undefined;
   // Only a batch-response says "found" or "not found"; anything else (401/403: our credentials, a proxy's page) is
   // the receiver failing to look, never the sender's unknown patient.
   const entryStatus = parseInt(answer?.entry?.[0]?.response?.status ?? '', 10);
