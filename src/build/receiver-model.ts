@@ -4,7 +4,7 @@ import { RECEIVER_MODEL_FORMAT, type ReceiverModel } from '../core/receiver-mode
 
 /** The receiver's model from the compiled definitions (see core/receiver-model). */
 export function receiverModel(compiled: Compiled, inbound: InboundDefinition[]): ReceiverModel {
-  return { format: RECEIVER_MODEL_FORMAT, outbound: compiled.model, inbound };
+  return { format: RECEIVER_MODEL_FORMAT, outbound: compiled.model, inbound, ...(compiled.contactTypes ? { contactTypes: compiled.contactTypes } : {}) };
 }
 
 export function receiverModelText(model: ReceiverModel): string {

@@ -12,9 +12,22 @@ export interface ReceiverModel {
   outbound: MappingModel;
   /** FHIR -> CHT: the inbound definitions. */
   inbound: InboundDefinition[];
+  /**
+   * App settings `contact_types` as CHT reads them (id, person, parents), or
+   * undefined when the project declares none and CHT's built-in hierarchy
+   * applies: where a new person may go and how CHT stores its type.
+   */
+  contactTypes?: DeclaredContactType[];
 }
 
-export const RECEIVER_MODEL_FORMAT = 1;
+/** One entry of app settings `contact_types`, as far as CHT's contact-types-utils reads it. */
+export interface DeclaredContactType {
+  id: string;
+  person?: boolean;
+  parents?: string[];
+}
+
+export const RECEIVER_MODEL_FORMAT = 2;
 
 /** Parses a model file, refusing one this receiver cannot run (another format, not a model). */
 export function parseReceiverModel(text: string, file: string): ReceiverModel {

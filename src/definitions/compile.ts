@@ -5,6 +5,7 @@ import { contactsSchema, formSchema, settingsSchema, terminologySchema } from '.
 import { DefinitionError, readJson } from './load';
 import { parseXForm, type XFormInfo } from './xform';
 import type { Terminology } from '../core/terminology';
+import type { DeclaredContactType } from '../core/receiver-model';
 import { compileForm, ConceptTable, ucumUtils } from './compile-form';
 import type { ContactsDefinition, FormDefinition, Settings } from './files';
 import { projectAt, readProjectSettings } from './project';
@@ -25,6 +26,8 @@ export interface Compiled {
   files: string[];
   /** The XForms of the mapped forms, as read. */
   xforms: Record<string, XFormInfo>;
+  /** App settings `contact_types` (id, person, parents), when the project declares them. */
+  contactTypes?: DeclaredContactType[];
 }
 
 export const DEFAULT_PRACTITIONER_ROLES = ['chw', 'chw_supervisor', 'nurse', 'health_worker', 'manager'];
@@ -99,6 +102,9 @@ export function compileDefinitions(root: string): Compiled {
     terminology,
     files,
     xforms,
+    ...(base?.contact_types?.length
+      ? { contactTypes: base.contact_types.map(({ id, person, parents }) => ({ id, ...(person ? { person } : {}), ...(parents?.length ? { parents } : {}) })) }
+      : {}),
   };
 }
 

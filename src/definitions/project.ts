@@ -40,7 +40,7 @@ export function projectAt(root: string): Project {
 }
 
 export interface ProjectSettings {
-  contact_types?: Array<{ id: string; person?: boolean }>;
+  contact_types?: Array<{ id: string; person?: boolean; parents?: string[] }>;
   forms?: Record<string, { fields?: Record<string, { required?: boolean }> }>;
   [key: string]: unknown;
 }

@@ -6,6 +6,7 @@ import { definitions } from './definitions';
 import { formatIssues, structureIssue, toOperationOutcome } from './issues';
 import { provablyValid } from './fast-path';
 import { checkShape } from './structure';
+import { skippedInvariantIssues } from './skipped-invariants';
 
 export { formatIssues, toOperationOutcome } from './issues';
 export { MAX_DEPTH } from './structure';
@@ -30,7 +31,7 @@ export function validateR4(resource: unknown): OperationOutcomeIssue[] {
   if (shape.length) return shape;
   // Medplum reports every issue, but its walk is most of the cost: skipped only when it would find no error.
   const issues = fastPath && provablyValid(resource) ? [] : medplumIssues(resource, type);
-  issues.push(...checkElements(resource, defs, type));
+  issues.push(...checkElements(resource, defs, type), ...skippedInvariantIssues(resource, type));
   return issues.filter((i) => i.severity === 'error' || i.severity === 'fatal');
 }
 

@@ -69,3 +69,31 @@ export function parseJson(raw: Buffer): unknown {
     throw fail(400, 'structure', `Body is not valid JSON: ${(e as Error).message.slice(0, 200)}`);
   }
 }
+
+/**
+ * Reads and drops what is left of a request body the answer did not need
+ * (a 401 or 415 sent before reading it), up to `DRAIN_MAX` bytes or
+ * `DRAIN_MS`: a socket closed or answered over unread data is reset by the
+ * kernel, and a client still uploading sees EPIPE instead of the answer.
+ * True when the body was read to its end.
+ */
+export function drainBody(req: IncomingMessage): Promise<boolean> {
+  if (req.complete || req.readableEnded) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    let size = 0;
+    const done = (complete: boolean) => {
+      clearTimeout(timer);
+      req.off('data', onData);
+      resolve(complete);
+    };
+    const onData = (c: Buffer) => {
+      size += c.length;
+      if (size > DRAIN_MAX) done(false);
+    };
+    const timer = setTimeout(() => done(false), DRAIN_MS);
+    req.on('data', onData);
+    req.once('end', () => done(true));
+    req.once('error', () => done(false));
+    req.resume();
+  });
+}

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { OperationOutcome } from 'fhir/r4';
 import type { Credentials } from './auth';
-import { DEFAULT_BODY_LIMIT } from './body';
+import { DEFAULT_BODY_LIMIT, drainBody } from './body';
 import { corsHeaders } from './cors';
 import { FhirClient, type FhirCall } from './fhir-client';
 import { KeyLock } from './key-lock';
@@ -93,10 +93,12 @@ export async function startReceiver(opts: ReceiverOptions): Promise<Receiver> {
         log('error', 'unexpected error', { error: (e as Error).message, path });
         return { status: 500, body: outcome('error', 'exception', 'Internal error') };
       })
-      .then((answer) => {
+      .then(async (answer) => {
         const headers = { ...(path === PUSH_PATH ? corsHeaders(req, cors) : {}), ...answer.headers };
-        // A 413 whose body was not read to the end (past the drain limit) cannot keep the connection.
-        if (closing || (answer.status === 413 && !req.complete)) headers.connection = 'close';
+        // An answer sent before the body was read (401, 415...) waits for the rest of it; one whose body could not be
+        // read to the end (past the drain limit) cannot keep the connection.
+        const read = answer.status === 413 ? req.complete : await drainBody(req);
+        if (closing || !read) headers.connection = 'close';
         const openhimTx = req.headers['x-openhim-transactionid'];
         send(res, answer, headers, typeof openhimTx === 'string' ? { tx: openhimTx, calls } : undefined);
         log(answer.status >= 500 ? 'error' : answer.status >= 400 ? 'warn' : 'info', 'request', {

@@ -16,6 +16,7 @@ import { rawRequest } from '../stand-ins/raw-http';
  * OperationOutcome and CHT sees no write (and no call that could write).
  * Classes: FHIR id rule, impossible calendar dates, empty elements (ele-1),
  * active narrative, codes outside required bindings, unknown properties,
+ * contained resources nothing refers to (dom-3),
  * wrong JSON types, URL/body mismatches, non-resources, bad Bundles.
  */
 const sr = (chtId: string) => ({
@@ -170,6 +171,18 @@ function corpus(chtId: string): Case[] {
   add('PUT id mismatch', 'ServiceRequest', { id: 'other' }, 'PUT');
   out.at(-1)!.path = '/fhir/ServiceRequest/not-other';
   add('no id, no identifier', 'ServiceRequest', { id: undefined });
+  // dom-3, which @medplum/core skips: a contained resource nothing refers to.
+  const practitioner = { resourceType: 'Practitioner', name: [{ text: 'Dr Achieng' }] };
+  add('dom-3: contained without id, referenced by nothing', 'ServiceRequest', { contained: [practitioner] });
+  add('dom-3: contained with an id nothing refers to', 'ServiceRequest', { contained: [{ ...practitioner, id: 'dr' }], requester: { display: 'Dr' } });
+  add('dom-3: one of two contained unreferenced', 'ServiceRequest', {
+    contained: [
+      { ...practitioner, id: 'dr' },
+      { ...practitioner, id: 'dr2' },
+    ],
+    requester: { reference: '#dr' },
+  });
+  add('dom-3: on a Patient, PUT', 'Patient', { contained: [{ resourceType: 'Organization', id: 'org', name: 'X' }] }, 'PUT');
   add('unmapped type in URL and body', 'ServiceRequest', { resourceType: 'Observation' });
   out.at(-1)!.path = '/fhir/Observation';
   for (const body of [
@@ -250,7 +263,7 @@ describe('FHIR -> CHT bad-input corpus: 4xx OperationOutcome, zero CHT writes', 
       [],
     );
     assert.equal(cht.writes, 0);
-    const writeRoutes = Object.keys(cht.calls).filter((r) => !r.startsWith('GET '));
+    const writeRoutes = Object.keys(cht.calls).filter((r) => !r.startsWith('GET ') && !r.startsWith('HEAD '));
     assert.deepEqual(writeRoutes, [], 'no write call reached CHT');
   });
 });

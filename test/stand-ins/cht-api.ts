@@ -3,29 +3,42 @@ import { listen } from '../../src/net/listen';
 import { randomUUID } from 'node:crypto';
 
 /**
- * A STAND-IN for the CHT API (CHT needs CouchDB, absent here), enforcing the
- * parts of its contract the receiver relies on, as read in medic/cht-core
- * (api/src/services/records.js, api/src/middleware/rate-limiter.js,
- * api/src/controllers/person.js, shared-libs/cht-datasource):
- * - HTTP Basic credentials of a known user, else 401. Failed logins are
- *   rate limited: 10 failures within 10 s from one IP and every request from
- *   that IP answers 429, even with the right password, until the window ends.
- * - POST /api/v2/records: `_meta` and `_meta.form` required (400); an
- *   unknown form throws a PublicError without a code: 500 with
- *   `Form not found: X` in the body; only the fields the JSON form declares
- *   are kept (keys lower-cased); a missing required field is saved with an
- *   `errors` entry, not refused.
- * - POST /api/v1/person (CHT >= 5.2): `type` a person contact type, `name`,
- *   `parent` the id of an existing place; an optional `_id` is kept (409 when
- *   it exists). PUT /api/v1/person/<id>: the complete person with its
- *   `_rev` (409 when stale); fields left out are removed; type and parent
- *   are immutable. POST /api/v1/people (all versions): creates only.
- * - GET /api/v1/settings: the app settings (here only `forms`).
- * - CouchDB through the API for an online user: GET/PUT /medic/<id> (PUT
- *   without the current `_rev` is a 409 conflict); the contacts_by_reference
- *   view (an index: O(1) here); POST /medic/_find has no index for report or
- *   contact fields in CHT, so it reads every doc (counted in `fullScans`) and
- *   answers with CouchDB's "No matching index found" warning.
+ * A STAND-IN for the CHT API (CHT needs CouchDB, absent here). Every rule
+ * below is read from medic/cht-core's source, named beside it in the code,
+ * and it refuses what CHT refuses (test/node/cht-stand-in.test.ts checks the
+ * refusals themselves):
+ * - HTTP Basic credentials of a known user, else 401. Failed logins are rate
+ *   limited (api/src/middleware/rate-limiter.js): 10 failures within 10 s
+ *   from one IP and every request from it answers 429 until the window ends.
+ * - POST /api/v2/records (api/src/services/records.js createRecordByJSON,
+ *   getDataRecord; report/validate.js): `_meta` and `_meta.form` required,
+ *   an unknown form a PublicError without a code (500, `Form not found: X`);
+ *   only declared fields kept; errors `{code, message}`.
+ * - POST /api/v1/person (api/src/controllers/person.js ->
+ *   shared-libs/cht-datasource/src/local/person.ts create,
+ *   libs/parameter-validators.ts assertPersonInput, local/libs/lineage.ts):
+ *   no `_id` nor `_rev` in the input, `type` and `name` required, `parent`
+ *   an existing contact whose type the person type allows, a declared type
+ *   stored as `type: contact` + `contact_type`, the lineage minified,
+ *   `reported_date` set. Only with `personApi` (CHT >= 5.2); without it the
+ *   routes do not exist (404), as on CHT 4.x.
+ * - PUT /api/v1/person/<id> (local/person.ts update): a person with `_id`,
+ *   `_rev` and a person type; `_rev`, `reported_date`, `type`,
+ *   `contact_type` unchanged (400 "The [..] fields must not be changed.",
+ *   a stale `_rev` included: it is a 400, not a 409); `name` kept when the
+ *   stored person has one; the parent lineage as stored (400 "Parent lineage
+ *   does not match.").
+ * - POST /api/v1/people (api/src/services/people.js): creates only.
+ * - GET /api/v1/settings (api/src/controllers/settings.js): the app
+ *   settings, which live in the doc `settings` of the medic db
+ *   (api/src/services/settings.js), here `forms` and `contact_types`.
+ * - CouchDB through the API for an online user (api/src/routing.js:
+ *   onlineUserProxy / onlineUserPassThrough on /medic/<docId>): GET and HEAD
+ *   /medic/<id> (ETag = the `_rev`), PUT /medic/<id> (409 unless the body
+ *   carries the current `_rev`, none for a new or deleted doc); the
+ *   contacts_by_reference view (an index: O(1) here); POST /medic/_find has
+ *   no index for report or contact fields in CHT, so it reads every doc
+ *   (counted in `fullScans`) with CouchDB's "No matching index found" warning.
  * Faults for tests: `mode` 'down' (connection reset) or 'error' (500).
  */
 export interface ChtStandIn {
@@ -40,32 +53,50 @@ export interface ChtStandIn {
   /** Requests by route (`GET /medic/:id`...). */
   calls: Record<string, number>;
   mode: 'ok' | 'down' | 'error';
-  /** App settings `forms` as CHT has them (tests may remove one). */
+  /** App settings `forms` as CHT has them; setting it rewrites the settings doc. */
   forms: JsonForms;
+  /** Runs before each PUT /medic/<id> is decided: a test's stand-in for someone else writing the doc meanwhile. */
+  beforePut?: (id: string) => void;
   close(): Promise<void>;
 }
 
 type JsonForms = Record<string, { fields: Record<string, { type?: string; required?: boolean }> }>;
+export type ContactTypes = Array<{ id: string; person?: boolean; parents?: string[] }>;
 
 const NO_INDEX_WARNING = 'No matching index found, create an index to optimize query time.';
 export const LOGIN_LIMIT = { failures: 10, windowMs: 10_000 };
+// shared-libs/cht-datasource/src/local/person.ts DEFAULT_PERSON_TYPE, used when contact_types does not declare the type.
+const DEFAULT_PERSON_TYPE = { id: 'person', parents: ['district_hospital', 'health_center', 'clinic'] };
+const BUILT_IN_PLACES = ['district_hospital', 'health_center', 'clinic'];
 
 export async function startChtStandIn(opts: {
   forms: JsonForms;
   docs: Array<Record<string, any>>;
   user?: string;
   password?: string;
-  placeTypes?: string[];
-  personTypes?: string[];
+  /** App settings `contact_types`; absent: CHT's built-in types. */
+  contactTypes?: ContactTypes;
+  /** Whether /api/v1/person exists (CHT >= 5.2); default true. */
+  personApi?: boolean;
   /** Extra unrelated docs, as a production database holds (cheap: one small object each). */
   filler?: number;
 }): Promise<ChtStandIn> {
   const user = opts.user ?? 'medic-fhir';
   const password = opts.password ?? 'S3cret!pass';
-  const placeTypes = opts.placeTypes ?? ['clinic', 'health_center', 'district_hospital'];
-  const personTypes = opts.personTypes ?? ['person'];
+  const personApi = opts.personApi ?? true;
   const docs = new Map<string, Record<string, any>>(opts.docs.map((d) => [d._id, JSON.parse(JSON.stringify(d))]));
   for (let i = 0; i < (opts.filler ?? 0); i++) docs.set(`filler-${i}`, { _id: `filler-${i}`, type: 'data_record', form: 'OTHER' });
+  const nextRev = (rev?: string) => `${rev ? Number(rev.split('-')[0]) + 1 : 1}-${randomUUID().replace(/-/g, '')}`;
+  // api/src/services/settings.js: the app settings are the doc `settings` of the medic db.
+  const writeSettings = (forms: JsonForms) => {
+    const old = docs.get('settings');
+    docs.set('settings', {
+      _id: 'settings',
+      _rev: nextRev(old?._rev),
+      settings: { forms, ...(opts.contactTypes ? { contact_types: opts.contactTypes } : {}) },
+    });
+  };
+  writeSettings(opts.forms);
   const state: ChtStandIn = {
     url: '',
     urlWithCredentials: '',
@@ -74,14 +105,24 @@ export async function startChtStandIn(opts: {
     fullScans: 0,
     calls: {},
     mode: 'ok',
-    forms: opts.forms,
+    get forms() {
+      return docs.get('settings')!.settings.forms as JsonForms;
+    },
+    set forms(forms: JsonForms) {
+      writeSettings(forms);
+    },
     close: async () => undefined,
   };
   const failures = new Map<string, number[]>();
 
   const get = (o: any, path: string) => path.split('.').reduce((c, k) => (c == null ? undefined : c[k]), o);
-  const kindOf = (d: Record<string, any> | undefined) => (d ? (d.type === 'contact' ? d.contact_type : d.type) : undefined);
-  const nextRev = (rev?: string) => `${rev ? Number(rev.split('-')[0]) + 1 : 1}-${randomUUID().replace(/-/g, '')}`;
+  // shared-libs/contact-types-utils: getTypeId, getTypeById, isPersonType, isParentOf.
+  const typeId = (d: Record<string, any> | undefined) => (d ? (d.type === 'contact' ? d.contact_type : d.type) : undefined);
+  const declaredType = (id: unknown) => opts.contactTypes?.find((t) => t.id === id);
+  const isPersonType = (t: { id: string; person?: boolean } | undefined) => !!t && (t.person === true || t.id === 'person');
+  const isPersonDoc = (d: Record<string, any> | undefined) => !!d && isPersonType(declaredType(typeId(d)) ?? { id: typeId(d) });
+  const isPlaceDoc = (d: Record<string, any> | undefined) =>
+    !!d && typeId(d) !== undefined && (opts.contactTypes ? !!declaredType(typeId(d)) && !isPersonDoc(d) : BUILT_IN_PLACES.includes(typeId(d)));
   const save = (doc: Record<string, any>) => {
     doc._id = doc._id ?? randomUUID();
     doc._rev = nextRev(doc._rev);
@@ -90,68 +131,93 @@ export async function startChtStandIn(opts: {
     return doc;
   };
   const conflict: [number, unknown] = [409, { error: 'conflict', reason: 'Document update conflict.' }];
-  const lineage = (place: Record<string, any>) => ({ _id: place._id, ...(place.parent ? { parent: place.parent } : {}) });
+  // local/libs/lineage.ts minify: a parent chain of `_id`s only.
+  const minified = (d: Record<string, any> | undefined): Record<string, any> | undefined =>
+    d && typeof d._id === 'string' ? { _id: d._id, ...(d.parent ? { parent: minified(d.parent) } : {}) } : undefined;
+  const sameLineage = (a: any, b: any): boolean =>
+    a && typeof a === 'object' && b && typeof b === 'object' ? a._id === b._id && sameLineage(a.parent, b.parent) : a === b;
+  // cht-datasource InvalidArgumentError -> api/src/server-utils.js: 400 with the message.
+  const invalid = (message: string): [number, unknown] => [400, { code: 400, error: message }];
+  const ISO_DATE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{3})?Z$/;
 
-  const routes = async (method: string, path: string, query: URLSearchParams, body: any): Promise<[number, unknown]> => {
-    if (method === 'GET' && path === '/api/v1/settings') return [200, { forms: state.forms }];
+  /** libs/parameter-validators.ts assertPersonInput (via assertContactInput); the message, or undefined when valid. */
+  const personInputProblem = (body: any): string | undefined => {
+    if (!body || typeof body !== 'object' || Array.isArray(body)) return 'Invalid data object.';
+    for (const name of ['type', 'name']) if (typeof body[name] !== 'string' || !body[name].trim()) return `The [${name}] field must have a [string] value.`;
+    if (body.reported_date && !(Number.isInteger(body.reported_date) || (typeof body.reported_date === 'string' && ISO_DATE.test(body.reported_date))))
+      return "Invalid reported_date. Expected format to be 'YYYY-MM-DDTHH:mm:ssZ', 'YYYY-MM-DDTHH:mm:ss.SSSZ', or a Unix epoch.";
+    for (const name of ['_id', '_rev']) if (!(body[name] === undefined || body[name] === null)) return `The [${name}] field must not be set.`;
+    if (typeof body.parent !== 'string' || !body.parent.trim()) return 'The [parent] field must have a [string] value.';
+    for (const name of ['phone', 'patient_id', 'sex'])
+      if (body[name] !== undefined && typeof body[name] !== 'string') return `The [${name}] field must have a [string] value.`;
+    if (body.date_of_birth && Number.isNaN(Date.parse(body.date_of_birth))) return 'The [date_of_birth] field must have a [date] value.';
+    return undefined;
+  };
+
+  const routes = async (method: string, path: string, query: URLSearchParams, body: any): Promise<[number, unknown, Record<string, string>?]> => {
+    if (method === 'GET' && path === '/api/v1/settings') return [200, docs.get('settings')!.settings];
     if (method === 'POST' && path === '/api/v2/records') {
       if (body === null || typeof body !== 'object' || Array.isArray(body)) return [400, { code: 400, error: 'Content type not supported' }];
       if (!body._meta) return [500, { code: 500, error: 'Missing _meta property.' }];
       if (!body._meta.form) return [500, { code: 500, error: 'Missing required field: form' }];
-      const code = String(body._meta.form).toUpperCase();
-      const def = state.forms[code];
-      if (!def) return [500, { code: 500, error: 'Form not found: ' + code }];
+      const meta = { ...body._meta, form: String(body._meta.form).toUpperCase() };
+      const def = state.forms[meta.form];
+      if (!def) return [500, { code: 500, error: 'Form not found: ' + meta.form }];
+      const data: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(body)) {
+        if (k === '_meta') continue;
+        const type = def.fields[k]?.type;
+        data[k.toLowerCase()] = type === 'date' ? new Date(v as string).valueOf() : type === 'boolean' && (v === 1 || v === 0) ? v === 1 : v;
+      }
       const fields: Record<string, unknown> = {};
       const errors: unknown[] = [];
-      const lower = Object.fromEntries(
-        Object.entries(body)
-          .filter(([k]) => k !== '_meta')
-          .map(([k, v]) => [k.toLowerCase(), v]),
-      );
+      const missing: string[] = [];
       for (const [k, spec] of Object.entries(def.fields)) {
-        if (lower[k] !== undefined) fields[k] = lower[k];
-        else if (spec.required) errors.push({ code: 'sys.missing_fields', fields: [k] });
+        if (data[k] !== undefined && data[k] !== null) fields[k] = data[k];
+        else if (spec.required) missing.push(k);
       }
-      const doc = save({
-        type: 'data_record',
-        form: code,
-        from: body._meta.from,
-        fields,
-        errors,
-        reported_date: body._meta.reported_date ?? Date.now(),
-        content_type: 'json',
-      });
+      if (missing.length) errors.push({ code: 'sys.missing_fields', message: `Missing or invalid fields: ${missing.join(',')}.` });
+      const reported = typeof meta.reported_date === 'number' ? meta.reported_date : Date.now();
+      const doc = save({ type: 'data_record', form: meta.form, errors, tasks: [], fields, reported_date: reported, sms_message: meta });
       return [200, { success: true, id: doc._id }];
     }
     if (method === 'POST' && path === '/api/v1/people') {
       if (!body || typeof body.name !== 'string' || !body.name) return [400, { code: 400, error: 'Missing required fields: name' }];
       const place = typeof body.place === 'string' ? docs.get(body.place) : undefined;
-      if (body.place !== undefined && (!place || !placeTypes.includes(kindOf(place)))) return [400, { code: 400, error: 'Failed to find place.' }];
+      if (body.place !== undefined && !isPlaceDoc(place)) return [400, { code: 400, error: 'Failed to find place.' }];
       const { place: _p, _id: _ignored, ...rest } = body;
-      const doc = save({ ...rest, type: rest.type ?? 'person', parent: place ? lineage(place) : undefined, reported_date: Date.now() });
+      const doc = save({ ...rest, type: rest.type ?? 'person', parent: minified(place), reported_date: Date.now() });
       return [200, { id: doc._id, rev: doc._rev }];
     }
-    if (method === 'POST' && path === '/api/v1/person') {
-      if (!body || typeof body.name !== 'string' || !body.name || typeof body.type !== 'string')
-        return [400, { code: 400, error: 'Missing or empty required fields (name, type).' }];
-      if (!personTypes.includes(body.type === 'contact' ? body.contact_type : body.type)) return [400, { code: 400, error: 'Invalid person type.' }];
-      if (typeof body.parent !== 'string' || !body.parent) return [400, { code: 400, error: 'Missing or empty required field (parent).' }];
-      const place = docs.get(body.parent);
-      if (!place || !placeTypes.includes(kindOf(place))) return [400, { code: 400, error: `Parent with _id ${body.parent} does not exist.` }];
-      if (body._id !== undefined && docs.has(body._id)) return conflict;
-      const doc = save({ ...body, parent: lineage(place), reported_date: body.reported_date ?? Date.now() });
+    if (personApi && method === 'POST' && path === '/api/v1/person') {
+      const problem = personInputProblem(body);
+      if (problem) return invalid(problem);
+      // local/person.ts getTypeProperties
+      const custom = declaredType(body.type);
+      if (!isPersonType(custom ?? { id: body.type })) return invalid(`[${body.type}] is not a valid person type.`);
+      const typeProps = custom ? { contact_type: body.type, type: 'contact' } : { type: body.type };
+      // local/person.ts assertParent, local/libs/lineage.ts assertHasValidParentType
+      const parent = docs.get(body.parent);
+      if (!parent) return invalid(`Parent contact [${body.parent}] not found.`);
+      const childType = custom ?? DEFAULT_PERSON_TYPE;
+      if (!(childType.parents ?? []).includes(typeId(parent)))
+        return invalid(`Parent contact of type [${typeId(parent)}] is not allowed for type [${childType.id}].`);
+      const reported = body.reported_date === undefined ? Date.now() : new Date(body.reported_date).getTime();
+      const doc = save({ ...body, ...typeProps, parent: minified(parent), reported_date: reported });
       return [200, doc];
     }
     const person = /^\/api\/v1\/person\/([^/]+)$/.exec(path);
-    if (method === 'PUT' && person) {
-      const id = decodeURIComponent(person[1]);
-      const old = docs.get(id);
-      if (!old || !personTypes.includes(kindOf(old))) return [404, { code: 404, error: 'Person not found' }];
-      if (!body || body._rev !== old._rev) return [409, { code: 409, error: 'Document update conflict.' }];
-      if (kindOf(body) !== kindOf(old) || (typeof body.parent === 'string' ? body.parent : body.parent?._id) !== old.parent?._id)
-        return [400, { code: 400, error: 'Value of immutable field changed: type or parent.' }];
-      if (typeof body.name !== 'string' || !body.name) return [400, { code: 400, error: 'Missing or empty required field (name).' }];
-      const doc = save({ ...body, _id: id, parent: old.parent, reported_date: old.reported_date });
+    if (personApi && method === 'PUT' && person) {
+      // local/person.ts update
+      if (!isPersonDoc(body) || typeof body._id !== 'string' || typeof body._rev !== 'string')
+        return invalid('Valid _id, _rev, and type fields must be provided.');
+      const old = docs.get(body._id);
+      if (!old || old._deleted || !isPersonDoc(old)) return [404, { code: 404, error: `Person record [${body._id}] not found.` }];
+      const changed = ['_rev', 'reported_date', 'type', 'contact_type'].filter((k) => old[k] !== body[k]);
+      if (changed.length) return invalid(`The [${changed.join(',')}] fields must not be changed.`);
+      if (old.name && (typeof body.name !== 'string' || !body.name.trim())) return invalid('The [name] field must have a [string] value.');
+      if (!sameLineage(old.parent, body.parent)) return invalid('Parent lineage does not match.');
+      const doc = save({ ...body, parent: minified(body.parent) });
       return [200, doc];
     }
     if (method === 'POST' && path === '/medic/_find') {
@@ -169,16 +235,19 @@ export async function startChtStandIn(opts: {
       return [200, { rows: doc ? [{ id, key, value: null, ...(query.get('include_docs') === 'true' ? { doc } : {}) }] : [] }];
     }
     const m = /^\/medic\/([^/_][^/]*)$/.exec(path);
-    if (m && method === 'GET') {
+    if (m && (method === 'GET' || method === 'HEAD')) {
       const doc = docs.get(decodeURIComponent(m[1]));
-      return doc ? [200, doc] : [404, { error: 'not_found', reason: 'missing' }];
+      return doc && !doc._deleted ? [200, doc, { etag: `"${doc._rev}"` }] : [404, { error: 'not_found', reason: doc ? 'deleted' : 'missing' }];
     }
     if (m && method === 'PUT') {
       const id = decodeURIComponent(m[1]);
-      if (!body || typeof body !== 'object' || (body._id !== undefined && body._id !== id))
+      if (!body || typeof body !== 'object' || Array.isArray(body) || (body._id !== undefined && body._id !== id))
         return [400, { error: 'bad_request', reason: 'Document id must match the URL' }];
-      if (docs.get(id)?._rev !== body._rev) return conflict;
-      const doc = save({ ...body, _id: id });
+      state.beforePut?.(id);
+      // CouchDB: a live doc needs its current _rev; a new or deleted one takes none.
+      const old = docs.get(id);
+      if (old && !old._deleted ? old._rev !== body._rev : body._rev !== undefined) return conflict;
+      const doc = save({ ...body, _id: id, _rev: old?._rev });
       return [201, { ok: true, id, rev: doc._rev }];
     }
     return [404, { error: 'not_found' }];
@@ -224,10 +293,11 @@ export async function startChtStandIn(opts: {
       const route = `${req.method} ${url.pathname.replace(/^\/medic\/[^/_][^/]*$/, '/medic/:id').replace(/^\/api\/v1\/person\/.+$/, '/api/v1/person/:id')}`;
       state.calls[route] = (state.calls[route] ?? 0) + 1;
       routes(req.method ?? 'GET', url.pathname, url.searchParams, body).then(
-        ([s, b]) => {
+        ([s, b, headers]) => {
           if (s < 300 && b && typeof b === 'object')
             for (const id of [(b as any).id, (b as any)._id]) if (typeof id === 'string' && docs.has(id)) index(docs.get(id)!);
-          reply(s, b);
+          if (req.method === 'HEAD') return void res.writeHead(s, { 'content-type': 'application/json', ...headers }).end();
+          reply(s, b, headers);
         },
         (e) => reply(500, { error: String(e) }),
       );

@@ -37,14 +37,12 @@ export interface ChtClient {
   getDoc(id: string, deadline: number): Promise<ChtDoc | undefined>;
   /** CouchDB PUT through the API: create (no `_rev`) or update; false on a conflict. */
   putDoc(doc: ChtDoc, deadline: number): Promise<boolean>;
-  /** POST /api/v1/person (CHT >= 5.2) with the `_id` given; false when it already exists. */
-  createPerson(body: ChtDoc, deadline: number): Promise<boolean>;
-  /** PUT /api/v1/person/<id> (CHT >= 5.2): the complete person with its `_rev`; false on a conflict. */
-  updatePerson(body: ChtDoc, deadline: number): Promise<boolean>;
   /** The contact whose shortcode (`patient_id`) this is, through CHT's contacts_by_reference view. */
   byShortcode(code: string, deadline: number): Promise<string | undefined>;
   /** App settings `forms` (the JSON forms CHT knows). */
   jsonForms(deadline: number): Promise<Record<string, JsonForm>>;
+  /** The `_rev` of the app settings doc (HEAD /medic/settings, CouchDB's ETag): changes whenever the settings do. */
+  settingsRev(deadline: number): Promise<string | undefined>;
 }
 
 const LOCKOUT_S = 10;
@@ -101,7 +99,7 @@ export function chtClient(chtUrl: string, now: () => number = Date.now): ChtClie
     }
     refusedLogins = 0;
     if (res.status >= 500) throw new ChtUnavailable(`CHT answered ${res.status} to ${what}${reason(json) ? `: ${reason(json)}` : ''}`);
-    return { status: res.status, json };
+    return { status: res.status, json, headers: res.headers };
   };
   const refusedUnless = (r: ChtReply, ok: number[], what: string) => {
     if (!ok.includes(r.status)) throw new ChtRefused(r.status, `CHT refused ${what}: ${reason(r.json) || r.status}`);
@@ -122,18 +120,6 @@ export function chtClient(chtUrl: string, now: () => number = Date.now): ChtClie
       refusedUnless(r, [200, 201, 202], `the doc ${doc._id}`);
       return true;
     },
-    async createPerson(body, deadline) {
-      const r = await call('POST', '/api/v1/person', deadline, body);
-      if (r.status === 409) return false;
-      refusedUnless(r, [200, 201], 'the person');
-      return true;
-    },
-    async updatePerson(body, deadline) {
-      const r = await call('PUT', `/api/v1/person/${id(body)}`, deadline, body);
-      if (r.status === 409) return false;
-      refusedUnless(r, [200], `the update of person ${body._id}`);
-      return true;
-    },
     async byShortcode(code, deadline) {
       const key = encodeURIComponent(JSON.stringify(['shortcode', code]));
       const r = await call('GET', `/medic/_design/medic-client/_view/contacts_by_reference?key=${key}`, deadline);
@@ -148,6 +134,14 @@ export function chtClient(chtUrl: string, now: () => number = Date.now): ChtClie
       const forms = (r.json as { forms?: unknown } | undefined)?.forms;
       return forms && typeof forms === 'object' ? (forms as Record<string, JsonForm>) : {};
     },
+    async settingsRev(deadline) {
+      // api/src/services/settings.js keeps the app settings in the medic doc `settings`; api/src/routing.js proxies
+      // an online user's GET (and so HEAD) of /medic/<docId> to CouchDB, whose ETag is the doc's _rev.
+      const r = await call('HEAD', '/medic/settings', deadline);
+      refusedUnless(r, [200], 'reading the app settings revision');
+      const etag = r.headers.etag;
+      return typeof etag === 'string' ? etag.replace(/"/g, '') : undefined;
+    },
   };
 }
 
@@ -155,6 +149,7 @@ export function chtClient(chtUrl: string, now: () => number = Date.now): ChtClie
 interface ChtReply {
   status: number;
   json: unknown;
+  headers: Reply['headers'];
 }
 
 /** CHT's own words for a refusal: `Form not found: X`, `Parent ... does not exist`... */

@@ -6,7 +6,7 @@ import type { Deployment } from '../../core/model';
 import type { FhirClient } from '../fhir-client';
 import type { KeyLock } from '../key-lock';
 import { compileMapping } from '../../core/inbound-model';
-import type { ReceiverModel } from '../../core/receiver-model';
+import type { DeclaredContactType, ReceiverModel } from '../../core/receiver-model';
 
 /** What the inbound side works with. */
 export interface InboundDeps {
@@ -17,6 +17,8 @@ export interface InboundDeps {
   deployment: Deployment;
   /** Contact type -> person or place, from app settings contact_types. */
   contactTypes: Record<string, 'Patient' | 'Practitioner' | 'Place'>;
+  /** App settings contact_types as CHT reads them (undefined: CHT's built-in hierarchy). */
+  hierarchy: DeclaredContactType[] | undefined;
   /** Whether CHT knows each inbound JSON form (checked at start, then at most once a minute). */
   forms: FormCheck;
 }
@@ -31,6 +33,7 @@ export function inboundDeps(opts: { chtUrl: string; model: ReceiverModel }, fhir
     locks,
     deployment: opts.model.outbound.deployment,
     contactTypes: opts.model.outbound.contacts.types,
+    hierarchy: opts.model.contactTypes,
     forms: new FormCheck(cht),
   };
 }

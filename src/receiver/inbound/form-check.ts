@@ -3,22 +3,18 @@ import type { JsonForm } from './cht-docs';
 import { Refused } from './refused';
 
 /**
- * The JSON forms CHT actually has (app settings `forms`), read at start-up
- * and again at most once a minute. A record for a form CHT lacks would be
- * refused by CHT's records service (500 `Form not found: X`) on every retry:
- * it is refused here instead, with CHT's reason, and a fix in CHT's settings
- * is picked up within the minute.
+ * The JSON forms CHT actually has (app settings `forms`). A record for a form
+ * CHT lacks would be refused by CHT's records service (500 `Form not found:
+ * X`), and one for a form removed from the settings would be written all the
+ * same by a direct doc write: so before each record, the settings doc's
+ * `_rev` is checked (one HEAD, no body) and the forms read again when it
+ * changed. A fix, or a removal, in CHT's settings counts from the next record.
  */
-const FRESH_MS = 60_000;
-
 export class FormCheck {
   private forms?: Record<string, JsonForm>;
-  private readAt = 0;
+  private rev?: string;
 
-  constructor(
-    private readonly cht: ChtClient,
-    private readonly now: () => number = Date.now,
-  ) {}
+  constructor(private readonly cht: ChtClient) {}
 
   /** Reads CHT's forms; the codes of `wanted` CHT does not have. */
   async missing(wanted: string[], deadline: number): Promise<string[]> {
@@ -27,7 +23,8 @@ export class FormCheck {
   }
 
   async form(code: string, deadline: number): Promise<JsonForm> {
-    if (!this.forms || this.now() - this.readAt > FRESH_MS) await this.read(deadline);
+    const rev = await this.cht.settingsRev(deadline);
+    if (!this.forms || rev === undefined || rev !== this.rev) await this.read(deadline, rev);
     const form = this.forms![code.toUpperCase()];
     if (!form)
       throw new Refused(
@@ -37,8 +34,10 @@ export class FormCheck {
     return form;
   }
 
-  private async read(deadline: number): Promise<void> {
+  private async read(deadline: number, rev?: string): Promise<void> {
+    const revBefore = rev ?? (await this.cht.settingsRev(deadline));
     this.forms = await this.cht.jsonForms(deadline);
-    this.readAt = this.now();
+    // Read before the forms: a change in between makes the next check read again rather than keep stale forms.
+    this.rev = revBefore;
   }
 }

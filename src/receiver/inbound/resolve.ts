@@ -23,11 +23,17 @@ export interface ResolveContext {
   calls: FhirCall[];
 }
 
-export async function resolveChtId(ref: unknown, c: ResolveContext): Promise<string | undefined> {
+/** The CHT `_id`, and the FHIR server's resource when that is how it was found (CHT may not have it yet). */
+export interface Resolved {
+  chtId: string;
+  target?: Resource;
+}
+
+export async function resolveChtId(ref: unknown, c: ResolveContext): Promise<Resolved | undefined> {
   if (!ref || typeof ref !== 'object') return undefined;
   const r = ref as { reference?: unknown; identifier?: Identifier };
   const byIdentifier = await fromIdentifiers(r.identifier ? [r.identifier] : [], c);
-  if (byIdentifier) return byIdentifier;
+  if (byIdentifier) return { chtId: byIdentifier };
   const m = typeof r.reference === 'string' ? LITERAL_REF.exec(r.reference) : null;
   const [, kind = '', id = ''] = m ?? [];
   if (!m || !c.kinds.includes(kind)) {
@@ -35,7 +41,7 @@ export async function resolveChtId(ref: unknown, c: ResolveContext): Promise<str
     return fromTarget(await fhirGet(`${c.kinds[0]}?identifier=${encodeURIComponent(`${r.identifier.system}|${r.identifier.value}`)}`, c), c);
   }
   const fromClinic = chtIdFromFhir(kind, id);
-  if (await c.cht.getDoc(fromClinic, c.deadline)) return fromClinic;
+  if (await c.cht.getDoc(fromClinic, c.deadline)) return { chtId: fromClinic };
   return fromTarget(await fhirGet(`${kind}/${id}`, c), c);
 }
 
@@ -48,9 +54,10 @@ async function fromIdentifiers(ids: Identifier[], c: ResolveContext): Promise<st
   return undefined;
 }
 
-async function fromTarget(target: Resource | undefined, c: ResolveContext): Promise<string | undefined> {
+async function fromTarget(target: Resource | undefined, c: ResolveContext): Promise<Resolved | undefined> {
   if (!target?.id) return undefined;
-  return (await fromIdentifiers((target as { identifier?: Identifier[] }).identifier ?? [], c)) ?? chtIdFromFhir(target.resourceType, target.id);
+  const chtId = (await fromIdentifiers((target as { identifier?: Identifier[] }).identifier ?? [], c)) ?? chtIdFromFhir(target.resourceType, target.id);
+  return { chtId, target };
 }
 
 /** One read or search on the FHIR server (a batch of one GET); the first resource found. */

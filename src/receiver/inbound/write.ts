@@ -1,19 +1,24 @@
+import type { Resource } from 'fhir/r4';
 import type { InboundDeps } from './deps';
-import type { WritePlan } from './plan';
-import { personBody, recordDoc, withoutDropped, type ChtDoc, type JsonForm } from './cht-docs';
-import { ChtRefused, ChtUnavailable } from './cht-client';
+import { plan, type WritePlan } from './plan';
+import { recordDoc, type ChtDoc, type JsonForm } from './cht-docs';
+import { ChtUnavailable } from './cht-client';
 import { resolveChtId } from './resolve';
 import { Refused } from './refused';
+import { assertParentAllowed, newPersonDoc, typeOf, typeProperties, updatedPersonDoc } from './person-doc';
 import type { FhirCall } from '../fhir-client';
-import { contactType } from '../../core/contacts';
 import { systems } from '../../core/identity';
 import { own } from '../../core/values';
+import { validateR4 } from '../../fhir-validation';
 
 /**
  * The CHT writes of one inbound resource. Its CHT doc has a known `_id`
  * (plan.chtId), so finding it is one GET whatever the size of the database;
  * a resend of the same version, or a version that changes nothing CHT keeps,
- * writes nothing.
+ * writes nothing. Every write is a CouchDB PUT carrying the `_rev` it read:
+ * when someone else wrote the doc in between (CouchDB 409), it is read again
+ * and the write decided again, a few times, before the sender is told to
+ * retry later.
  *
  * Request statuses (ServiceRequest.status) and their effect on the record
  * and its follow-up task (tasks.js reads `fields.fhir_status`):
@@ -31,71 +36,70 @@ export interface Written {
 
 /** Statuses under which a resource with no CHT record yet gets one. */
 const CREATES = new Set([undefined, 'active']);
+/** Reads and writes of one doc before a conflict goes back to the sender as "retry later". */
+const ATTEMPTS = 3;
 
 export async function writeRecord(p: WritePlan, form: JsonForm, deps: InboundDeps, deadline: number, calls: FhirCall[]): Promise<Written> {
   const code = (p.mapping.def.form as string).toUpperCase();
-  const existing = await deps.cht.getDoc(p.chtId, deadline);
-  const stored = existing?.fields as Record<string, unknown> | undefined;
-  const same = sameOrOlder(stored?.fhir_version, p.version);
-  if (existing && same) return { status: 200, text: `${same}: CHT record ${p.chtId} has ${String(stored?.fhir_version)}`, effect: 'duplicate' };
-  if (!existing && !CREATES.has(p.status))
-    return { status: 200, text: `${p.source} is ${p.status} and has no CHT record: nothing to create or close`, effect: 'ignored' };
-  const patient = await contact(p.patientRef, 'patient', deps, deadline, calls);
-  const data = { ...p.values, patient_uuid: patient, fhir_source: p.source, fhir_version: p.version, ...(p.status ? { fhir_status: p.status } : {}) };
-  const reported = p.clinicalTime ?? (existing?.reported_date as number | undefined) ?? Date.now();
-  const doc = recordDoc(p.chtId, code, form, data, reported, existing);
-  if (!(await deps.cht.putDoc(doc, deadline))) return conflict(p);
-  const closed = p.status && !CREATES.has(p.status) ? ` (${p.status})` : '';
-  return existing
-    ? { status: 200, text: `Updated CHT record ${p.chtId} (${code}) to ${p.version}${closed}`, effect: 'updated' }
-    : { status: 201, text: `Created CHT record ${p.chtId} (${code}) for patient ${patient}`, effect: 'created' };
+  let patient: string | undefined;
+  return retrying(p, async () => {
+    const existing = await deps.cht.getDoc(p.chtId, deadline);
+    const stored = existing?.fields as Record<string, unknown> | undefined;
+    const same = sameOrOlder(stored?.fhir_version, p.version);
+    if (existing && same) return { status: 200, text: `${same}: CHT record ${p.chtId} has ${String(stored?.fhir_version)}`, effect: 'duplicate' };
+    if (!existing && !CREATES.has(p.status))
+      return { status: 200, text: `${p.source} is ${p.status} and has no CHT record: nothing to create or close`, effect: 'ignored' };
+    patient ??= (await contact(p.patientRef, 'patient', deps, deadline, calls))._id;
+    const data = { ...p.values, patient_uuid: patient, fhir_source: p.source, fhir_version: p.version, ...(p.status ? { fhir_status: p.status } : {}) };
+    const reported = p.clinicalTime ?? (existing?.reported_date as number | undefined) ?? Date.now();
+    if (!(await deps.cht.putDoc(recordDoc(p.chtId, code, form, data, reported, existing), deadline))) return undefined;
+    const closed = p.status && !CREATES.has(p.status) ? ` (${p.status})` : '';
+    return existing
+      ? { status: 200, text: `Updated CHT record ${p.chtId} (${code}) to ${p.version}${closed}`, effect: 'updated' }
+      : { status: 201, text: `Created CHT record ${p.chtId} (${code}) for patient ${patient}`, effect: 'created' };
+  });
 }
 
 export async function writeContact(p: WritePlan, deps: InboundDeps, deadline: number, calls: FhirCall[]): Promise<Written> {
-  const existing = await deps.cht.getDoc(p.chtId, deadline);
-  const same = sameOrOlder(existing?.fhir_version, p.version);
-  if (existing && same) return { status: 200, text: `${same}: CHT contact ${p.chtId} has ${String(existing.fhir_version)}`, effect: 'duplicate' };
-  const place = await contact(p.parentRef, 'parent', deps, deadline, calls);
   const type = p.mapping.def.contact_type ?? 'person';
-  const source = { fhir_source: p.source, fhir_version: p.version, ...(p.identifiers.length ? { fhir_identifiers: p.identifiers } : {}) };
-  if (!existing) {
-    const body = personBody(p.chtId, type, place, p.values, source);
-    const created = await createPerson(body, deps, deadline);
-    return created ? { status: 201, text: `Created CHT contact ${p.chtId} in place ${place}`, effect: 'created' } : conflict(p);
-  }
-  const parentNow = (existing.parent as { _id?: string } | undefined)?._id;
-  if (parentNow !== place)
-    throw new Refused(
-      'business-rule',
-      `${p.source} moves the person from place ${parentNow} to ${place}: CHT's person API cannot change a parent; move the contact in CHT`,
-      [`${p.source.split('/')[0]}.${p.mapping.def.parent}`],
-      true,
-    );
-  const mapped = Object.keys(p.mapping.def.fields);
-  if (mapped.every((k) => existing[k] === p.values[k]) && sameIdentifiers(existing.fhir_identifiers, p.identifiers)) {
-    return { status: 200, text: `${p.source} ${p.version} changes nothing CHT keeps for contact ${p.chtId}`, effect: 'unchanged' };
-  }
-  const body = withoutDropped(personBody(p.chtId, type, place, p.values, source, existing), mapped, p.values);
-  if (!p.identifiers.length) delete body.fhir_identifiers;
-  if (!(await deps.cht.updatePerson(body, deadline))) return conflict(p);
-  return { status: 200, text: `Updated CHT contact ${p.chtId} to ${p.version}`, effect: 'updated' };
+  const typeProps = typeProperties(deps.hierarchy, type);
+  const fhirFields = { fhir_source: p.source, fhir_version: p.version, ...(p.identifiers.length ? { fhir_identifiers: p.identifiers } : {}) };
+  let place: ChtDoc | undefined;
+  return retrying(p, async () => {
+    const existing = await deps.cht.getDoc(p.chtId, deadline);
+    const same = sameOrOlder(existing?.fhir_version, p.version);
+    if (existing && same) return { status: 200, text: `${same}: CHT contact ${p.chtId} has ${String(existing.fhir_version)}`, effect: 'duplicate' };
+    place ??= await contact(p.parentRef, 'parent', deps, deadline, calls);
+    if (!existing) {
+      assertParentAllowed(deps.hierarchy, type, place);
+      const doc = newPersonDoc(p.chtId, typeProps, place, p.values, fhirFields, p.source, Date.now());
+      if (!(await deps.cht.putDoc(doc, deadline))) return undefined;
+      return { status: 201, text: `Created CHT contact ${p.chtId} in place ${place._id}`, effect: 'created' };
+    }
+    const parentNow = (existing.parent as { _id?: string } | undefined)?._id;
+    if (parentNow !== place._id)
+      throw new Refused(
+        'business-rule',
+        `${p.source} moves the person from place ${parentNow} to ${place._id}: moving a contact changes the lineage of everything under it; move it in CHT (cht-conf move-contacts)`,
+        [`${p.source.split('/')[0]}.${p.mapping.def.parent}`],
+        true,
+      );
+    const mapped = Object.keys(p.mapping.def.fields);
+    if (mapped.every((k) => existing[k] === p.values[k]) && sameIdentifiers(existing.fhir_identifiers, p.identifiers)) {
+      return { status: 200, text: `${p.source} ${p.version} changes nothing CHT keeps for contact ${p.chtId}`, effect: 'unchanged' };
+    }
+    if (!(await deps.cht.putDoc(updatedPersonDoc(existing, mapped, p.values, fhirFields, p.source), deadline))) return undefined;
+    return { status: 200, text: `Updated CHT contact ${p.chtId} to ${p.version}`, effect: 'updated' };
+  });
 }
 
-/** POST /api/v1/person (CHT >= 5.2); on an older CHT (404) the same doc through CouchDB. */
-async function createPerson(body: ChtDoc, deps: InboundDeps, deadline: number): Promise<boolean> {
-  try {
-    return await deps.cht.createPerson(body, deadline);
-  } catch (e) {
-    if (!(e instanceof ChtRefused) || e.status !== 404) throw e;
-    const place = await deps.cht.getDoc(body.parent as string, deadline);
-    const lineage = { _id: body.parent, ...(place?.parent ? { parent: place.parent } : {}) };
-    return deps.cht.putDoc({ ...body, parent: lineage, reported_date: Date.now() }, deadline);
+/** Runs one read-decide-write; `undefined` means CouchDB refused the write as stale (409): read and decide again. */
+async function retrying(p: WritePlan, attempt: () => Promise<Written | undefined>): Promise<Written> {
+  for (let i = 0; i < ATTEMPTS; i++) {
+    const done = await attempt();
+    if (done) return done;
   }
-}
-
-/** Someone else wrote the doc between our read and our write: retrying reads it again. */
-function conflict(p: WritePlan): never {
-  throw new ChtUnavailable(`CHT doc ${p.chtId} changed while ${p.source} was written`, 1);
+  throw new ChtUnavailable(`CHT doc ${p.chtId} kept changing while ${p.source} was written (${ATTEMPTS} conflicts)`, 1);
 }
 
 /** Why a version needs no write: the same one, or an older one (numeric versionIds). */
@@ -111,11 +115,16 @@ function sameIdentifiers(stored: unknown, now: Array<{ system: string; value: st
   return JSON.stringify(stored ?? []) === JSON.stringify(now);
 }
 
-/** The CHT contact a reference points at, checked to exist in CHT and be of the right kind. */
-async function contact(ref: unknown, what: 'patient' | 'parent', deps: InboundDeps, deadline: number, calls: FhirCall[]): Promise<string> {
+/**
+ * The CHT contact a reference points at, checked to exist in CHT and be of
+ * the right kind. A patient the FHIR server knows and CHT does not yet (a
+ * clinic registered them, then referred them) is created first, through the
+ * inbound mapping that takes Patients.
+ */
+async function contact(ref: unknown, what: 'patient' | 'parent', deps: InboundDeps, deadline: number, calls: FhirCall[]): Promise<ChtDoc> {
   const sys = systems(deps.deployment);
   const kinds = what === 'patient' ? ['Patient'] : ['Organization', 'Location'];
-  const chtId = await resolveChtId(ref, {
+  const found = await resolveChtId(ref, {
     kinds,
     systems: { chtId: sys.chtId, shortcode: what === 'patient' ? sys.patientId : sys.placeId },
     cht: deps.cht,
@@ -123,16 +132,35 @@ async function contact(ref: unknown, what: 'patient' | 'parent', deps: InboundDe
     deadline,
     calls,
   });
-  if (!chtId)
+  if (!found)
     throw new Refused(
       'not-found',
       `The ${what} reference does not lead to a contact CHT knows (by id, ${sys.chtId}, ${sys.patientId} or an identifier the FHIR server has)`,
     );
-  const doc = await deps.cht.getDoc(chtId, deadline);
-  if (!doc || doc._deleted) throw new Refused('not-found', `The ${what} ${chtId} is not in CHT`);
-  const type = contactType(doc);
+  let doc = await deps.cht.getDoc(found.chtId, deadline);
+  if ((!doc || doc._deleted) && what === 'patient' && found.target) doc = await createFromFhir(found.target, deps, deadline, calls);
+  if (!doc || doc._deleted) throw new Refused('not-found', `The ${what} ${found.chtId} is not in CHT`);
+  const type = typeOf(doc);
   const kind = type === undefined ? undefined : own(deps.contactTypes, type);
   const wanted = what === 'patient' ? kind === 'Patient' || kind === 'Practitioner' : kind === 'Place';
-  if (!wanted) throw new Refused('invalid', `The ${what} ${chtId} is not a ${what === 'patient' ? 'person' : 'place'} in CHT`);
-  return chtId;
+  if (!wanted) throw new Refused('invalid', `The ${what} ${found.chtId} is not a ${what === 'patient' ? 'person' : 'place'} in CHT`);
+  return doc;
+}
+
+/** The person a FHIR server's Patient becomes, written as if the clinic had sent it; undefined when no mapping takes it. */
+async function createFromFhir(target: Resource, deps: InboundDeps, deadline: number, calls: FhirCall[]): Promise<ChtDoc | undefined> {
+  const self = `${target.resourceType}/${target.id ?? ''}`;
+  const cannot = (why: string) => new Refused('not-found', `The patient is not in CHT, and the FHIR server's ${self} cannot become a CHT person: ${why}`);
+  const issues = validateR4(target);
+  if (issues.length) throw cannot(`it is not valid R4 (${issues[0]!.diagnostics ?? issues[0]!.code})`);
+  let p;
+  try {
+    p = plan(deps.mappings, target, deps.deployment);
+  } catch (e) {
+    throw e instanceof Refused ? cannot(e.message) : e;
+  }
+  if (p.kind !== 'write' || p.mapping.def.write !== 'person') return undefined;
+  const person = p;
+  await deps.locks.run([person.source], () => writeContact(person, deps, deadline, calls));
+  return deps.cht.getDoc(person.chtId, deadline);
 }
