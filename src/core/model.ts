@@ -60,6 +60,8 @@ export interface RuleBase {
   /** Field holding the `_id` of the person the fact is about (default: the report's patient). */
   subject?: string;
   required?: boolean;
+  /** Set by the build when an earlier rule of the same resource type makes the same ids: keeps this rule's ids apart. */
+  key?: string;
 }
 
 export type ObservationValue = 'quantity' | 'integer' | 'boolean' | 'string' | 'dateTime' | 'coded';

@@ -43,7 +43,8 @@ export function read(ctx: ReportContext, path: string, scope: Scope): unknown[] 
 export function factsFor(ctx: ReportContext, rule: RuleBase, part: string): Fact[] {
   const found: Answer[] = rule.field ? answersAt(ctx.fields, ctx.shape, rule.field) : [{ value: undefined, part, scope: {} }];
   const out: Fact[] = [];
-  for (const a of found) {
+  for (const answer of found) {
+    const a = rule.key ? { ...answer, part: `${answer.part}~${rule.key}` } : answer;
     if (rule.when && !holds(rule.when, (p) => read(ctx, p, a.scope))) continue;
     if (!rule.subject) {
       out.push({ ...a, subject: ctx.subject, subjectId: ctx.subjectId });

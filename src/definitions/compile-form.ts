@@ -105,9 +105,8 @@ export function compileForm(def: FormDefinition, xform: XFormInfo, terms: Termin
   const notDate = (path: string, f: XFormField | undefined, where: string) => {
     if (f && ['int', 'decimal', 'boolean', 'select1', 'select'].indexOf(f.type) >= 0) report(where, `'${path}' is a ${f.type} field, not a date`);
     // CHT forms often keep a date formatted for people to read ("%e %b, %Y"): FHIR cannot read it.
-    const shown = /format-date(?:-time)?\s*\([^,]*,\s*(['"])([^'"]*)\1/.exec(f?.calculate ?? '');
-    if (shown && shown[2] !== '%Y-%m-%d')
-      report(where, `'${path}' holds a date formatted for display ('${shown[2]}'): name a field with an ISO date (%Y-%m-%d)`);
+    const shown = dateFormats(f?.calculate ?? '').find((fmt) => !ISO_FORMAT.test(fmt));
+    if (shown !== undefined) report(where, `'${path}' holds a date formatted for display ('${shown}'): name a field with an ISO date (%Y-%m-%d)`);
   };
   const dateField = (path: string | undefined, ruleField: string | undefined, where: string) => {
     if (!path) return;
@@ -237,15 +236,92 @@ export function compileForm(def: FormDefinition, xform: XFormInfo, terms: Termin
       model.fulfils.statuses = def.fulfils.statuses ?? {};
     }
   }
+  const immunizations = (def.immunizations ?? []).map((r, i) => coded(r, `/immunizations/${i}`));
+  const procedures = (def.procedures ?? []).map((r, i) => coded(r, `/procedures/${i}`));
+  keepIdsApart('observations', observations, (o) => (o.answers ? Object.keys(o.answers).map((a) => `${o.field}=${a}`) : [o.field]), report);
+  keepIdsApart('conditions', conditions, (c) => (c.scope === 'patient' ? [] : codedParts(c)), report);
+  keepIdsApart('conditions', conditions, (c) => (c.scope === 'patient' ? codesOf(c).map((k) => `patient:${k}`) : []), report, false);
+  keepIdsApart('immunizations', immunizations, codedParts, report);
+  keepIdsApart('procedures', procedures, codedParts, report);
   // Only non-empty lists travel: the model is in every phone's app settings.
   if (observations.length) model.observations = observations;
   if (conditions.length) model.conditions = conditions;
-  const immunizations = (def.immunizations ?? []).map((r, i) => coded(r, `/immunizations/${i}`));
   if (immunizations.length) model.immunizations = immunizations;
-  const procedures = (def.procedures ?? []).map((r, i) => coded(r, `/procedures/${i}`));
   if (procedures.length) model.procedures = procedures;
   if (appointments.length) model.appointments = appointments;
   return model;
+}
+
+/**
+ * Two rules of one resource type that map the same field and answer would
+ * make the same resource id (one fullUrl twice in the Bundle: bdl-7). The
+ * later rule gets a `key` that keeps its ids apart; the earlier keeps its
+ * ids, so resources already pushed keep theirs. Patient-scoped Conditions
+ * are one per patient and concept by design: two rules making the same
+ * concept there are refused (`separable` false), naming both.
+ */
+function keepIdsApart<R extends RuleBase & { code?: string }>(
+  kind: string,
+  rules: R[],
+  parts: (r: R) => string[],
+  report: (where: string, msg: string) => void,
+  separable = true,
+): void {
+  const taken = new Map<string, number>();
+  rules.forEach((r, i) => {
+    const mine = parts(r);
+    const clash = mine.map((p) => taken.get(p)).find((j) => j !== undefined);
+    if (clash !== undefined) {
+      if (!separable)
+        report(
+          `/${kind}/${i}`,
+          `makes the same patient-scoped Condition as /${kind}/${clash} (${mine.find((p) => taken.has(p))}): map that concept in one rule`,
+        );
+      else r.key = r.code && !rules.slice(0, i).some((o) => o.code === r.code) ? r.code : String(i);
+    }
+    for (const p of mine) if (!taken.has(p)) taken.set(p, i);
+  });
+}
+
+function codesOf(r: CodedRule): string[] {
+  if (!r.answers) return r.code ? [r.code] : [];
+  return [...new Set(Object.values(r.answers).flat())];
+}
+
+function codedParts(r: CodedRule): string[] {
+  return r.field && r.answers ? Object.keys(r.answers).map((a) => `${r.field}=${a}`) : [`code=${r.code ?? ''}`];
+}
+
+/** Formats that give an ISO 8601 date or date-time, which FHIR can read. */
+const ISO_FORMAT = /^%Y-%m-%d(T%H:%M(:%S(\.%3)?)?(%z)?)?$/;
+
+/**
+ * The format argument of each `format-date(value, format)` and
+ * `format-date-time(value, format)` in an XPath: the second argument at the
+ * call's own depth, past any nested call or quoted comma in the first.
+ */
+export function dateFormats(xpath: string): string[] {
+  const out: string[] = [];
+  const call = /format-date(?:-time)?\s*\(/g;
+  for (let m = call.exec(xpath); m; m = call.exec(xpath)) {
+    let depth = 0;
+    let quote = '';
+    for (let i = m.index + m[0].length; i < xpath.length; i++) {
+      const c = xpath[i]!;
+      if (quote) {
+        if (c === quote) quote = '';
+      } else if (c === "'" || c === '"') quote = c;
+      else if (c === '(') depth++;
+      else if (c === ')') {
+        if (depth-- === 0) break;
+      } else if (c === ',' && depth === 0) {
+        const literal = /^\s*(['"])(.*?)\1/.exec(xpath.slice(i + 1));
+        if (literal) out.push(literal[2]!);
+        break;
+      }
+    }
+  }
+  return out;
 }
 
 function valueFor(f: XFormField | undefined): ObservationValue {

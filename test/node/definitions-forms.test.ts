@@ -5,6 +5,9 @@ import path from 'node:path';
 import { compileDefinitions } from '../../src/definitions/compile';
 import { DefinitionError } from '../../src/definitions/load';
 import { ROOT } from '../support/repo';
+import { mapDoc } from '../../src/core/map-doc';
+import { hydrate } from '../../src/outbound/hydrate';
+import { sampleContacts, sampleReports } from '../support/samples';
 
 /**
  * Definitions over CHT-style forms: every path, answer, subject and `when`
@@ -173,6 +176,51 @@ describe('mapping definitions over CHT-style forms', () => {
     } finally {
       fs.rmSync(root, { recursive: true, force: true });
     }
+  });
+
+  it('two rules on the same field and answer get distinct ids; the first keeps its own (no fullUrl twice: bdl-7)', () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'defs-forms-'));
+    try {
+      fs.cpSync(path.join(ROOT, 'app_settings'), path.join(root, 'app_settings'), { recursive: true });
+      fs.cpSync(path.join(ROOT, 'forms'), path.join(root, 'forms'), { recursive: true });
+      const file = path.join(root, 'app_settings/fhir/forms/childbirth.json');
+      const def = JSON.parse(fs.readFileSync(file, 'utf8'));
+      // The same answer means two facts: an Observation code each, and two Conditions.
+      def.observations.push({ ...def.observations[0], code: 'birth-weight', value: 'integer' });
+      def.conditions.push({ ...def.conditions[2], answers: { bleeding: 'fever' } });
+      fs.writeFileSync(file, JSON.stringify(def));
+      const { model } = compileDefinitions(root);
+      const f = model.forms.childbirth;
+      assert.equal(f.observations?.[0].key, undefined, 'the first rule keeps its ids');
+      assert.equal(f.observations?.[2].key, '2', 'its code is taken by another rule: its index');
+      assert.equal(f.conditions?.[3].key, '3');
+      const doc = sampleReports().find((d) => d.form === 'childbirth')!;
+      const entries = mapDoc(model, hydrate(doc, sampleContacts())).entry ?? [];
+      const urls = entries.map((e) => e.fullUrl);
+      assert.equal(new Set(urls).size, urls.length, 'no fullUrl twice');
+      assert.equal(entries.filter((e) => e.resource?.resourceType === 'Observation').length, 3, 'plurality twice, one weight');
+      // Two patient-scoped rules making the same concept are one Condition: refused, naming both.
+      def.conditions.push({ ...def.conditions[0] });
+      fs.writeFileSync(file, JSON.stringify(def));
+      assert.throws(() => compileDefinitions(root), /conditions\/4: makes the same patient-scoped Condition as \/conditions\/0/);
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('takes the format argument of format-date-time, not a string inside its value: an ISO date passes, a display one fails', () => {
+    const iso = `format-date-time(if(selected( /childbirth/outcome/delivery_mode , 'cesarean'), /childbirth/next_pnc_visit , /childbirth/outcome/delivery_date ), "%Y-%m-%d")`;
+    const shown = iso.replace('"%Y-%m-%d"', "'%d/%m/%Y'");
+    const bind = (calc: string) => (xml: string) =>
+      xml
+        .replace(
+          '<bind nodeset="/childbirth/mother/outcome"',
+          `<bind nodeset="/childbirth/mother/pnc_day" type="string" calculate="${calc.replace(/"/g, '&quot;')}"/>\n      <bind nodeset="/childbirth/mother/outcome"`,
+        )
+        .replace('<danger_signs/>\n          </mother>', '<danger_signs/>\n            <pnc_day/>\n          </mother>');
+    const useIt = (j: any) => (j.procedures[0].date = 'mother.pnc_day');
+    assert.ok(problemsWith(useIt, bind(shown)).some((p) => /holds a date formatted for display \('%d\/%m\/%Y'\)/.test(p)));
+    assert.throws(() => problemsWith(useIt, bind(iso)), /expected a DefinitionError/);
   });
 
   for (const [name, edit, expected] of cases) {
