@@ -3,6 +3,8 @@ import type { ConditionRule } from './model';
 import { resourceId } from './identity';
 import { type ReportContext, codedFacts, read } from './rules';
 import { dateTime } from './values';
+import type { Episode } from './episodes';
+import { slotOf, withClaims } from './statement';
 
 const CLINICAL = 'http://terminology.hl7.org/CodeSystem/condition-clinical';
 const VERIFICATION = 'http://terminology.hl7.org/CodeSystem/condition-ver-status';
@@ -11,17 +13,26 @@ const CATEGORY = 'http://terminology.hl7.org/CodeSystem/condition-category';
 /**
  * One Condition per answer the rule says means a diagnosis, danger sign or
  * state (any answer, or the rule's `code` when its `when` holds). A
- * patient-scoped rule writes one Condition per patient and concept, so a
- * later report (a delivery resolving a pregnancy) updates it in place.
+ * patient-scoped rule writes one Condition per patient and concept, an
+ * episode-scoped one per episode of care and concept: several reports write
+ * it (a registration its onset, a delivery its abatement), each owning what
+ * it states, the later in clinical time winning (statement.ts).
  */
-export function conditionsFor(ctx: ReportContext, rule: ConditionRule): Condition[] {
+export function conditionsFor(ctx: ReportContext, rule: ConditionRule, episodes: Episode[] = []): Condition[] {
   const out: Condition[] = [];
+  const episode = rule.scope === 'episode' ? episodes.find((e) => e.type === rule.episode) : undefined;
+  // An episode-scoped fact of a report that names no episode (the field was empty) is not made: it has no key.
+  if (rule.scope === 'episode' && !episode) return out;
   for (const f of codedFacts(ctx, rule)) {
     // Condition.subject is 1..1: no patient, no Condition.
     if (!f.subject) continue;
     // Keyed on the patient's _id, or on the shortcode when the report names only that.
     const owner = f.subjectId ?? (f.subject.identifier?.value && 'patient_id:' + f.subject.identifier.value);
-    const id = rule.scope === 'patient' && owner ? resourceId(ctx.d, 'Condition', owner, 'episode/' + f.code) : resourceId(ctx.d, 'Condition', ctx.key, f.part);
+    const id = episode
+      ? resourceId(ctx.d, 'Condition', episode.key, `episode/${episode.type}/${f.code}`)
+      : rule.scope === 'patient' && owner
+        ? resourceId(ctx.d, 'Condition', owner, 'episode/' + f.code)
+        : resourceId(ctx.d, 'Condition', ctx.key, f.part);
     const c: Condition = {
       resourceType: 'Condition',
       id,
@@ -38,7 +49,18 @@ export function conditionsFor(ctx: ReportContext, rule: ConditionRule): Conditio
     const abatement = rule.abatement && dateTime(read(ctx, rule.abatement, f.scope)[0]);
     if (abatement) c.abatementDateTime = abatement;
     if (ctx.performer) c.recorder = ctx.performer[0];
-    out.push(c);
+    const shared = rule.scope && ctx.effective;
+    out.push(
+      shared
+        ? withClaims(
+            c,
+            Object.keys(c)
+              .filter((k) => k !== 'resourceType' && k !== 'id')
+              .map((k) => slotOf('Condition', k)),
+            ctx.effective!,
+          )
+        : c,
+    );
   }
   return out;
 }

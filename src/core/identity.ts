@@ -24,6 +24,8 @@ export type ResourceKind =
   | 'QuestionnaireResponse'
   | 'Questionnaire'
   | 'Task'
+  | 'EpisodeOfCare'
+  | 'RelatedPerson'
   | 'Bundle';
 
 export function systems(d: Deployment) {

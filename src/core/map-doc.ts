@@ -7,6 +7,7 @@ import { transaction } from './bundle';
 import { MappingError } from './errors';
 import { systems } from './identity';
 import { revSequence, withSourceVersion } from './source-version';
+import { hasStatement, stampStatement } from './statement';
 
 /** The FHIR resources of one CHT doc (report or contact). */
 export function docResources(model: MappingModel, doc: unknown): Resource[] {
@@ -43,6 +44,8 @@ function versioned(model: MappingModel, doc: Doc, resources: Resource[]): Resour
   const system = systems(model.deployment).chtId;
   const self = String(doc._id);
   return resources.map((r) => {
+    // Written by several reports: the report's statement names it and its version (statement.ts).
+    if (hasStatement(r)) return stampStatement(r, `${system}/${self}`, revs.get(self) ?? 0);
     // identifier is a list on most resources, one Identifier on some (QuestionnaireResponse).
     const ids: unknown[] = [(r as { identifier?: unknown }).identifier].flat();
     const cht = (ids.find((i) => isObject(i) && i.system === system) as { value?: string } | undefined)?.value;

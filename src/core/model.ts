@@ -102,8 +102,30 @@ export interface ConditionRule extends CodedRule {
   /** Fields with the onset and abatement dates. */
   onset?: string;
   abatement?: string;
-  /** `patient`: one Condition per patient and concept, so a later report (of any form) updates it. */
-  scope?: 'patient';
+  /**
+   * `patient`: one Condition per patient and concept; `episode`: one per
+   * episode of care and concept (a second pregnancy gets its own). Either
+   * way later reports update it by clinical time (statement.ts).
+   */
+  scope?: 'patient' | 'episode';
+  /** With scope `episode`: the episode's type (a concept key of the form's `episodes`). */
+  episode?: string;
+}
+
+/**
+ * The report opens an episode of care, belongs to one, or ends one. An
+ * episode is named by the `_id` of the report that opened it: the one
+ * thing a follow-up form knows of it (CHT tasks pass it in).
+ */
+export interface EpisodeRule {
+  /** Concept key: EpisodeOfCare.type. */
+  type: string;
+  /** Field holding the `_id` of the report that opened it; absent: this report opens it. */
+  field?: string;
+  /** This report ends it: status finished, period.end its time (or `end`). */
+  closes?: boolean;
+  /** Field with the date it ended. */
+  end?: string;
 }
 
 export interface AppointmentRule extends RuleBase {
@@ -137,6 +159,9 @@ export interface FormModel {
   immunizations?: CodedRule[];
   procedures?: CodedRule[];
   appointments?: AppointmentRule[];
+  episodes?: EpisodeRule[];
+  /** Field holding each newborn's `_id` (a db-doc person): the report's patient is their mother. */
+  newborns?: string;
   shape: Shape;
 }
 

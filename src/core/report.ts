@@ -8,6 +8,8 @@ import { observationsFor } from './observations';
 import { conditionsFor } from './conditions';
 import { immunizationsFor, proceduresFor } from './clinical-events';
 import { appointmentsFor } from './appointments';
+import { episodeResources, episodesOf } from './episodes';
+import { newbornLinks } from './newborns';
 import { questionnaireResponse } from './questionnaire-response';
 import { fulfilmentTask, requestRef } from './task';
 import type { ReportContext } from './rules';
@@ -101,12 +103,16 @@ export function reportResources(model: MappingModel, form: FormModel, doc: Doc):
   });
   const request = form.fulfils && requestRef(ctx, form.fulfils);
   if (request) encounter.basedOn = [request];
+  const episodes = episodesOf(ctx, form.episodes);
+  if (episodes.length && subject.ref) encounter.episodeOfCare = episodes.map((e) => e.ref);
   const out: Resource[] = [encounter];
+  out.push(...episodeResources(ctx, form.episodes, episodes, serviceProvider ? refTo(d, 'Organization', serviceProvider) : undefined));
   for (const rule of form.observations ?? []) out.push(...observationsFor(ctx, rule));
-  for (const rule of form.conditions ?? []) out.push(...conditionsFor(ctx, rule));
+  for (const rule of form.conditions ?? []) out.push(...conditionsFor(ctx, rule, episodes));
   for (const rule of form.immunizations ?? []) out.push(...immunizationsFor(ctx, rule));
   for (const rule of form.procedures ?? []) out.push(...proceduresFor(ctx, rule));
   for (const rule of form.appointments ?? []) out.push(...appointmentsFor(ctx, rule));
+  out.push(...newbornLinks(ctx, form.newborns, isHydrated(doc.patient) ? doc.patient : undefined));
   if (request && form.fulfils) out.push(fulfilmentTask(ctx, form.fulfils, request, encounterRef));
 
   out.push(

@@ -1,6 +1,17 @@
 import type { Coding } from 'fhir/r4';
 import * as ucum from '@lhncbc/ucum-lhc';
-import type { AppointmentRule, CodedRule, CompactConcept, ConditionRule, FormModel, ObservationRule, ObservationValue, RuleBase, Shape } from '../core/model';
+import type {
+  AppointmentRule,
+  CodedRule,
+  CompactConcept,
+  ConditionRule,
+  EpisodeRule,
+  FormModel,
+  ObservationRule,
+  ObservationValue,
+  RuleBase,
+  Shape,
+} from '../core/model';
 import { SHAPE_CODES } from '../core/model';
 import type { Terminology } from '../core/terminology';
 import { parseWhen } from './when';
@@ -192,6 +203,28 @@ export function compileForm(def: FormDefinition, xform: XFormInfo, terms: Termin
     return rule;
   });
 
+  const episodes: EpisodeRule[] = (def.episodes ?? []).map((e, i) => {
+    const where = `/episodes/${i}`;
+    const rule: EpisodeRule = { type: concept(e.type, where + '/type') };
+    if (e.field) {
+      const f = leaf(e.field, where + '/field');
+      if (f && repeatOf(e.field))
+        report(where + '/field', `'${e.field}' is inside repeat '${repeatOf(e.field)}': an episode is the report's, name a field outside repeats`);
+      notDate(e.field, f, where + '/field');
+      rule.field = e.field;
+    }
+    if (e.closes) rule.closes = true;
+    if (e.end) {
+      if (!e.closes) report(where + '/end', `only an episode the report closes has an end ('closes': true)`);
+      dateField(e.end, undefined, where + '/end');
+      rule.end = e.end;
+    }
+    return rule;
+  });
+  episodes.forEach((e, i) => {
+    if (episodes.findIndex((o) => o.type === e.type) !== i) report(`/episodes/${i}/type`, `a second episode of type '${e.type}': one per type`);
+  });
+
   const conditions: ConditionRule[] = (def.conditions ?? []).map((c, i) => {
     const where = `/conditions/${i}`;
     const rule: ConditionRule = { ...coded(c, where), category: c.category ?? 'encounter-diagnosis', verification: c.verification ?? 'provisional' };
@@ -203,9 +236,22 @@ export function compileForm(def: FormDefinition, xform: XFormInfo, terms: Termin
     // con-4: an abated Condition is not active.
     if (c.abatement && ABATED.indexOf(c.clinical_status ?? 'active') < 0)
       report(where + '/abatement', `an abated Condition needs clinical_status ${ABATED.join(', ')} (FHIR con-4)`);
-    if (c.scope === 'patient') {
-      if (c.field && repeatOf(c.field) && !c.subject) report(where + '/scope', `a patient-scoped Condition from a repeat needs a 'subject' per instance`);
-      rule.scope = 'patient';
+    if (c.scope === 'patient' || c.scope === 'episode') {
+      if (c.field && repeatOf(c.field) && !c.subject) report(where + '/scope', `a ${c.scope}-scoped Condition from a repeat needs a 'subject' per instance`);
+      rule.scope = c.scope;
+    }
+    if (c.episode !== undefined && c.scope !== 'episode') report(where + '/episode', `only an episode-scoped Condition names an episode ('scope': 'episode')`);
+    if (c.scope === 'episode') {
+      const type = c.episode === undefined ? undefined : concept(c.episode, where + '/episode');
+      const found = type === undefined ? (episodes.length === 1 ? episodes[0] : undefined) : episodes.find((e) => e.type === type);
+      if (found) rule.episode = found.type;
+      else
+        report(
+          where + '/episode',
+          episodes.length
+            ? `names no episode of this form (episodes: ${episodes.map((e) => e.type).join(', ')})${type === undefined ? ": say which with 'episode'" : ''}`
+            : `an episode-scoped Condition needs the form's 'episodes' (the episode it belongs to)`,
+        );
     }
     return rule;
   });
@@ -249,6 +295,12 @@ export function compileForm(def: FormDefinition, xform: XFormInfo, terms: Termin
   if (immunizations.length) model.immunizations = immunizations;
   if (procedures.length) model.procedures = procedures;
   if (appointments.length) model.appointments = appointments;
+  if (episodes.length) model.episodes = episodes;
+  if (def.newborns) {
+    const f = leaf(def.newborns, '/newborns');
+    if (f && !isPersonRef(xform, f)) report('/newborns', `'${def.newborns}' holds no person's _id (a db-doc-ref to a person section, or a contact picker)`);
+    model.newborns = def.newborns;
+  }
   return model;
 }
 

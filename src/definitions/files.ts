@@ -39,9 +39,12 @@ export interface FormDefinition {
       clinical_status?: ConditionRule['clinical'];
       onset?: string;
       abatement?: string;
-      scope?: 'report' | 'patient';
+      scope?: 'report' | 'patient' | 'episode';
+      episode?: ConceptRef;
     }
   >;
+  episodes?: Array<{ type: ConceptRef; field?: string; closes?: boolean; end?: string }>;
+  newborns?: string;
   immunizations?: CodedRuleDef[];
   procedures?: CodedRuleDef[];
   appointments?: Array<RuleDef & { field: string; code: ConceptRef }>;

@@ -110,8 +110,32 @@ export const formSchema = {
       clinical_status: { enum: ['active', 'recurrence', 'relapse', 'inactive', 'remission', 'resolved'] },
       onset: field,
       abatement: field,
-      scope: { description: 'patient: one Condition per patient and concept, which later reports of any form update', enum: ['report', 'patient'] },
+      scope: {
+        description:
+          'patient: one Condition per patient and concept; episode: one per episode of care and concept. Later reports of any form update it, the later in clinical time winning',
+        enum: ['report', 'patient', 'episode'],
+      },
+      episode: { ...concept, description: "With scope 'episode': the type of the form's episode it belongs to (when the form has several)" },
     }),
+    newborns: {
+      description: "Field holding each newborn's `_id` (a db-doc person, e.g. babies.baby.child_doc): the report's patient is their mother (RelatedPerson MTH)",
+      ...field,
+    },
+    episodes: {
+      description: 'Episodes of care the report opens (no field), belongs to (field: the `_id` of the report that opened it) or ends (closes)',
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['type'],
+        properties: {
+          type: { ...concept, description: 'EpisodeOfCare.type' },
+          field: { description: 'Field holding the `_id` of the report that opened the episode; absent: this report opens it', ...field },
+          closes: { description: 'This report ends the episode (status finished)', type: 'boolean' },
+          end: { description: 'Field with the date the episode ended (default: the report time)', ...field },
+        },
+      },
+    },
     immunizations: codedRule({ date: field }),
     procedures: codedRule({ date: field }),
     appointments: {

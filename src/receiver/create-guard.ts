@@ -1,6 +1,8 @@
 import type { Bundle, BundleEntry, FhirResource } from 'fhir/r4';
 import { responseJson, type FhirCall, type FhirClient } from './fhir-client';
 import { compareSourceVersions } from '../core/source-version';
+import { hasStatement, mergeStatement } from '../core/statement';
+import { sameContent } from './same-content';
 
 /**
  * The create guard where `If-None-Match: *` is not honoured (HAPI FHIR JPA
@@ -37,25 +39,40 @@ export function overwrites(sent: { type: string; id: string; create: boolean }[]
 }
 
 /**
- * The version to put back over ours, given the resource's history newest
- * first: the one just before ours when ours is still the newest and that one
- * is newer by source version; otherwise none (last write wins between
- * sources, and a later writer decided against ours already).
+ * What to put over ours, given some of the resource's history: when ours is
+ * still the newest version, the one just before it if newer by source
+ * version, or, for a resource several reports write, the two merged
+ * (core/statement.ts); otherwise none (last write wins between sources, and
+ * a later writer decided against ours already). Versions are ordered by
+ * their versionId, never by the order a server lists them in: HAPI dates a
+ * version by when its request started, so a racing create can list first.
  */
 export function toRestore(history: FhirResource[], ours: string): FhirResource | undefined {
-  const [head, previous] = history;
+  const [head, previous] = [...history].sort((a, b) => versionNumber(b) - versionNumber(a));
   if (!head || !previous || head.meta?.versionId !== ours) return undefined;
-  if (compareSourceVersions(previous, head) !== 'newer') return undefined;
   const { versionId: _v, lastUpdated: _l, ...meta } = previous.meta ?? {};
+  if (hasStatement(head)) {
+    const merged = mergeStatement({ ...previous, meta }, head).resource as FhirResource;
+    return sameContent(head, merged) ? undefined : merged;
+  }
+  if (compareSourceVersions(previous, head) !== 'newer') return undefined;
   return { ...previous, meta };
 }
+
+function versionNumber(r: FhirResource): number {
+  const n = Number(r.meta?.versionId);
+  return Number.isFinite(n) ? n : -1;
+}
+
+/** Versions read to find ours and the one before it: a few, as a server's listing order is not the version order. */
+const HISTORY = 5;
 
 /** A newer writer of the same resource changes its head while we restore: a second look drops that one. */
 const ATTEMPTS = 3;
 
 /**
  * Checks each overwrite against the resource's history (one batch of
- * `_history?_count=2&_offset=0`) and restores the newer versions (one transaction, each
+ * `_history?_count=5&_offset=0`) and restores the newer versions (one transaction, each
  * PUT `If-Match` on our version). Resolves with the keys restored. Throws the
  * failing call (status not 2xx) for the caller to map; a 409/412 is looked at
  * again, at most ATTEMPTS times.
@@ -67,7 +84,7 @@ export async function restoreNewer(client: FhirClient, list: Overwrite[], deadli
     const batch: Bundle = {
       resourceType: 'Bundle',
       type: 'batch',
-      entry: pending.map((o) => ({ request: { method: 'GET', url: `${o.type}/${o.id}/_history?_count=2&_offset=0` } })),
+      entry: pending.map((o) => ({ request: { method: 'GET', url: `${o.type}/${o.id}/_history?_count=${HISTORY}&_offset=0` } })),
     };
     const read = await client.postBundle('FHIR history (batch)', batch, deadline, calls);
     const histories = read.status === 200 ? (responseJson(read) as Bundle | undefined)?.entry : undefined;

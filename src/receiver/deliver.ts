@@ -5,6 +5,7 @@ import { awaitingReferences } from './missing-references';
 import type { PushedResource } from './payload';
 import { sameContent } from './same-content';
 import { compareSourceVersions } from '../core/source-version';
+import { hasStatement, mergeStatement } from '../core/statement';
 import { etagVersion, overwrites, restoreNewer, RestoreFailed } from './create-guard';
 
 export interface Delivery {
@@ -28,20 +29,28 @@ export interface LateCommits {
 export type Decision = 'write' | 'unchanged' | 'superseded';
 
 /**
- * What to do with a pushed resource given the stored one. Same source (its
- * source-version extension `<source>#<n>`): a lower `n` is superseded, the
- * same `n` unchanged, a higher `n` written (even when only the version moved,
- * so the stored version keeps up and a late older push cannot pass it).
- * Otherwise (new, unversioned, another source): written unless the content
- * is the same.
+ * What to do with a pushed resource given the stored one, and what to
+ * write. A resource several reports write (it carries their statements) is
+ * merged into the stored one by clinical time (core/statement.ts), written
+ * when that changes it. Otherwise, same source (its source-version
+ * extension `<source>#<n>`): a lower `n` is superseded, the same `n`
+ * unchanged, a higher `n` written (even when only the version moved, so the
+ * stored version keeps up and a late older push cannot pass it). Otherwise
+ * (new, unversioned, another source): written unless the content is the same.
  */
-export function decide(pushed: unknown, stored: unknown): Decision {
-  if (stored === undefined) return 'write';
+export function decide(pushed: FhirResource, stored: FhirResource | undefined): { decision: Decision; resource: FhirResource } {
+  if (stored === undefined) return { decision: 'write', resource: pushed };
+  if (hasStatement(pushed)) {
+    const merged = mergeStatement(stored, pushed);
+    if (merged.decision !== 'write') return { decision: merged.decision, resource: stored };
+    return sameContent(stored, merged.resource)
+      ? { decision: 'unchanged', resource: stored }
+      : { decision: 'write', resource: merged.resource as FhirResource };
+  }
   const order = compareSourceVersions(pushed, stored);
-  if (order === 'older') return 'superseded';
-  if (order === 'same') return 'unchanged';
-  if (order === 'newer') return 'write';
-  return sameContent(stored, pushed) ? 'unchanged' : 'write';
+  const decision =
+    order === 'older' ? 'superseded' : order === 'same' ? 'unchanged' : order === 'newer' ? 'write' : sameContent(stored, pushed) ? 'unchanged' : 'write';
+  return { decision, resource: pushed };
 }
 
 /** Concurrent writers on one resource: a second look usually finds it already up to date. */
@@ -69,9 +78,9 @@ export async function deliver(client: FhirClient, pushed: PushedResource[], dead
   try {
     for (let attempt = 1; ; attempt++) {
       const current = await readCurrent(client, pushed, deadline, calls);
-      const decisions = pushed.map((p) => decide(p.resource, current.get(key(p))?.resource));
-      const changed = pushed.filter((_p, i) => decisions[i] === 'write');
-      const superseded = decisions.filter((d) => d === 'superseded').length;
+      const decided = pushed.map((p) => decide(p.resource, current.get(key(p))?.resource));
+      const changed = pushed.flatMap((p, i) => (decided[i]!.decision === 'write' ? [{ ...p, resource: decided[i]!.resource }] : []));
+      const superseded = decided.filter((d) => d.decision === 'superseded').length;
       const unchanged = pushed.length - changed.length - superseded;
       if (!changed.length) return { written: 0, unchanged, superseded, calls };
       const tx: Bundle<FhirResource> = {

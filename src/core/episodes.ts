@@ -1,0 +1,61 @@
+import type { EpisodeOfCare, Reference } from 'fhir/r4';
+import type { EpisodeRule } from './model';
+import { resourceId } from './identity';
+import { type ReportContext, read } from './rules';
+import { dateTime, text } from './values';
+import { withClaims } from './statement';
+
+/**
+ * Episodes of care a report opens, belongs to or ends, each an EpisodeOfCare
+ * written by every report of it (statement.ts): the opening report owns its
+ * start and the closing one its end and status, whatever order they arrive
+ * in. A follow-up's episode says `active` without claiming it, so it is
+ * valid when it arrives first and re-opens nothing when it arrives late.
+ */
+export interface Episode {
+  /** Concept key of its type. */
+  type: string;
+  /** `_id` of the report that opened it. */
+  key: string;
+  ref: Reference;
+}
+
+export function episodesOf(ctx: ReportContext, rules: EpisodeRule[] | undefined): Episode[] {
+  const out: Episode[] = [];
+  for (const rule of rules ?? []) {
+    const key = rule.field ? text(read(ctx, rule.field, {})[0]) : ctx.docId;
+    if (key) out.push({ type: rule.type, key, ref: { reference: `EpisodeOfCare/${episodeId(ctx, rule.type, key)}` } });
+  }
+  return out;
+}
+
+export function episodeId(ctx: ReportContext, type: string, key: string): string {
+  return resourceId(ctx.d, 'EpisodeOfCare', key, 'episode/' + type);
+}
+
+export function episodeResources(ctx: ReportContext, rules: EpisodeRule[] | undefined, episodes: Episode[], organization?: Reference): EpisodeOfCare[] {
+  if (!ctx.subject || !ctx.effective) return [];
+  const out: EpisodeOfCare[] = [];
+  for (const e of episodes) {
+    const rule = rules!.find((r) => r.type === e.type)!;
+    const opens = !rule.field;
+    const end = rule.closes ? ((rule.end && dateTime(read(ctx, rule.end, {})[0])) ?? ctx.effective) : undefined;
+    const episode: EpisodeOfCare = {
+      resourceType: 'EpisodeOfCare',
+      id: episodeId(ctx, e.type, e.key),
+      status: rule.closes ? 'finished' : 'active',
+      type: [ctx.concept(e.type)],
+      patient: ctx.subject,
+    };
+    const claims = ['type', 'patient'];
+    if (opens || rule.closes) claims.push('status');
+    if (opens || end) episode.period = { ...(opens ? { start: ctx.effective } : {}), ...(end ? { end } : {}) };
+    if (opens) claims.push('period.start');
+    if (opens && organization) {
+      episode.managingOrganization = organization;
+      claims.push('managingOrganization');
+    }
+    out.push(withClaims(episode, claims, ctx.effective));
+  }
+  return out;
+}

@@ -1,0 +1,129 @@
+import { strict as assert } from 'node:assert';
+import type { Bundle, Condition, EpisodeOfCare, Encounter, FhirResource, RelatedPerson } from 'fhir/r4';
+import { compileDefinitions } from '../../src/definitions/compile';
+import { outboundEntries, ENTRY_PREFIX } from '../../src/build/outbound';
+import { mapPayload } from '../../src/outbound/cht-outbound';
+import { hydrate } from '../../src/outbound/hydrate';
+import { resourceId } from '../../src/core/identity';
+import { episodeId } from '../../src/core/episodes';
+import { validateR4, formatIssues } from '../../src/fhir-validation';
+import type { MappingModel } from '../../src/core/model';
+import { journeyDocs, type JourneyFacts } from './journey';
+import { sampleContacts, type Doc } from './samples';
+import { push, mapLimit } from '../node/receiver-helpers';
+
+/**
+ * The journey test's moves, shared by the embedded-store and HAPI suites:
+ * payloads as CHT's outbound push makes them (the generated entry under
+ * `vm`), the three orders, and what the end state must say.
+ */
+export interface Journey {
+  model: MappingModel;
+  /** Contacts first (patients exist before their reports, as HAPI's referential integrity needs), then the reports. */
+  contacts: Array<{ label: string; payload: unknown }>;
+  /** Every report push in clinical order, the registration's edit last. */
+  reports: Array<{ label: string; payload: unknown }>;
+  women: Array<{ woman: string; facts: JourneyFacts }>;
+}
+
+export async function buildJourney(root: string, patients: number): Promise<Journey> {
+  const compiled = compileDefinitions(root);
+  const entry = (await outboundEntries(compiled, {}))[ENTRY_PREFIX];
+  const journeys = Array.from({ length: patients }, (_, i) => journeyDocs(i + 1));
+  const all = [...sampleContacts(), ...journeys.flatMap((j) => j.contacts)];
+  const payload = (d: Doc) => ({ label: `${String(d._id)}@${String(d._rev)}`, payload: mapPayload(entry, ENTRY_PREFIX, hydrate(d, all)) });
+  return {
+    model: compiled.model,
+    contacts: [...sampleContacts().map((c) => ({ ...c, _rev: '1-a' })), ...journeys.flatMap((j) => j.contacts)].map(payload),
+    reports: [...journeys.flatMap((j) => j.reports), ...journeys.map((j) => j.edit)].map(payload),
+    women: journeys.map((j) => ({ woman: j.woman, facts: j.facts })),
+  };
+}
+
+/** A seeded shuffle with every fourth push sent twice: the same end state is due. */
+export function shuffledWithDuplicates<T>(items: T[], seed: number): T[] {
+  let s = seed;
+  const rand = () => (s = (s * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
+  const out = [...items, ...items.filter((_, i) => i % 4 === 0)];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1));
+    [out[i], out[j]] = [out[j], out[i]];
+  }
+  return out;
+}
+
+export async function pushAll(url: string, pushes: Array<{ label: string; payload: unknown }>, concurrency = 1): Promise<void> {
+  const answers = await mapLimit(pushes, concurrency, (p) => push(url, p.payload));
+  const failed = answers.map((a, i) => [a, pushes[i].label] as const).filter(([a]) => a.status !== 200);
+  assert.deepEqual(
+    failed.map(([a, label]) => `${label}: ${a.status} ${a.text.slice(0, 300)}`),
+    [],
+  );
+}
+
+const TYPES = ['Patient', 'Encounter', 'EpisodeOfCare', 'Condition', 'RelatedPerson', 'QuestionnaireResponse', 'Observation', 'Procedure', 'Immunization'];
+
+/** What the FHIR server holds, by `<Type>/<id>`, without server bookkeeping (versionId, lastUpdated). */
+export async function endState(fhirUrl: string, headers: Record<string, string> = {}): Promise<Map<string, FhirResource>> {
+  const out = new Map<string, FhirResource>();
+  for (const type of TYPES) {
+    let next: string | undefined = `${fhirUrl}/${type}?_count=500`;
+    while (next) {
+      const page = (await fetch(next, { headers: { accept: 'application/fhir+json', ...headers } }).then((r) => r.json())) as Bundle<FhirResource>;
+      for (const e of page.entry ?? []) {
+        const { meta, ...rest } = e.resource!;
+        const { versionId: _v, lastUpdated: _l, ...kept } = meta ?? {};
+        // HAPI rewrites meta.source with its own request id: provenance, not content.
+        delete (kept as { source?: string }).source;
+        out.set(`${type}/${rest.id!}`, Object.keys(kept).length ? { ...rest, meta: kept } : rest);
+      }
+      next = page.link?.find((l) => l.relation === 'next')?.url;
+    }
+  }
+  return out;
+}
+
+/** The end state is clinically right for each woman, valid R4, with no duplicates. */
+export function assertClinicallyRight(j: Journey, state: Map<string, FhirResource>): void {
+  const d = j.model.deployment;
+  const get = <T>(type: string, id: string): T => {
+    const r = state.get(`${type}/${id}`);
+    assert.ok(r, `${type}/${id} is stored`);
+    return r as T;
+  };
+  const ctx = { d } as Parameters<typeof episodeId>[0];
+  const invalid = [...state.values()].map((r) => [r, validateR4(r)] as const).filter(([, issues]) => issues.length);
+  assert.deepEqual(
+    invalid.map(([r, issues]) => `${r.resourceType}/${r.id}: ${formatIssues(issues)}`),
+    [],
+  );
+  for (const { facts } of j.women) {
+    const first = get<EpisodeOfCare>('EpisodeOfCare', episodeId(ctx, 'pregnancy-episode', facts.reg1));
+    assert.equal(first.status, 'finished', 'the first pregnancy ended with the delivery');
+    assert.equal(first.period?.end, facts.delivered);
+    assert.ok(first.period?.start, 'it started with the registration');
+    const second = get<EpisodeOfCare>('EpisodeOfCare', episodeId(ctx, 'pregnancy-episode', facts.reg2));
+    assert.equal(second.status, 'active', 'the second pregnancy is a second episode, open');
+    const preg1 = get<Condition>('Condition', resourceId(d, 'Condition', facts.reg1, 'episode/pregnancy-episode/pregnancy'));
+    assert.equal(preg1.clinicalStatus?.coding?.[0]?.code, 'resolved', 'a late home visit does not re-open it');
+    assert.equal(preg1.onsetDateTime, facts.lmp, 'the LMP of the registration (as edited) stays');
+    assert.equal(preg1.abatementDateTime, facts.delivered);
+    const preg2 = get<Condition>('Condition', resourceId(d, 'Condition', facts.reg2, 'episode/pregnancy-episode/pregnancy'));
+    assert.equal(preg2.clinicalStatus?.coding?.[0]?.code, 'active');
+    const bleeding = get<Condition>('Condition', resourceId(d, 'Condition', facts.reg1, 'episode/pregnancy-episode/vaginal-bleeding'));
+    assert.equal(bleeding.clinicalStatus?.coding?.[0]?.code, 'resolved', 'the follow-up found it gone');
+    assert.ok(bleeding.abatementDateTime);
+    const fever = get<Condition>('Condition', resourceId(d, 'Condition', facts.reg1, 'episode/pregnancy-episode/fever'));
+    assert.equal(fever.clinicalStatus?.coding?.[0]?.code, 'active', 'not said to be gone');
+    const delivery = get<Encounter>('Encounter', resourceId(d, 'Encounter', `uuid:${facts.del}`));
+    assert.deepEqual(
+      delivery.episodeOfCare?.map((r) => r.reference),
+      [`EpisodeOfCare/${first.id!}`, `EpisodeOfCare/${episodeId(ctx, 'postnatal-episode', facts.del)}`],
+    );
+    for (const baby of facts.babies) {
+      const link = get<RelatedPerson>('RelatedPerson', resourceId(d, 'RelatedPerson', baby, 'mother'));
+      assert.equal(link.relationship?.[0]?.coding?.[0]?.code, 'MTH');
+      assert.equal(link.patient.reference, `Patient/${resourceId(d, 'Patient', baby)}`);
+    }
+  }
+}
