@@ -4,6 +4,7 @@ import { benchOutbound } from './outbound';
 import { benchReceiver } from './receiver';
 import { benchInbound } from './inbound';
 import { benchHapi } from './hapi';
+import { benchLongitudinal } from './longitudinal';
 
 /** `npm run bench`: every benchmark in turn. */
 async function main() {
@@ -12,6 +13,7 @@ async function main() {
   await benchOutbox();
   await benchReceiver();
   await benchInbound();
+  await benchLongitudinal();
   await benchHapi();
 }
 

@@ -59,8 +59,8 @@ describe('core/statement: resources several reports write, merged by clinical ti
       [
         ['delivery', 'code status subject'],
         ['reg', 'onset recordedDate'],
-        ['visit', ''],
       ],
+      'a statement that owns nothing is not kept',
     );
   });
 

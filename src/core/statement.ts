@@ -14,7 +14,11 @@ import { isObject } from './values';
  * - a newer version of the same report replaces its own statement; a slot it
  *   no longer claims is emptied (what another report said there before is
  *   not known any more: a documented limit);
- * - an older or the same version of a report changes nothing;
+ * - an older or the same version of a report changes nothing: it loses every
+ *   slot to its own newer version or to a report later in time (a statement
+ *   that owns nothing is not kept, so a resource many reports write stays
+ *   small; the price: a replayed old version of a report whose edit dropped
+ *   a slot can take that slot back);
  * - what a pushed resource holds without claiming it (a default that keeps a
  *   resource valid when it arrives first, such as a follow-up's episode
  *   status) fills only a slot nobody owns and the stored resource lacks.
@@ -134,7 +138,10 @@ export function mergeStatement(stored: Resource, pushed: Resource): { decision: 
     won.push(slot);
   }
   for (const [k, v] of mine) if (!out.has(k) && !owner.has(slotOf(type, k))) out.set(k, v);
-  const statements = [...others, { ...incoming, slots: won }].sort((a, b) => (a.source < b.source ? -1 : a.source > b.source ? 1 : 0));
+  // A statement that owns nothing is dropped: the resource stays as small as its slots, however many reports wrote it.
+  const statements = [...others, { ...incoming, slots: won }]
+    .filter((st) => st.slots.length)
+    .sort((a, b) => (a.source < b.source ? -1 : a.source > b.source ? 1 : 0));
   const otherExts = ((stored as { extension?: Extension[] }).extension ?? []).filter((e) => e?.url !== STATEMENT_URL);
   const resource = { resourceType: type, id: stored.id ?? pushed.id, ...build(type, out) } as Resource;
   const exts = [...otherExts, ...statements.map(statementExt)];
