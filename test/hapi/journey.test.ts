@@ -30,7 +30,7 @@ describe('the longitudinal record on HAPI FHIR JPA: a pregnancy journey in any o
       for (let i = 0; i < receivers; i++) started.push(await startReceiver({ auth: CREDS, fhirBaseUrl: hapi.url }));
       const front = receivers > 1 ? await startRoundRobin(started.map((r) => r.url)) : undefined;
       try {
-        const url = `${front?.url ?? started[0]!.url}/cht-fhir/push`;
+        const url = `${front?.url ?? started[0].url}/cht-fhir/push`;
         await pushAll(url, journey.contacts);
         await pushAll(url, order, concurrency);
         for (const r of started) await r.lateChecksDone();
