@@ -102,6 +102,17 @@ program
     void runReceiver({ ...process.env, CHT_FHIR_MODEL: o.model ?? process.env.CHT_FHIR_MODEL ?? path.join(root(), 'fhir-receiver/model.json') });
   });
 
+program
+  .command('openhim')
+  .description('install the mediator, its channels and the CHT client in OpenHIM through its API, idempotently (environment as for `receiver`)')
+  .option('--mediator-host <host>', 'where OpenHIM reaches the receiver (default: $MEDIATOR_HOST)')
+  .option('--mediator-port <port>', 'the receiver port OpenHIM routes to (default: $PORT or 5005)', (v: string) => port(v))
+  .option('--client-id <id>', 'the OpenHIM client CHT logs in as (default: $OPENHIM_CLIENT_ID or cht-outbound)')
+  .action(async (o: { mediatorHost?: string; mediatorPort?: number; clientId?: string }) => {
+    const { runOpenhimSetup } = require('./openhim') as typeof import('./openhim');
+    for (const line of await runOpenhimSetup(process.env, o)) console.log(line);
+  });
+
 const port = (v: string) => {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new UsageError(`'${v}' is not a port number`, 'give 0-65535');

@@ -110,7 +110,7 @@ async function main() {
 
   // 1. MongoDB
   const classpath = `${path.join(HERE, 'target/classes')}:${fs.readFileSync(path.join(HERE, 'target/classpath.txt'), 'utf8').trim()}`;
-  const mongo = spawn('java', ['-Xmx512m', '-cp', classpath, 'org.chtfhir.openhim.Main', `--host=${HOST}`, '--port=0'], {
+  const mongo = spawn('java', ['-Xmx512m', '-Dorg.slf4j.simpleLogger.defaultLogLevel=error', '-cp', classpath, 'org.chtfhir.openhim.Main', `--host=${HOST}`, '--port=0'], {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   children.push({ child: mongo, detached: false });
@@ -162,7 +162,9 @@ async function main() {
 
   // 3. openhim-core (its master forks one worker; `--cluster` defaults to 1).
   const server = path.join(HERE, 'node_modules/openhim-core/lib/server.js');
-  const env = { ...process.env, NODE_ENV: 'production' };
+  const env = { ...process.env };
+  delete env.NODE_ENV; // openhim-core would look for config/<NODE_ENV>.json
+
   // nconf reads every environment variable (separator "_") as config: drop the ones that would clash.
   for (const k of Object.keys(env)) if (/^(mongo|api|router|rerun|logger|bindAddress|conf)(_|$)/i.test(k)) delete env[k];
   const core = spawn(
