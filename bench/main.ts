@@ -4,6 +4,7 @@ import { benchOutbound } from './outbound';
 import { benchReceiver } from './receiver';
 import { benchInbound } from './inbound';
 import { benchHapi } from './hapi';
+import { benchOpenhim } from './openhim';
 
 /** `npm run bench`: every benchmark in turn. */
 async function main() {
@@ -13,6 +14,7 @@ async function main() {
   await benchReceiver();
   await benchInbound();
   await benchHapi();
+  await benchOpenhim();
 }
 
 main().catch((e) => {
