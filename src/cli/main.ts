@@ -128,7 +128,8 @@ program
   .option('--host <host>', 'address to listen on', '127.0.0.1')
   .option('--fhir-base-url <url>', 'push to this FHIR server instead of the embedded one (default: $FHIR_BASE_URL)')
   .option('--docs <folder>', 'folder of sample CHT docs (JSON), relative to the project', 'samples')
-  .action(async (o: { exit?: boolean; port: number; fhirPort: number; host: string; fhirBaseUrl?: string; docs: string }) => {
+  .option('--openhim', 'push through a real OpenHIM (openhim-core 4.0.5, tools/openhim; needs Java 17 and Maven)')
+  .action(async (o: { exit?: boolean; port: number; fhirPort: number; host: string; fhirBaseUrl?: string; docs: string; openhim?: boolean }) => {
     const { runDemo } = lazy.demo();
     const tty = process.stderr.isTTY;
     let shown = -1;
@@ -139,6 +140,7 @@ program
       host: o.host,
       fhirBaseUrl: o.fhirBaseUrl ?? (process.env.FHIR_BASE_URL || undefined),
       docs: path.resolve(root(), o.docs),
+      openhim: o.openhim,
       log: (l) => console.log(l),
       progress: (done, total) => {
         const pct = Math.floor((done / total) * 100);
