@@ -40,9 +40,13 @@ describe('receiver/openhim: registration, login and setup decisions', () => {
     assert.ok(!sameRegistration(stored, mediatorConfig({ ...receiver, auth: { username: 'cht', password: 'new' } })));
     const push = ours.defaultChannelConfig[0];
     const installed = { name: 'CHT FHIR push', routes: [{ name: 'CHT FHIR receiver', host: 'old', port: 1, username: 'cht', password: 'pw', primary: true }] };
-    const routes = updatedRoutes(installed, push);
+    const previous = { name: 'CHT FHIR push', routes: [{ name: 'CHT FHIR receiver', host: 'old', port: 1, username: 'cht', password: 'pw' }] };
+    const routes = updatedRoutes(installed, push, previous);
     assert.deepEqual(routes, [{ name: 'CHT FHIR receiver', host: '10.0.0.5', port: 5005, username: 'cht', password: 'pw', primary: true }]);
-    assert.equal(updatedRoutes({ ...installed, routes }, push), undefined);
+    assert.equal(updatedRoutes({ ...installed, routes }, push, previous), undefined, 'already there');
+    const customised = { name: 'CHT FHIR push', routes: [{ ...installed.routes[0], host: 'load-balancer', port: 80 }] };
+    assert.equal(updatedRoutes(customised, push, previous), undefined, 'a route an admin pointed elsewhere is left alone');
+    assert.equal(updatedRoutes(installed, push, undefined), undefined, 'no previous registration: nothing to follow');
   });
 
   it('channelDifferences names what an installed channel lacks', () => {

@@ -138,12 +138,18 @@ export function sameRegistration(registered: Registered, ours: MediatorConfig): 
   return ends(registered) === ends(ours) && chans(registered) === chans(ours);
 }
 
-/** Routes of an installed channel brought to where ours say (by route name); undefined when none changes. */
-export function updatedRoutes(installed: ChannelLike, ours: ChannelLike): Route[] | undefined {
+/**
+ * Routes of an installed channel brought to where ours say (by route name),
+ * only where the route is still as the previous registration had it: a route
+ * an admin pointed elsewhere (a load balancer, another port) is left alone.
+ * Undefined when no route changes.
+ */
+export function updatedRoutes(installed: ChannelLike, ours: ChannelLike, previous: ChannelLike | undefined): Route[] | undefined {
   let changed = false;
   const routes = (installed.routes ?? []).map((r) => {
     const want = ours.routes?.find((o) => o.name === r.name);
-    if (!want || routeKey({ ...r, username: r.username, password: r.password }) === routeKey(want)) return r;
+    const was = previous?.routes?.find((o) => o.name === r.name);
+    if (!want || !was || routeKey(r) !== routeKey(was) || routeKey(r) === routeKey(want)) return r;
     changed = true;
     return { ...r, host: want.host, port: want.port, username: want.username, password: want.password };
   });
@@ -167,22 +173,25 @@ export async function registerMediator(api: OpenhimApi, config: MediatorConfig):
   }
   if (got.status !== 200) throw new Error(`OpenHIM GET ${path} answered HTTP ${got.status}: ${got.body.slice(0, 200)}`);
   const registered = JSON.parse(got.body) as Registered;
-  if (sameRegistration(registered, config))
-    return { action: 'unchanged', version: registered.version, channelsUpdated: await updateInstalledChannels(api, config) };
+  if (sameRegistration(registered, config)) return { action: 'unchanged', version: registered.version, channelsUpdated: [] };
   const version = nextVersion(registered.version, config.version);
   await api.json('POST', '/mediators', { ...config, version });
   const after = await api.json<Registered>('GET', path);
   if (!sameRegistration(after, config)) throw new Error(`OpenHIM kept the registration of version ${after.version} after a POST of version ${version}`);
-  return { action: 'updated', version, channelsUpdated: await updateInstalledChannels(api, config) };
+  return { action: 'updated', version, channelsUpdated: await updateInstalledChannels(api, config, registered) };
 }
 
-/** Installed channels named like ours whose routes point elsewhere or carry other credentials get our routes (PUT /channels/<id>). */
-async function updateInstalledChannels(api: OpenhimApi, config: MediatorConfig): Promise<string[]> {
+/** Installed channels named like ours whose routes are as the previous registration had them get our routes (PUT /channels/<id>). */
+async function updateInstalledChannels(api: OpenhimApi, config: MediatorConfig, previous: Registered): Promise<string[]> {
   const installed = await api.json<(ChannelLike & { _id: string })[]>('GET', '/channels');
   const updated: string[] = [];
   for (const ours of config.defaultChannelConfig) {
     for (const ch of installed.filter((c) => c.name === ours.name)) {
-      const routes = updatedRoutes(ch, ours);
+      const routes = updatedRoutes(
+        ch,
+        ours,
+        previous.defaultChannelConfig?.find((c) => c.name === ours.name),
+      );
       if (!routes) continue;
       await api.json('PUT', `/channels/${encodeURIComponent(ch._id)}`, { routes });
       updated.push(ch.name);

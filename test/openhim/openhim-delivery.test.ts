@@ -110,6 +110,17 @@ describe('receiver behind a real OpenHIM 4.0.5', function () {
     assert.match(res.headers['content-type'] ?? '', /application\/fhir\+json/);
   });
 
+  it("OpenHIM refuses a client without the channel's role (401) before the receiver sees it; the receiver's credentials are on the route", async () => {
+    const res = await viaRouter(CHT_CLIENT, 'GET', '/fhir/metadata');
+    assert.equal(res.status, 401);
+    const before = (await transactions(openhim.api)).length;
+    const wrong = await viaRouter({ clientID: CHT_CLIENT.clientID, password: 'wrong' }, 'POST', '/cht-fhir/push', pushDocs(1, 9)[0].body);
+    assert.equal(wrong.status, 401);
+    assert.equal((await transactions(openhim.api)).length, before, 'nothing routed');
+    const channel = (await openhim.api.json<any[]>('GET', '/channels')).find((c) => c.name === 'CHT FHIR push');
+    assert.deepEqual([channel.routes[0].username, channel.routes[0].password], [CREDS.username, CREDS.password]);
+  });
+
   it("bad inbound input through the channel gets the receiver's 4xx OperationOutcome (not OpenHIM's), stored Completed", async () => {
     const cases: [unknown, string, number, RegExp][] = [
       ['{not json', 'application/fhir+json', 400, /JSON/i],
