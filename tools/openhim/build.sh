@@ -9,7 +9,7 @@ here="$(cd "$(dirname "$0")" && pwd)"
 stamp="$here/target/classpath.txt"
 if [ ! -f "$stamp" ] || [ -n "$(find "$here/pom.xml" "$here/src" -newer "$stamp" -print -quit)" ]; then
   started=$(date +%s)
-  mvn -B -q -Dmaven.repo.local="$here/.m2" -f "$here/pom.xml" package -DskipTests
+  mvn -B -q -Dstyle.color=never -Dmaven.repo.local="$here/.m2" -f "$here/pom.xml" package -DskipTests
   touch "$stamp"
   echo "tools/openhim: mongo built in $(( $(date +%s) - started )) s" >&2
 fi
