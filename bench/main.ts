@@ -5,6 +5,7 @@ import { benchReceiver } from './receiver';
 import { benchInbound } from './inbound';
 import { benchHapi } from './hapi';
 import { benchLongitudinal } from './longitudinal';
+import { benchOpenhim } from './openhim';
 
 /** `npm run bench`: every benchmark in turn. */
 async function main() {
@@ -15,6 +16,7 @@ async function main() {
   await benchInbound();
   await benchLongitudinal();
   await benchHapi();
+  await benchOpenhim();
 }
 
 main().catch((e) => {

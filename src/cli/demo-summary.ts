@@ -17,5 +17,17 @@ export function formatSummary(s: DemoSummary): string[] {
     'Browse the FHIR resources:',
     ...landed.map(([t]) => `  ${fhir}/${t}`),
     `Receiver: ${s.urls.receiver}/health`,
+    ...(s.openhim
+      ? [
+          '',
+          `OpenHIM ${s.openhim.version} (real openhim-core, in-memory MongoDB; lost on exit):`,
+          `  transactions ${Object.entries(s.openhim.transactions)
+            .map(([status, n]) => `${status} ${n}`)
+            .join(', ')}`,
+          `  router  ${s.openhim.routerUrl}  (CHT's outbound base_url)`,
+          `  API     ${s.openhim.apiUrl}/transactions  (self-signed; user ${s.openhim.username} / ${s.openhim.password})`,
+          `  console not bundled: point an openhim-console at ${s.openhim.apiUrl} (open that URL once to accept its certificate)`,
+        ]
+      : []),
   ];
 }

@@ -2,7 +2,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Bundle, FhirResource } from 'fhir/r4';
 import { startFhirServer, type FhirServer } from '../fhir-server';
-import { startReceiver, type Receiver } from '../receiver';
+import { mediatorConfig, startReceiver, type Receiver } from '../receiver';
+import { OpenhimApi } from '../receiver/openhim-api';
+import { setupOpenhim } from '../receiver/openhim-setup';
+import { launchOpenhim, type LaunchedOpenhim } from './openhim-launch';
 import { preloadR4Definitions, validateR4 } from '../fhir-validation';
 import { isRelevant, mapPayload, type OutboundEntry } from '../outbound/cht-outbound';
 import { hydrate } from '../outbound/hydrate';
@@ -28,6 +31,8 @@ export interface DemoOptions {
   docs: string;
   log: (line: string) => void;
   progress: (done: number, total: number) => void;
+  /** Put a real OpenHIM (tools/openhim, 4.0.5) between "CHT" and the receiver. */
+  openhim?: boolean;
 }
 
 export interface DemoSummary {
@@ -39,6 +44,8 @@ export interface DemoSummary {
   duplicates: number;
   seconds: number;
   urls: { receiver: string; fhir: string };
+  /** With --openhim: where it runs and the transactions it stored, by status. */
+  openhim?: { version: string; apiUrl: string; routerUrl: string; username: string; password: string; transactions: Record<string, number> };
 }
 
 type Doc = Record<string, unknown> & { _id: string };
@@ -59,6 +66,8 @@ const TYPES = [
   'Task',
 ];
 const CREDS = { username: 'cht', password: 'demo-only-password' };
+/** The OpenHIM client the demo's "CHT" logs in as (--openhim). */
+const CHT_CLIENT = { clientID: 'cht-outbound', password: 'demo-only-client-password', roles: ['cht'], name: 'CHT (demo)' };
 
 function readDocs(dir: string): Doc[] {
   let files: string[];
@@ -137,24 +146,53 @@ export async function runDemo(opts: DemoOptions): Promise<{ summary: DemoSummary
     fhir = await listen('FHIR server', opts.fhirPort, () => startFhirServer({ port: opts.fhirPort, host: opts.host }));
     base = fhir.url;
   }
+  let openhim: LaunchedOpenhim | undefined;
   let receiver: Receiver;
   try {
-    receiver = await listen('receiver', opts.port, () => startReceiver({ auth: CREDS, fhirBaseUrl: base, host: opts.host, port: opts.port }));
+    if (opts.openhim) {
+      opts.log('starting OpenHIM (tools/openhim: openhim-core 4.0.5 on an in-memory MongoDB; the first run builds it)');
+      openhim = await launchOpenhim();
+    }
+    const registration = openhim
+      ? { apiUrl: openhim.apiUrl, username: openhim.username, password: openhim.password, trustSelfSigned: true, mediatorHost: opts.host }
+      : undefined;
+    receiver = await listen('receiver', opts.port, () =>
+      startReceiver({ auth: CREDS, fhirBaseUrl: base, host: opts.host, port: opts.port, openhim: registration }),
+    );
   } catch (e) {
+    await openhim?.stop();
     await fhir?.close();
     throw e;
   }
   const stop = async () => {
     await receiver.close();
+    await openhim?.stop();
     await fhir?.close();
   };
   opts.log(`receiver ${receiver.url}  FHIR server ${base}`);
 
-  const auth = 'Basic ' + Buffer.from(`${CREDS.username}:${CREDS.password}`).toString('base64');
+  let auth = 'Basic ' + Buffer.from(`${CREDS.username}:${CREDS.password}`).toString('base64');
+  let pushBase = receiver.url;
+  let openhimApi: OpenhimApi | undefined;
+  if (openhim) {
+    try {
+      await receiver.openhimRegistered;
+      openhimApi = new OpenhimApi({ apiUrl: openhim.apiUrl, username: openhim.username, password: openhim.password, trustSelfSigned: true }, () => undefined);
+      const port = Number(new URL(receiver.url).port);
+      for (const line of await setupOpenhim(openhimApi, mediatorConfig({ host: opts.host, port, auth: CREDS }), CHT_CLIENT)) opts.log(`OpenHIM: ${line}`);
+    } catch (e) {
+      await stop();
+      throw e;
+    }
+    // "CHT" pushes to OpenHIM's router as its client; the channel routes to the receiver.
+    auth = 'Basic ' + Buffer.from(`${CHT_CLIENT.clientID}:${CHT_CLIENT.password}`).toString('base64');
+    pushBase = openhim.routerUrl;
+    opts.log(`OpenHIM ${openhim.version}: router ${openhim.routerUrl}  API ${openhim.apiUrl}`);
+  }
   // The forms' Questionnaires first, through the receiver like any bundle: the
   // QuestionnaireResponses that follow then point at something.
   const questionnaires = questionnaireBundle(compileDefinitions(opts.root));
-  const q = await fetch(`${receiver.url}/cht-fhir/push`, {
+  const q = await fetch(`${pushBase}/cht-fhir/push`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: auth },
     body: JSON.stringify(questionnaires),
@@ -180,8 +218,8 @@ export async function runDemo(opts: DemoOptions): Promise<{ summary: DemoSummary
             opts.log(`push of ${doc._id} fails in CHT: ${(e as Error).message}`);
             continue;
           }
-          // Pushed to the receiver directly, with the entry's path: the OpenHIM hop is left out here.
-          const res = await fetch(`${receiver.url}${entry.destination.path}`, {
+          // Pushed with the entry's path, to the receiver directly or (--openhim) through OpenHIM's router.
+          const res = await fetch(`${pushBase}${entry.destination.path}`, {
             method: 'POST',
             headers: { 'content-type': 'application/json', authorization: auth },
             body: JSON.stringify(payload),
@@ -211,12 +249,32 @@ export async function runDemo(opts: DemoOptions): Promise<{ summary: DemoSummary
       duplicates,
       seconds: (Date.now() - started) / 1000,
       urls: { receiver: receiver.url, fhir: base },
+      ...(openhim && openhimApi
+        ? {
+            openhim: {
+              version: openhim.version,
+              apiUrl: openhim.apiUrl,
+              routerUrl: openhim.routerUrl,
+              username: openhim.username,
+              password: openhim.password,
+              transactions: await transactionCounts(openhimApi),
+            },
+          }
+        : {}),
     };
     return { summary, stop };
   } catch (e) {
     await stop();
     throw e;
   }
+}
+
+/** OpenHIM's stored transactions by status (Successful, Completed, Failed...). */
+async function transactionCounts(api: OpenhimApi): Promise<Record<string, number>> {
+  const txs = await api.json<{ status: string }[]>('GET', '/transactions?filterLimit=100000');
+  const counts: Record<string, number> = {};
+  for (const t of txs) counts[t.status] = (counts[t.status] ?? 0) + 1;
+  return counts;
 }
 
 /** Where the demo looks for sample docs in a project. */

@@ -102,6 +102,17 @@ program
     void runReceiver({ ...process.env, CHT_FHIR_MODEL: o.model ?? process.env.CHT_FHIR_MODEL ?? path.join(root(), 'fhir-receiver/model.json') });
   });
 
+program
+  .command('openhim')
+  .description('install the mediator, its channels and the CHT client in OpenHIM through its API, idempotently (environment as for `receiver`)')
+  .option('--mediator-host <host>', 'where OpenHIM reaches the receiver (default: $MEDIATOR_HOST)')
+  .option('--mediator-port <port>', 'the receiver port OpenHIM routes to (default: $PORT or 5005)', (v: string) => port(v))
+  .option('--client-id <id>', 'the OpenHIM client CHT logs in as (default: $OPENHIM_CLIENT_ID or cht-outbound)')
+  .action(async (o: { mediatorHost?: string; mediatorPort?: number; clientId?: string }) => {
+    const { runOpenhimSetup } = require('./openhim') as typeof import('./openhim');
+    for (const line of await runOpenhimSetup(process.env, o)) console.log(line);
+  });
+
 const port = (v: string) => {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new UsageError(`'${v}' is not a port number`, 'give 0-65535');
@@ -117,7 +128,8 @@ program
   .option('--host <host>', 'address to listen on', '127.0.0.1')
   .option('--fhir-base-url <url>', 'push to this FHIR server instead of the embedded one (default: $FHIR_BASE_URL)')
   .option('--docs <folder>', 'folder of sample CHT docs (JSON), relative to the project', 'samples')
-  .action(async (o: { exit?: boolean; port: number; fhirPort: number; host: string; fhirBaseUrl?: string; docs: string }) => {
+  .option('--openhim', 'push through a real OpenHIM (openhim-core 4.0.5, tools/openhim; needs Java 17 and Maven)')
+  .action(async (o: { exit?: boolean; port: number; fhirPort: number; host: string; fhirBaseUrl?: string; docs: string; openhim?: boolean }) => {
     const { runDemo } = lazy.demo();
     const tty = process.stderr.isTTY;
     let shown = -1;
@@ -128,6 +140,7 @@ program
       host: o.host,
       fhirBaseUrl: o.fhirBaseUrl ?? (process.env.FHIR_BASE_URL || undefined),
       docs: path.resolve(root(), o.docs),
+      openhim: o.openhim,
       log: (l) => console.log(l),
       progress: (done, total) => {
         const pct = Math.floor((done / total) * 100);

@@ -1,4 +1,5 @@
 import os from 'node:os';
+import { OPENHIM_AUTH_SCHEMES, type OpenhimAuth } from './openhim-api';
 import type { ReceiverOptions } from './server';
 
 /** OpenHIM cannot route to a wildcard address: register this machine's name instead. */
@@ -17,6 +18,8 @@ export function optionsFromEnv(
     problems.push('RECEIVER_USERNAME and RECEIVER_PASSWORD are required (HTTP Basic credentials CHT sends)');
   const openhimSet = [env.OPENHIM_API_URL, env.OPENHIM_USERNAME, env.OPENHIM_PASSWORD].filter(Boolean).length;
   if (openhimSet > 0 && openhimSet < 3) problems.push('OPENHIM_API_URL, OPENHIM_USERNAME and OPENHIM_PASSWORD go together');
+  if (env.OPENHIM_AUTH && !OPENHIM_AUTH_SCHEMES.includes(env.OPENHIM_AUTH as OpenhimAuth))
+    problems.push(`OPENHIM_AUTH must be one of ${OPENHIM_AUTH_SCHEMES.join(', ')}, got ${JSON.stringify(env.OPENHIM_AUTH)}`);
   if (env.CHT_URL) {
     try {
       new URL(env.CHT_URL);
@@ -43,6 +46,7 @@ export function optionsFromEnv(
           apiUrl: env.OPENHIM_API_URL,
           username: env.OPENHIM_USERNAME!,
           password: env.OPENHIM_PASSWORD!,
+          auth: (env.OPENHIM_AUTH as OpenhimAuth | undefined) ?? 'auto',
           trustSelfSigned: flag(env.OPENHIM_TRUST_SELF_SIGNED),
           mediatorHost: env.MEDIATOR_HOST || advertisedHost(env.HOST || '0.0.0.0'),
         }

@@ -7,7 +7,7 @@ import { FhirClient, type FhirCall } from './fhir-client';
 import { KeyLock } from './key-lock';
 import { LateChecks } from './late-checks';
 import { silentLogger, type Logger } from './log';
-import { mediatorConfig, mediatorResponse, startOpenhimRegistration, type OpenhimApiOptions } from './openhim';
+import { mediatorConfig, mediatorHeaders, mediatorResponse, startOpenhimRegistration, type OpenhimApiOptions } from './openhim';
 import { HttpError, outcome } from './outcome';
 import { route, PUSH_PATH, type Answer, type Routes } from './routes';
 import { checkInboundForms } from './inbound/route';
@@ -177,7 +177,7 @@ function send(res: http.ServerResponse, answer: Answer, headers: Record<string, 
   let text = answer.status === 204 ? '' : JSON.stringify(answer.body);
   let contentType = 'application/fhir+json; charset=utf-8';
   if (openhim && answer.status !== 204) {
-    text = JSON.stringify(mediatorResponse(answer.status, { 'content-type': contentType }, text, openhim.calls, { 'openhim-transaction': openhim.tx }));
+    text = JSON.stringify(mediatorResponse(answer.status, mediatorHeaders(headers, contentType), text, openhim.calls, { 'openhim-transaction': openhim.tx }));
     contentType = 'application/json+openhim';
   }
   res.writeHead(answer.status, { ...headers, ...(text ? { 'content-type': contentType } : {}), 'content-length': Buffer.byteLength(text) });

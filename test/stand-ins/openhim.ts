@@ -4,17 +4,22 @@ import { randomUUID } from 'node:crypto';
 import { readAll } from './raw-http';
 
 /**
- * A stand-in for openhim-core 8.x (which needs MongoDB, absent here) that
- * enforces the parts of its contract the receiver relies on, as read in
- * jembi/openhim-core-js:
+ * A stand-in for openhim-core 8.x, kept ONLY for what the real OpenHIM these
+ * machines run (4.0.5, the only version the npm registry serves; see
+ * tools/openhim and test/openhim) cannot show: 8.x's HTTP Basic API login.
+ * Everything 4.0.5 can answer (token login, registration rules, channels,
+ * routing, auto-retry, reruns) is tested against the real one.
+ * What it enforces, as read in jembi/openhim-core-js 8.x:
  * - API (src/koaApi.js, src/api/authentication.js): every route but
- *   GET /heartbeat needs a user; HTTP Basic is accepted (8.x), else 401.
+ *   GET /heartbeat needs a user; HTTP Basic is accepted, else 401 (so
+ *   GET /authenticate/<user> without a login is a 401 too).
  * - POST /mediators (src/api/mediators.js addMediator, src/model/mediators.js):
  *   urn required, version SemVer x.y.z, name required, at least one endpoint,
  *   endpoint/route and channel fields per src/model/channels.js; 201; a known
- *   urn is only updated for a greater version.
+ *   urn is only updated for a greater version. GET /mediators/:urn (404).
  * - POST /mediators/:urn/heartbeat: 404 unknown urn, 400 without uptime, 200.
- * - POST /mediators/:urn/channels: installs default channels by name.
+ * - POST /mediators/:urn/channels: installs default channels by name;
+ *   GET /channels, PUT /channels/:id.
  * - Router (src/middleware/router.js, messageStore.js): client Basic auth,
  *   channel by urlPattern/methods/allow, adds X-OpenHIM-TransactionID, drops
  *   the client's Authorization and sends the route's username/password, and
@@ -87,11 +92,24 @@ export async function startOpenhimStandIn(users: Record<string, string>): Promis
       for (const name of body) {
         const c = (m.defaultChannelConfig ?? []).find((d: any) => d.name === name);
         if (!c) return reply(400, `No default channel ${name}`);
-        channels.push(c);
+        channels.push({ ...JSON.parse(JSON.stringify(c)), _id: randomUUID() });
       }
       return reply(201);
     }
     if (req.method === 'GET' && path === '/mediators') return reply(200, [...mediators.values()]);
+    const one = /^\/mediators\/([^/]+)$/.exec(path);
+    if (req.method === 'GET' && one) {
+      const m = mediators.get(decodeURIComponent(one[1]));
+      return m ? reply(200, m) : reply(404);
+    }
+    if (req.method === 'GET' && path === '/channels') return reply(200, channels);
+    const put = /^\/channels\/([^/]+)$/.exec(path);
+    if (req.method === 'PUT' && put) {
+      const c = channels.find((x) => x._id === decodeURIComponent(put[1]));
+      if (!c) return reply(404);
+      Object.assign(c, body);
+      return reply(200);
+    }
     return reply(404);
   });
 
