@@ -97,6 +97,15 @@ export function assertClinicallyRight(j: Journey, state: Map<string, FhirResourc
     invalid.map(([r, issues]) => `${r.resourceType}/${r.id}: ${formatIssues(issues)}`),
     [],
   );
+  // No duplicates: exactly the resources the journey makes, each once.
+  const count = (type: string, of: (id: string) => boolean = () => true) => [...state.keys()].filter((k) => k.startsWith(type + '/') && of(k)).length;
+  const babies = j.women.reduce((n, w) => n + w.facts.babies.length, 0);
+  const mine = (k: string) => JSON.stringify(state.get(k)).includes('j-woman-');
+  assert.deepEqual(
+    [count('EpisodeOfCare'), count('Condition', mine), count('Encounter', mine), count('RelatedPerson')],
+    [3 * j.women.length, 5 * j.women.length, 7 * j.women.length, babies],
+    'episodes (2 pregnancies, 1 postnatal), Conditions (2 pregnancies, 2 danger signs, 1 postnatal sign), Encounters (7 reports), one mother link per baby',
+  );
   for (const { facts } of j.women) {
     const first = get<EpisodeOfCare>('EpisodeOfCare', episodeId(ctx, 'pregnancy-episode', facts.reg1));
     assert.equal(first.status, 'finished', 'the first pregnancy ended with the delivery');
