@@ -149,6 +149,7 @@ export async function runDemo(opts: DemoOptions): Promise<{ summary: DemoSummary
     await fhir?.close();
   };
   opts.log(`receiver ${receiver.url}  FHIR server ${base}`);
+  if (fhir) opts.log('warning: the FHIR server is the embedded in-memory store: everything in it is lost when the demo exits (--fhir-base-url for a real one)');
 
   const auth = 'Basic ' + Buffer.from(`${CREDS.username}:${CREDS.password}`).toString('base64');
   // The forms' Questionnaires first, through the receiver like any bundle: the

@@ -9,6 +9,7 @@ function advertisedHost(host: string): string {
 /** Receiver options from the environment (docs/receiver.md). Throws naming every missing/invalid variable. */
 export function optionsFromEnv(
   env: NodeJS.ProcessEnv,
+  o: { embedded?: boolean } = {},
 ): Omit<ReceiverOptions, 'fhirBaseUrl' | 'inbound'> & { fhirBaseUrl?: string; inbound?: { chtUrl: string } } {
   const problems: string[] = [];
   const port = env.PORT ? Number(env.PORT) : 5005;
@@ -17,6 +18,12 @@ export function optionsFromEnv(
     problems.push('RECEIVER_USERNAME and RECEIVER_PASSWORD are required (HTTP Basic credentials CHT sends)');
   const openhimSet = [env.OPENHIM_API_URL, env.OPENHIM_USERNAME, env.OPENHIM_PASSWORD].filter(Boolean).length;
   if (openhimSet > 0 && openhimSet < 3) problems.push('OPENHIM_API_URL, OPENHIM_USERNAME and OPENHIM_PASSWORD go together');
+  if (!env.FHIR_BASE_URL && !o.embedded)
+    problems.push(
+      'FHIR_BASE_URL is required: set it to the FHIR R4 base URL the receiver writes to (e.g. https://hapi.example.org/fhir); ' +
+        'to try the receiver without a FHIR server, run `cht-fhir receiver --embedded` (an in-memory store: everything is lost on exit)',
+    );
+  if (env.FHIR_BASE_URL && o.embedded) problems.push('--embedded and FHIR_BASE_URL exclude each other: unset FHIR_BASE_URL or drop --embedded');
   if (env.CHT_URL) {
     try {
       new URL(env.CHT_URL);
