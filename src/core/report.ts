@@ -111,6 +111,7 @@ export function reportResources(model: MappingModel, form: FormModel, doc: Doc):
 
   out.push(
     questionnaireResponse(
+      `${formId} ${docId}`,
       compact({
         id: resourceId(d, 'QuestionnaireResponse', key),
         identifier: { system: instance ? systems(d).formInstance : systems(d).chtId, value: key },
