@@ -47,7 +47,7 @@ export async function startHl7Validator(): Promise<Hl7Validator> {
   const ask = (req: Record<string, unknown>) =>
     new Promise<Record<string, unknown>>((resolve, reject) => {
       if (child.exitCode !== null) return reject(new Error(`the validator is gone: ${stderr}`));
-      waiting.push((a) => (a.error ? reject(new Error(String(a.error))) : resolve(a)));
+      waiting.push((a) => (typeof a.error === 'string' ? reject(new Error(a.error)) : resolve(a)));
       child.stdin.write(JSON.stringify({ id: ++next, ...req }) + '\n');
     });
   return {
