@@ -4,7 +4,7 @@ import { HttpError, outcome } from './outcome';
 import { awaitingReferences } from './missing-references';
 import type { PushedResource } from './payload';
 import { sameContent } from './same-content';
-import { compareSourceVersions } from '../core/source-version';
+import { compareSourceVersions, sourceVersionOf } from '../core/source-version';
 import { etagVersion, overwrites, restoreNewer, RestoreFailed } from './create-guard';
 
 export interface Delivery {
@@ -30,8 +30,14 @@ export type Decision = 'write' | 'unchanged' | 'superseded';
 /**
  * What to do with a pushed resource given the stored one. Same source (its
  * source-version extension `<source>#<n>`): a lower `n` is superseded, the
- * same `n` unchanged, a higher `n` written (even when only the version moved,
- * so the stored version keeps up and a late older push cannot pass it).
+ * same `n` unchanged, a higher `n` written, except when it is the very next
+ * `n` and says the same: then nothing is written (no FHIR version, no
+ * subscriber notified, for an unrelated edit of the CHT doc).
+ * That skip keeps the ordering: every `n` up to the stored one is
+ * superseded, and there is no `n` between the stored one and the next, so
+ * no late push can carry content the skipped one did not. With a gap (the
+ * stored `n` is 3, the push 5), an unseen 4 with other content may still be
+ * in flight: 5 is written, so that 4 arrives superseded.
  * Otherwise (new, unversioned, another source): written unless the content
  * is the same.
  */
@@ -40,7 +46,8 @@ export function decide(pushed: unknown, stored: unknown): Decision {
   const order = compareSourceVersions(pushed, stored);
   if (order === 'older') return 'superseded';
   if (order === 'same') return 'unchanged';
-  if (order === 'newer') return 'write';
+  if (order === 'newer')
+    return sourceVersionOf(pushed)!.version === sourceVersionOf(stored)!.version + 1 && sameContent(stored, pushed) ? 'unchanged' : 'write';
   return sameContent(stored, pushed) ? 'unchanged' : 'write';
 }
 

@@ -135,6 +135,27 @@ describe('receiver: the newest source version wins (late commits, replays, reord
         assert.equal(v2.name(await stored(v2.key)), 'V2');
       });
 
+      it('the next version with the same content (an unrelated CHT edit) writes no FHIR version; a late older push after it changes nothing', async () => {
+        const v1 = versionedPushes[kind as 'outbox' | 'cht'](`emb-${run}`, 1, 'Same');
+        const v2 = versionedPushes[kind as 'outbox' | 'cht'](`emb-${run}`, 2, 'Same');
+        const [type, id] = v1.key.split('/');
+        assert.equal((await push(stack.pushUrl, v1.body)).status, 200);
+        assert.equal((await push(stack.pushUrl, v2.body)).status, 200);
+        assert.equal((await push(second.pushUrl, v2.body)).status, 200);
+        assert.equal((await fhir.repo.readHistory(type, id)).entry?.length, 1, 'one FHIR version');
+        // Late and older than the skipped push: superseded by the stored version, never written.
+        assert.equal((await push(stack.pushUrl, v1.body)).status, 200);
+        assert.equal((await fhir.repo.readHistory(type, id)).entry?.length, 1);
+        // With a gap (1 stored, 3 pushed) the version is written: a late 2 with other content must not win.
+        const v3 = versionedPushes[kind as 'outbox' | 'cht'](`emb-${run}`, 3, 'Same');
+        const v2other = versionedPushes[kind as 'outbox' | 'cht'](`emb-${run}`, 2, 'Other');
+        assert.equal((await push(stack.pushUrl, v3.body)).status, 200);
+        assert.equal((await push(second.pushUrl, v2other.body)).status, 200);
+        assert.equal(v3.name(await stored(v3.key)), 'Same');
+        assert.deepEqual(sourceVersionOf(await stored(v3.key))?.version, 3);
+        assert.equal((await fhir.repo.readHistory(type, id)).entry?.length, 2);
+      });
+
       it('an older push replayed or reordered after a newer one changes nothing', async () => {
         const [v1, v2, v3] = [1, 2, 3].map(version);
         const url = toReceiver.url.replace(/\/$/, '') + '/cht-fhir/push';
@@ -226,7 +247,9 @@ describe('decide: what a push does to the stored resource', () => {
     assert.equal(decide(patient('A', 3), undefined), 'write');
     assert.equal(decide(patient('A', 3), stamped(patient('B', 5))), 'superseded');
     assert.equal(decide(patient('A', 5), stamped(patient('A', 5))), 'unchanged');
-    assert.equal(decide(patient('A', 6), stamped(patient('A', 5))), 'write', 'the stored version keeps up');
+    assert.equal(decide(patient('B', 6), stamped(patient('A', 5))), 'write');
+    assert.equal(decide(patient('A', 6), stamped(patient('A', 5))), 'unchanged', 'the next version saying the same: no FHIR version for nothing');
+    assert.equal(decide(patient('A', 7), stamped(patient('A', 5))), 'write', 'after a gap an unseen version may be in flight: the stored version keeps up');
     assert.equal(
       decide(patient('A', 3, 'urn:uuid:5b0e9f7c-1c1d-4f55-9b1e-3f0c7d1e0001'), stamped(patient('A', 5))),
       'unchanged',
