@@ -44,6 +44,7 @@ export interface DemoSummary {
 type Doc = Record<string, unknown> & { _id: string };
 const TYPES = [
   'Questionnaire',
+  'CodeSystem',
   'Patient',
   'Practitioner',
   'PractitionerRole',

@@ -15,6 +15,12 @@ export const NOT_ANSWERS = ['meta', 'inputs'];
 
 type Answer = QuestionnaireResponseItemAnswer;
 
+/** The report in error messages (`<form> <doc _id>`), and the CodeSystem of each choice field (identity.ts `choiceSystem`). */
+export interface Where {
+  doc: string;
+  choices: (linkId: string) => string;
+}
+
 /** What each bind type code must hold, for the message when it does not. */
 const KIND: Record<string, string> = {
   '1': 'one choice (a code without spaces)',
@@ -34,7 +40,7 @@ const KIND: Record<string, string> = {
  * report arrives whole once it is corrected in CHT: nothing is lost, and
  * nothing the receiver stores contradicts the form.
  */
-function answers(where: string, linkId: string, code: unknown, raw: unknown): Answer[] {
+function answers(where: Where, linkId: string, code: unknown, raw: unknown): Answer[] {
   // No code: a string item (the shape leaves strings out), so a number or boolean goes as its text.
   if (typeof raw === 'boolean' && code === 'b') return [{ valueBoolean: raw }];
   if (typeof raw === 'number' && (code === 'i' || code === 'd')) {
@@ -44,8 +50,8 @@ function answers(where: string, linkId: string, code: unknown, raw: unknown): An
   const t = text(raw);
   if (t === undefined) return [];
   let a: Answer | undefined;
-  if (code === 'n') return choices(t).map((c) => ({ valueCoding: { code: c } }));
-  if (code === '1') a = /\s/.test(t) ? undefined : { valueCoding: { code: t } };
+  if (code === 'n') return choices(t).map((c) => ({ valueCoding: { system: where.choices(linkId), code: c } }));
+  if (code === '1') a = /\s/.test(t) ? undefined : { valueCoding: { system: where.choices(linkId), code: t } };
   else if (code === 'i') a = integer(t) === undefined ? undefined : { valueInteger: integer(t) };
   else if (code === 'd') a = decimal(t) === undefined ? undefined : { valueDecimal: decimal(t) };
   else if (code === 'D') a = date(t) ? { valueDate: date(t) } : undefined;
@@ -55,12 +61,12 @@ function answers(where: string, linkId: string, code: unknown, raw: unknown): An
   else return [{ valueString: t }];
   if (!a)
     throw new MappingError(
-      `${where}: field '${linkId}' holds ${JSON.stringify(t.length > 80 ? t.slice(0, 80) + '...' : t)}, which is not ${KIND[code]} as the form's type says; correct the report in CHT (the push is retried until then)`,
+      `${where.doc}: field '${linkId}' holds ${JSON.stringify(t.length > 80 ? t.slice(0, 80) + '...' : t)}, which is not ${KIND[code]} as the form's type says; correct the report in CHT (the push is retried until then)`,
     );
   return [a];
 }
 
-function items(where: string, fields: Doc, shape: unknown, prefix: string): QuestionnaireResponseItem[] {
+function items(where: Where, fields: Doc, shape: unknown, prefix: string): QuestionnaireResponseItem[] {
   const out: QuestionnaireResponseItem[] = [];
   for (const key of Object.keys(fields)) {
     if (!prefix && NOT_ANSWERS.indexOf(key) >= 0) continue;
@@ -70,12 +76,12 @@ function items(where: string, fields: Doc, shape: unknown, prefix: string): Ques
 }
 
 /** A group's item, or none when it holds no answer. */
-function group(where: string, linkId: string, value: Doc, shape: unknown): QuestionnaireResponseItem[] {
+function group(where: Where, linkId: string, value: Doc, shape: unknown): QuestionnaireResponseItem[] {
   const children = items(where, value, shape, linkId + '.');
   return children.length ? [{ linkId, item: children }] : [];
 }
 
-function itemsFor(where: string, linkId: string, value: unknown, shape: unknown): QuestionnaireResponseItem[] {
+function itemsFor(where: Where, linkId: string, value: unknown, shape: unknown): QuestionnaireResponseItem[] {
   const inner: unknown = Array.isArray(shape) ? (shape as unknown[])[0] : shape;
   if (isObject(value)) return group(where, linkId, value, inner);
   if (Array.isArray(value)) {
@@ -88,9 +94,8 @@ function itemsFor(where: string, linkId: string, value: unknown, shape: unknown)
   return list.length ? [{ linkId, answer: list }] : [];
 }
 
-/** `where` names the report in error messages (`<form> <doc _id>`). */
 export function questionnaireResponse(
-  where: string,
+  where: Where,
   base: Omit<QuestionnaireResponse, 'resourceType' | 'status' | 'item'>,
   fields: Doc,
   shape: Shape,

@@ -1,6 +1,6 @@
-import type { Bundle, Coding, Element, Questionnaire, QuestionnaireItem } from 'fhir/r4';
+import type { Bundle, CodeSystem, Coding, Element, Questionnaire, QuestionnaireItem, Resource } from 'fhir/r4';
 import type { Deployment, FieldType } from '../core/model';
-import { resourceId, systems } from '../core/identity';
+import { choiceSystem, resourceId, systems } from '../core/identity';
 import type { InstanceNode, Labels, XFormInfo } from './xform';
 import type { Compiled } from './compile';
 import { transaction } from '../core/bundle';
@@ -60,9 +60,9 @@ const plain = (s: string) =>
     .replace(/\s+/g, ' ')
     .trim();
 
-function item(x: XFormInfo, node: InstanceNode): QuestionnaireItem | undefined {
+function item(d: Deployment, x: XFormInfo, node: InstanceNode): QuestionnaireItem | undefined {
   if (node.children) {
-    const items = node.children.map((c) => item(x, c)).filter((i): i is QuestionnaireItem => !!i);
+    const items = node.children.map((c) => item(d, x, c)).filter((i): i is QuestionnaireItem => !!i);
     if (!items.length) return undefined;
     const g = x.groups[node.path];
     const { text, ext } = localized(x, g?.label, lastSegment(node.path));
@@ -85,7 +85,7 @@ function item(x: XFormInfo, node: InstanceNode): QuestionnaireItem | undefined {
   if (type === 'string' && /(^|\s)multiline(\s|$)/.test(f?.appearance ?? '')) q.type = 'text';
   if (type === 'select') q.repeats = true;
   const options = (f?.choices ?? []).map((c) => {
-    const coding: Coding = { code: c.value };
+    const coding: Coding = { system: choiceSystem(d, x.id, node.path), code: c.value };
     const label = c.label && localized(x, c.label, c.value);
     if (label) {
       coding.display = label.text;
@@ -108,7 +108,7 @@ const machineName = (id: string) =>
 export function questionnaireFor(d: Deployment, x: XFormInfo): Questionnaire {
   const items = x.tree
     .filter((n) => NOT_ANSWERS.indexOf(n.path) < 0)
-    .map((n) => item(x, n))
+    .map((n) => item(d, x, n))
     .filter((i): i is QuestionnaireItem => !!i);
   const q: Questionnaire = {
     resourceType: 'Questionnaire',
@@ -125,14 +125,71 @@ export function questionnaireFor(d: Deployment, x: XFormInfo): Questionnaire {
   return q;
 }
 
-/** Every mapped form's Questionnaire, as one transaction of PUTs (what `cht-fhir questionnaires` prints). */
+/**
+ * The CodeSystem of each choice list of a form (identity.ts `choiceSystem`):
+ * every coding of a Questionnaire answerOption and of a QuestionnaireResponse
+ * answer names one, so a code has a defined meaning and validators can check
+ * answers against the list.
+ */
+export function choiceCodeSystems(d: Deployment, x: XFormInfo): CodeSystem[] {
+  const out: CodeSystem[] = [];
+  const visit = (n: InstanceNode) => {
+    if (n.children) return n.children.forEach(visit);
+    const f = x.fields[n.path];
+    if (!f?.choices?.length || (f.control && f.readonly)) return;
+    const url = choiceSystem(d, x.id, n.path);
+    const seen = new Set<string>();
+    const concept = f.choices
+      .filter((c) => !seen.has(c.value) && seen.add(c.value))
+      .map((c) => {
+        const display = c.label && localized(x, c.label, c.value).text;
+        return display ? { code: c.value, display } : { code: c.value };
+      });
+    out.push({
+      resourceType: 'CodeSystem',
+      id: resourceId(d, 'CodeSystem', `${x.id}.${n.path}`),
+      url,
+      name: machineName(`${x.id}_${n.path.replace(/\./g, '_')}`),
+      title: `${x.title}: ${lastSegment(n.path)}`,
+      status: 'active',
+      caseSensitive: true,
+      content: 'complete',
+      count: concept.length,
+      concept,
+    });
+  };
+  x.tree.filter((n) => NOT_ANSWERS.indexOf(n.path) < 0).forEach(visit);
+  return out;
+}
+
+/** The CHT contact type ids Location.type and Organization.type code with. */
+export function contactTypeCodeSystem(d: Deployment, types: string[]): CodeSystem {
+  return {
+    resourceType: 'CodeSystem',
+    id: resourceId(d, 'CodeSystem', 'cht-contact-type'),
+    url: systems(d).contactType,
+    name: 'ChtContactType',
+    title: 'CHT contact types',
+    status: 'active',
+    caseSensitive: true,
+    content: 'complete',
+    count: types.length,
+    concept: types.map((code) => ({ code })),
+  };
+}
+
+/**
+ * Every mapped form's Questionnaire, with the CodeSystems their codings name
+ * and this deployment's StructureDefinitions, as one transaction of PUTs
+ * (what `cht-fhir questionnaires` prints and the demo loads first).
+ */
 export function questionnaireBundle(compiled: Compiled): Bundle {
   const d = compiled.model.deployment;
-  return transaction(
-    d,
-    'questionnaires',
-    Object.entries(compiled.xforms)
-      .sort(([a], [b]) => (a < b ? -1 : 1))
-      .map(([, xform]) => questionnaireFor(d, xform)),
-  );
+  const forms = Object.entries(compiled.xforms).sort(([a], [b]) => (a < b ? -1 : 1));
+  const resources: Resource[] = [
+    ...forms.map(([, xform]) => questionnaireFor(d, xform)),
+    ...forms.flatMap(([, xform]) => choiceCodeSystems(d, xform)),
+    contactTypeCodeSystem(d, Object.keys(compiled.model.contacts.types).sort()),
+  ];
+  return transaction(d, 'questionnaires', resources);
 }

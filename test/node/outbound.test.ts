@@ -106,6 +106,21 @@ describe('outbound push generated from the mapping definitions', function () {
     assert.throws(() => mapPayload(entry, ENTRY_PREFIX, doc), /required field 'date_of_death' is not a valid dateTime/);
   });
 
+  it('a place: Location.type and Organization.type code the contact type in the published CodeSystem, not text alone', () => {
+    const hc = sampleContacts().find((c) => c.type === 'health_center')!;
+    const bundle = mapPayload(entry, ENTRY_PREFIX, hc)[PAYLOAD_KEY] as Bundle;
+    const typed = bundle
+      .entry!.map((e) => e.resource as { resourceType: string; type?: unknown })
+      .filter((r) => r.resourceType === 'Location' || r.resourceType === 'Organization');
+    assert.equal(typed.length, 2);
+    for (const r of typed)
+      assert.deepEqual(
+        r.type,
+        [{ coding: [{ system: 'https://fhir.example.org/CodeSystem/cht-contact-type', code: 'health_center' }], text: 'health_center' }],
+        r.resourceType,
+      );
+  });
+
   it('is not relevant for unmapped forms, deleted docs, or other doc types', () => {
     for (const doc of [
       { _id: 'x', type: 'data_record', form: 'unknown_form', fields: {} },

@@ -94,7 +94,7 @@ public final class Main {
           ArrayNode issues = answer.putArray("issues");
           for (SingleValidationMessage m : result.getMessages()) {
             ObjectNode i = issues.addObject();
-            i.put("severity", m.getSeverity().getCode());
+            i.put("severity", preferredLanguage(m) ? "warning" : m.getSeverity().getCode());
             i.put("location", m.getLocationString());
             i.put("message", m.getMessage());
             i.put("messageId", m.getMessageId());
@@ -105,6 +105,24 @@ public final class Main {
       }
       out.println(JSON.writeValueAsString(answer));
     }
+  }
+
+  private static final java.util.regex.Pattern LANGUAGES_PASS_THROUGH =
+      java.util.regex.Pattern.compile("^Code \"([A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*)\" is not in valueset: http://hl7\\.org/fhir/ValueSet/languages$");
+
+  /**
+   * HAPI 8.8.0 passes its common-code-systems verdict "not in ValueSet
+   * languages" through as an error, though every R4 element bound to that
+   * ValueSet (Resource.language, the translation extension's lang,
+   * Attachment.language) binds it as preferred, with all-languages (any
+   * BCP-47 tag) as the maximum: "sw" (Swahili) and "ny" (Chichewa) are valid
+   * there. Such a message about a well-formed tag is reported as the warning
+   * the binding strength makes it; anything else keeps its severity.
+   */
+  static boolean preferredLanguage(SingleValidationMessage m) {
+    return "Terminology_PassThrough_TX_Message".equals(m.getMessageId())
+        && m.getMessage() != null
+        && LANGUAGES_PASS_THROUGH.matcher(m.getMessage()).matches();
   }
 
   /**
