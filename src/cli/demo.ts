@@ -45,6 +45,7 @@ type Doc = Record<string, unknown> & { _id: string };
 const TYPES = [
   'Questionnaire',
   'CodeSystem',
+  'StructureDefinition',
   'Patient',
   'Practitioner',
   'PractitionerRole',

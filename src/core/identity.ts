@@ -46,6 +46,8 @@ export function systems(d: Deployment) {
     codeSystem: canonical + '/CodeSystem/',
     /** Canonical base of this deployment's StructureDefinitions (the source-version extension). */
     structureDefinition: canonical + '/StructureDefinition/',
+    /** The source-version extension (source-version.ts), defined by a StructureDefinition published with the Questionnaires. */
+    sourceVersion: canonical + '/StructureDefinition/source-version',
     /** CHT contact type ids (Location.type, Organization.type). */
     contactType: canonical + '/CodeSystem/cht-contact-type',
   };

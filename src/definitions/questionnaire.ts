@@ -1,4 +1,4 @@
-import type { Bundle, CodeSystem, Coding, Element, Questionnaire, QuestionnaireItem, Resource } from 'fhir/r4';
+import type { Bundle, CodeSystem, Coding, Element, Questionnaire, QuestionnaireItem, Resource, StructureDefinition } from 'fhir/r4';
 import type { Deployment, FieldType } from '../core/model';
 import { choiceSystem, resourceId, systems } from '../core/identity';
 import type { InstanceNode, Labels, XFormInfo } from './xform';
@@ -179,6 +179,47 @@ export function contactTypeCodeSystem(d: Deployment, types: string[]): CodeSyste
 }
 
 /**
+ * The source-version extension (core/source-version.ts) as a
+ * StructureDefinition under the deployment's canonical base: a string
+ * `<source>#<n>` on any DomainResource, by which the receiver orders pushes.
+ */
+export function sourceVersionDefinition(d: Deployment): StructureDefinition {
+  const url = systems(d).sourceVersion;
+  return {
+    resourceType: 'StructureDefinition',
+    id: resourceId(d, 'StructureDefinition', 'source-version'),
+    url,
+    name: 'SourceVersion',
+    title: 'cht-fhir source version',
+    status: 'active',
+    description:
+      'The version of a resource at its source: a source URI naming who wrote it (a CHT doc, a browser outbox queue), `#`, and a positive integer that only grows for that source. A receiver never replaces a stored resource with a lower number of the same source.',
+    fhirVersion: '4.0.1',
+    kind: 'complex-type',
+    abstract: false,
+    context: [{ type: 'element', expression: 'DomainResource' }],
+    type: 'Extension',
+    baseDefinition: 'http://hl7.org/fhir/StructureDefinition/Extension',
+    derivation: 'constraint',
+    differential: {
+      element: [
+        {
+          id: 'Extension',
+          path: 'Extension',
+          short: 'Source version: source URI # number',
+          definition: 'The version of this resource at its source.',
+          min: 0,
+          max: '1',
+        },
+        { id: 'Extension.extension', path: 'Extension.extension', max: '0' },
+        { id: 'Extension.url', path: 'Extension.url', fixedUri: url },
+        { id: 'Extension.value[x]', path: 'Extension.value[x]', min: 1, type: [{ code: 'string' }] },
+      ],
+    },
+  };
+}
+
+/**
  * Every mapped form's Questionnaire, with the CodeSystems their codings name
  * and this deployment's StructureDefinitions, as one transaction of PUTs
  * (what `cht-fhir questionnaires` prints and the demo loads first).
@@ -190,6 +231,7 @@ export function questionnaireBundle(compiled: Compiled): Bundle {
     ...forms.map(([, xform]) => questionnaireFor(d, xform)),
     ...forms.flatMap(([, xform]) => choiceCodeSystems(d, xform)),
     contactTypeCodeSystem(d, Object.keys(compiled.model.contacts.types).sort()),
+    sourceVersionDefinition(d),
   ];
   return transaction(d, 'questionnaires', resources);
 }

@@ -94,7 +94,11 @@ describe('receiver -> HAPI FHIR JPA (default settings: referential integrity on 
     const bundleOf = (rev: number) => {
       const b = JSON.parse(JSON.stringify(patientDoc(900_001).body)) as { bundle: { entry: Array<{ resource: FhirResource }> } };
       for (const e of b.bundle.entry)
-        e.resource = withSourceVersion(e.resource, { source: 'https://fhir.example.org/sid/cht-uuid/person-900001', version: rev });
+        e.resource = withSourceVersion(
+          e.resource,
+          { source: 'https://fhir.example.org/sid/cht-uuid/person-900001', version: rev },
+          'https://fhir.example.org/StructureDefinition/source-version',
+        );
       return b;
     };
     const written: number[] = [];

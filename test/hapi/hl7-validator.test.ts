@@ -82,6 +82,13 @@ describe("HL7's FHIR validator: everything the project produces", function () {
       JSON.stringify(issues),
     );
     assert.ok((await v.validate({ resourceType: 'Patient', gender: 'nope' })).some((i) => i.severity === 'error'));
+    // The source-version extension is checked against its published StructureDefinition.
+    const url = systems(compiled.model.deployment).sourceVersion;
+    assert.ok(
+      errorsOf(await v.validate({ resourceType: 'Patient', extension: [{ url, valueInteger: 3 }] }, 'reference')).some((e) =>
+        /allows for the types \[string\]/.test(e),
+      ),
+    );
   });
 
   it('the published Questionnaires (with their CodeSystems and StructureDefinitions), as `cht-fhir questionnaires` prints them', async () => {
@@ -196,7 +203,9 @@ describe("HL7's FHIR validator: everything the project produces", function () {
       identifier: [{ system: systems(d).chtId, value: 'woman-1' }],
       name: [{ text: 'A B' }],
     } as Resource);
-    const bundle = transactionOf(resources.map((r, i) => withSourceVersion(r, { source: 'urn:uuid:0b5a3c2e-7d1f-4a4b-9c8d-1e2f3a4b5c6d', version: i + 1 })));
+    const bundle = transactionOf(
+      resources.map((r, i) => withSourceVersion(r, { source: 'urn:uuid:0b5a3c2e-7d1f-4a4b-9c8d-1e2f3a4b5c6d', version: i + 1 }, systems(d).sourceVersion)),
+    );
     await judge('outbox transaction', bundle);
   });
 

@@ -3,7 +3,7 @@ import type { Bundle, FhirResource, Patient } from 'fhir/r4';
 import { compileDefinitions } from '../../src/definitions/compile';
 import { mapDoc } from '../../src/core/map-doc';
 import { transactionOf } from '../../src/core/bundle';
-import { SOURCE_VERSION_URL, sourceVersionOf, withSourceVersion } from '../../src/core/source-version';
+import { sourceVersionOf, sourceVersionUrl, withSourceVersion } from '../../src/core/source-version';
 import { toRestore } from '../../src/receiver/create-guard';
 import { systems } from '../../src/core/identity';
 import { hydrate } from '../../src/outbound/hydrate';
@@ -15,6 +15,8 @@ import { startFhirServer, type FhirServer } from '../../src/fhir-server';
 import { startFaultProxy, type FaultProxy } from '../stand-ins/fault-proxy';
 import { push, startStack, type Stack } from './receiver-helpers';
 import { versionedPushes } from '../support/versioned-pushes';
+
+const SOURCE_VERSION_URL = sourceVersionUrl('https://fhir.example.org');
 
 /**
  * The newest source version wins, whatever order pushes arrive or commit in.
@@ -238,7 +240,7 @@ describe('decide: what a push does to the stored resource', () => {
   const src = 'https://fhir.example.org/sid/cht-uuid/rep-1';
   const patient = (family: string, version?: number, source = src): Patient => {
     const p: Patient = { resourceType: 'Patient', id: 'p', name: [{ family }] };
-    return version ? withSourceVersion(p, { source, version }) : p;
+    return version ? withSourceVersion(p, { source, version }, SOURCE_VERSION_URL) : p;
   };
   /** As HAPI JPA stores it: `meta.source` `<source>#<its request id>`, the extension kept as sent. */
   const stamped = (p: Patient): Patient => ({ ...p, meta: { ...p.meta, versionId: '4', source: `${p.meta?.source ?? ''}#Xq7fPbUe9kLm2Rt0` } });
@@ -268,15 +270,16 @@ describe('decide: what a push does to the stored resource', () => {
 
   it('the version is a valid R4 resource extension; other extensions are kept, a pushed version is replaced', () => {
     const other = { url: 'http://hl7.org/fhir/StructureDefinition/patient-birthPlace', valueAddress: { city: 'Kisumu' } };
-    const p = withSourceVersion(withSourceVersion<Patient>({ resourceType: 'Patient', id: 'p', extension: [other] }, { source: src, version: 2 }), {
-      source: src,
-      version: 3,
-    });
+    const p = withSourceVersion(
+      withSourceVersion<Patient>({ resourceType: 'Patient', id: 'p', extension: [other] }, { source: src, version: 2 }, SOURCE_VERSION_URL),
+      { source: src, version: 3 },
+      SOURCE_VERSION_URL,
+    );
     assertValidR4(p);
     assert.deepEqual(p.extension, [other, { url: SOURCE_VERSION_URL, valueString: `${src}#3` }]);
     assert.equal(p.meta?.source, src, 'meta.source: provenance only');
     assert.deepEqual(sourceVersionOf(p), { source: src, version: 3 });
-    const bundle = withSourceVersion<Bundle>({ resourceType: 'Bundle', type: 'collection' }, { source: src, version: 3 });
+    const bundle = withSourceVersion<Bundle>({ resourceType: 'Bundle', type: 'collection' }, { source: src, version: 3 }, SOURCE_VERSION_URL);
     assertValidR4(bundle);
     assert.equal(sourceVersionOf(bundle), undefined, 'not a DomainResource: no extension, no version');
   });

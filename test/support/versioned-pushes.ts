@@ -25,7 +25,11 @@ export const versionedPushes: Record<'outbox' | 'cht', (run: string, n: number, 
   outbox: (run, n, content = `V${n}`) => {
     const id = `versions-${run}`;
     const queue = `urn:uuid:5b0e9f7c-1c1d-4f55-9b1e-${Buffer.from(run).toString('hex').padStart(12, '0').slice(-12)}`;
-    const p = withSourceVersion<Patient>({ resourceType: 'Patient', id, name: [{ family: content }] }, { source: queue, version: n });
+    const p = withSourceVersion<Patient>(
+      { resourceType: 'Patient', id, name: [{ family: content }] },
+      { source: queue, version: n },
+      'https://fhir.example.org/StructureDefinition/source-version',
+    );
     return { body: transactionOf([p]), key: `Patient/${id}`, name: (r) => (r as Patient).name?.[0]?.family };
   },
   cht: (run, n, content = `V${n}`) => {
