@@ -19,7 +19,7 @@ try {
   // Time spent waiting for the receiver, to tell outbox cost from receiver cost.
   let receiverMs = 0;
   const timedFetch = async (u, init) => { const t0 = performance.now(); const r = await fetch(u, init); const body = await r.text(); receiverMs += performance.now() - t0; return new Response(body, { status: r.status }); };
-  const outbox = await openOutbox({ name: 'bench-outbox', endpoint: ${JSON.stringify(opts.pushUrl)}, headers: { authorization: ${JSON.stringify(opts.authorization)} }, fetch: timedFetch, autoFlush: false, batchSize: Number(new URLSearchParams(location.search).get('b') || 50) });
+  const outbox = await openOutbox({ name: 'bench-outbox', endpoint: ${JSON.stringify(opts.pushUrl)}, canonicalBase: 'https://fhir.example.org', headers: { authorization: ${JSON.stringify(opts.authorization)} }, fetch: timedFetch, autoFlush: false, batchSize: Number(new URLSearchParams(location.search).get('b') || 50) });
   const CHUNK = 250;
   let rawMs = 0;
   let enqueueMs = 0;

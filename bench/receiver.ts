@@ -12,8 +12,9 @@ import { buildReceiver } from '../src/build/package';
  * a baseline forwarder (plain POST, no checks) fed the same payloads. Each
  * server runs as its own process with the embedded FHIR store (FHIR_BASE_URL
  * empty), so its RSS is its own; this process only generates load. The
- * `receiver` row is the compiled receiver (`dist/receiver/receiver.js`, built
- * here first), the code that deploys. Every level gets fresh docs (first
+ * `receiver` row is the receiver compiled as `dist/receiver/receiver.js` is
+ * (built here first), but with the embedded store wired in
+ * (bench/receiver-embedded.ts: the production bundle has no store). Every level gets fresh docs (first
  * delivery, the expensive path); a final run repeats docs already delivered.
  */
 const ROOT = path.resolve(__dirname, '..');
@@ -47,7 +48,7 @@ export interface LevelResult {
 
 export async function benchReceiver(): Promise<{ levels: LevelResult[]; rssMB: Record<string, { now: number; peak: number }> }> {
   const rssMB: Record<string, { now: number; peak: number }> = {};
-  await buildReceiver(BUILD_DIR);
+  await buildReceiver(BUILD_DIR, path.join(ROOT, 'bench/receiver-embedded.ts'));
   // All servers up at once, and each level run on each server back to back, so
   // a machine that slows down mid-run (shared cores) skews the ratios least.
   const procs = await Promise.all(SERVERS.map(async (server) => ({ server, ...(await startServer(server)) })));

@@ -12,9 +12,11 @@ import { buildTrimmed, fullStructures, PREBUILT_FILE } from '../fhir-validation/
  *   dependency bundled in) and the trimmed R4 definitions it validates with.
  *   With the model `cht-fhir build` writes, it is all a receiver host needs:
  *   `node receiver.js --model model.json`.
+ * `entry` is for the bench only (the receiver with its embedded store in process).
  */
-export async function buildReceiver(outDir: string): Promise<string[]> {
-  const code = await bundle(path.join(PKG, 'src/receiver/bin.ts'), { format: 'cjs', platform: 'node', minify: false, target: 'ES2022' });
+export async function buildReceiver(outDir: string, entry = path.join(PKG, 'src/receiver/bin.ts')): Promise<string[]> {
+  const include = [path.join(PKG, 'src/**/*.ts'), entry];
+  const code = await bundle(entry, { format: 'cjs', platform: 'node', minify: false, target: 'ES2022', include });
   fs.mkdirSync(outDir, { recursive: true });
   fs.writeFileSync(path.join(outDir, 'receiver.js'), '#!/usr/bin/env node\n' + code);
   fs.writeFileSync(path.join(outDir, PREBUILT_FILE), JSON.stringify(buildTrimmed(fullStructures())));

@@ -51,6 +51,8 @@ export interface DemoSummary {
 type Doc = Record<string, unknown> & { _id: string };
 const TYPES = [
   'Questionnaire',
+  'CodeSystem',
+  'StructureDefinition',
   'Patient',
   'Practitioner',
   'PractitionerRole',
@@ -170,6 +172,7 @@ export async function runDemo(opts: DemoOptions): Promise<{ summary: DemoSummary
     await fhir?.close();
   };
   opts.log(`receiver ${receiver.url}  FHIR server ${base}`);
+  if (fhir) opts.log('warning: the FHIR server is the embedded in-memory store: everything in it is lost when the demo exits (--fhir-base-url for a real one)');
 
   let auth = 'Basic ' + Buffer.from(`${CREDS.username}:${CREDS.password}`).toString('base64');
   let pushBase = receiver.url;

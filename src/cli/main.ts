@@ -97,9 +97,12 @@ program
   .command('receiver')
   .description('run the receiver (OpenHIM mediator) from sources; configured by environment variables (docs/receiver.md)')
   .option('--model <file>', 'the model `build` wrote (needed for FHIR -> CHT; default fhir-receiver/model.json of the project)')
-  .action((o: { model?: string }) => {
+  .option('--embedded', 'no FHIR server: an in-memory store instead (for trying it out: everything is lost on exit); FHIR_BASE_URL must be unset')
+  .action((o: { model?: string; embedded?: boolean }) => {
     const { runReceiver } = require('../receiver/main') as typeof import('../receiver/main');
-    void runReceiver({ ...process.env, CHT_FHIR_MODEL: o.model ?? process.env.CHT_FHIR_MODEL ?? path.join(root(), 'fhir-receiver/model.json') });
+    const { startFhirServer } = require('../fhir-server') as typeof import('../fhir-server');
+    const env = { ...process.env, CHT_FHIR_MODEL: o.model ?? process.env.CHT_FHIR_MODEL ?? path.join(root(), 'fhir-receiver/model.json') };
+    void runReceiver(env, o.embedded ? { embedded: () => startFhirServer({ host: '127.0.0.1' }) } : {});
   });
 
 program

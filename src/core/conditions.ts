@@ -1,6 +1,6 @@
 import type { Condition } from 'fhir/r4';
 import type { ConditionRule } from './model';
-import { resourceId } from './identity';
+import { resourceId, systems } from './identity';
 import { type ReportContext, codedFacts, read } from './rules';
 import { dateTime } from './values';
 import type { Episode } from './episodes';
@@ -54,6 +54,7 @@ export function conditionsFor(ctx: ReportContext, rule: ConditionRule, episodes:
       shared
         ? withClaims(
             c,
+            systems(ctx.d).statement,
             Object.keys(c)
               .filter((k) => k !== 'resourceType' && k !== 'id')
               .map((k) => slotOf('Condition', k)),

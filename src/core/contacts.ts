@@ -122,7 +122,7 @@ export function place(d: Deployment, doc: Doc): Resource[] {
   const parent = parentId(doc);
   const name = text(doc.name);
   const type = contactType(doc);
-  const kind = type ? [{ text: type }] : undefined;
+  const kind = type ? [{ coding: [{ system: systems(d).contactType, code: type }], text: type }] : undefined;
   const org = compact<Organization>({
     resourceType: 'Organization',
     id: resourceId(d, 'Organization', id),

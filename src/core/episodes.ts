@@ -1,6 +1,6 @@
 import type { EpisodeOfCare, Reference } from 'fhir/r4';
 import type { EpisodeRule } from './model';
-import { resourceId } from './identity';
+import { resourceId, systems } from './identity';
 import { type ReportContext, read } from './rules';
 import { dateTime, text } from './values';
 import { withClaims } from './statement';
@@ -55,7 +55,7 @@ export function episodeResources(ctx: ReportContext, rules: EpisodeRule[] | unde
       episode.managingOrganization = organization;
       claims.push('managingOrganization');
     }
-    out.push(withClaims(episode, claims, ctx.effective));
+    out.push(withClaims(episode, systems(ctx.d).statement, claims, ctx.effective));
   }
   return out;
 }

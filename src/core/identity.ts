@@ -26,10 +26,14 @@ export type ResourceKind =
   | 'Task'
   | 'EpisodeOfCare'
   | 'RelatedPerson'
+  | 'CodeSystem'
+  | 'StructureDefinition'
   | 'Bundle';
 
 export function systems(d: Deployment) {
   const base = d.identifierBase.replace(/\/+$/, '');
+  /** The deployment's canonical base: its identifier base without `/sid`. */
+  const canonical = base.replace(/\/sid$/, '');
   return {
     /** CHT document `_id`. */
     chtId: base + '/cht-uuid',
@@ -39,8 +43,23 @@ export function systems(d: Deployment) {
     /** Form instance id (`fields.meta.instanceID`). */
     formInstance: base + '/cht-form-instance',
     /** Canonical base of the Questionnaires that describe CHT forms. */
-    questionnaire: base.replace(/\/sid$/, '') + '/Questionnaire/',
+    questionnaire: canonical + '/Questionnaire/',
+    /** Canonical base of the CodeSystems published with the Questionnaires (choice lists, contact types). */
+    codeSystem: canonical + '/CodeSystem/',
+    /** Canonical base of this deployment's StructureDefinitions (the source-version extension). */
+    structureDefinition: canonical + '/StructureDefinition/',
+    /** The source-version extension (source-version.ts), defined by a StructureDefinition published with the Questionnaires. */
+    sourceVersion: canonical + '/StructureDefinition/source-version',
+    /** The statement extension of resources several reports write (statement.ts), published the same way. */
+    statement: canonical + '/StructureDefinition/statement',
+    /** CHT contact type ids (Location.type, Organization.type). */
+    contactType: canonical + '/CodeSystem/cht-contact-type',
   };
+}
+
+/** The CodeSystem of a form field's choice list: its codes are the choice values. */
+export function choiceSystem(d: Deployment, form: string, linkId: string): string {
+  return systems(d).codeSystem + form + '.' + linkId;
 }
 
 /**

@@ -42,6 +42,7 @@ function versioned(model: MappingModel, doc: Doc, resources: Resource[]): Resour
   const revs = new Map<string, number>();
   collectRevs(doc, revs, 0);
   const system = systems(model.deployment).chtId;
+  const extensionUrl = systems(model.deployment).sourceVersion;
   const self = String(doc._id);
   return resources.map((r) => {
     // Written by several reports: the report's statement names it and its version (statement.ts).
@@ -51,7 +52,7 @@ function versioned(model: MappingModel, doc: Doc, resources: Resource[]): Resour
     const cht = (ids.find((i) => isObject(i) && i.system === system) as { value?: string } | undefined)?.value;
     const docId = cht !== undefined && revs.has(cht) ? cht : self;
     const version = revs.get(docId);
-    return version === undefined ? r : withSourceVersion(r, { source: `${system}/${docId}`, version });
+    return version === undefined ? r : withSourceVersion(r, { source: `${system}/${docId}`, version }, extensionUrl);
   });
 }
 

@@ -1,5 +1,6 @@
 import type { QuestionnaireResponse, QuestionnaireResponseItem, QuestionnaireResponseItemAnswer } from 'fhir/r4';
 import type { Shape } from './model';
+import { MappingError } from './errors';
 import { type Doc, choices, date, dateTime, decimal, integer, isObject, own, text } from './values';
 
 /**
@@ -14,54 +15,93 @@ export const NOT_ANSWERS = ['meta', 'inputs'];
 
 type Answer = QuestionnaireResponseItemAnswer;
 
-function answers(code: unknown, raw: unknown): Answer[] {
-  if (typeof raw === 'boolean') return [{ valueBoolean: raw }];
-  if (typeof raw === 'number' && code !== '1' && code !== 'n')
-    return Number.isInteger(raw) && Math.abs(raw) <= 2147483647 ? [{ valueInteger: raw }] : isFinite(raw) ? [{ valueDecimal: raw }] : [];
+/** The report in error messages (`<form> <doc _id>`), and the CodeSystem of each choice field (identity.ts `choiceSystem`). */
+export interface Where {
+  doc: string;
+  choices: (linkId: string) => string;
+}
+
+/** What each bind type code must hold, for the message when it does not. */
+const KIND: Record<string, string> = {
+  '1': 'one choice (a code without spaces)',
+  n: 'a list of choices',
+  i: 'an integer',
+  d: 'a decimal (with a point: "13.1")',
+  D: 'a date (YYYY-MM-DD)',
+  T: 'a date-time',
+  b: 'true or false',
+};
+
+/**
+ * The answers of one field, typed as its Questionnaire item says. A value
+ * that is not of the item's type ("thirty" in an integer, "13,1" in a
+ * decimal) is never sent as another type: the push fails, naming the doc,
+ * the field and the value. CHT keeps the push queued and retries it, so the
+ * report arrives whole once it is corrected in CHT: nothing is lost, and
+ * nothing the receiver stores contradicts the form.
+ */
+function answers(where: Where, linkId: string, code: unknown, raw: unknown): Answer[] {
+  // No code: a string item (the shape leaves strings out), so a number or boolean goes as its text.
+  if (typeof raw === 'boolean' && code === 'b') return [{ valueBoolean: raw }];
+  if (typeof raw === 'number' && (code === 'i' || code === 'd')) {
+    if (code !== 'd' && Number.isInteger(raw) && Math.abs(raw) <= 2147483647) return [{ valueInteger: raw }];
+    if (code !== 'i' && isFinite(raw)) return [{ valueDecimal: raw }];
+  }
   const t = text(raw);
   if (t === undefined) return [];
   let a: Answer | undefined;
-  if (code === 'n') return choices(t).map((c) => ({ valueCoding: { code: c } }));
-  if (code === '1') a = /\s/.test(t) ? undefined : { valueCoding: { code: t } };
+  if (code === 'n') return choices(t).map((c) => ({ valueCoding: { system: where.choices(linkId), code: c } }));
+  if (code === '1') a = /\s/.test(t) ? undefined : { valueCoding: { system: where.choices(linkId), code: t } };
   else if (code === 'i') a = integer(t) === undefined ? undefined : { valueInteger: integer(t) };
   else if (code === 'd') a = decimal(t) === undefined ? undefined : { valueDecimal: decimal(t) };
   else if (code === 'D') a = date(t) ? { valueDate: date(t) } : undefined;
   else if (code === 'T') a = dateTime(t) ? { valueDateTime: dateTime(t) } : undefined;
-  else if (code === 'b' && (t === 'true' || t === 'false')) a = { valueBoolean: t === 'true' };
-  return [a ?? { valueString: t }];
+  else if (code === 'b') a = t === 'true' || t === 'false' ? { valueBoolean: t === 'true' } : undefined;
+  else if (typeof code === 'string' && code in KIND) a = undefined;
+  else return [{ valueString: t }];
+  if (!a)
+    throw new MappingError(
+      `${where.doc}: field '${linkId}' holds ${JSON.stringify(t.length > 80 ? t.slice(0, 80) + '...' : t)}, which is not ${KIND[code]} as the form's type says; correct the report in CHT (the push is retried until then)`,
+    );
+  return [a];
 }
 
-function items(fields: Doc, shape: unknown, prefix: string): QuestionnaireResponseItem[] {
+function items(where: Where, fields: Doc, shape: unknown, prefix: string): QuestionnaireResponseItem[] {
   const out: QuestionnaireResponseItem[] = [];
   for (const key of Object.keys(fields)) {
     if (!prefix && NOT_ANSWERS.indexOf(key) >= 0) continue;
-    out.push(...itemsFor(prefix + key, fields[key], isObject(shape) ? own(shape, key) : undefined));
+    out.push(...itemsFor(where, prefix + key, fields[key], isObject(shape) ? own(shape, key) : undefined));
   }
   return out;
 }
 
 /** A group's item, or none when it holds no answer. */
-function group(linkId: string, value: Doc, shape: unknown): QuestionnaireResponseItem[] {
-  const children = items(value, shape, linkId + '.');
+function group(where: Where, linkId: string, value: Doc, shape: unknown): QuestionnaireResponseItem[] {
+  const children = items(where, value, shape, linkId + '.');
   return children.length ? [{ linkId, item: children }] : [];
 }
 
-function itemsFor(linkId: string, value: unknown, shape: unknown): QuestionnaireResponseItem[] {
+function itemsFor(where: Where, linkId: string, value: unknown, shape: unknown): QuestionnaireResponseItem[] {
   const inner: unknown = Array.isArray(shape) ? (shape as unknown[])[0] : shape;
-  if (isObject(value)) return group(linkId, value, inner);
+  if (isObject(value)) return group(where, linkId, value, inner);
   if (Array.isArray(value)) {
     // Repeat instances: one item each, same linkId (R4 lets groups repeat).
-    if (value.some(isObject)) return value.flatMap((v) => (isObject(v) ? group(linkId, v, inner) : []));
-    const list = value.flatMap((v) => answers(inner, v));
+    if (value.some(isObject)) return value.flatMap((v) => (isObject(v) ? group(where, linkId, v, inner) : []));
+    const list = value.flatMap((v) => answers(where, linkId, inner, v));
     return list.length ? [{ linkId, answer: list }] : [];
   }
-  const list = answers(inner, value);
+  const list = answers(where, linkId, inner, value);
   return list.length ? [{ linkId, answer: list }] : [];
 }
 
-export function questionnaireResponse(base: Omit<QuestionnaireResponse, 'resourceType' | 'status' | 'item'>, fields: Doc, shape: Shape): QuestionnaireResponse {
+export function questionnaireResponse(
+  where: Where,
+  base: Omit<QuestionnaireResponse, 'resourceType' | 'status' | 'item'>,
+  fields: Doc,
+  shape: Shape,
+): QuestionnaireResponse {
   const qr: QuestionnaireResponse = { resourceType: 'QuestionnaireResponse', ...base, status: 'completed' };
-  const list = items(fields, shape, '');
+  const list = items(where, fields, shape, '');
   if (list.length) qr.item = list;
   return qr;
 }

@@ -1,6 +1,6 @@
 import type { Encounter, Reference, Resource } from 'fhir/r4';
 import type { Deployment, FormModel, MappingModel } from './model';
-import { chtIdentifier, refTo, resourceId, systems } from './identity';
+import { choiceSystem, chtIdentifier, refTo, resourceId, systems } from './identity';
 import { type Doc, dateTime, isObject, text } from './values';
 import { MappingError } from './errors';
 import { contactResource, practitioner, compact } from './contacts';
@@ -117,6 +117,7 @@ export function reportResources(model: MappingModel, form: FormModel, doc: Doc):
 
   out.push(
     questionnaireResponse(
+      { doc: `${formId} ${docId}`, choices: (linkId) => choiceSystem(d, formId, linkId) },
       compact({
         id: resourceId(d, 'QuestionnaireResponse', key),
         identifier: { system: instance ? systems(d).formInstance : systems(d).chtId, value: key },

@@ -13,7 +13,7 @@ describe('core/statement: resources several reports write, merged by clinical ti
     ...over,
   });
   const stated = <T extends Resource>(r: T, doc: string, rev: number, time: string, claims: string[]) =>
-    stampStatement(withClaims(r, claims, time), src(doc), rev);
+    stampStatement(withClaims(r, 'https://moh.example.org/StructureDefinition/statement', claims, time), src(doc), rev);
 
   const registration = stated(condition({ onsetDateTime: '2026-01-01', recordedDate: '2026-02-01T08:00:00Z' }), 'reg', 1, '2026-02-01T08:00:00Z', [
     'status',

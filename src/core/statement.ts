@@ -25,9 +25,14 @@ import { isObject } from './values';
  * A slot is a top-level element, with elements that must change together
  * grouped (a Condition's clinical status and abatement: FHIR con-4).
  */
-export const STATEMENT_URL = 'https://chtfhir.org/fhir/StructureDefinition/statement';
+export const STATEMENT_PATH = '/StructureDefinition/statement';
+/** Under the deployment's canonical base (identity.ts `systems().statement`); the receiver, which serves any deployment, knows it by its path. */
+const STATEMENT_URL = /^(https?|urn):\S+\/StructureDefinition\/statement$/;
+const isStatement = (e: unknown): boolean => isObject(e) && typeof e.url === 'string' && STATEMENT_URL.test(e.url);
 
 export interface Statement {
+  /** The extension's URL (the deployment's). */
+  url: string;
   /** Who stated it: a URI naming the report (`<cht-uuid system>/<doc _id>`). */
   source: string;
   /** The report's `_rev` sequence (0 when unknown). */
@@ -66,9 +71,9 @@ export function slotOf(type: string, element: string): string {
   return GROUPS[type]?.[element] ?? element;
 }
 
-/** `resource` with the statement of an unversioned report (`stampStatement` adds the source when known). */
-export function withClaims<T extends Resource>(resource: T, claims: string[], time: string): T {
-  const ext: Extension = { url: STATEMENT_URL, extension: [{ url: 'time', valueDateTime: time }, ...[...new Set(claims)].sort().map((s) => slotExt(s))] };
+/** `resource` with the statement of an unversioned report (`stampStatement` adds the source when known); `url` from identity.ts `systems().statement`. */
+export function withClaims<T extends Resource>(resource: T, url: string, claims: string[], time: string): T {
+  const ext: Extension = { url, extension: [{ url: 'time', valueDateTime: time }, ...[...new Set(claims)].sort().map((s) => slotExt(s))] };
   return { ...resource, extension: [...((resource as { extension?: Extension[] }).extension ?? []), ext] };
 }
 
@@ -78,9 +83,7 @@ export function stampStatement<T extends Resource>(resource: T, source: string, 
   return {
     ...resource,
     extension: exts.map((e) =>
-      e.url === STATEMENT_URL
-        ? { ...e, extension: [{ url: 'source', valueUri: source }, { url: 'version', valueInteger: version }, ...(e.extension ?? [])] }
-        : e,
+      isStatement(e) ? { ...e, extension: [{ url: 'source', valueUri: source }, { url: 'version', valueInteger: version }, ...(e.extension ?? [])] } : e,
     ),
   };
 }
@@ -93,10 +96,11 @@ export function statementsOf(resource: unknown): Statement[] {
   const exts = isObject(resource) && Array.isArray(resource.extension) ? (resource.extension as unknown[]) : [];
   const out: Statement[] = [];
   for (const e of exts) {
-    if (!isObject(e) || e.url !== STATEMENT_URL || !Array.isArray(e.extension)) continue;
+    if (!isObject(e) || !isStatement(e) || !Array.isArray(e.extension)) continue;
     const parts = e.extension as Extension[];
     const one = (url: string) => parts.find((p) => p?.url === url);
     out.push({
+      url: e.url as string,
       source: one('source')?.valueUri ?? '',
       version: one('version')?.valueInteger ?? 0,
       time: one('time')?.valueDateTime ?? '',
@@ -109,7 +113,7 @@ export function statementsOf(resource: unknown): Statement[] {
 export type MergeDecision = 'write' | 'unchanged' | 'superseded';
 
 /** The stored resource with the pushed one's statement merged in (see above); `resource` is what to store. */
-export function mergeStatement(stored: Resource, pushed: Resource): { decision: MergeDecision; resource: Resource } {
+export function mergeStatement(stored: Resource, pushed: Resource): { decision: MergeDecision; resource: Resource; asBefore?: Resource } {
   const incoming = statementsOf(pushed)[0];
   if (!incoming) return { decision: 'write', resource: pushed };
   const held = statementsOf(stored);
@@ -142,11 +146,15 @@ export function mergeStatement(stored: Resource, pushed: Resource): { decision: 
   const statements = [...others, { ...incoming, slots: won }]
     .filter((st) => st.slots.length)
     .sort((a, b) => (a.source < b.source ? -1 : a.source > b.source ? 1 : 0));
-  const otherExts = ((stored as { extension?: Extension[] }).extension ?? []).filter((e) => e?.url !== STATEMENT_URL);
+  const otherExts = ((stored as { extension?: Extension[] }).extension ?? []).filter((e) => !isStatement(e));
   const resource = { resourceType: type, id: stored.id ?? pushed.id, ...build(type, out) } as Resource;
   const exts = [...otherExts, ...statements.map(statementExt)];
   if (exts.length) (resource as { extension?: Extension[] }).extension = exts;
-  return { decision: 'write', resource };
+  // The very next version of a report: the same resource with its previous version tells whether only that moved.
+  if (!previous || incoming.version !== previous.version + 1) return { decision: 'write', resource };
+  const before = (st: Statement) => (st.source === incoming.source ? { ...st, version: previous.version } : st);
+  const asBefore = { ...resource, extension: [...otherExts, ...statements.map(before).map(statementExt)] } as Resource;
+  return { decision: 'write', resource, asBefore };
 }
 
 function wins(a: Statement, b: Statement, slot: string): boolean {
@@ -186,7 +194,7 @@ function slotExt(slot: string): Extension {
 
 function statementExt(s: Statement): Extension {
   return {
-    url: STATEMENT_URL,
+    url: s.url,
     extension: [
       { url: 'source', valueUri: s.source },
       { url: 'version', valueInteger: s.version },

@@ -1,6 +1,6 @@
-import type { Bundle, Coding, Element, Questionnaire, QuestionnaireItem } from 'fhir/r4';
+import type { Bundle, CodeSystem, Coding, Element, Questionnaire, QuestionnaireItem, Resource, StructureDefinition } from 'fhir/r4';
 import type { Deployment, FieldType } from '../core/model';
-import { resourceId, systems } from '../core/identity';
+import { choiceSystem, resourceId, systems } from '../core/identity';
 import type { InstanceNode, Labels, XFormInfo } from './xform';
 import type { Compiled } from './compile';
 import { transaction } from '../core/bundle';
@@ -60,9 +60,9 @@ const plain = (s: string) =>
     .replace(/\s+/g, ' ')
     .trim();
 
-function item(x: XFormInfo, node: InstanceNode): QuestionnaireItem | undefined {
+function item(d: Deployment, x: XFormInfo, node: InstanceNode): QuestionnaireItem | undefined {
   if (node.children) {
-    const items = node.children.map((c) => item(x, c)).filter((i): i is QuestionnaireItem => !!i);
+    const items = node.children.map((c) => item(d, x, c)).filter((i): i is QuestionnaireItem => !!i);
     if (!items.length) return undefined;
     const g = x.groups[node.path];
     const { text, ext } = localized(x, g?.label, lastSegment(node.path));
@@ -85,7 +85,7 @@ function item(x: XFormInfo, node: InstanceNode): QuestionnaireItem | undefined {
   if (type === 'string' && /(^|\s)multiline(\s|$)/.test(f?.appearance ?? '')) q.type = 'text';
   if (type === 'select') q.repeats = true;
   const options = (f?.choices ?? []).map((c) => {
-    const coding: Coding = { code: c.value };
+    const coding: Coding = { system: choiceSystem(d, x.id, node.path), code: c.value };
     const label = c.label && localized(x, c.label, c.value);
     if (label) {
       coding.display = label.text;
@@ -108,7 +108,7 @@ const machineName = (id: string) =>
 export function questionnaireFor(d: Deployment, x: XFormInfo): Questionnaire {
   const items = x.tree
     .filter((n) => NOT_ANSWERS.indexOf(n.path) < 0)
-    .map((n) => item(x, n))
+    .map((n) => item(d, x, n))
     .filter((i): i is QuestionnaireItem => !!i);
   const q: Questionnaire = {
     resourceType: 'Questionnaire',
@@ -125,14 +125,165 @@ export function questionnaireFor(d: Deployment, x: XFormInfo): Questionnaire {
   return q;
 }
 
-/** Every mapped form's Questionnaire, as one transaction of PUTs (what `cht-fhir questionnaires` prints). */
+/**
+ * The CodeSystem of each choice list of a form (identity.ts `choiceSystem`):
+ * every coding of a Questionnaire answerOption and of a QuestionnaireResponse
+ * answer names one, so a code has a defined meaning and validators can check
+ * answers against the list.
+ */
+export function choiceCodeSystems(d: Deployment, x: XFormInfo): CodeSystem[] {
+  const out: CodeSystem[] = [];
+  const visit = (n: InstanceNode) => {
+    if (n.children) return n.children.forEach(visit);
+    const f = x.fields[n.path];
+    if (!f?.choices?.length || (f.control && f.readonly)) return;
+    const url = choiceSystem(d, x.id, n.path);
+    const seen = new Set<string>();
+    const concept = f.choices
+      .filter((c) => !seen.has(c.value) && seen.add(c.value))
+      .map((c) => {
+        const display = c.label && localized(x, c.label, c.value).text;
+        return display ? { code: c.value, display } : { code: c.value };
+      });
+    out.push({
+      resourceType: 'CodeSystem',
+      id: resourceId(d, 'CodeSystem', `${x.id}.${n.path}`),
+      url,
+      name: machineName(`${x.id}_${n.path.replace(/\./g, '_')}`),
+      title: `${x.title}: ${lastSegment(n.path)}`,
+      status: 'active',
+      caseSensitive: true,
+      content: 'complete',
+      count: concept.length,
+      concept,
+    });
+  };
+  x.tree.filter((n) => NOT_ANSWERS.indexOf(n.path) < 0).forEach(visit);
+  return out;
+}
+
+/** The CHT contact type ids Location.type and Organization.type code with. */
+export function contactTypeCodeSystem(d: Deployment, types: string[]): CodeSystem {
+  return {
+    resourceType: 'CodeSystem',
+    id: resourceId(d, 'CodeSystem', 'cht-contact-type'),
+    url: systems(d).contactType,
+    name: 'ChtContactType',
+    title: 'CHT contact types',
+    status: 'active',
+    caseSensitive: true,
+    content: 'complete',
+    count: types.length,
+    concept: types.map((code) => ({ code })),
+  };
+}
+
+/**
+ * The source-version extension (core/source-version.ts) as a
+ * StructureDefinition under the deployment's canonical base: a string
+ * `<source>#<n>` on any DomainResource, by which the receiver orders pushes.
+ */
+export function sourceVersionDefinition(d: Deployment): StructureDefinition {
+  const url = systems(d).sourceVersion;
+  return {
+    resourceType: 'StructureDefinition',
+    id: resourceId(d, 'StructureDefinition', 'source-version'),
+    url,
+    name: 'SourceVersion',
+    title: 'cht-fhir source version',
+    status: 'active',
+    description:
+      'The version of a resource at its source: a source URI naming who wrote it (a CHT doc, a browser outbox queue), `#`, and a positive integer that only grows for that source. A receiver never replaces a stored resource with a lower number of the same source.',
+    fhirVersion: '4.0.1',
+    kind: 'complex-type',
+    abstract: false,
+    context: [{ type: 'element', expression: 'DomainResource' }],
+    type: 'Extension',
+    baseDefinition: 'http://hl7.org/fhir/StructureDefinition/Extension',
+    derivation: 'constraint',
+    differential: {
+      element: [
+        {
+          id: 'Extension',
+          path: 'Extension',
+          short: 'Source version: source URI # number',
+          definition: 'The version of this resource at its source.',
+          min: 0,
+          max: '1',
+        },
+        { id: 'Extension.extension', path: 'Extension.extension', max: '0' },
+        { id: 'Extension.url', path: 'Extension.url', fixedUri: url },
+        { id: 'Extension.value[x]', path: 'Extension.value[x]', min: 1, type: [{ code: 'string' }] },
+      ],
+    },
+  };
+}
+
+/**
+ * The statement extension (core/statement.ts) of a resource several reports
+ * write: which report (source, version), its clinical time, and the slots
+ * (elements) it owns. A complex extension, one per report.
+ */
+export function statementDefinition(d: Deployment): StructureDefinition {
+  const url = systems(d).statement;
+  const part = (name: string, type: string, short: string, max = '1') => [
+    { id: `Extension.extension:${name}`, path: 'Extension.extension', sliceName: name, short, min: max === '1' ? 1 : 0, max },
+    { id: `Extension.extension:${name}.extension`, path: 'Extension.extension.extension', max: '0' },
+    { id: `Extension.extension:${name}.url`, path: 'Extension.extension.url', fixedUri: name },
+    { id: `Extension.extension:${name}.value[x]`, path: 'Extension.extension.value[x]', min: 1, type: [{ code: type }] },
+  ];
+  return {
+    resourceType: 'StructureDefinition',
+    id: resourceId(d, 'StructureDefinition', 'statement'),
+    url,
+    name: 'Statement',
+    title: 'cht-fhir statement',
+    status: 'active',
+    description:
+      'What one report stated of a resource several reports write (an episode of care, a pregnancy Condition): the report (source URI and version), its clinical time, and the elements it owns. A receiver merges reports by clinical time: the later report owns an element, the earlier one for onset, recorded date and start.',
+    fhirVersion: '4.0.1',
+    kind: 'complex-type',
+    abstract: false,
+    context: [{ type: 'element', expression: 'DomainResource' }],
+    type: 'Extension',
+    baseDefinition: 'http://hl7.org/fhir/StructureDefinition/Extension',
+    derivation: 'constraint',
+    differential: {
+      element: [
+        {
+          id: 'Extension',
+          path: 'Extension',
+          short: 'What one report stated of this resource',
+          definition: 'What one report stated of this resource.',
+          min: 0,
+          max: '*',
+        },
+        { id: 'Extension.extension', path: 'Extension.extension', slicing: { discriminator: [{ type: 'value', path: 'url' }], rules: 'closed' }, min: 3 },
+        ...part('source', 'uri', 'The report: a URI under the deployment cht-uuid identifier system'),
+        ...part('version', 'integer', 'The report version (its _rev sequence; 0 when unknown)'),
+        ...part('time', 'dateTime', 'The report clinical time'),
+        ...part('slot', 'code', 'An element (or group of elements) the report owns', '*'),
+        { id: 'Extension.url', path: 'Extension.url', fixedUri: url },
+        { id: 'Extension.value[x]', path: 'Extension.value[x]', max: '0' },
+      ],
+    },
+  };
+}
+
+/**
+ * Every mapped form's Questionnaire, with the CodeSystems their codings name
+ * and this deployment's StructureDefinitions, as one transaction of PUTs
+ * (what `cht-fhir questionnaires` prints and the demo loads first).
+ */
 export function questionnaireBundle(compiled: Compiled): Bundle {
   const d = compiled.model.deployment;
-  return transaction(
-    d,
-    'questionnaires',
-    Object.entries(compiled.xforms)
-      .sort(([a], [b]) => (a < b ? -1 : 1))
-      .map(([, xform]) => questionnaireFor(d, xform)),
-  );
+  const forms = Object.entries(compiled.xforms).sort(([a], [b]) => (a < b ? -1 : 1));
+  const resources: Resource[] = [
+    ...forms.map(([, xform]) => questionnaireFor(d, xform)),
+    ...forms.flatMap(([, xform]) => choiceCodeSystems(d, xform)),
+    contactTypeCodeSystem(d, Object.keys(compiled.model.contacts.types).sort()),
+    sourceVersionDefinition(d),
+    statementDefinition(d),
+  ];
+  return transaction(d, 'questionnaires', resources);
 }

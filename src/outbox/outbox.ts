@@ -22,7 +22,7 @@ import {
   type Refused,
 } from './store';
 import { statusVerdict, verdicts } from './transaction';
-import { withSourceVersion } from '../core/source-version';
+import { sourceVersionUrl, withSourceVersion } from '../core/source-version';
 import type { ResourceValidator, ValidationIssue } from './validate';
 
 export interface OutboxOptions {
@@ -30,6 +30,12 @@ export interface OutboxOptions {
   name?: string;
   /** Where transaction Bundles are POSTed, e.g. `https://receiver.example.org/cht-fhir/push`. */
   endpoint: string;
+  /**
+   * The deployment's canonical base, e.g. `https://fhir.example.org` (its
+   * `identifier_base` without `/sid`): the source-version extension each
+   * resource carries lives under it (`<base>/StructureDefinition/source-version`).
+   */
+  canonicalBase: string;
   /** Extra request headers (e.g. `authorization`), or a function giving them per request. */
   headers?: HeadersOption;
   fetch?: typeof fetch;
@@ -341,7 +347,7 @@ export class Outbox extends OutboxEvents {
     let answer;
     try {
       answer = await postTransaction(
-        batch.map((r) => withSourceVersion(r.resource, { source: `urn:uuid:${this.id}`, version: r.rev })),
+        batch.map((r) => withSourceVersion(r.resource, { source: `urn:uuid:${this.id}`, version: r.rev }, sourceVersionUrl(this.opts.canonicalBase))),
         {
           endpoint: this.opts.endpoint,
           headers: this.opts.headers,
@@ -441,6 +447,8 @@ export const DEFAULT_NAME = 'cht-fhir-outbox';
 /** Opens (creating or upgrading) the queue's database and quarantines any bad data already in it. */
 export async function openOutbox(opts: OutboxOptions): Promise<Outbox> {
   if (!opts?.endpoint) throw new Error('openOutbox: endpoint is required');
+  if (!/^https?:\/\/\S+$/.test(opts.canonicalBase ?? ''))
+    throw new Error("openOutbox: canonicalBase is required: the deployment's canonical base, e.g. https://fhir.example.org (identifier_base without /sid)");
   // The store's "another tab upgrades the schema" callback closes the outbox built below.
   const holder: { outbox?: Outbox } = {};
   const db = await openStore(opts.name ?? DEFAULT_NAME, () => holder.outbox?.close());

@@ -10,6 +10,7 @@ function advertisedHost(host: string): string {
 /** Receiver options from the environment (docs/receiver.md). Throws naming every missing/invalid variable. */
 export function optionsFromEnv(
   env: NodeJS.ProcessEnv,
+  o: { embedded?: boolean } = {},
 ): Omit<ReceiverOptions, 'fhirBaseUrl' | 'inbound'> & { fhirBaseUrl?: string; inbound?: { chtUrl: string } } {
   const problems: string[] = [];
   const port = env.PORT ? Number(env.PORT) : 5005;
@@ -20,6 +21,12 @@ export function optionsFromEnv(
   if (openhimSet > 0 && openhimSet < 3) problems.push('OPENHIM_API_URL, OPENHIM_USERNAME and OPENHIM_PASSWORD go together');
   if (env.OPENHIM_AUTH && !OPENHIM_AUTH_SCHEMES.includes(env.OPENHIM_AUTH as OpenhimAuth))
     problems.push(`OPENHIM_AUTH must be one of ${OPENHIM_AUTH_SCHEMES.join(', ')}, got ${JSON.stringify(env.OPENHIM_AUTH)}`);
+  if (!env.FHIR_BASE_URL && !o.embedded)
+    problems.push(
+      'FHIR_BASE_URL is required: set it to the FHIR R4 base URL the receiver writes to (e.g. https://hapi.example.org/fhir); ' +
+        'to try the receiver without a FHIR server, run `cht-fhir receiver --embedded` (an in-memory store: everything is lost on exit)',
+    );
+  if (env.FHIR_BASE_URL && o.embedded) problems.push('--embedded and FHIR_BASE_URL exclude each other: unset FHIR_BASE_URL or drop --embedded');
   if (env.CHT_URL) {
     try {
       new URL(env.CHT_URL);

@@ -4,7 +4,7 @@ import { HttpError, outcome } from './outcome';
 import { awaitingReferences } from './missing-references';
 import type { PushedResource } from './payload';
 import { sameContent } from './same-content';
-import { compareSourceVersions } from '../core/source-version';
+import { compareSourceVersions, sourceVersionOf } from '../core/source-version';
 import { hasStatement, mergeStatement } from '../core/statement';
 import { etagVersion, overwrites, restoreNewer, RestoreFailed } from './create-guard';
 
@@ -32,24 +32,41 @@ export type Decision = 'write' | 'unchanged' | 'superseded';
  * What to do with a pushed resource given the stored one, and what to
  * write. A resource several reports write (it carries their statements) is
  * merged into the stored one by clinical time (core/statement.ts), written
- * when that changes it. Otherwise, same source (its source-version
- * extension `<source>#<n>`): a lower `n` is superseded, the same `n`
- * unchanged, a higher `n` written (even when only the version moved, so the
- * stored version keeps up and a late older push cannot pass it). Otherwise
- * (new, unversioned, another source): written unless the content is the same.
+ * when that changes it, or when more than its own statement's version moved.
+ * Otherwise, same source (its source-version extension `<source>#<n>`): a
+ * lower `n` is superseded, the same `n` unchanged, a higher `n` written,
+ * except when it is the very next `n` and says the same: then nothing is
+ * written (no FHIR version, no subscriber notified, for an unrelated edit of
+ * the CHT doc).
+ * That skip keeps the ordering: every `n` up to the stored one is
+ * superseded, and there is no `n` between the stored one and the next, so
+ * no late push can carry content the skipped one did not. With a gap (the
+ * stored `n` is 3, the push 5), an unseen 4 with other content may still be
+ * in flight: 5 is written, so that 4 arrives superseded.
+ * Otherwise (new, unversioned, another source): written unless the content
+ * is the same.
  */
 export function decide(pushed: FhirResource, stored: FhirResource | undefined): { decision: Decision; resource: FhirResource } {
   if (stored === undefined) return { decision: 'write', resource: pushed };
   if (hasStatement(pushed)) {
     const merged = mergeStatement(stored, pushed);
     if (merged.decision !== 'write') return { decision: merged.decision, resource: stored };
-    return sameContent(stored, merged.resource)
-      ? { decision: 'unchanged', resource: stored }
-      : { decision: 'write', resource: merged.resource as FhirResource };
+    const nothingNew = sameContent(stored, merged.resource) || (merged.asBefore !== undefined && sameContent(stored, merged.asBefore));
+    return nothingNew ? { decision: 'unchanged', resource: stored } : { decision: 'write', resource: merged.resource as FhirResource };
   }
   const order = compareSourceVersions(pushed, stored);
-  const decision =
-    order === 'older' ? 'superseded' : order === 'same' ? 'unchanged' : order === 'newer' ? 'write' : sameContent(stored, pushed) ? 'unchanged' : 'write';
+  const decision: Decision =
+    order === 'older'
+      ? 'superseded'
+      : order === 'same'
+        ? 'unchanged'
+        : order === 'newer'
+          ? sourceVersionOf(pushed)!.version === sourceVersionOf(stored)!.version + 1 && sameContent(stored, pushed)
+            ? 'unchanged'
+            : 'write'
+          : sameContent(stored, pushed)
+            ? 'unchanged'
+            : 'write';
   return { decision, resource: pushed };
 }
 

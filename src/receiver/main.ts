@@ -1,32 +1,42 @@
 import fs from 'node:fs';
-import { startFhirServer, type FhirServer } from '../fhir-server';
 import { preloadR4Definitions } from '../fhir-validation';
 import { parseReceiverModel, type ReceiverModel } from '../core/receiver-model';
+import type { FhirServer } from '../fhir-server';
 import { optionsFromEnv } from './config';
 import { jsonLogger } from './log';
 import { startReceiver } from './server';
 
+/** What `--embedded` starts: an in-memory FHIR store (type only: the store is wired by the CLI, never bundled into receiver.js). */
+export type EmbeddedStore = () => Promise<Pick<FhirServer, 'url' | 'exchange' | 'close'>>;
+
 /**
- * The receiver as a process, configured by the environment (docs/receiver.md);
- * the embedded FHIR store when FHIR_BASE_URL is unset. FHIR -> CHT (CHT_URL)
- * needs the model `cht-fhir build` wrote (CHT_FHIR_MODEL).
+ * The receiver as a process, configured by the environment (docs/receiver.md).
+ * FHIR_BASE_URL is required: without it the receiver refuses to start (exit
+ * 2), unless the caller passes `embedded` (`cht-fhir receiver --embedded`),
+ * an in-memory store whose data is lost on exit, logged as a warning.
+ * FHIR -> CHT (CHT_URL) needs the model `cht-fhir build` wrote (CHT_FHIR_MODEL).
  */
-export async function runReceiver(env: NodeJS.ProcessEnv): Promise<void> {
+export async function runReceiver(env: NodeJS.ProcessEnv, o: { embedded?: EmbeddedStore } = {}): Promise<void> {
   const log = jsonLogger();
   let opts;
   let model: ReceiverModel | undefined;
   try {
-    opts = optionsFromEnv(env);
+    opts = optionsFromEnv(env, { embedded: !!o.embedded });
     if (opts.inbound) model = readModel(env.CHT_FHIR_MODEL);
   } catch (e) {
-    log('error', 'invalid configuration', { problems: (e as Error).message.split('\n') });
+    const problems = (e as Error).message.split('\n');
+    log('error', 'invalid configuration', { problems });
+    // Also plainly on stderr: an admin starting it by hand reads this, not JSON.
+    for (const p of problems) console.error(`cht-fhir receiver: ${p}`);
     process.exit(2);
   }
   preloadR4Definitions(); // pay the definition load before taking traffic
-  let store: FhirServer | undefined;
-  if (!opts.fhirBaseUrl) {
-    store = await startFhirServer({ host: '127.0.0.1' });
-    log('info', 'embedded FHIR store started (in memory, lost on exit)', { url: store.url });
+  let store: Awaited<ReturnType<EmbeddedStore>> | undefined;
+  if (!opts.fhirBaseUrl && o.embedded) {
+    store = await o.embedded();
+    log('warn', 'embedded FHIR store started: in memory, EVERYTHING IT HOLDS IS LOST ON EXIT; set FHIR_BASE_URL for a real FHIR server', {
+      url: store.url,
+    });
   }
   const inbound = opts.inbound && model ? { ...opts.inbound, model } : undefined;
   const receiver = await startReceiver({ ...opts, inbound, fhirBaseUrl: opts.fhirBaseUrl ?? store!.url, fhirExchange: store?.exchange, log });

@@ -75,7 +75,14 @@ describe('receiver/openhim: registration, login and setup decisions', () => {
   });
 
   it('OPENHIM_AUTH must be auto, token or basic', () => {
-    const env = { RECEIVER_USERNAME: 'u', RECEIVER_PASSWORD: 'p', OPENHIM_API_URL: 'https://o:8080', OPENHIM_USERNAME: 'a', OPENHIM_PASSWORD: 'b' };
+    const env = {
+      RECEIVER_USERNAME: 'u',
+      RECEIVER_PASSWORD: 'p',
+      FHIR_BASE_URL: 'https://hapi.example.org/fhir',
+      OPENHIM_API_URL: 'https://o:8080',
+      OPENHIM_USERNAME: 'a',
+      OPENHIM_PASSWORD: 'b',
+    };
     assert.equal(optionsFromEnv(env).openhim?.auth, 'auto');
     assert.equal(optionsFromEnv({ ...env, OPENHIM_AUTH: 'token' }).openhim?.auth, 'token');
     assert.throws(() => optionsFromEnv({ ...env, OPENHIM_AUTH: 'jwt' }), /OPENHIM_AUTH must be one of auto, token, basic, got "jwt"/);

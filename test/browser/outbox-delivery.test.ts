@@ -142,7 +142,13 @@ describe('outbox: delivery to the receiver', function () {
     // eslint-disable-next-line @typescript-eslint/no-implied-eval -- a real dynamic import the bundler must not rewrite
     const load = new Function('u', 'return import(u)') as (u: string) => Promise<typeof import('../../src/outbox')>;
     const mod = await load(new URL('/base/dist/browser/cht-fhir-outbox.js', location.href).href);
-    const outbox = await mod.openOutbox({ name, endpoint: servers().pushUrl, headers: { authorization: servers().authorization }, autoFlush: false });
+    const outbox = await mod.openOutbox({
+      name,
+      endpoint: servers().pushUrl,
+      canonicalBase: 'https://fhir.example.org',
+      headers: { authorization: servers().authorization },
+      autoFlush: false,
+    });
     openQueue.track(outbox);
     const [p] = ids(1);
     await outbox.enqueue(patient(p, tag));

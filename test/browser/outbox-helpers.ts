@@ -14,6 +14,8 @@ export function uniqueName(): string {
 
 /** Tag on every test resource so each test counts only its own. */
 export const SYSTEM = 'urn:cht-fhir:outbox-test';
+/** The reference config's canonical base (its identifier_base without /sid). */
+export const CANONICAL_BASE = 'https://fhir.example.org';
 
 export function patient(id: string, tag: string, family = 'Doe'): Patient {
   return { resourceType: 'Patient', id, identifier: [{ system: SYSTEM, value: tag }], name: [{ family }] };
@@ -41,7 +43,13 @@ export function recordingFetch(sent: Bundle[], before?: (n: number) => void | Pr
 }
 
 export async function open(opts: Partial<OutboxOptions> & { name: string }): Promise<Outbox> {
-  return openOutbox({ endpoint: servers().pushUrl, headers: { authorization: servers().authorization }, autoFlush: false, ...opts });
+  return openOutbox({
+    endpoint: servers().pushUrl,
+    canonicalBase: CANONICAL_BASE,
+    headers: { authorization: servers().authorization },
+    autoFlush: false,
+    ...opts,
+  });
 }
 
 export async function scriptFaults(plan: string[]): Promise<Record<string, number>> {

@@ -60,7 +60,8 @@ describe('HAPI FHIR JPA itself, beside the embedded store', function () {
   });
 
   it('HAPI stamps meta.source "#<request id>", replacing any fragment pushed, and keeps the source-version extension as sent; the embedded store keeps both', async () => {
-    const versioned = (id: string) => withSourceVersion(patient(id), { source: 'urn:cht:medic', version: 7 });
+    const versioned = (id: string) =>
+      withSourceVersion(patient(id), { source: 'urn:cht:medic', version: 7 }, 'https://fhir.example.org/StructureDefinition/source-version');
     await put(hapi.url, [patient('hapi-s1'), patient('hapi-s2', { meta: { source: 'urn:cht:medic#7' } }), versioned('hapi-s3')]);
     const [plain, sourced, extended] = await Promise.all(['Patient/hapi-s1', 'Patient/hapi-s2', 'Patient/hapi-s3'].map((k) => fhirCall(hapi.url, 'GET', k)));
     assert.match(plain.json.meta.source, /^#[A-Za-z0-9]+$/);
@@ -68,7 +69,7 @@ describe('HAPI FHIR JPA itself, beside the embedded store', function () {
     assert.notEqual(sourced.json.meta.source, 'urn:cht:medic#7');
     // Where the receiver keeps the version: the extension survives, meta.source is provenance (and HAPI's request id).
     assertValidR4(extended.json);
-    assert.deepEqual(sourceVersionOf(extended.json), { source: 'urn:cht:medic', version: 7 });
+    assert.deepEqual(sourceVersionOf(extended.json), { source: 'urn:cht:medic', version: 7 }, 'https://fhir.example.org/StructureDefinition/source-version');
     assert.match(extended.json.meta.source, /^urn:cht:medic#[A-Za-z0-9]+$/);
     await put(embedded.url, [patient('emb-s2', { meta: { source: 'urn:cht:medic#7' } }), versioned('emb-s3')]);
     assert.equal((await fhirCall(embedded.url, 'GET', 'Patient/emb-s2')).json.meta.source, 'urn:cht:medic#7');

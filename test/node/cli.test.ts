@@ -51,7 +51,9 @@ describe('cht-fhir CLI', function () {
     assert.equal(r.code, 0, r.err);
     const bundle = JSON.parse(r.out);
     assert.equal(bundle.type, 'transaction');
-    assert.equal(bundle.entry.length, 5);
+    const types = bundle.entry.map((e: { resource: { resourceType: string } }) => e.resource.resourceType);
+    assert.equal(types.filter((t: string) => t === 'Questionnaire').length, 5);
+    assert.ok(types.includes('CodeSystem'), 'with the CodeSystems their codings name');
     const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'q-')), 'q.json');
     assert.equal(cli(['questionnaires', '--out', out]).code, 0);
     assert.deepEqual(JSON.parse(fs.readFileSync(out, 'utf8')), bundle);

@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import type { Bundle, Resource } from 'fhir/r4';
 import { compileDefinitions } from '../../src/definitions/compile';
 import { mapDoc } from '../../src/core/map-doc';
+import { MappingError } from '../../src/core/errors';
 import { hydrate } from '../../src/outbound/hydrate';
 import { ROOT } from '../support/repo';
 import { validateR4 } from '../../src/fhir-validation';
@@ -33,6 +34,7 @@ const isDate = (s: string) => /^\d{4}-\d{2}-\d{2}$/.test(s);
 describe('property: random answer sets of a CHT-style form', () => {
   it('200 random childbirth reports: each answer that has a value yields exactly its resources, all valid R4', () => {
     const rand = rng(20261130);
+    let refused = 0;
     const pick = <T>(xs: T[]) => xs[Math.floor(rand() * xs.length)];
     const subset = (xs: string[]) => xs.filter(() => rand() < 0.4).join(' ');
     for (let n = 0; n < 200; n++) {
@@ -90,6 +92,24 @@ describe('property: random answer sets of a CHT-style form', () => {
             expected.push(`Condition|${who}|${SNOMED[s] ?? 'Newborn difficulty feeding'}|active`);
       }
 
+      // A value not of its field's type (an integer "two" or "heavy", an impossible date) fails the push, naming it.
+      const unreadable =
+        f.outcome.babies_born === 'two'
+          ? 'babies_born'
+          : f.outcome.delivery_date === '2026-02-30'
+            ? 'delivery_date'
+            : babies.some((b) => b.baby_details.birth_weight === 'heavy')
+              ? 'birth_weight'
+              : undefined;
+      if (unreadable) {
+        assert.throws(
+          () => mapDoc(compiled.model, hydrate(doc, contacts)),
+          (e: Error) => e instanceof MappingError && /prop-\d+: field '[a-z_.]+' holds "/.test(e.message),
+          `report ${n}`,
+        );
+        refused++;
+        continue;
+      }
       const bundle: Bundle = mapDoc(compiled.model, hydrate(doc, contacts));
       assert.deepEqual(
         validateR4(bundle).filter((i) => i.severity === 'error'),
@@ -100,6 +120,7 @@ describe('property: random answer sets of a CHT-style form', () => {
       assert.deepEqual(got.sort(), expected.sort(), `report ${n}: ${JSON.stringify(f)}`);
       assert.equal(new Set(bundle.entry!.map((e) => e.fullUrl)).size, bundle.entry!.length, `report ${n}: ids are distinct`);
     }
+    assert.ok(refused > 10 && refused < 190, `${refused} refused`);
   });
 });
 

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Bundle } from 'fhir/r4';
+import type { Bundle, QuestionnaireResponse } from 'fhir/r4';
 import { compileDefinitions } from '../../src/definitions/compile';
 import { withOwnedSettings } from '../../src/build/settings-file';
 import { outboundEntries, ENTRY_PREFIX, PAYLOAD_KEY, type OutboundEntry } from '../../src/build/outbound';
@@ -106,6 +106,21 @@ describe('outbound push generated from the mapping definitions', function () {
     assert.throws(() => mapPayload(entry, ENTRY_PREFIX, doc), /required field 'date_of_death' is not a valid dateTime/);
   });
 
+  it('a place: Location.type and Organization.type code the contact type in the published CodeSystem, not text alone', () => {
+    const hc = sampleContacts().find((c) => c.type === 'health_center')!;
+    const bundle = mapPayload(entry, ENTRY_PREFIX, hc)[PAYLOAD_KEY] as Bundle;
+    const typed = bundle
+      .entry!.map((e) => e.resource as { resourceType: string; type?: unknown })
+      .filter((r) => r.resourceType === 'Location' || r.resourceType === 'Organization');
+    assert.equal(typed.length, 2);
+    for (const r of typed)
+      assert.deepEqual(
+        r.type,
+        [{ coding: [{ system: 'https://fhir.example.org/CodeSystem/cht-contact-type', code: 'health_center' }], text: 'health_center' }],
+        r.resourceType,
+      );
+  });
+
   it('is not relevant for unmapped forms, deleted docs, or other doc types', () => {
     for (const doc of [
       { _id: 'x', type: 'data_record', form: 'unknown_form', fields: {} },
@@ -117,7 +132,8 @@ describe('outbound push generated from the mapping definitions', function () {
       assert.equal(isRelevant(entry, doc), false, JSON.stringify(doc));
   });
 
-  it('never throws for malformed optional fields: wrong types, numbers as strings, odd dates, huge text', () => {
+  it("never throws for malformed optional text fields; a value not of its typed field's type fails the push naming doc, field and value", () => {
+    const shapes = compileDefinitions(ROOT).model.forms;
     const base = sampleReports();
     const junk: unknown[] = [
       null,
@@ -139,6 +155,7 @@ describe('outbound push generated from the mapping definitions', function () {
       '__proto__',
     ];
     let n = 0;
+    let rejected = 0;
     for (const report of base) {
       if (report.form === 'death_report') continue; // has a required field, tested above
       // The request a follow-up fulfils must be a reference when present: tested below.
@@ -147,13 +164,44 @@ describe('outbound push generated from the mapping definitions', function () {
         for (const value of junk) {
           const doc = JSON.parse(JSON.stringify(report)) as Doc;
           (doc.fields as Record<string, unknown>)[field] = value;
-          const bundle = mapPayload(entry, ENTRY_PREFIX, doc)[PAYLOAD_KEY] as Bundle;
+          const typed = typeof shapes[report.form as string].shape[field] === 'string';
+          let bundle: Bundle;
+          try {
+            bundle = mapPayload(entry, ENTRY_PREFIX, doc)[PAYLOAD_KEY] as Bundle;
+          } catch (e) {
+            const m = (e as Error).message;
+            assert.ok(typed, `${report._id}.${field} = ${JSON.stringify(value)} threw, but the field takes any text: ${m}`);
+            assert.ok(e instanceof OutboundMappingError, m);
+            assert.match(m, new RegExp(`${report._id}: field '${field}' holds ".*", which is not `), m);
+            rejected++;
+            continue;
+          }
           assert.equal(bundle.resourceType, 'Bundle');
           if (n++ % 7 === 0) assertValidR4(bundle);
         }
       }
     }
     assert.ok(n > 300, `${n} docs`);
+    assert.ok(rejected > 50, `${rejected} refused`);
+  });
+
+  it('a value that does not fit its item type is never sent as another type: "thirty" in an integer, "13,1" in a decimal fail the push', () => {
+    const doc = JSON.parse(JSON.stringify(sampleReports().find((d) => d._id === 'rep-sick-2')));
+    doc.fields.respiratory_rate = 'thirty';
+    assert.throws(
+      () => mapPayload(entry, ENTRY_PREFIX, doc),
+      (e: Error) =>
+        e instanceof OutboundMappingError && /sick_child rep-sick-2: field 'respiratory_rate' holds "thirty", which is not an integer/.test(e.message),
+    );
+    doc.fields.respiratory_rate = '30';
+    doc.fields.muac_cm = '13,1';
+    assert.throws(() => mapPayload(entry, ENTRY_PREFIX, doc), /rep-sick-2: field 'muac_cm' holds "13,1", which is not a decimal/);
+    doc.fields.muac_cm = '13.1';
+    const qr = (mapPayload(entry, ENTRY_PREFIX, doc)[PAYLOAD_KEY] as Bundle).entry!.find((e) => e.resource?.resourceType === 'QuestionnaireResponse')!
+      .resource as QuestionnaireResponse;
+    const answer = (id: string) => qr.item!.find((i) => i.linkId === id)!.answer;
+    assert.deepEqual(answer('respiratory_rate'), [{ valueInteger: 30 }]);
+    assert.deepEqual(answer('muac_cm'), [{ valueDecimal: 13.1 }]);
   });
 
   it('a follow-up whose request is not a reference fails the push naming the field; an empty one sends no Task', () => {

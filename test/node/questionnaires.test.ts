@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import type { Bundle, Questionnaire, QuestionnaireItem, QuestionnaireResponse, QuestionnaireResponseItem } from 'fhir/r4';
+import type { Bundle, CodeSystem, Questionnaire, QuestionnaireItem, QuestionnaireResponse, QuestionnaireResponseItem } from 'fhir/r4';
 import { compileDefinitions } from '../../src/definitions/compile';
 import { questionnaireBundle, questionnaireFor } from '../../src/definitions/questionnaire';
 import { parseXForm } from '../../src/definitions/xform';
@@ -20,13 +20,39 @@ function linkIds(items: Array<QuestionnaireItem | QuestionnaireResponseItem> | u
 describe('Questionnaires of the mapped forms', () => {
   const compiled = compileDefinitions(ROOT);
   const bundle = questionnaireBundle(compiled);
-  const byUrl = new Map((bundle.entry ?? []).map((e) => [(e.resource as Questionnaire).url, e.resource as Questionnaire]));
+  const byUrl = new Map(
+    (bundle.entry ?? [])
+      .filter((e) => e.resource?.resourceType === 'Questionnaire')
+      .map((e) => [(e.resource as Questionnaire).url, e.resource as Questionnaire]),
+  );
 
   it('one valid R4 Questionnaire per mapped form, as a transaction of PUTs', () => {
     assertValidR4(bundle);
     assert.equal(bundle.type, 'transaction');
     assert.deepEqual([...byUrl.values()].map((q) => q.name).sort(), ['Childbirth', 'DeathReport', 'PregnancyVisit', 'ReferralFollowUp', 'SickChild']);
-    for (const e of bundle.entry ?? []) assert.equal(e.request?.url, `Questionnaire/${e.resource?.id}`);
+    for (const e of bundle.entry ?? []) assert.equal(e.request?.url, `${e.resource?.resourceType}/${e.resource?.id}`);
+  });
+
+  it('every coding names a system: each choice list is a CodeSystem under the canonical base, published beside the Questionnaires', () => {
+    const codeSystems = new Map(
+      (bundle.entry ?? []).filter((e) => e.resource?.resourceType === 'CodeSystem').map((e) => [(e.resource as CodeSystem).url, e.resource as CodeSystem]),
+    );
+    let n = 0;
+    const walk = (items: QuestionnaireItem[] | undefined) =>
+      items?.forEach((i) => {
+        for (const o of i.answerOption ?? []) {
+          const cs = codeSystems.get(o.valueCoding?.system ?? '');
+          assert.ok(cs, `${i.linkId}: ${JSON.stringify(o.valueCoding)} names a published CodeSystem`);
+          assert.match(cs.url!, /^https:\/\/fhir\.example\.org\/CodeSystem\//);
+          assert.equal(cs.content, 'complete');
+          assert.ok(cs.concept!.some((c) => c.code === o.valueCoding!.code && c.display === o.valueCoding!.display));
+          n++;
+        }
+        walk(i.item);
+      });
+    for (const q of byUrl.values()) walk(q.item);
+    assert.ok(n > 50, `${n} answer options`);
+    assert.ok(codeSystems.has('https://fhir.example.org/CodeSystem/cht-contact-type'));
   });
 
   it('types, labels and choices come from the XForm', () => {
@@ -36,9 +62,9 @@ describe('Questionnaires of the mapped forms', () => {
     assert.equal(find('symptoms').type, 'choice');
     assert.equal(find('symptoms').repeats, true);
     assert.deepEqual(find('rdt_result').answerOption, [
-      { valueCoding: { code: 'positive', display: 'Positive' } },
-      { valueCoding: { code: 'negative', display: 'Negative' } },
-      { valueCoding: { code: 'invalid', display: 'Invalid or not done' } },
+      { valueCoding: { system: 'https://fhir.example.org/CodeSystem/sick_child.rdt_result', code: 'positive', display: 'Positive' } },
+      { valueCoding: { system: 'https://fhir.example.org/CodeSystem/sick_child.rdt_result', code: 'negative', display: 'Negative' } },
+      { valueCoding: { system: 'https://fhir.example.org/CodeSystem/sick_child.rdt_result', code: 'invalid', display: 'Invalid or not done' } },
     ]);
     assert.equal(find('muac_colour').readOnly, true, 'a calculated field has no control: read-only');
   });

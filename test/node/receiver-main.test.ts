@@ -1,9 +1,11 @@
 import { strict as assert } from 'node:assert';
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { optionsFromEnv } from '../../src/receiver/config';
 import { ROOT } from '../support/repo';
+import { compiledReceiver } from '../stand-ins/receiver-process';
 
 /** `npm run receiver` / `cht-fhir receiver`: configured by the environment, as docs/receiver.md documents. */
 describe('the receiver command (environment configuration)', function () {
@@ -24,11 +26,18 @@ describe('the receiver command (environment configuration)', function () {
     assert.equal(o.fhirBaseUrl, 'http://fhir/R4');
     assert.deepEqual(o.corsOrigins, ['https://a.org', 'https://b.org']);
     assert.deepEqual(o.inbound, { chtUrl: 'https://u:p@cht.example.org' });
-    assert.equal(optionsFromEnv({ RECEIVER_USERNAME: 'a', RECEIVER_PASSWORD: 'b' }).inbound, undefined);
+    assert.equal(optionsFromEnv({ RECEIVER_USERNAME: 'a', RECEIVER_PASSWORD: 'b', FHIR_BASE_URL: 'http://fhir/R4' }).inbound, undefined);
   });
 
   it("registers with OpenHIM under MEDIATOR_HOST, or this machine's name rather than a wildcard address", () => {
-    const base = { RECEIVER_USERNAME: 'a', RECEIVER_PASSWORD: 'b', OPENHIM_API_URL: 'https://openhim:8080', OPENHIM_USERNAME: 'u', OPENHIM_PASSWORD: 'p' };
+    const base = {
+      RECEIVER_USERNAME: 'a',
+      RECEIVER_PASSWORD: 'b',
+      FHIR_BASE_URL: 'http://fhir/R4',
+      OPENHIM_API_URL: 'https://openhim:8080',
+      OPENHIM_USERNAME: 'u',
+      OPENHIM_PASSWORD: 'p',
+    };
     assert.equal(optionsFromEnv({ ...base, MEDIATOR_HOST: 'receiver.internal' }).openhim?.mediatorHost, 'receiver.internal');
     assert.equal(optionsFromEnv(base).openhim?.mediatorHost, os.hostname());
     assert.equal(optionsFromEnv({ ...base, HOST: '10.0.0.5' }).openhim?.mediatorHost, '10.0.0.5');
@@ -41,12 +50,13 @@ describe('the receiver command (environment configuration)', function () {
         /PORT must be a port number/.test(e.message) &&
         /RECEIVER_USERNAME and RECEIVER_PASSWORD are required/.test(e.message) &&
         /OPENHIM_API_URL, OPENHIM_USERNAME and OPENHIM_PASSWORD go together/.test(e.message) &&
-        /CHT_URL must be a URL/.test(e.message),
+        /CHT_URL must be a URL/.test(e.message) &&
+        /FHIR_BASE_URL is required/.test(e.message),
     );
   });
 
-  function start(env: NodeJS.ProcessEnv) {
-    const child = spawn(process.execPath, [path.join(ROOT, 'bin/cht-fhir.js'), 'receiver'], { cwd: ROOT, env: { PATH: process.env.PATH, ...env } });
+  function start(env: NodeJS.ProcessEnv, args: string[] = [], command = [path.join(ROOT, 'bin/cht-fhir.js'), 'receiver']) {
+    const child = spawn(process.execPath, [...command, ...args], { cwd: ROOT, env: { PATH: process.env.PATH, ...env } });
     let out = '';
     child.stdout.on('data', (c) => (out += c));
     child.stderr.on('data', (c) => (out += c));
@@ -78,9 +88,17 @@ describe('the receiver command (environment configuration)', function () {
     return { child, exited, line, output: () => out };
   }
 
-  it('starts with the embedded FHIR store, takes a push, and stops cleanly on SIGTERM', async () => {
-    const r = start({ PORT: '0', HOST: '127.0.0.1', RECEIVER_USERNAME: 'cht', RECEIVER_PASSWORD: 's3cret' });
+  it('starts with the embedded FHIR store only with --embedded, warns that its data is lost, takes a push, and stops cleanly on SIGTERM', async () => {
+    const r = start({ PORT: '0', HOST: '127.0.0.1', RECEIVER_USERNAME: 'cht', RECEIVER_PASSWORD: 's3cret' }, ['--embedded']);
     const listening = await r.line('receiver listening');
+    const warned = r
+      .output()
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as { level: string; msg: string })
+      .find((l) => /embedded FHIR store/.test(l.msg));
+    assert.equal(warned?.level, 'warn', r.output());
+    assert.match(warned.msg, /LOST ON EXIT/);
     const base = `http://127.0.0.1:${listening.port}`;
     assert.equal((await fetch(`${base}/health`)).status, 200);
     const id = '0b5a3c2e-7d1f-5a4b-9c8d-1e2f3a4b5c6d';
@@ -101,6 +119,29 @@ describe('the receiver command (environment configuration)', function () {
     assert.match(r.output(), /"msg":"request".*"status":200/, 'the push was logged');
     assert.match(r.output(), /"msg":"receiver stopped"/, 'lines still pending at exit are written');
     assert.doesNotMatch(r.output(), /s3cret/, 'the password is never logged');
+  });
+
+  it('refuses to start without FHIR_BASE_URL (no silent in-memory store), saying what to set, exit 2', async () => {
+    const r = start({ PORT: '0', HOST: '127.0.0.1', RECEIVER_USERNAME: 'cht', RECEIVER_PASSWORD: 's3cret' });
+    assert.equal(await r.exited, 2, r.output());
+    assert.match(r.output(), /FHIR_BASE_URL is required: set it to the FHIR R4 base URL/);
+    assert.match(r.output(), /--embedded/);
+  });
+
+  it('refuses --embedded together with FHIR_BASE_URL, exit 2', async () => {
+    const r = start({ PORT: '0', RECEIVER_USERNAME: 'cht', RECEIVER_PASSWORD: 's3cret', FHIR_BASE_URL: 'http://127.0.0.1:9/fhir' }, ['--embedded']);
+    assert.equal(await r.exited, 2, r.output());
+    assert.match(r.output(), /--embedded and FHIR_BASE_URL exclude each other/);
+  });
+
+  it('the compiled receiver.js refuses to start without FHIR_BASE_URL, and holds no embedded store', async () => {
+    const dir = await compiledReceiver();
+    const r = start({ PORT: '0', HOST: '127.0.0.1', RECEIVER_USERNAME: 'cht', RECEIVER_PASSWORD: 's3cret' }, [], [path.join(dir, 'receiver.js')]);
+    assert.equal(await r.exited, 2, r.output());
+    assert.match(r.output(), /FHIR_BASE_URL is required/);
+    const code = fs.readFileSync(path.join(dir, 'receiver.js'), 'utf8');
+    for (const marker of ['MemoryRepository', 'FhirRouter', 'startFhirServer'])
+      assert.ok(!code.includes(marker), `receiver.js bundles the embedded store (${marker})`);
   });
 
   it('refuses to start without credentials, naming the variables, exit 2', async () => {

@@ -4,7 +4,7 @@ import type { Bundle, FhirResource, Patient } from 'fhir/r4';
 import { compileDefinitions } from '../../src/definitions/compile';
 import { mapDoc } from '../../src/core/map-doc';
 import { transactionOf } from '../../src/core/bundle';
-import { SOURCE_VERSION_URL, sourceVersionOf, withSourceVersion } from '../../src/core/source-version';
+import { sourceVersionOf, sourceVersionUrl, withSourceVersion } from '../../src/core/source-version';
 import { toRestore } from '../../src/receiver/create-guard';
 import { systems } from '../../src/core/identity';
 import { hydrate } from '../../src/outbound/hydrate';
@@ -16,6 +16,8 @@ import { startFhirServer, type FhirServer } from '../../src/fhir-server';
 import { startFaultProxy, type FaultProxy } from '../stand-ins/fault-proxy';
 import { push, startStack, type Stack } from './receiver-helpers';
 import { versionedPushes } from '../support/versioned-pushes';
+
+const SOURCE_VERSION_URL = sourceVersionUrl('https://fhir.example.org');
 
 /**
  * The newest source version wins, whatever order pushes arrive or commit in.
@@ -136,6 +138,27 @@ describe('receiver: the newest source version wins (late commits, replays, reord
         assert.equal(v2.name(await stored(v2.key)), 'V2');
       });
 
+      it('the next version with the same content (an unrelated CHT edit) writes no FHIR version; a late older push after it changes nothing', async () => {
+        const v1 = versionedPushes[kind as 'outbox' | 'cht'](`emb-${run}`, 1, 'Same');
+        const v2 = versionedPushes[kind as 'outbox' | 'cht'](`emb-${run}`, 2, 'Same');
+        const [type, id] = v1.key.split('/');
+        assert.equal((await push(stack.pushUrl, v1.body)).status, 200);
+        assert.equal((await push(stack.pushUrl, v2.body)).status, 200);
+        assert.equal((await push(second.pushUrl, v2.body)).status, 200);
+        assert.equal((await fhir.repo.readHistory(type, id)).entry?.length, 1, 'one FHIR version');
+        // Late and older than the skipped push: superseded by the stored version, never written.
+        assert.equal((await push(stack.pushUrl, v1.body)).status, 200);
+        assert.equal((await fhir.repo.readHistory(type, id)).entry?.length, 1);
+        // With a gap (1 stored, 3 pushed) the version is written: a late 2 with other content must not win.
+        const v3 = versionedPushes[kind as 'outbox' | 'cht'](`emb-${run}`, 3, 'Same');
+        const v2other = versionedPushes[kind as 'outbox' | 'cht'](`emb-${run}`, 2, 'Other');
+        assert.equal((await push(stack.pushUrl, v3.body)).status, 200);
+        assert.equal((await push(second.pushUrl, v2other.body)).status, 200);
+        assert.equal(v3.name(await stored(v3.key)), 'Same');
+        assert.deepEqual(sourceVersionOf(await stored(v3.key))?.version, 3);
+        assert.equal((await fhir.repo.readHistory(type, id)).entry?.length, 2);
+      });
+
       it('an older push replayed or reordered after a newer one changes nothing', async () => {
         const [v1, v2, v3] = [1, 2, 3].map(version);
         const url = toReceiver.url.replace(/\/$/, '') + '/cht-fhir/push';
@@ -229,7 +252,7 @@ describe('decide: what a push does to the stored resource', () => {
   const src = 'https://fhir.example.org/sid/cht-uuid/rep-1';
   const patient = (family: string, version?: number, source = src): Patient => {
     const p: Patient = { resourceType: 'Patient', id: 'p', name: [{ family }] };
-    return version ? withSourceVersion(p, { source, version }) : p;
+    return version ? withSourceVersion(p, { source, version }, SOURCE_VERSION_URL) : p;
   };
   /** As HAPI JPA stores it: `meta.source` `<source>#<its request id>`, the extension kept as sent. */
   const stamped = (p: Patient): Patient => ({ ...p, meta: { ...p.meta, versionId: '4', source: `${p.meta?.source ?? ''}#Xq7fPbUe9kLm2Rt0` } });
@@ -238,7 +261,13 @@ describe('decide: what a push does to the stored resource', () => {
     assert.equal(decide(patient('A', 3), undefined).decision, 'write');
     assert.equal(decide(patient('A', 3), stamped(patient('B', 5))).decision, 'superseded');
     assert.equal(decide(patient('A', 5), stamped(patient('A', 5))).decision, 'unchanged');
-    assert.equal(decide(patient('A', 6), stamped(patient('A', 5))).decision, 'write', 'the stored version keeps up');
+    assert.equal(decide(patient('B', 6), stamped(patient('A', 5))).decision, 'write');
+    assert.equal(decide(patient('A', 6), stamped(patient('A', 5))).decision, 'unchanged', 'the next version saying the same: no FHIR version for nothing');
+    assert.equal(
+      decide(patient('A', 7), stamped(patient('A', 5))).decision,
+      'write',
+      'after a gap an unseen version may be in flight: the stored version keeps up',
+    );
     assert.equal(
       decide(patient('A', 3, 'urn:uuid:5b0e9f7c-1c1d-4f55-9b1e-3f0c7d1e0001'), stamped(patient('A', 5))).decision,
       'unchanged',
@@ -257,15 +286,16 @@ describe('decide: what a push does to the stored resource', () => {
 
   it('the version is a valid R4 resource extension; other extensions are kept, a pushed version is replaced', () => {
     const other = { url: 'http://hl7.org/fhir/StructureDefinition/patient-birthPlace', valueAddress: { city: 'Kisumu' } };
-    const p = withSourceVersion(withSourceVersion<Patient>({ resourceType: 'Patient', id: 'p', extension: [other] }, { source: src, version: 2 }), {
-      source: src,
-      version: 3,
-    });
+    const p = withSourceVersion(
+      withSourceVersion<Patient>({ resourceType: 'Patient', id: 'p', extension: [other] }, { source: src, version: 2 }, SOURCE_VERSION_URL),
+      { source: src, version: 3 },
+      SOURCE_VERSION_URL,
+    );
     assertValidR4(p);
     assert.deepEqual(p.extension, [other, { url: SOURCE_VERSION_URL, valueString: `${src}#3` }]);
     assert.equal(p.meta?.source, src, 'meta.source: provenance only');
     assert.deepEqual(sourceVersionOf(p), { source: src, version: 3 });
-    const bundle = withSourceVersion<Bundle>({ resourceType: 'Bundle', type: 'collection' }, { source: src, version: 3 });
+    const bundle = withSourceVersion<Bundle>({ resourceType: 'Bundle', type: 'collection' }, { source: src, version: 3 }, SOURCE_VERSION_URL);
     assertValidR4(bundle);
     assert.equal(sourceVersionOf(bundle), undefined, 'not a DomainResource: no extension, no version');
   });

@@ -13,7 +13,7 @@ export interface ReceiverProcess {
 
 let compiled: Promise<string> | undefined;
 /** The compiled receiver (what deploys), built once per test run into a folder that holds nothing else. */
-function compiledReceiver(): Promise<string> {
+export function compiledReceiver(): Promise<string> {
   compiled ??= (async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cht-fhir-receiver-'));
     await buildReceiver(dir);

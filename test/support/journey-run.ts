@@ -1,11 +1,12 @@
 import { strict as assert } from 'node:assert';
-import type { Bundle, Condition, EpisodeOfCare, Encounter, FhirResource, RelatedPerson } from 'fhir/r4';
+import type { Bundle, Extension, Condition, EpisodeOfCare, Encounter, FhirResource, RelatedPerson } from 'fhir/r4';
 import { compileDefinitions } from '../../src/definitions/compile';
 import { outboundEntries, ENTRY_PREFIX } from '../../src/build/outbound';
 import { mapPayload } from '../../src/outbound/cht-outbound';
 import { hydrate } from '../../src/outbound/hydrate';
 import { resourceId } from '../../src/core/identity';
 import { episodeId } from '../../src/core/episodes';
+import { withoutSourceVersion } from '../../src/core/source-version';
 import { validateR4, formatIssues } from '../../src/fhir-validation';
 import type { MappingModel } from '../../src/core/model';
 import { journeyDocs, type JourneyFacts } from './journey';
@@ -63,7 +64,13 @@ export async function pushAll(url: string, pushes: Array<{ label: string; payloa
 
 const TYPES = ['Patient', 'Encounter', 'EpisodeOfCare', 'Condition', 'RelatedPerson', 'QuestionnaireResponse', 'Observation', 'Procedure', 'Immunization'];
 
-/** What the FHIR server holds, by `<Type>/<id>`, without server bookkeeping (versionId, lastUpdated). */
+/**
+ * What the FHIR server holds, by `<Type>/<id>`, without bookkeeping: the
+ * server's (versionId, lastUpdated, meta.source) and the source version,
+ * and the report versions of statements, which may stay one behind when the
+ * next version said the same (the receiver writes no FHIR version for
+ * nothing).
+ */
 export async function endState(fhirUrl: string, headers: Record<string, string> = {}): Promise<Map<string, FhirResource>> {
   const out = new Map<string, FhirResource>();
   for (const type of TYPES) {
@@ -75,12 +82,22 @@ export async function endState(fhirUrl: string, headers: Record<string, string> 
         const { versionId: _v, lastUpdated: _l, ...kept } = meta ?? {};
         // HAPI rewrites meta.source with its own request id: provenance, not content.
         delete (kept as { source?: string }).source;
-        out.set(`${type}/${rest.id!}`, Object.keys(kept).length ? { ...rest, meta: kept } : rest);
+        const content = withoutVersions(withoutSourceVersion(rest)) as unknown as FhirResource;
+        out.set(`${type}/${rest.id!}`, Object.keys(kept).length ? { ...content, meta: kept } : content);
       }
       next = page.link?.find((l) => l.relation === 'next')?.url;
     }
   }
   return out;
+}
+
+/** Statements with their report versions left out: like the source version, one may stay behind when the next said the same. */
+function withoutVersions(r: Record<string, unknown>): Record<string, unknown> {
+  if (!Array.isArray(r.extension)) return r;
+  const exts = (r.extension as Extension[]).map((e) =>
+    e.url.endsWith('/StructureDefinition/statement') ? { ...e, extension: e.extension?.filter((p) => p.url !== 'version') } : e,
+  );
+  return { ...r, extension: exts };
 }
 
 /** The end state is clinically right for each woman, valid R4, with no duplicates. */

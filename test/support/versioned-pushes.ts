@@ -17,24 +17,28 @@ export interface VersionedPush {
 let compiled: ReturnType<typeof compileDefinitions> | undefined;
 
 /**
- * Version `n` of one Patient (`run` names it), as each kind of client pushes
+ * Version `n` of one Patient (`run` names it; its name is `content`, `V<n>` by default), as each kind of client pushes
  * it: the browser outbox (versioned by its queue, `urn:uuid:<queue>#<n>`) and
  * CHT (a contact doc mapped by the outbound core, versioned by its `_rev`).
  */
-export const versionedPushes: Record<'outbox' | 'cht', (run: string, n: number) => VersionedPush> = {
-  outbox: (run, n) => {
+export const versionedPushes: Record<'outbox' | 'cht', (run: string, n: number, content?: string) => VersionedPush> = {
+  outbox: (run, n, content = `V${n}`) => {
     const id = `versions-${run}`;
     const queue = `urn:uuid:5b0e9f7c-1c1d-4f55-9b1e-${Buffer.from(run).toString('hex').padStart(12, '0').slice(-12)}`;
-    const p = withSourceVersion<Patient>({ resourceType: 'Patient', id, name: [{ family: `V${n}` }] }, { source: queue, version: n });
+    const p = withSourceVersion<Patient>(
+      { resourceType: 'Patient', id, name: [{ family: content }] },
+      { source: queue, version: n },
+      'https://fhir.example.org/StructureDefinition/source-version',
+    );
     return { body: transactionOf([p]), key: `Patient/${id}`, name: (r) => (r as Patient).name?.[0]?.family };
   },
-  cht: (run, n) => {
+  cht: (run, n, content = `V${n}`) => {
     compiled ??= compileDefinitions(ROOT);
     const bundle = mapDoc(compiled.model, {
       _id: `person-versions-${run}`,
       _rev: `${n}-abc${n}`,
       type: 'person',
-      name: `V${n}`,
+      name: content,
       parent: { _id: 'hc-1' },
       reported_date: 0,
     });
