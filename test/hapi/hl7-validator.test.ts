@@ -15,6 +15,11 @@ import { mapPayload } from '../../src/outbound/cht-outbound';
 import { runDemo } from '../../src/cli/demo';
 import { ROOT } from '../support/repo';
 import { sampleDocs } from '../support/samples';
+import { journeyProject } from '../support/journey';
+import { buildJourney, pushAll } from '../support/journey-run';
+import { startFhirServer } from '../../src/fhir-server';
+import { startReceiver } from '../../src/receiver';
+import { CREDS } from '../node/receiver-helpers';
 import { errorsOf, startHl7Validator, type Hl7Issue, type Hl7Validator } from '../support/hl7-validator';
 
 /**
@@ -156,6 +161,34 @@ describe("HL7's FHIR validator: everything the project produces", function () {
       },
     };
     await judge('hh report', mapDoc(hh.model, doc), 'hh');
+  });
+
+  it('the longitudinal record: every push of the pregnancy journey, and the merged record the FHIR server ends with', async () => {
+    const project = journeyProject();
+    const fhir = await startFhirServer();
+    const receiver = await startReceiver({ auth: CREDS, fhirBaseUrl: fhir.url });
+    try {
+      const journey = await buildJourney(project.root, 4);
+      const q = questionnaireBundle(compileDefinitions(project.root));
+      await v.context(
+        'journey',
+        q.entry!.map((e) => e.resource),
+      );
+      for (const p of [...journey.contacts, ...journey.reports]) await judge(p.label, (p.payload as Record<string, unknown>)[PAYLOAD_KEY], 'journey');
+      await pushAll(`${receiver.url}/cht-fhir/push`, journey.contacts);
+      await pushAll(`${receiver.url}/cht-fhir/push`, [...journey.reports].reverse());
+      const stored: Resource[] = [];
+      for (const type of ['EpisodeOfCare', 'Condition', 'RelatedPerson', 'Encounter']) {
+        const page = (await fetch(`${fhir.url}/${type}?_count=500`).then((r) => r.json())) as Bundle;
+        stored.push(...(page.entry ?? []).map((e) => e.resource!));
+      }
+      assert.ok(stored.some((r) => r.resourceType === 'EpisodeOfCare') && stored.some((r) => r.resourceType === 'RelatedPerson'));
+      for (const r of stored) await judge(`stored ${r.resourceType}/${r.id!}`, r, 'journey');
+    } finally {
+      await receiver.close();
+      await fhir.close();
+      project.close();
+    }
   });
 
   it("the demo's output: every resource the FHIR server holds after `cht-fhir demo`", async () => {
