@@ -185,38 +185,20 @@ export function contactTypeCodeSystem(d: Deployment, types: string[]): CodeSyste
  */
 export function sourceVersionDefinition(d: Deployment): StructureDefinition {
   const url = systems(d).sourceVersion;
-  return {
-    resourceType: 'StructureDefinition',
-    id: resourceId(d, 'StructureDefinition', 'source-version'),
+  return extensionDefinition(d, {
+    key: 'source-version',
     url,
     name: 'SourceVersion',
     title: 'cht-fhir source version',
-    status: 'active',
     description:
       'The version of a resource at its source: a source URI naming who wrote it (a CHT doc, a browser outbox queue), `#`, and a positive integer that only grows for that source. A receiver never replaces a stored resource with a lower number of the same source.',
-    fhirVersion: '4.0.1',
-    kind: 'complex-type',
-    abstract: false,
-    context: [{ type: 'element', expression: 'DomainResource' }],
-    type: 'Extension',
-    baseDefinition: 'http://hl7.org/fhir/StructureDefinition/Extension',
-    derivation: 'constraint',
-    differential: {
-      element: [
-        {
-          id: 'Extension',
-          path: 'Extension',
-          short: 'Source version: source URI # number',
-          definition: 'The version of this resource at its source.',
-          min: 0,
-          max: '1',
-        },
-        { id: 'Extension.extension', path: 'Extension.extension', max: '0' },
-        { id: 'Extension.url', path: 'Extension.url', fixedUri: url },
-        { id: 'Extension.value[x]', path: 'Extension.value[x]', min: 1, type: [{ code: 'string' }] },
-      ],
-    },
-  };
+    root: { short: 'Source version: source URI # number', definition: 'The version of this resource at its source.', max: '1' },
+    elements: [
+      { id: 'Extension.extension', path: 'Extension.extension', max: '0' },
+      { id: 'Extension.url', path: 'Extension.url', fixedUri: url },
+      { id: 'Extension.value[x]', path: 'Extension.value[x]', min: 1, type: [{ code: 'string' }] },
+    ],
+  });
 }
 
 /**
@@ -232,15 +214,47 @@ export function statementDefinition(d: Deployment): StructureDefinition {
     { id: `Extension.extension:${name}.url`, path: 'Extension.extension.url', fixedUri: name },
     { id: `Extension.extension:${name}.value[x]`, path: 'Extension.extension.value[x]', min: 1, type: [{ code: type }] },
   ];
-  return {
-    resourceType: 'StructureDefinition',
-    id: resourceId(d, 'StructureDefinition', 'statement'),
+  return extensionDefinition(d, {
+    key: 'statement',
     url,
     name: 'Statement',
     title: 'cht-fhir statement',
-    status: 'active',
     description:
       'What one report stated of a resource several reports write (an episode of care, a pregnancy Condition): the report (source URI and version), its clinical time, and the elements it owns. A receiver merges reports by clinical time: the later report owns an element, the earlier one for onset, recorded date and start.',
+    root: { short: 'What one report stated of this resource', definition: 'What one report stated of this resource.', max: '*' },
+    elements: [
+      { id: 'Extension.extension', path: 'Extension.extension', slicing: { discriminator: [{ type: 'value', path: 'url' }], rules: 'closed' }, min: 3 },
+      ...part('source', 'uri', 'The report: a URI under the deployment cht-uuid identifier system'),
+      ...part('version', 'integer', 'The report version (its _rev sequence; 0 when unknown)'),
+      ...part('time', 'dateTime', 'The report clinical time'),
+      ...part('slot', 'code', 'An element (or group of elements) the report owns', '*'),
+      { id: 'Extension.url', path: 'Extension.url', fixedUri: url },
+      { id: 'Extension.value[x]', path: 'Extension.value[x]', max: '0' },
+    ],
+  });
+}
+
+/** An extension of ours on any DomainResource, under the deployment's canonical base. */
+function extensionDefinition(
+  d: Deployment,
+  e: {
+    key: string;
+    url: string;
+    name: string;
+    title: string;
+    description: string;
+    root: { short: string; definition: string; max: string };
+    elements: NonNullable<StructureDefinition['differential']>['element'];
+  },
+): StructureDefinition {
+  return {
+    resourceType: 'StructureDefinition',
+    id: resourceId(d, 'StructureDefinition', e.key),
+    url: e.url,
+    name: e.name,
+    title: e.title,
+    status: 'active',
+    description: e.description,
     fhirVersion: '4.0.1',
     kind: 'complex-type',
     abstract: false,
@@ -248,25 +262,7 @@ export function statementDefinition(d: Deployment): StructureDefinition {
     type: 'Extension',
     baseDefinition: 'http://hl7.org/fhir/StructureDefinition/Extension',
     derivation: 'constraint',
-    differential: {
-      element: [
-        {
-          id: 'Extension',
-          path: 'Extension',
-          short: 'What one report stated of this resource',
-          definition: 'What one report stated of this resource.',
-          min: 0,
-          max: '*',
-        },
-        { id: 'Extension.extension', path: 'Extension.extension', slicing: { discriminator: [{ type: 'value', path: 'url' }], rules: 'closed' }, min: 3 },
-        ...part('source', 'uri', 'The report: a URI under the deployment cht-uuid identifier system'),
-        ...part('version', 'integer', 'The report version (its _rev sequence; 0 when unknown)'),
-        ...part('time', 'dateTime', 'The report clinical time'),
-        ...part('slot', 'code', 'An element (or group of elements) the report owns', '*'),
-        { id: 'Extension.url', path: 'Extension.url', fixedUri: url },
-        { id: 'Extension.value[x]', path: 'Extension.value[x]', max: '0' },
-      ],
-    },
+    differential: { element: [{ id: 'Extension', path: 'Extension', ...e.root, min: 0 }, ...e.elements] },
   };
 }
 

@@ -1,10 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { startFhirServer } from '../../src/fhir-server';
-import { startReceiver, type Receiver } from '../../src/receiver';
-import { startRoundRobin } from '../stand-ins/round-robin';
 import { journeyProject } from '../support/journey';
-import { assertClinicallyRight, buildJourney, endState, pushAll, shuffledWithDuplicates, type Journey } from '../support/journey-run';
-import { CREDS } from './receiver-helpers';
+import { assertClinicallyRight, buildJourney, runJourney, shuffledWithDuplicates, type Journey } from '../support/journey-run';
 
 /**
  * Issue 22: a clinician reads a woman's record after months of visits that
@@ -21,36 +18,24 @@ describe('the longitudinal record: a pregnancy journey in any order (embedded st
   let journey: Journey;
   before(async () => (journey = await buildJourney(project.root, 20)));
   after(() => project.close());
-
-  const run = async (order: Journey['reports'], receivers = 1, concurrency = 1) => {
+  const store = async () => {
     const fhir = await startFhirServer();
-    const started: Receiver[] = [];
-    for (let i = 0; i < receivers; i++) started.push(await startReceiver({ auth: CREDS, fhirBaseUrl: fhir.url }));
-    const front = receivers > 1 ? await startRoundRobin(started.map((r) => r.url)) : undefined;
-    try {
-      const url = `${front?.url ?? started[0].url}/cht-fhir/push`;
-      await pushAll(url, journey.contacts);
-      await pushAll(url, order, concurrency);
-      return await endState(fhir.url);
-    } finally {
-      await front?.close();
-      for (const r of started) await r.close();
-      await fhir.close();
-    }
+    return { url: fhir.url, stop: () => fhir.close() };
   };
 
-  let clinical: Awaited<ReturnType<typeof run>>;
+  let clinical: Map<string, unknown>;
   it('in clinical order: clinically right, every resource valid R4', async () => {
-    clinical = await run(journey.reports);
-    assertClinicallyRight(journey, clinical);
+    const end = await runJourney(journey, store, journey.reports);
+    assertClinicallyRight(journey, end);
+    clinical = end;
   });
   it('in reverse order: the same end state', async () => {
-    assert.deepEqual(await run([...journey.reports].reverse()), clinical);
+    assert.deepEqual(await runJourney(journey, store, [...journey.reports].reverse()), clinical);
   });
   it('shuffled, with duplicates: the same end state', async () => {
-    assert.deepEqual(await run(shuffledWithDuplicates(journey.reports, 7)), clinical);
+    assert.deepEqual(await runJourney(journey, store, shuffledWithDuplicates(journey.reports, 7)), clinical);
   });
   it('shuffled, with duplicates, through 3 receivers, 6 pushes at a time: the same end state', async () => {
-    assert.deepEqual(await run(shuffledWithDuplicates(journey.reports, 11), 3, 6), clinical);
+    assert.deepEqual(await runJourney(journey, store, shuffledWithDuplicates(journey.reports, 11), 3, 6), clinical);
   });
 });

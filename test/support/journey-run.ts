@@ -11,7 +11,9 @@ import { validateR4, formatIssues } from '../../src/fhir-validation';
 import type { MappingModel } from '../../src/core/model';
 import { journeyDocs, type JourneyFacts } from './journey';
 import { sampleContacts, type Doc } from './samples';
-import { push, mapLimit } from '../node/receiver-helpers';
+import { push, mapLimit, CREDS } from '../node/receiver-helpers';
+import { startReceiver, type Receiver } from '../../src/receiver';
+import { startRoundRobin, type RoundRobin } from '../stand-ins/round-robin';
 
 /**
  * The journey test's moves, shared by the embedded-store and HAPI suites:
@@ -98,6 +100,36 @@ function withoutVersions(r: Record<string, unknown>): Record<string, unknown> {
     e.url.endsWith('/StructureDefinition/statement') ? { ...e, extension: e.extension?.filter((p) => p.url !== 'version') } : e,
   );
   return { ...r, extension: exts };
+}
+
+/**
+ * One run of the journey on a fresh FHIR store: the contacts, then `order`
+ * through `receivers` receivers (behind a round-robin front when several),
+ * `concurrency` pushes at a time; what the store holds at the end.
+ */
+export async function runJourney(
+  journey: Journey,
+  store: () => Promise<{ url: string; stop(): Promise<void> }>,
+  order: Journey['reports'],
+  receivers = 1,
+  concurrency = 1,
+): Promise<Map<string, FhirResource>> {
+  const fhir = await store();
+  const started: Receiver[] = [];
+  let front: RoundRobin | undefined;
+  try {
+    for (let i = 0; i < receivers; i++) started.push(await startReceiver({ auth: CREDS, fhirBaseUrl: fhir.url }));
+    front = receivers > 1 ? await startRoundRobin(started.map((r) => r.url)) : undefined;
+    const url = `${front?.url ?? started[0].url}/cht-fhir/push`;
+    await pushAll(url, journey.contacts);
+    await pushAll(url, order, concurrency);
+    for (const r of started) await r.lateChecksDone();
+    return await endState(fhir.url);
+  } finally {
+    await front?.close();
+    for (const r of started) await r.close();
+    await fhir.stop();
+  }
 }
 
 /** The end state is clinically right for each woman, valid R4, with no duplicates. */
