@@ -21,13 +21,14 @@ const CATEGORY = 'http://terminology.hl7.org/CodeSystem/condition-category';
 export function conditionsFor(ctx: ReportContext, rule: ConditionRule, episodes: Episode[] = []): Condition[] {
   const out: Condition[] = [];
   const episode = rule.scope === 'episode' ? episodes.find((e) => e.type === rule.episode) : undefined;
-  // An episode-scoped fact of a report that names no episode (the field was empty) is not made: it has no key.
-  if (rule.scope === 'episode' && !episode) return out;
+  // A report that names no episode (not opened from a task: the field is empty) still says what it saw: its
+  // episode-scoped facts become Conditions of the report alone, shared with no other report.
   for (const f of codedFacts(ctx, rule)) {
     // Condition.subject is 1..1: no patient, no Condition.
     if (!f.subject) continue;
     // Keyed on the patient's _id, or on the shortcode when the report names only that.
     const owner = f.subjectId ?? (f.subject.identifier?.value && 'patient_id:' + f.subject.identifier.value);
+    const sharedKey = episode ? episode.key : rule.scope === 'patient' ? owner : undefined;
     const id = episode
       ? resourceId(ctx.d, 'Condition', episode.key, `episode/${episode.type}/${f.code}`)
       : rule.scope === 'patient' && owner
@@ -49,7 +50,7 @@ export function conditionsFor(ctx: ReportContext, rule: ConditionRule, episodes:
     const abatement = rule.abatement && dateTime(read(ctx, rule.abatement, f.scope)[0]);
     if (abatement) c.abatementDateTime = abatement;
     if (ctx.performer) c.recorder = ctx.performer[0];
-    const shared = rule.scope && ctx.effective;
+    const shared = sharedKey && ctx.effective;
     out.push(
       shared
         ? withClaims(

@@ -1,6 +1,12 @@
 import { strict as assert } from 'node:assert';
 import { startFhirServer } from '../../src/fhir-server';
-import { journeyProject } from '../support/journey';
+import type { Condition } from 'fhir/r4';
+import { journeyDocs, journeyProject } from '../support/journey';
+import { compileDefinitions } from '../../src/definitions/compile';
+import { mapDoc } from '../../src/core/map-doc';
+import { hydrate } from '../../src/outbound/hydrate';
+import { statementsOf } from '../../src/core/statement';
+import { sampleContacts } from '../support/samples';
 import { assertClinicallyRight, buildJourney, runJourney, shuffledWithDuplicates, type Journey } from '../support/journey-run';
 
 /**
@@ -22,6 +28,18 @@ describe('the longitudinal record: a pregnancy journey in any order (embedded st
     const fhir = await startFhirServer();
     return { url: fhir.url, stop: () => fhir.close() };
   };
+
+  it("a home visit not opened from a task (no pregnancy _id) still makes its danger signs, as that report's own Conditions", async () => {
+    const { model } = compileDefinitions(project.root);
+    const j = journeyDocs(1);
+    const visit = j.reports[1]!;
+    const orphan = { ...visit, fields: { ...(visit.fields as Record<string, unknown>), pregnancy_uuid: '', inputs: { source: 'contact' } } };
+    const entries = mapDoc(model, hydrate(orphan, [...sampleContacts(), ...j.contacts])).entry ?? [];
+    const conditions = entries.map((e) => e.resource!).filter((r): r is Condition => r.resourceType === 'Condition');
+    assert.deepEqual(conditions.map((c) => c.code?.coding?.[0]?.display).sort(), ['Bleeding from vagina', 'Fever', 'Pregnancy']);
+    for (const c of conditions) assert.deepEqual(statementsOf(c), [], 'shared with no other report');
+    assert.equal(entries.filter((e) => e.resource!.resourceType === 'EpisodeOfCare').length, 0);
+  });
 
   let clinical: Map<string, unknown>;
   it('in clinical order: clinically right, every resource valid R4', async () => {
