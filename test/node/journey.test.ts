@@ -32,7 +32,7 @@ describe('the longitudinal record: a pregnancy journey in any order (embedded st
   it("a home visit not opened from a task (no pregnancy _id) still makes its danger signs, as that report's own Conditions", async () => {
     const { model } = compileDefinitions(project.root);
     const j = journeyDocs(1);
-    const visit = j.reports[1]!;
+    const visit = j.reports[1];
     const orphan = { ...visit, fields: { ...(visit.fields as Record<string, unknown>), pregnancy_uuid: '', inputs: { source: 'contact' } } };
     const entries = mapDoc(model, hydrate(orphan, [...sampleContacts(), ...j.contacts])).entry ?? [];
     const conditions = entries.map((e) => e.resource!).filter((r): r is Condition => r.resourceType === 'Condition');
