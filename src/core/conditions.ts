@@ -5,6 +5,7 @@ import { type ReportContext, codedFacts, read } from './rules';
 import { dateTime } from './values';
 import type { Episode } from './episodes';
 import { slotOf, withClaims } from './statement';
+import { performerOf } from './actors';
 
 const CLINICAL = 'http://terminology.hl7.org/CodeSystem/condition-clinical';
 const VERIFICATION = 'http://terminology.hl7.org/CodeSystem/condition-ver-status';
@@ -40,7 +41,7 @@ export function conditionsFor(ctx: ReportContext, rule: ConditionRule, episodes:
       clinicalStatus: { coding: [{ system: CLINICAL, code: rule.clinical ?? 'active' }] },
       verificationStatus: { coding: [{ system: VERIFICATION, code: rule.verification }] },
       category: [{ coding: [{ system: CATEGORY, code: rule.category }] }],
-      code: ctx.concept(f.code),
+      code: f.concept,
       subject: f.subject,
       encounter: ctx.encounter,
       recordedDate: ctx.effective,
@@ -50,6 +51,8 @@ export function conditionsFor(ctx: ReportContext, rule: ConditionRule, episodes:
     const abatement = rule.abatement && dateTime(read(ctx, rule.abatement, f.scope)[0]);
     if (abatement) c.abatementDateTime = abatement;
     if (ctx.performer) c.recorder = ctx.performer[0];
+    const asserter = rule.performer && performerOf(ctx, rule.performer, f.scope);
+    if (asserter && asserter.actor.reference) c.asserter = asserter.actor;
     const shared = sharedKey && ctx.effective;
     out.push(
       shared

@@ -28,6 +28,11 @@ export type ResourceKind =
   | 'RelatedPerson'
   | 'CodeSystem'
   | 'StructureDefinition'
+  | 'MedicationStatement'
+  | 'MedicationAdministration'
+  | 'ServiceRequest'
+  | 'Device'
+  | 'Specimen'
   | 'Bundle';
 
 export function systems(d: Deployment) {

@@ -41,6 +41,12 @@ export const SHAPE_CODES: Record<Exclude<FieldType, 'string'>, string> = {
   select1: '1',
   select: 'n',
 };
+/**
+ * Two more leaf codes the definition (not the bind) gives: `E` a field that
+ * holds Unix epoch milliseconds (read as a dateTime), and a content type
+ * (`image/jpeg`) for a field that holds a file (an Attachment).
+ */
+export const EPOCH_MS = 'E';
 
 /**
  * A condition on a report's answers (`when`), compiled from an XPath-like
@@ -62,7 +68,26 @@ export interface RuleBase {
   required?: boolean;
   /** Set by the build when an earlier rule of the same resource type makes the same ids: keeps this rule's ids apart. */
   key?: string;
+  /** Who did it (default: the submitter, where the resource says who). */
+  performer?: Actor;
+  /** Where it happened, for resources that say where. */
+  location?: Place;
 }
+
+/**
+ * Who: `submitter` (the health worker who filled the form); a field holding
+ * a contact's `_id` (a picker or db-doc-ref) and what that contact is in
+ * FHIR; or a field whose answer names a role (answer -> concept key), for
+ * who the form knows only by kind ("skilled birth attendant").
+ */
+export type Actor = 'submitter' | { field: string; as: 'Practitioner' | 'Patient' | 'Organization' } | { field: string; roles: Record<string, string> };
+
+/**
+ * Where: the patient's `household`; the submitter's `facility` (the place
+ * the health worker belongs to); a field holding a place's `_id`; or a
+ * field whose answers say which of the two (`{ home: 'household' }`).
+ */
+export type Place = 'household' | 'facility' | { field: string; answers?: Record<string, 'household' | 'facility'> };
 
 export type ObservationValue = 'quantity' | 'integer' | 'boolean' | 'string' | 'dateTime' | 'coded';
 
@@ -80,6 +105,10 @@ export interface ObservationRule extends RuleBase {
   yes?: string[];
   /** Field with when it was observed (default: the report's time). */
   date?: string;
+  /** The device that gave the result (a rapid test cassette): its type, lot and expiry fields. */
+  device?: { code: string; lot?: string; expiry?: string; maker?: string };
+  /** What was tested: specimen type, and the field with when it was collected (default: the observation's time). */
+  specimen?: { code: string; date?: string };
 }
 
 /**
@@ -90,8 +119,43 @@ export interface ObservationRule extends RuleBase {
 export interface CodedRule extends RuleBase {
   answers?: Record<string, string | string[]>;
   code?: string;
+  /** The answer's own words are the concept (`code.text`): a free-text field names it. */
+  text?: true;
   /** Field with the date it happened (default: the report's time). */
   date?: string;
+  /** When the form has no day for it: the time as text ("during this pregnancy"), for occurrenceString / performedString. */
+  dateText?: string;
+}
+
+/**
+ * A medicine the report records. `statement`: what the patient takes or
+ * took, as she told the health worker (MedicationStatement); `administration`:
+ * what the health worker gave at the visit (MedicationAdministration).
+ */
+export interface MedicationRule extends CodedRule {
+  kind: 'statement' | 'administration';
+  /** MedicationStatement.status or MedicationAdministration.status; default active / completed. */
+  status?: string;
+  /** Field with the amount given, and its UCUM unit [code, display]. */
+  dose?: string;
+  unit?: [string, string];
+  /** Concept key of the route (oral). */
+  route?: string;
+}
+
+export type Priority = 'routine' | 'urgent' | 'asap' | 'stat';
+
+/**
+ * A referral: a ServiceRequest from the health worker (requester) to a
+ * facility (performer, default the submitter's facility), made per mapped
+ * answer or, with `code` alone, when `when` holds.
+ */
+export interface ReferralRule extends CodedRule {
+  intent: 'proposal' | 'plan' | 'order';
+  /** A fixed priority, or a field whose answers set it. */
+  priority?: Priority | { field: string; answers: Record<string, Priority> };
+  /** Fields whose answers are the reasons (answer -> concept key). */
+  reasons?: Array<{ field: string; answers: Record<string, string> }>;
 }
 
 export interface ConditionRule extends CodedRule {
@@ -159,9 +223,13 @@ export interface FormModel {
   immunizations?: CodedRule[];
   procedures?: CodedRule[];
   appointments?: AppointmentRule[];
+  medications?: MedicationRule[];
+  referrals?: ReferralRule[];
   episodes?: EpisodeRule[];
   /** Field holding each newborn's `_id` (a db-doc person): the report's patient is their mother. */
   newborns?: string;
+  /** Where the visit happened (Encounter.location), when not the patient's household. */
+  location?: Place;
   shape: Shape;
 }
 

@@ -4,6 +4,7 @@ import { choices, dateTime, decimal, integer, own, text } from './values';
 import { resourceId } from './identity';
 import { MappingError } from './errors';
 import { type Fact, type ReportContext, dateFor, factsFor, where } from './rules';
+import { performerOf } from './actors';
 
 const CATEGORY_SYSTEM = 'http://terminology.hl7.org/CodeSystem/observation-category';
 const UCUM = 'http://unitsofmeasure.org';
@@ -58,7 +59,12 @@ function observation(ctx: ReportContext, rule: ObservationRule, fact: Fact, part
   if (fact.subject) obs.subject = fact.subject;
   if (ctx.encounter) obs.encounter = ctx.encounter;
   if (effective) obs.effectiveDateTime = effective;
-  if (ctx.performer) obs.performer = ctx.performer;
+  const performer = rule.performer ? performerOf(ctx, rule.performer, fact.scope) : undefined;
+  if (performer) obs.performer = [performer.actor];
+  else if (ctx.performer && !rule.performer) obs.performer = ctx.performer;
+  // The test's cassette and sample are resources of their own (point-of-care.ts), with ids from the same part.
+  if (rule.device) obs.device = { reference: 'Device/' + resourceId(ctx.d, 'Device', ctx.key, part) };
+  if (rule.specimen) obs.specimen = { reference: 'Specimen/' + resourceId(ctx.d, 'Specimen', ctx.key, part) };
   return Object.assign(obs, value);
 }
 
@@ -68,7 +74,7 @@ function observation(ctx: ReportContext, rule: ObservationRule, fact: Fact, part
  * QuestionnaireResponse still carries the raw answer), one per selected
  * answer for multi-selects.
  */
-export function observationsFor(ctx: ReportContext, rule: ObservationRule): Observation[] {
+export function observationsFor(ctx: ReportContext, rule: ObservationRule, made?: (obs: Observation, fact: Fact) => void): Observation[] {
   const out: Observation[] = [];
   const fail = (why: string) => {
     throw new MappingError(`${where(ctx)}: required field '${rule.field}' ${why}`);
@@ -88,14 +94,20 @@ export function observationsFor(ctx: ReportContext, rule: ObservationRule): Obse
       const before = out.length;
       for (const answer of choices(raw)) {
         const v = valueOf(ctx, rule, answer);
-        if (v) out.push(observation(ctx, rule, fact, fact.part + '=' + answer, v, effective));
+        if (!v) continue;
+        out.push(observation(ctx, rule, fact, fact.part + '=' + answer, v, effective));
+        made?.(out[out.length - 1]!, fact);
       }
       if (out.length === before && rule.required) fail(`has no mapped answer in '${text(raw)}'`);
       continue;
     }
     const v = valueOf(ctx, rule, raw);
-    if (v) out.push(observation(ctx, rule, fact, fact.part, v, effective));
-    else if (rule.required) fail(`is not a valid ${rule.value}: '${String(text(raw)).slice(0, 40)}'`);
+    if (!v) {
+      if (rule.required) fail(`is not a valid ${rule.value}: '${String(text(raw)).slice(0, 40)}'`);
+      continue;
+    }
+    out.push(observation(ctx, rule, fact, fact.part, v, effective));
+    made?.(out[out.length - 1]!, fact);
   }
   return out;
 }

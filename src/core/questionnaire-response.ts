@@ -1,5 +1,5 @@
 import type { QuestionnaireResponse, QuestionnaireResponseItem, QuestionnaireResponseItemAnswer } from 'fhir/r4';
-import type { Shape } from './model';
+import { EPOCH_MS, type Shape } from './model';
 import { MappingError } from './errors';
 import { type Doc, choices, date, dateTime, decimal, integer, isObject, own, text } from './values';
 
@@ -19,6 +19,10 @@ type Answer = QuestionnaireResponseItemAnswer;
 export interface Where {
   doc: string;
   choices: (linkId: string) => string;
+  /** The report's attachment stubs (`_attachments`): where CHT keeps the files its forms capture. */
+  files?: Record<string, unknown>;
+  /** The form id, for CHT's name of a drawn file (`user-file/<form>/<path>`). */
+  form?: string;
 }
 
 /** What each bind type code must hold, for the message when it does not. */
@@ -30,7 +34,31 @@ const KIND: Record<string, string> = {
   D: 'a date (YYYY-MM-DD)',
   T: 'a date-time',
   b: 'true or false',
+  E: 'a time in Unix epoch milliseconds',
 };
+
+/**
+ * A file a field holds, as an Attachment: base64 text or a data: URL (a
+ * rapid test reader's photo) with its data; else a file CHT keeps as the
+ * report's attachment (an upload: `user-file-<name>`, the field holding the
+ * name; a drawing: `user-file/<form>/<path>`, the field left empty), named
+ * with its type and size. Outbound push carries attachment stubs, not their
+ * bytes, so those have no data here.
+ */
+function attachment(where: Where, linkId: string, contentType: string, t: string | undefined): Answer[] {
+  const url = t && /^data:([^;,]+);base64,(.*)$/s.exec(t);
+  if (url) return [{ valueAttachment: { contentType: url[1], data: url[2]!.replace(/\s+/g, '') } }];
+  const name = t ? 'user-file-' + t : `user-file/${where.form}/${linkId.replace(/\./g, '/')}`;
+  const stub = own(where.files ?? {}, name);
+  if (isObject(stub)) {
+    const a: QuestionnaireResponseItemAnswer['valueAttachment'] = { contentType: text(stub.content_type) ?? contentType, title: t ?? name };
+    if (typeof stub.length === 'number') a.size = stub.length;
+    return [{ valueAttachment: a }];
+  }
+  if (!t) return [];
+  if (/^[A-Za-z0-9+/=\s]+$/.test(t)) return [{ valueAttachment: { contentType, data: t.replace(/\s+/g, '') } }];
+  return [{ valueAttachment: { contentType, title: t } }];
+}
 
 /**
  * The answers of one field, typed as its Questionnaire item says. A value
@@ -48,6 +76,7 @@ function answers(where: Where, linkId: string, code: unknown, raw: unknown): Ans
     if (code !== 'i' && isFinite(raw)) return [{ valueDecimal: raw }];
   }
   const t = text(raw);
+  if (typeof code === 'string' && code.indexOf('/') > 0) return attachment(where, linkId, code, t);
   if (t === undefined) return [];
   let a: Answer | undefined;
   if (code === 'n') return choices(t).map((c) => ({ valueCoding: { system: where.choices(linkId), code: c } }));
@@ -57,6 +86,7 @@ function answers(where: Where, linkId: string, code: unknown, raw: unknown): Ans
   else if (code === 'D') a = date(t) ? { valueDate: date(t) } : undefined;
   else if (code === 'T') a = dateTime(t) ? { valueDateTime: dateTime(t) } : undefined;
   else if (code === 'b') a = t === 'true' || t === 'false' ? { valueBoolean: t === 'true' } : undefined;
+  else if (code === EPOCH_MS) a = /^\d{1,15}$/.test(t) && dateTime(Number(t)) ? { valueDateTime: dateTime(Number(t)) } : undefined;
   else if (typeof code === 'string' && code in KIND) a = undefined;
   else return [{ valueString: t }];
   if (!a)

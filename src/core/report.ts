@@ -8,6 +8,10 @@ import { observationsFor } from './observations';
 import { conditionsFor } from './conditions';
 import { immunizationsFor, proceduresFor } from './clinical-events';
 import { appointmentsFor } from './appointments';
+import { testResources } from './point-of-care';
+import { locationOf } from './actors';
+import { medicationsFor } from './medications';
+import { referralsFor } from './referrals';
 import { episodeResources, episodesOf } from './episodes';
 import { newbornLinks } from './newborns';
 import { questionnaireResponse } from './questionnaire-response';
@@ -45,7 +49,7 @@ function subjectOf(d: Deployment, doc: Doc, fields: Doc): { ref?: Reference; id?
 }
 
 /** Where the visit happened: the patient's household, else the report's place. */
-function locationOf(doc: Doc): string | undefined {
+function householdOf(doc: Doc): string | undefined {
   const p = isObject(doc.patient) ? doc.patient : undefined;
   return idOf(p && p.parent) ?? idOf(doc.place) ?? text(isObject(doc.fields) ? doc.fields.place_id : undefined);
 }
@@ -71,7 +75,7 @@ export function reportResources(model: MappingModel, form: FormModel, doc: Doc):
   const performer = submitter ? [refTo(d, 'Practitioner', submitter, isHydrated(doc.contact) ? text(doc.contact.name) : undefined)] : undefined;
   const subject = subjectOf(d, doc, fields);
   const encounterRef: Reference = { reference: 'Encounter/' + resourceId(d, 'Encounter', key), identifier: chtIdentifier(d, docId) };
-  const where = locationOf(doc);
+  const where = householdOf(doc);
   const serviceProvider = idOf(isObject(doc.contact) ? doc.contact.parent : undefined);
   const ctx: ReportContext = {
     d,
@@ -86,8 +90,11 @@ export function reportResources(model: MappingModel, form: FormModel, doc: Doc):
     subjectId: subject.id,
     encounter: encounterRef,
     performer,
+    household: where,
+    facility: serviceProvider,
   };
 
+  const visitPlace = form.location ? locationOf(ctx, form.location, {}) : where ? refTo(d, 'Location', where) : undefined;
   const encounter = compact<Encounter>({
     resourceType: 'Encounter',
     id: resourceId(d, 'Encounter', key),
@@ -98,7 +105,7 @@ export function reportResources(model: MappingModel, form: FormModel, doc: Doc):
     subject: subject.ref,
     participant: performer ? [{ individual: performer[0] }] : undefined,
     period: { start: effective, end: effective },
-    location: where ? [{ location: refTo(d, 'Location', where) }] : undefined,
+    location: visitPlace ? [{ location: visitPlace }] : undefined,
     serviceProvider: serviceProvider ? refTo(d, 'Organization', serviceProvider) : undefined,
   });
   const request = form.fulfils && requestRef(ctx, form.fulfils);
@@ -107,17 +114,24 @@ export function reportResources(model: MappingModel, form: FormModel, doc: Doc):
   if (episodes.length && subject.ref) encounter.episodeOfCare = episodes.map((e) => e.ref);
   const out: Resource[] = [encounter];
   out.push(...episodeResources(ctx, form.episodes, episodes, serviceProvider ? refTo(d, 'Organization', serviceProvider) : undefined));
-  for (const rule of form.observations ?? []) out.push(...observationsFor(ctx, rule));
+  for (const rule of form.observations ?? []) out.push(...observationsFor(ctx, rule, (obs, fact) => out.push(...testResources(ctx, rule, obs, fact))));
   for (const rule of form.conditions ?? []) out.push(...conditionsFor(ctx, rule, episodes));
   for (const rule of form.immunizations ?? []) out.push(...immunizationsFor(ctx, rule));
   for (const rule of form.procedures ?? []) out.push(...proceduresFor(ctx, rule));
   for (const rule of form.appointments ?? []) out.push(...appointmentsFor(ctx, rule));
+  for (const rule of form.medications ?? []) out.push(...medicationsFor(ctx, rule));
+  for (const rule of form.referrals ?? []) out.push(...referralsFor(ctx, rule));
   out.push(...newbornLinks(ctx, form.newborns, isHydrated(doc.patient) ? doc.patient : undefined));
   if (request && form.fulfils) out.push(fulfilmentTask(ctx, form.fulfils, request, encounterRef));
 
   out.push(
     questionnaireResponse(
-      { doc: `${formId} ${docId}`, choices: (linkId) => choiceSystem(d, formId, linkId) },
+      {
+        doc: `${formId} ${docId}`,
+        choices: (linkId) => choiceSystem(d, formId, linkId),
+        files: isObject(doc._attachments) ? doc._attachments : undefined,
+        form: formId,
+      },
       compact({
         id: resourceId(d, 'QuestionnaireResponse', key),
         identifier: { system: instance ? systems(d).formInstance : systems(d).chtId, value: key },

@@ -23,6 +23,10 @@ export interface ReportContext {
   subjectId?: string;
   encounter?: Reference;
   performer?: Reference[];
+  /** CHT `_id` of the patient's household (else the report's place): `location: household`. */
+  household?: string;
+  /** CHT `_id` of the place the submitter belongs to: `location: facility`, a referral's default performer. */
+  facility?: string;
 }
 
 /** One place a rule applies: an answer (one per repeat instance) whose `when` holds, and whom it is about. */
@@ -66,18 +70,29 @@ export function dateFor(ctx: ReportContext, field: string | undefined, scope: Sc
   return field ? dateTime(read(ctx, field, scope)[0]) : ctx.effective;
 }
 
-/** One entry per concept a coded rule yields: per selected answer it maps, or its `code` when it has no field. */
-export function codedFacts(ctx: ReportContext, rule: CodedRule): Array<Fact & { code: string }> {
-  const out: Array<Fact & { code: string }> = [];
+/** A fact of a coded rule: the concept it makes (its key, or '' for an answer's own words) and that concept as FHIR. */
+export type CodedFact = Fact & { code: string; concept: CodeableConcept };
+
+/**
+ * One entry per concept a coded rule yields: per selected answer it maps, its
+ * `code` when it has no field, or the answer's own words (`text`).
+ */
+export function codedFacts(ctx: ReportContext, rule: CodedRule): CodedFact[] {
+  const out: CodedFact[] = [];
   for (const f of factsFor(ctx, rule, 'code=' + rule.code)) {
+    if (rule.text) {
+      const words = text(f.value);
+      if (words) out.push({ ...f, code: '', concept: { text: words } });
+      continue;
+    }
     if (!rule.field) {
-      if (rule.code) out.push({ ...f, code: rule.code });
+      if (rule.code) out.push({ ...f, code: rule.code, concept: ctx.concept(rule.code) });
       continue;
     }
     for (const answer of choices(f.value)) {
       const keys = own(rule.answers, answer);
       const list = keys === undefined ? [] : Array.isArray(keys) ? keys : [keys];
-      for (const code of list) out.push({ ...f, code, part: `${f.part}=${answer}${Array.isArray(keys) ? '/' + code : ''}` });
+      for (const code of list) out.push({ ...f, code, concept: ctx.concept(code), part: `${f.part}=${answer}${Array.isArray(keys) ? '/' + code : ''}` });
     }
   }
   if (rule.required && !out.length) throw new MappingError(`${where(ctx)}: required field '${rule.field ?? rule.code}' has no mapped answer`);

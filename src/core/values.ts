@@ -89,6 +89,8 @@ export function dateTime(x: unknown): string | undefined {
   }
   const t = text(x);
   if (!t) return undefined;
+  // Epoch milliseconds kept as text (an app's timestamp, such as a rapid test reader's).
+  if (/^\d{10,15}$/.test(t)) return dateTime(Number(t));
   if (DATE.test(t)) return date(t);
   if (DATE_TIME.test(t)) {
     const ms = Date.parse(t);

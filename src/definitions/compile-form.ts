@@ -12,11 +12,13 @@ import type {
   RuleBase,
   Shape,
 } from '../core/model';
-import { SHAPE_CODES } from '../core/model';
+import { EPOCH_MS, SHAPE_CODES } from '../core/model';
+import type { Actor, ContactModel, MedicationRule, Place, ReferralRule } from '../core/model';
+import { setLeaf } from './shape';
 import type { Terminology } from '../core/terminology';
 import { parseWhen } from './when';
 import type { InstanceNode, XFormField, XFormInfo } from './xform';
-import type { FormDefinition } from './files';
+import type { ActorDef, FormDefinition, PlaceDef, RuleDef } from './files';
 
 /**
  * One form's definition checked against its XForm and compiled into the
@@ -27,6 +29,18 @@ import type { FormDefinition } from './files';
 
 type ConceptRef = string | Coding;
 const ABATED = ['inactive', 'resolved', 'remission'];
+
+/** Who an element may name: the resource types its Reference allows, and whether a role shown as text will do. */
+interface ActorKinds {
+  what: string;
+  as: Array<'Practitioner' | 'Patient' | 'Organization'>;
+  roles: boolean;
+}
+const ANYONE = (what: string): ActorKinds => ({ what, as: ['Practitioner', 'Patient', 'Organization'], roles: true });
+const MED_STATUS = {
+  statement: ['active', 'completed', 'not-taken', 'intended', 'stopped', 'on-hold', 'unknown'],
+  administration: ['completed', 'not-done', 'in-progress', 'on-hold', 'stopped', 'unknown'],
+};
 
 export const ucumUtils = () => ucum.UcumLhcUtils.getInstance();
 
@@ -80,7 +94,15 @@ export function shapeOf(x: XFormInfo): Shape {
   return build(x.tree);
 }
 
-export function compileForm(def: FormDefinition, xform: XFormInfo, terms: Terminology, table: ConceptTable, rel: string, problems: string[]): FormModel {
+export function compileForm(
+  def: FormDefinition,
+  xform: XFormInfo,
+  terms: Terminology,
+  table: ConceptTable,
+  rel: string,
+  problems: string[],
+  contacts?: ContactModel,
+): FormModel {
   const xml = `forms/app/${def.form}.xml`;
   const report = (where: string, msg: string) => problems.push(`${rel}: ${where}: ${msg}`);
   const concept = (ref: ConceptRef, where: string) => table.key(ref, `${rel}: ${where}`, problems);
@@ -113,8 +135,14 @@ export function compileForm(def: FormDefinition, xform: XFormInfo, terms: Termin
     if (choices && !choices.some((c) => c.value === answer))
       report(where, `'${answer}' is not a choice of '${path}' (choices: ${choices.map((c) => c.value).join(', ') || 'none'})`);
   };
+  const epochs = new Set(def.epoch_ms ?? []);
   const notDate = (path: string, f: XFormField | undefined, where: string) => {
-    if (f && ['int', 'decimal', 'boolean', 'select1', 'select'].indexOf(f.type) >= 0) report(where, `'${path}' is a ${f.type} field, not a date`);
+    if (epochs.has(path)) return;
+    if (f && ['int', 'decimal', 'boolean', 'select1', 'select'].indexOf(f.type) >= 0)
+      report(
+        where,
+        `'${path}' is a ${f.type} field, not a date${f.type === 'int' || f.type === 'decimal' ? ` (if it holds Unix epoch milliseconds, list it in 'epoch_ms')` : ''}`,
+      );
     // CHT forms often keep a date formatted for people to read ("%e %b, %Y"): FHIR cannot read it.
     const shown = dateFormats(f?.calculate ?? '').find((fmt) => !ISO_FORMAT.test(fmt));
     if (shown !== undefined) report(where, `'${path}' holds a date formatted for display ('${shown}'): name a field with an ISO date (%Y-%m-%d)`);
@@ -123,6 +151,87 @@ export function compileForm(def: FormDefinition, xform: XFormInfo, terms: Termin
     if (!path) return;
     notDate(path, leaf(path, where), where);
     sameInstance(path, ruleField, where);
+  };
+
+  /** The contact type a picker or db-doc-ref field holds the `_id` of, when the form says. */
+  const contactTypeOf = (f: XFormField): string | undefined => {
+    if (f.dbDocRef !== undefined) return f.dbDocRef ? xform.groups[f.dbDocRef]?.docType : undefined;
+    return /^db:(.+)$/.exec(f.rawType ?? '')?.[1] ?? /(?:^|\s)type-(\S+)/.exec(f.appearance ?? '')?.[1];
+  };
+  const isPlaceType = (type: string | undefined) => !!type && contacts?.types[type] === 'Place';
+
+  const actor = (a: ActorDef, ruleField: string | undefined, where: string, allow: ActorKinds): Actor | undefined => {
+    if (a === 'submitter') return a;
+    const path = typeof a === 'string' ? a : a.field;
+    const f = leaf(path, where + (typeof a === 'string' ? '' : '/field'));
+    sameInstance(path, ruleField, where);
+    if (!f) return undefined;
+    if (typeof a !== 'string' && a.roles) {
+      if (a.as) report(where, `give 'as' (a contact's _id) or 'roles' (answers naming a role), not both`);
+      if (!allow.roles)
+        report(where + '/roles', `${allow.what} names who by reference: a role from an answer cannot be one (use a field with a contact's _id)`);
+      const roles: Record<string, string> = {};
+      for (const [answer, ref] of Object.entries(a.roles)) {
+        checkAnswer(path, answer, `${where}/roles/${answer}`);
+        roles[answer] = concept(ref, `${where}/roles/${answer}`);
+      }
+      return { field: path, roles };
+    }
+    if (!isPersonRef(xform, f)) {
+      report(
+        where,
+        `'${path}' holds no contact's _id: use a contact picker or a db-doc-ref, or { "field": "${path}", "roles": { <answer>: <concept> } } for an answer naming a role`,
+      );
+      return undefined;
+    }
+    const type = contactTypeOf(f);
+    const as = typeof a === 'string' ? (isPlaceType(type) ? 'Organization' : undefined) : (a.as ?? (isPlaceType(type) ? 'Organization' : undefined));
+    if (!as) {
+      report(
+        where,
+        `'${path}' holds a person's _id: say what that person is in FHIR with { "field": "${path}", "as": "Practitioner" } (a person whose role is in contacts.json practitioner_roles) or "Patient"`,
+      );
+      return undefined;
+    }
+    if (as === 'Organization' && type && !isPlaceType(type))
+      report(where, `'${path}' holds a ${type}'s _id, which is a person: only a place is an Organization`);
+    if (allow.as.indexOf(as) < 0)
+      report(where, `${allow.what} cannot be ${as === 'Organization' ? 'a place (Organization)' : `a ${as}`} (FHIR R4 allows ${allow.as.join(', ')})`);
+    return { field: path, as };
+  };
+
+  const place = (p: PlaceDef, ruleField: string | undefined, where: string): Place | undefined => {
+    if (p === 'household' || p === 'facility') return p;
+    const path = typeof p === 'string' ? p : p.field;
+    const f = leaf(path, where + (typeof p === 'string' ? '' : '/field'));
+    sameInstance(path, ruleField, where);
+    if (!f) return undefined;
+    if (typeof p !== 'string' && p.answers) {
+      for (const answer of Object.keys(p.answers)) checkAnswer(path, answer, `${where}/answers/${answer}`);
+      return { field: path, answers: p.answers };
+    }
+    if (!isPersonRef(xform, f) || (contactTypeOf(f) && !isPlaceType(contactTypeOf(f))))
+      report(
+        where,
+        `'${path}' holds no place's _id: use 'household', 'facility', a place picker, or { "field": "${path}", "answers": { <answer>: "household" | "facility" } }`,
+      );
+    return { field: path };
+  };
+
+  /** The rule's performer and location, where its resource has them (`allow`), else a problem naming the rule kind. */
+  const who = (r: RuleDef, out: RuleBase, where: string, resource: string, allow: { performer?: ActorKinds; location?: boolean }) => {
+    if (r.performer !== undefined) {
+      if (!allow.performer) report(where + '/performer', `${resource} says no performer here (FHIR R4)`);
+      else out.performer = actor(r.performer, r.field, where + '/performer', allow.performer);
+    }
+    if (r.location !== undefined) {
+      if (!allow.location)
+        report(
+          where + '/location',
+          `${resource} has no location in FHIR R4${allow.performer?.as.includes('Organization') ? ": name the facility as performer (a place's _id)" : ''}`,
+        );
+      else out.location = place(r.location, r.field, where + '/location');
+    }
   };
 
   /** field, when, subject: what every rule shares. */
@@ -157,7 +266,12 @@ export function compileForm(def: FormDefinition, xform: XFormInfo, terms: Termin
 
   const coded = (r: NonNullable<FormDefinition['immunizations']>[number], where: string): CodedRule => {
     const out: CodedRule = base(r, where);
-    if (r.field ? !r.answers || r.code : !r.code || r.answers)
+    if (r.text) {
+      if (!r.field || r.answers || r.code) report(where + '/text', `'text' names the concept by a field's own words: give 'field' and no 'answers' or 'code'`);
+      else if (xform.fields[r.field] && xform.fields[r.field]!.type !== 'string')
+        report(where + '/text', `'${r.field}' is a ${xform.fields[r.field]!.type} field: 'text' reads a free-text answer`);
+      out.text = true;
+    } else if (r.field ? !r.answers || r.code : !r.code || r.answers)
       report(where, `give 'field' with 'answers' (choice -> concept), or 'code' alone (made when 'when' holds)`);
     if (r.field && r.answers) {
       out.answers = {};
@@ -173,6 +287,10 @@ export function compileForm(def: FormDefinition, xform: XFormInfo, terms: Termin
       dateField(r.date, r.field, where + '/date');
       out.date = r.date;
     }
+    if (r.date_text) {
+      if (r.date) report(where + '/date_text', `give 'date' (a field) or 'date_text', not both`);
+      out.dateText = r.date_text;
+    }
     return out;
   };
 
@@ -181,6 +299,25 @@ export function compileForm(def: FormDefinition, xform: XFormInfo, terms: Termin
     const value: ObservationValue = o.value ?? (o.answers ? 'coded' : o.unit ? 'quantity' : valueFor(xform.fields[o.field]));
     if (value === 'coded' && !o.answers) report(where, `a coded value needs 'answers' (choice -> concept)`);
     const rule: ObservationRule = { ...base(o, where), field: o.field, code: concept(o.code, where + '/code'), value };
+    who(o, rule, where, 'an Observation', { performer: ANYONE('an Observation') });
+    if (o.device) {
+      rule.device = { code: concept(o.device.code, where + '/device/code') };
+      for (const k of ['lot', 'expiry'] as const) {
+        const path = o.device[k];
+        if (!path) continue;
+        if (k === 'expiry') dateField(path, o.field, `${where}/device/${k}`);
+        else if (leaf(path, `${where}/device/${k}`)) sameInstance(path, o.field, `${where}/device/${k}`);
+        rule.device[k] = path;
+      }
+      if (o.device.manufacturer) rule.device.maker = o.device.manufacturer;
+    }
+    if (o.specimen) {
+      rule.specimen = { code: concept(o.specimen.code, where + '/specimen/code') };
+      if (o.specimen.date) {
+        dateField(o.specimen.date, o.field, where + '/specimen/date');
+        rule.specimen.date = o.specimen.date;
+      }
+    }
     if (o.date) {
       dateField(o.date, o.field, where + '/date');
       rule.date = o.date;
@@ -228,6 +365,9 @@ export function compileForm(def: FormDefinition, xform: XFormInfo, terms: Termin
   const conditions: ConditionRule[] = (def.conditions ?? []).map((c, i) => {
     const where = `/conditions/${i}`;
     const rule: ConditionRule = { ...coded(c, where), category: c.category ?? 'encounter-diagnosis', verification: c.verification ?? 'provisional' };
+    who(c, rule, where, 'a Condition', { performer: { what: "a Condition's asserter", as: ['Practitioner', 'Patient'], roles: false } });
+    if (c.text && c.scope && c.scope !== 'report')
+      report(where + '/scope', `a Condition named by free text cannot be ${c.scope}-scoped: its key would be the words, which change with each report`);
     if (c.clinical_status && c.clinical_status !== 'active') rule.clinical = c.clinical_status;
     for (const k of ['onset', 'abatement'] as const) {
       dateField(c[k], c.field, `${where}/${k}`);
@@ -259,6 +399,7 @@ export function compileForm(def: FormDefinition, xform: XFormInfo, terms: Termin
   const appointments: AppointmentRule[] = (def.appointments ?? []).map((a, i) => {
     const where = `/appointments/${i}`;
     const rule: AppointmentRule = { ...base(a, where), field: a.field, code: concept(a.code, where + '/code') };
+    who(a, rule, where, 'a proposed Appointment', {});
     notDate(a.field, xform.fields[a.field], where + '/field');
     return rule;
   });
@@ -271,7 +412,23 @@ export function compileForm(def: FormDefinition, xform: XFormInfo, terms: Termin
   }
 
   const model: FormModel = { shape: shapeOf(xform) };
+  (def.epoch_ms ?? []).forEach((path, i) => {
+    const f = leaf(path, `/epoch_ms/${i}`);
+    if (f && ['int', 'decimal', 'string'].indexOf(f.type) < 0)
+      report(`/epoch_ms/${i}`, `'${path}' is a ${f.type} field: epoch milliseconds are held in an int, decimal or text field`);
+    if (f) setLeaf(model.shape, path, EPOCH_MS);
+  });
+  for (const [path, type] of Object.entries(def.attachments ?? {})) {
+    const f = leaf(path, `/attachments/${path}`);
+    if (f && f.type !== 'string') report(`/attachments/${path}`, `'${path}' is a ${f.type} field: a file is held in a text or binary field`);
+    if (epochs.has(path)) report(`/attachments/${path}`, `'${path}' is listed in epoch_ms too`);
+    if (f) setLeaf(model.shape, path, type);
+  }
   if (def.encounter_type) model.type = concept(def.encounter_type, '/encounter_type');
+  if (def.location) {
+    const p = place(def.location, undefined, '/location');
+    if (p) model.location = p;
+  }
   if (def.fulfils) {
     leaf(def.fulfils.field, '/fulfils/field');
     model.fulfils = { field: def.fulfils.field };
@@ -282,19 +439,83 @@ export function compileForm(def: FormDefinition, xform: XFormInfo, terms: Termin
       model.fulfils.statuses = def.fulfils.statuses ?? {};
     }
   }
-  const immunizations = (def.immunizations ?? []).map((r, i) => coded(r, `/immunizations/${i}`));
-  const procedures = (def.procedures ?? []).map((r, i) => coded(r, `/procedures/${i}`));
+  const immunizations = (def.immunizations ?? []).map((r, i) => {
+    const rule = coded(r, `/immunizations/${i}`);
+    who(r, rule, `/immunizations/${i}`, 'an Immunization', { performer: ANYONE('an Immunization'), location: true });
+    return rule;
+  });
+  const procedures = (def.procedures ?? []).map((r, i) => {
+    const rule = coded(r, `/procedures/${i}`);
+    who(r, rule, `/procedures/${i}`, 'a Procedure', { performer: ANYONE('a Procedure'), location: true });
+    return rule;
+  });
+  const medications: MedicationRule[] = (def.medications ?? []).map((m, i) => {
+    const where = `/medications/${i}`;
+    if (!m.kind)
+      report(where + '/kind', `say 'statement' (what the patient takes or took, as told) or 'administration' (what the health worker gave at the visit)`);
+    const kind = m.kind ?? 'statement';
+    const rule: MedicationRule = { ...coded(m, where), kind };
+    if (kind === 'administration') who(m, rule, where, 'a MedicationAdministration', { performer: ANYONE('a MedicationAdministration') });
+    else who(m, rule, where, 'a MedicationStatement (what the patient told)', {});
+    if (m.status) {
+      if (MED_STATUS[kind].indexOf(m.status) < 0) report(where + '/status', `'${m.status}' is not a status of a ${kind} (${MED_STATUS[kind].join(', ')})`);
+      rule.status = m.status;
+    }
+    if (m.dose || m.unit || m.route) {
+      if (kind !== 'administration') report(where, `dose, unit and route are said of what was given: 'kind': 'administration'`);
+      if (m.dose) {
+        const f = leaf(m.dose, where + '/dose');
+        if (f && f.type !== 'int' && f.type !== 'decimal') report(where + '/dose', `'${m.dose}' is a ${f.type} field, not a number`);
+        sameInstance(m.dose, m.field, where + '/dose');
+        rule.dose = m.dose;
+      }
+      if (m.unit) {
+        if (ucumUtils().validateUnitString(m.unit).status !== 'valid') report(where + '/unit', `'${m.unit}' is not a valid UCUM unit`);
+        rule.unit = [m.unit, terms.units?.[m.unit]?.display ?? m.unit];
+      }
+      if ((m.route || m.unit) && !m.dose)
+        report(where + '/dose', `a dosage states its amount (FHIR mad-1): give 'dose', the field with the amount, with 'unit' and 'route'`);
+      if (m.route) rule.route = concept(m.route, where + '/route');
+    }
+    return rule;
+  });
+  const referrals: ReferralRule[] = (def.referrals ?? []).map((r, i) => {
+    const where = `/referrals/${i}`;
+    const rule: ReferralRule = { ...coded(r, where), intent: r.intent ?? 'order' };
+    who(r, rule, where, 'a ServiceRequest', { performer: ANYONE('a ServiceRequest'), location: true });
+    if (r.priority && typeof r.priority !== 'string') {
+      if (leaf(r.priority.field, where + '/priority/field')) sameInstance(r.priority.field, r.field, where + '/priority/field');
+      for (const a of Object.keys(r.priority.answers)) checkAnswer(r.priority.field, a, `${where}/priority/answers/${a}`);
+    }
+    if (r.priority) rule.priority = r.priority;
+    if (r.reasons)
+      rule.reasons = r.reasons.map((x, j) => {
+        const at = `${where}/reasons/${j}`;
+        if (leaf(x.field, at + '/field')) sameInstance(x.field, r.field, at + '/field');
+        const answers: Record<string, string> = {};
+        for (const [a, ref] of Object.entries(x.answers)) {
+          checkAnswer(x.field, a, `${at}/answers/${a}`);
+          answers[a] = concept(ref, `${at}/answers/${a}`);
+        }
+        return { field: x.field, answers };
+      });
+    return rule;
+  });
   keepIdsApart('observations', observations, (o) => (o.answers ? Object.keys(o.answers).map((a) => `${o.field}=${a}`) : [o.field]), report);
   keepIdsApart('conditions', conditions, (c) => (c.scope === 'patient' ? [] : codedParts(c)), report);
   keepIdsApart('conditions', conditions, (c) => (c.scope === 'patient' ? codesOf(c).map((k) => `patient:${k}`) : []), report, false);
   keepIdsApart('immunizations', immunizations, codedParts, report);
   keepIdsApart('procedures', procedures, codedParts, report);
+  keepIdsApart('medications', medications, codedParts, report);
+  keepIdsApart('referrals', referrals, codedParts, report);
   // Only non-empty lists travel: the model is in every phone's app settings.
   if (observations.length) model.observations = observations;
   if (conditions.length) model.conditions = conditions;
   if (immunizations.length) model.immunizations = immunizations;
   if (procedures.length) model.procedures = procedures;
   if (appointments.length) model.appointments = appointments;
+  if (medications.length) model.medications = medications;
+  if (referrals.length) model.referrals = referrals;
   if (episodes.length) model.episodes = episodes;
   if (def.newborns) {
     const f = leaf(def.newborns, '/newborns');

@@ -84,7 +84,7 @@ export function compileDefinitions(root: string): Compiled {
       }
     }
     if (xform) {
-      forms[def.form] = compileForm(def, xform, terminology, table, rel, problems);
+      forms[def.form] = compileForm(def, xform, terminology, table, rel, problems, contacts);
       xforms[def.form] = xform;
     }
   }

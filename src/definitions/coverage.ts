@@ -27,7 +27,24 @@ export function formCoverage(xform: XFormInfo, model: FormModel | undefined): Fo
   return out;
 }
 
-const FIELD_KEYS = new Set(['field', 'subject', 'date', 'onset', 'abatement', 'statusField']);
+/** Keys whose string value is a field path, at any depth of a rule (`performer.field`, `device.lot`, `reasons[].field`). */
+const FIELD_KEYS = new Set([
+  'field',
+  'subject',
+  'date',
+  'onset',
+  'abatement',
+  'statusField',
+  'lot',
+  'expiry',
+  'dose',
+  'end',
+  'performer',
+  'location',
+  'newborns',
+]);
+/** Values of `performer` and `location` that name no field. */
+const NOT_FIELDS = new Set(['submitter', 'household', 'facility']);
 
 /** Every field path a form's rules name, `when` conditions included. */
 function fieldsRead(model: FormModel): Set<string> {
@@ -37,20 +54,17 @@ function fieldsRead(model: FormModel): Set<string> {
     if ((w[0] === '.' || w[0] === 'sel') && typeof w[1] === 'string') out.add(w[1]);
     else w.forEach(whenFields);
   };
-  const rules = [
-    model.fulfils,
-    ...(model.observations ?? []),
-    ...(model.conditions ?? []),
-    ...(model.immunizations ?? []),
-    ...(model.procedures ?? []),
-    ...(model.appointments ?? []),
-  ];
-  for (const rule of rules) {
-    if (!rule) continue;
-    for (const [k, v] of Object.entries(rule)) {
-      if (FIELD_KEYS.has(k) && typeof v === 'string') out.add(v);
+  const walk = (x: unknown): void => {
+    if (Array.isArray(x)) return x.forEach(walk);
+    if (!x || typeof x !== 'object') return;
+    for (const [k, v] of Object.entries(x)) {
       if (k === 'when') whenFields(v as When);
+      else if (FIELD_KEYS.has(k) && typeof v === 'string') {
+        if (!NOT_FIELDS.has(v)) out.add(v);
+      } else if (k !== 'answers' && k !== 'roles') walk(v);
     }
-  }
+  };
+  const { shape: _shape, ...rules } = model;
+  walk(rules);
   return out;
 }

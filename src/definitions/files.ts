@@ -1,19 +1,25 @@
 import type { Coding } from 'fhir/r4';
-import type { ConditionRule, ContactResource, ObservationValue, TaskStatus } from '../core/model';
+import type { ConditionRule, ContactResource, MedicationRule, ObservationValue, Priority, ReferralRule, TaskStatus } from '../core/model';
 
 /** The shapes of the definition files in app_settings/fhir/ (their JSON Schemas are in schema.ts). */
 
 export type ConceptRef = string | Coding;
+export type ActorDef = string | { field: string; as?: 'Practitioner' | 'Patient' | 'Organization'; roles?: Record<string, ConceptRef> };
+export type PlaceDef = string | { field: string; answers?: Record<string, 'household' | 'facility'> };
 export interface RuleDef {
   field?: string;
   when?: string;
   subject?: string;
   required?: boolean;
+  performer?: ActorDef;
+  location?: PlaceDef;
 }
 export interface CodedRuleDef extends RuleDef {
   answers?: Record<string, ConceptRef | ConceptRef[]>;
   code?: ConceptRef;
+  text?: boolean;
   date?: string;
+  date_text?: string;
 }
 export interface FormDefinition {
   form: string;
@@ -30,6 +36,8 @@ export interface FormDefinition {
       answers?: Record<string, ConceptRef>;
       yes?: string[];
       date?: string;
+      device?: { code: ConceptRef; lot?: string; expiry?: string; manufacturer?: string };
+      specimen?: { code: ConceptRef; date?: string };
     }
   >;
   conditions?: Array<
@@ -48,6 +56,19 @@ export interface FormDefinition {
   immunizations?: CodedRuleDef[];
   procedures?: CodedRuleDef[];
   appointments?: Array<RuleDef & { field: string; code: ConceptRef }>;
+  medications?: Array<CodedRuleDef & { kind: MedicationRule['kind']; status?: string; dose?: string; unit?: string; route?: ConceptRef }>;
+  referrals?: Array<
+    CodedRuleDef & {
+      intent?: ReferralRule['intent'];
+      priority?: Priority | { field: string; answers: Record<string, Priority> };
+      reasons?: Array<{ field: string; answers: Record<string, ConceptRef> }>;
+    }
+  >;
+  location?: PlaceDef;
+  /** Fields holding Unix epoch milliseconds: read as date-times. */
+  epoch_ms?: string[];
+  /** Fields holding a file (base64, or the name of the report's attachment): field -> content type. */
+  attachments?: Record<string, string>;
 }
 export interface Settings {
   identifier_base: string;

@@ -1,5 +1,6 @@
 import type { Bundle, CodeSystem, Coding, Element, Questionnaire, QuestionnaireItem, Resource, StructureDefinition } from 'fhir/r4';
-import type { Deployment, FieldType } from '../core/model';
+import { EPOCH_MS, type Deployment, type FieldType, type Shape } from '../core/model';
+import { leafCode } from './shape';
 import { choiceSystem, resourceId, systems } from '../core/identity';
 import type { InstanceNode, Labels, XFormInfo } from './xform';
 import type { Compiled } from './compile';
@@ -60,9 +61,9 @@ const plain = (s: string) =>
     .replace(/\s+/g, ' ')
     .trim();
 
-function item(d: Deployment, x: XFormInfo, node: InstanceNode): QuestionnaireItem | undefined {
+function item(d: Deployment, x: XFormInfo, node: InstanceNode, shape?: Shape): QuestionnaireItem | undefined {
   if (node.children) {
-    const items = node.children.map((c) => item(d, x, c)).filter((i): i is QuestionnaireItem => !!i);
+    const items = node.children.map((c) => item(d, x, c, shape)).filter((i): i is QuestionnaireItem => !!i);
     if (!items.length) return undefined;
     const g = x.groups[node.path];
     const { text, ext } = localized(x, g?.label, lastSegment(node.path));
@@ -84,6 +85,10 @@ function item(d: Deployment, x: XFormInfo, node: InstanceNode): QuestionnaireIte
   if (ext) q._text = ext;
   if (type === 'string' && /(^|\s)multiline(\s|$)/.test(f?.appearance ?? '')) q.type = 'text';
   if (type === 'select') q.repeats = true;
+  // What the definition says the field holds, beyond its bind (compile-form.ts epoch_ms, attachments).
+  const code = shape && leafCode(shape, node.path);
+  if (code === EPOCH_MS) q.type = 'dateTime';
+  else if (code && code.indexOf('/') > 0) q.type = 'attachment';
   const options = (f?.choices ?? []).map((c) => {
     const coding: Coding = { system: choiceSystem(d, x.id, node.path), code: c.value };
     const label = c.label && localized(x, c.label, c.value);
@@ -105,10 +110,10 @@ const machineName = (id: string) =>
     .replace(/[^A-Za-z0-9_]/g, '')
     .replace(/^[^A-Z]/, 'F');
 
-export function questionnaireFor(d: Deployment, x: XFormInfo): Questionnaire {
+export function questionnaireFor(d: Deployment, x: XFormInfo, shape?: Shape): Questionnaire {
   const items = x.tree
     .filter((n) => NOT_ANSWERS.indexOf(n.path) < 0)
-    .map((n) => item(d, x, n))
+    .map((n) => item(d, x, n, shape))
     .filter((i): i is QuestionnaireItem => !!i);
   const q: Questionnaire = {
     resourceType: 'Questionnaire',
@@ -275,7 +280,7 @@ export function questionnaireBundle(compiled: Compiled): Bundle {
   const d = compiled.model.deployment;
   const forms = Object.entries(compiled.xforms).sort(([a], [b]) => (a < b ? -1 : 1));
   const resources: Resource[] = [
-    ...forms.map(([, xform]) => questionnaireFor(d, xform)),
+    ...forms.map(([id, xform]) => questionnaireFor(d, xform, compiled.model.forms[id]?.shape)),
     ...forms.flatMap(([, xform]) => choiceCodeSystems(d, xform)),
     contactTypeCodeSystem(d, Object.keys(compiled.model.contacts.types).sort()),
     sourceVersionDefinition(d),

@@ -42,6 +42,38 @@ const ruleBase = {
   },
   subject: { description: "Field holding the _id of the person the fact is about (a db-doc-ref or a contact picker); default: the report's patient", ...field },
   required: { type: 'boolean' },
+  performer: {
+    description:
+      "Who did it: 'submitter'; a field holding a place's _id (an Organization); { field, as } for a person's _id; { field, roles } for an answer naming a role (answer -> concept)",
+    oneOf: [
+      field,
+      {
+        type: 'object',
+        additionalProperties: false,
+        required: ['field'],
+        properties: { field, as: { enum: ['Practitioner', 'Patient', 'Organization'] }, roles: answers },
+      },
+    ],
+  },
+  location: {
+    description:
+      "Where: 'household' (the patient's), 'facility' (the submitter's), a field holding a place's _id, or { field, answers: { <answer>: 'household' | 'facility' } }",
+    oneOf: [
+      field,
+      {
+        type: 'object',
+        additionalProperties: false,
+        required: ['field'],
+        properties: { field, answers: { type: 'object', minProperties: 1, additionalProperties: { enum: ['household', 'facility'] } } },
+      },
+    ],
+  },
+};
+
+const whenText = {
+  description: "When the form has no day for it, the time as text (occurrenceString, performedString): 'during this pregnancy'",
+  type: 'string',
+  minLength: 1,
 };
 
 const codedAnswers = {
@@ -57,7 +89,13 @@ const codedRule = (extra: Record<string, object>) => ({
   items: {
     type: 'object',
     additionalProperties: false,
-    properties: { ...ruleBase, answers: codedAnswers, code: concept, ...extra },
+    properties: {
+      ...ruleBase,
+      answers: codedAnswers,
+      code: concept,
+      text: { description: "The answer's own words name the concept (code.text): a free-text field", const: true },
+      ...extra,
+    },
   },
 });
 
@@ -101,6 +139,20 @@ export const formSchema = {
           answers,
           yes: { type: 'array', items: { type: 'string' }, minItems: 1 },
           date: { description: 'Field with when it was observed (default: the report time)', ...field },
+          device: {
+            description: 'The device that gave the result (a rapid test cassette): a Device the Observation references',
+            type: 'object',
+            additionalProperties: false,
+            required: ['code'],
+            properties: { code: concept, lot: field, expiry: field, manufacturer: { type: 'string', minLength: 1 } },
+          },
+          specimen: {
+            description: 'The sample tested: a Specimen the Observation references; date: field with when it was collected (default: the observation time)',
+            type: 'object',
+            additionalProperties: false,
+            required: ['code'],
+            properties: { code: concept, date: field },
+          },
         },
       },
     },
@@ -136,8 +188,55 @@ export const formSchema = {
         },
       },
     },
-    immunizations: codedRule({ date: field }),
-    procedures: codedRule({ date: field }),
+    immunizations: codedRule({ date: field, date_text: whenText }),
+    procedures: codedRule({ date: field, date_text: whenText }),
+    medications: codedRule({
+      kind: {
+        description:
+          'statement: what the patient takes or took, as told (MedicationStatement); administration: what the health worker gave at the visit (MedicationAdministration)',
+        enum: ['statement', 'administration'],
+      },
+      status: { enum: ['active', 'completed', 'not-taken', 'intended', 'stopped', 'on-hold', 'unknown', 'not-done', 'in-progress'] },
+      date: field,
+      dose: { description: 'Field with the amount given (administration)', ...field },
+      unit: { description: 'UCUM unit of the dose', type: 'string', minLength: 1 },
+      route: concept,
+    }),
+    referrals: codedRule({
+      intent: { enum: ['proposal', 'plan', 'order'] },
+      priority: {
+        oneOf: [
+          { enum: ['routine', 'urgent', 'asap', 'stat'] },
+          {
+            type: 'object',
+            additionalProperties: false,
+            required: ['field', 'answers'],
+            properties: { field, answers: { type: 'object', minProperties: 1, additionalProperties: { enum: ['routine', 'urgent', 'asap', 'stat'] } } },
+          },
+        ],
+      },
+      reasons: {
+        type: 'array',
+        items: { type: 'object', additionalProperties: false, required: ['field', 'answers'], properties: { field, answers } },
+      },
+      date: { description: 'Field with the date the referral is for (occurrenceDateTime)', ...field },
+    }),
+    location: {
+      ...ruleBase.location,
+      description: "Where the visit happened (Encounter.location), when not the patient's household: " + ruleBase.location.description,
+    },
+    epoch_ms: {
+      description: 'Fields holding Unix epoch milliseconds (a rapid test read time): read as date-times',
+      type: 'array',
+      items: field,
+      uniqueItems: true,
+    },
+    attachments: {
+      description: 'Fields holding a file (base64, a data: URL, or the name of the report attachment): field -> content type (image/jpeg)',
+      type: 'object',
+      propertyNames: field,
+      additionalProperties: { type: 'string', pattern: '^[a-z]+/[A-Za-z0-9.+\\-]+$' },
+    },
     appointments: {
       type: 'array',
       items: { type: 'object', additionalProperties: false, required: ['field', 'code'], properties: { ...ruleBase, code: concept } },

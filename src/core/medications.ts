@@ -1,0 +1,63 @@
+import type { MedicationAdministration, MedicationStatement } from 'fhir/r4';
+import type { MedicationRule } from './model';
+import { resourceId } from './identity';
+import { MappingError } from './errors';
+import { type ReportContext, codedFacts, dateFor, read, where } from './rules';
+import { performerOf } from './actors';
+import { decimal } from './values';
+
+const UCUM = 'http://unitsofmeasure.org';
+
+/**
+ * Medicines a report records, one resource per concept an answer maps to.
+ * A `statement` is what the patient takes or took, as told to the health
+ * worker ("taking iron-folate daily": active; "no": not-taken); an
+ * `administration` is what the health worker gave at the visit (ORS, a
+ * deworming dose), with the dose and route the form gives.
+ */
+export function medicationsFor(ctx: ReportContext, rule: MedicationRule): Array<MedicationStatement | MedicationAdministration> {
+  const out: Array<MedicationStatement | MedicationAdministration> = [];
+  for (const f of codedFacts(ctx, rule)) {
+    const when = dateFor(ctx, rule.date, f.scope);
+    if (!f.subject || !when) {
+      if (rule.required)
+        throw new MappingError(`${where(ctx)}: required '${rule.field ?? rule.code}' has no ${f.subject ? `date in '${rule.date}'` : 'patient'}`);
+      continue;
+    }
+    if (rule.kind === 'statement') {
+      const s: MedicationStatement = {
+        resourceType: 'MedicationStatement',
+        id: resourceId(ctx.d, 'MedicationStatement', ctx.key, f.part),
+        status: (rule.status ?? 'active') as MedicationStatement['status'],
+        medicationCodeableConcept: f.concept,
+        subject: f.subject,
+        effectiveDateTime: when,
+      };
+      if (ctx.encounter) s.context = ctx.encounter;
+      if (ctx.effective) s.dateAsserted = ctx.effective;
+      // Told by the patient, recorded by the health worker.
+      if (f.subject.reference?.startsWith('Patient/')) s.informationSource = f.subject;
+      out.push(s);
+      continue;
+    }
+    const a: MedicationAdministration = {
+      resourceType: 'MedicationAdministration',
+      id: resourceId(ctx.d, 'MedicationAdministration', ctx.key, f.part),
+      status: (rule.status ?? 'completed') as MedicationAdministration['status'],
+      medicationCodeableConcept: f.concept,
+      subject: f.subject,
+      effectiveDateTime: when,
+    };
+    if (ctx.encounter) a.context = ctx.encounter;
+    const performer = performerOf(ctx, rule.performer, f.scope);
+    if (performer) a.performer = [performer.role ? { function: performer.role, actor: performer.actor } : { actor: performer.actor }];
+    const amount = rule.dose === undefined ? undefined : decimal(read(ctx, rule.dose, f.scope)[0]);
+    // mad-1: a dosage states a dose, so the route travels with it.
+    if (amount !== undefined) {
+      a.dosage = { dose: rule.unit ? { value: amount, unit: rule.unit[1], system: UCUM, code: rule.unit[0] } : { value: amount } };
+      if (rule.route) a.dosage.route = ctx.concept(rule.route);
+    }
+    out.push(a);
+  }
+  return out;
+}
