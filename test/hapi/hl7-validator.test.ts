@@ -16,6 +16,8 @@ import { runDemo } from '../../src/cli/demo';
 import { ROOT } from '../support/repo';
 import { sampleDocs } from '../support/samples';
 import { journeyProject } from '../support/journey';
+import { scratchProject } from '../support/scratch-project';
+import { CONCEPTS, RDT, VISIT, rdtReport, visitReport } from '../support/form-constructs';
 import { buildJourney, pushAll } from '../support/journey-run';
 import { startFhirServer } from '../../src/fhir-server';
 import { startReceiver } from '../../src/receiver';
@@ -161,6 +163,44 @@ describe("HL7's FHIR validator: everything the project produces", function () {
       },
     };
     await judge('hh report', mapDoc(hh.model, doc), 'hh');
+  });
+
+  it('what forms say beyond answers (issue 24): the rapid test and home visit forms, their Questionnaires, reports and the clinic Task answering a referral', async () => {
+    const project = scratchProject({ rdt_capture: RDT, anc_home_visit: VISIT }, CONCEPTS);
+    const forms = compileDefinitions(project.root);
+    project.close();
+    const q = questionnaireBundle(forms);
+    await v.context(
+      'constructs',
+      q.entry!.map((e) => e.resource),
+    );
+    await judge('constructs questionnaires', q, 'constructs');
+    const rdt = mapDoc(forms.model, rdtReport());
+    const visit = mapDoc(forms.model, visitReport());
+    const types = new Set([...(rdt.entry ?? []), ...(visit.entry ?? [])].map((e) => e.resource!.resourceType));
+    for (const t of ['Device', 'Specimen', 'MedicationStatement', 'MedicationAdministration', 'ServiceRequest', 'Procedure', 'Immunization'])
+      assert.ok(types.has(t as never), t);
+    await judge('rapid test report', rdt, 'constructs');
+    await judge('home visit report', visit, 'constructs');
+    await judge(
+      'home visit, other answers',
+      mapDoc(
+        forms.model,
+        visitReport({ medicines: { iron_folate_daily: 'yes' }, previous_birth: { delivery_place: 'health_facility', delivery_conductor: 'skilled' } }),
+      ),
+      'constructs',
+    );
+    const request = (visit.entry ?? []).map((e) => e.resource!).find((r) => r.resourceType === 'ServiceRequest')!;
+    await judge('clinic Task answering the referral', {
+      resourceType: 'Task',
+      id: 'clinic-task-1',
+      status: 'completed',
+      intent: 'order',
+      basedOn: [{ reference: `ServiceRequest/${request.id}` }],
+      for: { reference: `Patient/${resourceId(forms.model.deployment, 'Patient', 'woman-1')}` },
+      owner: { display: 'Kisumu Health Centre, maternity' },
+      output: [{ type: { text: 'Outcome' }, valueString: 'Seen; bleeding stopped, iron started' }],
+    });
   });
 
   it('the longitudinal record: every push of the pregnancy journey, and the merged record the FHIR server ends with', async () => {

@@ -69,10 +69,10 @@ export const VISIT = {
   ],
 };
 
-const HEALTH_CENTER = { _id: 'hc-1', type: 'contact', contact_type: 'health_center', name: 'Kisumu HC', parent: { _id: 'dh-1' } };
-const CHW = { _id: 'chw-1', type: 'contact', contact_type: 'person', name: 'Amina CHW', role: 'chw', parent: HEALTH_CENTER };
-const HOUSEHOLD = { _id: 'hh-1', type: 'contact', contact_type: 'clinic', name: 'Otieno household', parent: { _id: 'hc-1', parent: { _id: 'dh-1' } } };
-const WOMAN = { _id: 'woman-1', type: 'contact', contact_type: 'person', name: 'Akinyi Otieno', date_of_birth: '1998-03-02', parent: HOUSEHOLD };
+export const HEALTH_CENTER = { _id: 'hc-1', type: 'contact', contact_type: 'health_center', name: 'Kisumu HC', parent: { _id: 'dh-1' } };
+export const CHW = { _id: 'chw-1', type: 'contact', contact_type: 'person', name: 'Amina CHW', role: 'chw', parent: HEALTH_CENTER };
+export const HOUSEHOLD = { _id: 'hh-1', type: 'contact', contact_type: 'clinic', name: 'Otieno household', parent: { _id: 'hc-1', parent: { _id: 'dh-1' } } };
+export const WOMAN = { _id: 'woman-1', type: 'contact', contact_type: 'person', name: 'Akinyi Otieno', date_of_birth: '1998-03-02', parent: HOUSEHOLD };
 
 /** 1x1 JPEG, base64, as a reader app hands it back. */
 export const PHOTO =

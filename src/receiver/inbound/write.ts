@@ -27,6 +27,9 @@ import { validateR4 } from '../../fhir-validation';
  *   active again); creates nothing;
  * - completed: closes the record; its task counts as done;
  * - revoked, entered-in-error: closes the record; its task is removed.
+ * Other resources (a clinic's Task or Encounter answering a referral) are
+ * news whatever their status: any status but draft and entered-in-error
+ * creates the record (a completed Task is the outcome itself).
  */
 export interface Written {
   status: number;
@@ -34,8 +37,15 @@ export interface Written {
   effect: 'created' | 'updated' | 'duplicate' | 'unchanged' | 'ignored';
 }
 
-/** Statuses under which a resource with no CHT record yet gets one. */
+/** Statuses under which a request with no CHT record yet gets one. */
 const CREATES = new Set([undefined, 'active']);
+/** Resources whose status is a request's lifecycle (request-status): the rules above. */
+const REQUESTS = new Set(['ServiceRequest', 'MedicationRequest', 'DeviceRequest', 'CarePlan', 'RequestGroup', 'NutritionOrder']);
+
+function creates(resource: string | undefined, status: string | undefined): boolean {
+  if (resource && !REQUESTS.has(resource)) return status !== 'draft' && status !== 'entered-in-error';
+  return CREATES.has(status);
+}
 /** Reads and writes of one doc before a conflict goes back to the sender as "retry later". */
 const ATTEMPTS = 3;
 
@@ -47,13 +57,13 @@ export async function writeRecord(p: WritePlan, form: JsonForm, deps: InboundDep
     const stored = existing?.fields as Record<string, unknown> | undefined;
     const same = sameOrOlder(stored?.fhir_version, p.version);
     if (existing && same) return { status: 200, text: `${same}: CHT record ${p.chtId} has ${String(stored?.fhir_version)}`, effect: 'duplicate' };
-    if (!existing && !CREATES.has(p.status))
+    if (!existing && !creates(p.mapping.def.resource, p.status))
       return { status: 200, text: `${p.source} is ${p.status} and has no CHT record: nothing to create or close`, effect: 'ignored' };
     patient ??= (await contact(p.patientRef, 'patient', deps, deadline, calls))._id;
     const data = { ...p.values, patient_uuid: patient, fhir_source: p.source, fhir_version: p.version, ...(p.status ? { fhir_status: p.status } : {}) };
     const reported = p.clinicalTime ?? (existing?.reported_date as number | undefined) ?? Date.now();
     if (!(await deps.cht.putDoc(recordDoc(p.chtId, code, form, data, reported, existing), deadline))) return undefined;
-    const closed = p.status && !CREATES.has(p.status) ? ` (${p.status})` : '';
+    const closed = p.status && !creates(p.mapping.def.resource, p.status) ? ` (${p.status})` : '';
     return existing
       ? { status: 200, text: `Updated CHT record ${p.chtId} (${code}) to ${p.version}${closed}`, effect: 'updated' }
       : { status: 201, text: `Created CHT record ${p.chtId} (${code}) for patient ${patient}`, effect: 'created' };
