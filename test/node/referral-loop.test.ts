@@ -69,7 +69,7 @@ describe('referral loop: a CHT form refers, the clinic answers', function () {
     request = await got.json();
     assert.equal(request.requester?.reference, `Practitioner/${resourceId(compiled.model.deployment, 'Practitioner', 'chw-1')}`);
     assert.equal(request.performer?.[0]?.reference, `Organization/${resourceId(compiled.model.deployment, 'Organization', 'hc-1')}`);
-    for (const ref of [request.requester!, request.performer![0]!, request.subject]) {
+    for (const ref of [request.requester, request.performer[0], request.subject]) {
       const target = await fetch(`${fhir.url}/${ref.reference}`);
       assert.equal(target.status, 200, `${ref.reference} resolves`);
     }
