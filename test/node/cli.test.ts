@@ -43,7 +43,7 @@ describe('cht-fhir CLI', function () {
   it('check passes on the reference definitions', () => {
     const r = cli(['check']);
     assert.equal(r.code, 0, r.err);
-    assert.match(r.out, /ok: 5 form mappings, 4 contact types, 2 inbound mappings/);
+    assert.match(r.out, /ok: 5 form mappings, 4 contact types, 3 inbound mappings/);
   });
 
   it("questionnaires prints a transaction Bundle of the forms' Questionnaires, or writes it with --out", () => {

@@ -183,7 +183,7 @@ describe('inbound mapping definitions', () => {
     const mappings = compileInbound(ROOT);
     assert.deepEqual(
       mappings.map((m) => m.def.name),
-      ['patient', 'referral'],
+      ['patient', 'referral-outcome', 'referral'],
     );
     const sr = { resourceType: 'ServiceRequest', id: 'sr1', status: 'active', intent: 'order', subject: { reference: 'Patient/x' } };
     assert.deepEqual(mappings[1].where!(sr), [true]);

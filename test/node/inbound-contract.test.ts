@@ -291,6 +291,7 @@ describe('FHIR -> CHT contract (issue 13 findings)', function () {
         [
           ['Patient', ['create', 'update']],
           ['ServiceRequest', ['create', 'update']],
+          ['Task', ['create', 'update']],
         ],
       );
       assert.deepEqual(
