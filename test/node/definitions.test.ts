@@ -186,8 +186,15 @@ describe('inbound mapping definitions', () => {
       ['patient', 'referral-outcome', 'referral'],
     );
     const sr = { resourceType: 'ServiceRequest', id: 'sr1', status: 'active', intent: 'order', subject: { reference: 'Patient/x' } };
-    assert.deepEqual(mappings[1].where!(sr), [true]);
-    assert.deepEqual(mappings[1].fields.service_request.compiled(sr), ['ServiceRequest/sr1']);
+    const referral = mappings.find((m) => m.def.name === 'referral')!;
+    assert.deepEqual(referral.where!(sr), [true]);
+    assert.deepEqual(referral.fields.service_request.compiled(sr), ['ServiceRequest/sr1']);
+    const outcome = mappings.find((m) => m.def.name === 'referral-outcome')!;
+    const task = { resourceType: 'Task', id: 't1', status: 'completed', intent: 'order', basedOn: [{ reference: 'ServiceRequest/sr1' }], note: [{ text: 'seen' }] };
+    assert.deepEqual(outcome.where!(task), [true]);
+    assert.deepEqual(outcome.where!({ ...task, status: 'draft' }), [false]);
+    assert.deepEqual(outcome.fields.service_request.compiled(task), ['ServiceRequest/sr1']);
+    assert.deepEqual(outcome.fields.outcome.compiled(task), ['seen']);
   });
 
   const cases: Array<[string, (root: string) => void, RegExp]> = [
