@@ -5,6 +5,8 @@ import path from 'node:path';
 import { compileDefinitions } from '../src/definitions/compile';
 import { formCoverage } from '../src/definitions/coverage';
 import { exprCore } from '../src/build/outbound';
+import { mapDoc } from '../src/core/map-doc';
+import { hydrate } from '../src/outbound/hydrate';
 import { kb, outboundBytes } from './outbound-bytes';
 
 /**
@@ -79,14 +81,153 @@ export async function benchDefaultForms(): Promise<void> {
     console.log(`four forms      ${String(total).padStart(6)} B (${kb(total)}; ${verdict(total, FORMS_TARGET)})`);
     console.log('coverage (fields: to resources / only in the QuestionnaireResponse / nowhere):');
     for (const form of DEFAULT_FORMS) {
-      const xform = compiled.xforms[form]!;
+      const xform = compiled.xforms[form];
       const c = formCoverage(xform, compiled.model.forms[form]);
       const answers = c.onlyInResponse.filter((p) => xform.fields[p]?.control && !xform.fields[p]?.calculate);
       console.log(
         `  ${form.padEnd(22)} ${c.toResources.length} / ${c.onlyInResponse.length} / ${c.nowhere.length}; answers only in the QR: ${answers.join(', ') || 'none'}`,
       );
     }
+    // Per-doc cost: realistic reports of one pregnancy through the compiled model, as the outbound entry runs it.
+    const contacts = JSON.parse(fs.readFileSync(path.join(__dirname, '../samples/contacts.json'), 'utf8')) as Doc[];
+    console.log('per doc (mapDoc on the hydrated report):');
+    for (const doc of defaultFormsDocs()) {
+      const hydrated = hydrate(doc, contacts);
+      const bundle = mapDoc(compiled.model, hydrated);
+      const N = 200;
+      const t = process.hrtime.bigint();
+      for (let i = 0; i < N; i++) mapDoc(compiled.model, hydrated);
+      const ms = Number(process.hrtime.bigint() - t) / 1e6 / N;
+      console.log(
+        `  ${String(doc.form).padEnd(22)} ${ms.toFixed(3)} ms/doc  ${String(bundle.entry?.length ?? 0).padStart(2)} resources  payload ${JSON.stringify(bundle).length} B`,
+      );
+    }
   } finally {
     fs.rmSync(root, { recursive: true, force: true });
   }
+}
+
+type Doc = Record<string, unknown> & { _id: string };
+
+/** A report as CHT saves it from an XForm: every value a string, repeats as arrays. */
+function report(id: string, form: string, day: string, fields: Record<string, unknown>): Doc {
+  return {
+    _id: id,
+    _rev: '1-a',
+    type: 'data_record',
+    form,
+    content_type: 'xml',
+    reported_date: Date.parse(day + 'T09:30:00Z'),
+    contact: { _id: 'chw-1', parent: { _id: 'hc-1', parent: { _id: 'dh-1' } } },
+    fields: { patient_uuid: 'woman-1', patient_id: '20001', ...fields, meta: { instanceID: `uuid:${id}` } },
+  };
+}
+
+const no = (...names: string[]) => Object.fromEntries(names.map((n) => [n, 'no']));
+const PREGNANCY_SIGNS = ['vaginal_bleeding', 'fits', 'severe_abdominal_pain', 'severe_headache', 'very_pale', 'fever'];
+const MORE_SIGNS = ['reduced_or_no_fetal_movements', 'breaking_water', 'easily_tired', 'face_hand_swelling', 'breathlessness'];
+const BABY_SIGNS = ['infected_umbilical_cord', 'convulsion', 'difficulty_feeding', 'vomit', 'drowsy', 'stiff', 'yellow_skin', 'fever', 'blue_skin'];
+
+/** Reports of one pregnancy, written the way the default forms fill them: registration, a visit, twins delivered with one stillborn, a death. */
+export function defaultFormsDocs(): Doc[] {
+  const baby = (n: number, signs: Record<string, string>) => ({
+    baby_details: {
+      baby_condition: signs.fever === 'yes' ? 'alive_unwell' : 'alive_well',
+      baby_name: `Baby ${n}`,
+      baby_sex: n % 2 ? 'female' : 'male',
+      birth_weight_know: 'yes',
+      birth_weight: String(2600 + n * 150),
+      birth_length_know: 'yes',
+      birth_length: '48.5',
+      vaccines_received: 'bcg_and_birth_polio',
+      breastfeeding: 'yes',
+      breastfed_within_1_hour: 'yes',
+      ...no(...BABY_SIGNS),
+      ...signs,
+      r_baby_danger_sign_present: Object.values(signs).includes('yes') ? 'yes' : 'no',
+      child_doc: `baby-${n}`,
+    },
+  });
+  return [
+    report('preg-1', 'pregnancy', '2024-01-06', {
+      lmp_date_8601: '2023-11-02',
+      edd_8601: '2024-08-08',
+      gestational_age: { register_method: { lmp_method: 'method_lmp' }, method_lmp: { u_lmp_date: '2023-11-02' }, g_lmp_date_8601: '2023-11-02' },
+      anc_visits_hf: {
+        anc_visits_hf_past: {
+          visited_hf_count: '2',
+          visited_dates_group: {
+            visited_dates: [
+              { visited_date_ask_multiple: 'yes', visited_date: '2023-12-01' },
+              { visited_date_ask_multiple: 'no', visited_date: '' },
+            ],
+          },
+        },
+        anc_visits_hf_next: { anc_next_visit_date: { appointment_date_known: 'yes', appointment_date: '2024-02-02' } },
+      },
+      risk_factors: {
+        risk_factors_history: { first_pregnancy: 'no', previous_miscarriage: 'yes' },
+        risk_factors_present: { secondary_condition: 'more_than_4_children high_blood_pressure', additional_risk_check: 'no' },
+      },
+      danger_signs: { ...no(...PREGNANCY_SIGNS, ...MORE_SIGNS), severe_headache: 'yes', r_danger_sign_present: 'yes' },
+      safe_pregnancy_practices: {
+        malaria: { uses_llin: 'yes' },
+        iron_folate: { iron_folate_daily: 'no' },
+        deworming: { deworming_med: 'no' },
+        hiv_status: { hiv_tested: 'yes' },
+        tetanus: { tt_imm_received: 'no' },
+      },
+    }),
+    report('visit-1', 'pregnancy_home_visit', '2024-02-05', {
+      pregnancy_summary: { visit_option: 'yes', g_age_correct: 'yes' },
+      anc_visits_hf: {
+        anc_visits_hf_past: { last_visit_attended: 'yes', report_other_visits: 'no' },
+        risk_factors: { new_risks: 'none', additional_risk_check: 'no' },
+        anc_visits_hf_next: { anc_next_visit_date: { appointment_date_known: 'yes', appointment_date: '2024-03-01' } },
+      },
+      danger_signs: { ...no(...PREGNANCY_SIGNS, ...MORE_SIGNS), vaginal_bleeding: 'yes', fever: 'yes', r_danger_sign_present: 'yes' },
+      safe_pregnancy_practices: {
+        malaria: { llin_use: 'yes' },
+        iron_folate: { iron_folate_daily: 'yes' },
+        deworming: { deworming_med: 'yes' },
+        hiv_status: { hiv_tested: 'yes' },
+        tetanus: { tt_imm_received: 'yes' },
+      },
+      data: { meta: { __pregnancy_uuid: 'preg-1' } },
+    }),
+    report('deliv-1', 'delivery', '2024-07-26', {
+      condition: { woman_outcome: 'alive_well' },
+      pnc_danger_sign_check: { ...no('fever', 'severe_headache', 'vaginal_bleeding', 'vaginal_discharge', 'convulsion'), r_pnc_danger_sign_present: 'no' },
+      delivery_outcome: {
+        babies_delivered: '3',
+        babies_alive: '2',
+        delivery_date: '2024-07-25',
+        delivery_place: 'health_facility',
+        delivery_mode: 'vaginal',
+        delivery_conductor: 'skilled',
+      },
+      baby_death: {
+        baby_death_repeat: [
+          {
+            baby_death_date: '2024-07-25',
+            baby_death_place: 'health_facility',
+            stillbirth: 'yes',
+            baby_death_add_notes: '',
+            baby_death_profile_doc: 'baby-dead-1',
+          },
+        ],
+      },
+      babys_condition: { baby_repeat: [baby(1, {}), baby(2, { fever: 'yes', yellow_skin: 'yes' })] },
+      pnc_visits: { pnc_visits_attended: 'within_24_hrs', pnc_visits_additional: '0' },
+      data: { meta: { __pregnancy_uuid: 'preg-1' } },
+    }),
+    report('death-1', 'death_report', '2024-09-01', {
+      death_details: {
+        date_of_death: '2024-08-30',
+        place_of_death: 'other',
+        place_of_death_other: 'On the way to the clinic',
+        death_information: 'Bleeding at home',
+      },
+    }),
+  ];
 }

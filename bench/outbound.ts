@@ -89,7 +89,9 @@ function printOutboundBytes(model: MappingModel, coreBytes: number): void {
   const { shared, forms, total } = outboundBytes(model, coreBytes);
   console.log(`outbound bytes: shared ${shared} B (${kb(shared)}; target <= 20 KB)`);
   for (const f of forms)
-    console.log(`  form ${f.form.padEnd(20)} ${String(f.bytes).padStart(5)} B  (rules and shape ${f.rulesAndShape} B, ${f.concepts} concepts ${f.conceptBytes} B)`);
+    console.log(
+      `  form ${f.form.padEnd(20)} ${String(f.bytes).padStart(5)} B  (rules and shape ${f.rulesAndShape} B, ${f.concepts} concepts ${f.conceptBytes} B)`,
+    );
   console.log(`  average per form ${(total / forms.length / 1024).toFixed(2)} KB (target <= 2.5 KB)`);
 }
 
