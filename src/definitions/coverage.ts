@@ -27,9 +27,9 @@ export function formCoverage(xform: XFormInfo, model: FormModel | undefined): Fo
   return out;
 }
 
-const FIELD_KEYS = new Set(['field', 'subject', 'date', 'onset', 'abatement', 'statusField']);
+const FIELD_KEYS = new Set(['field', 'subject', 'date', 'onset', 'abatement', 'statusField', 'end']);
 
-/** Every field path a form's rules name, `when` conditions included. */
+/** Every field path a form's rules name, `when` conditions, episodes and newborns included. */
 function fieldsRead(model: FormModel): Set<string> {
   const out = new Set<string>();
   const whenFields = (w: When | string | number): void => {
@@ -44,7 +44,10 @@ function fieldsRead(model: FormModel): Set<string> {
     ...(model.immunizations ?? []),
     ...(model.procedures ?? []),
     ...(model.appointments ?? []),
+    // An episode's field links the report to its EpisodeOfCare (Encounter.episodeOfCare), its end dates it.
+    ...(model.episodes ?? []),
   ];
+  if (model.newborns) out.add(model.newborns);
   for (const rule of rules) {
     if (!rule) continue;
     for (const [k, v] of Object.entries(rule)) {
