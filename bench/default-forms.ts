@@ -35,7 +35,7 @@ export function chtCore(env: NodeJS.ProcessEnv = process.env): ChtCore | string 
     if (!fs.existsSync(path.join(dir, 'config/default'))) return `CHT_CORE=${env.CHT_CORE} is not a cht-core checkout (no config/default)`;
     return { from: dir, read: (file) => fs.readFileSync(path.join(dir, file), 'utf8') };
   }
-  if (!fs.existsSync(MIRROR)) return `no CHT_CORE checkout given and no cht-core mirror at ${MIRROR}`;
+  if (!fs.existsSync(MIRROR)) return `no cht-core mirror at ${MIRROR} (set CHT_CORE to a cht-core checkout)`;
   const git = (...args: string[]) => {
     const r = spawnSync('git', ['--git-dir', MIRROR, ...args], { encoding: 'utf8', maxBuffer: 64 << 20 });
     if (r.status !== 0) throw new Error(`git ${args.join(' ')} in ${MIRROR}: ${(r.stderr || r.error?.message || '').trim()}`);
@@ -63,7 +63,7 @@ export async function benchDefaultForms(): Promise<void> {
   console.log("\n== outbound bytes: CHT's default forms mapped completely (issue #24) ==");
   const core = chtCore();
   if (typeof core === 'string') {
-    console.log(`not measured: ${core} (set CHT_CORE to a cht-core checkout)`);
+    console.log(`not measured: ${core}`);
     return;
   }
   const root = defaultFormsProject(core);
