@@ -1,6 +1,7 @@
 import { benchExtensionLibs } from './extension-libs';
 import { benchOutbox } from './outbox';
 import { benchOutbound } from './outbound';
+import { benchDefaultForms } from './default-forms';
 import { benchReceiver } from './receiver';
 import { benchInbound } from './inbound';
 import { benchHapi } from './hapi';
@@ -10,6 +11,7 @@ import { benchOpenhim } from './openhim';
 /** `npm run bench`: every benchmark in turn. */
 async function main() {
   await benchOutbound();
+  await benchDefaultForms();
   await benchExtensionLibs();
   await benchOutbox();
   await benchReceiver();

@@ -1,11 +1,12 @@
 import vm from 'node:vm';
 import { compileDefinitions } from '../src/definitions/compile';
-import { outboundEntries, exprCore, relevantTo, ENTRY_PREFIX } from '../src/build/outbound';
+import { outboundEntries, exprCore, ENTRY_PREFIX } from '../src/build/outbound';
 import type { MappingModel } from '../src/core/model';
 import { isRelevant, mapPayload } from '../src/outbound/cht-outbound';
 import { hydrate } from '../src/outbound/hydrate';
 import { ROOT } from '../test/support/repo';
 import { sampleContacts, sampleReports } from '../test/support/samples';
+import { kb, outboundBytes } from './outbound-bytes';
 
 /**
  * Per-doc cost of the generated outbound entry under CHT's semantics
@@ -80,30 +81,17 @@ export async function benchOutbound(): Promise<void> {
   }
   const section = JSON.stringify({ [ENTRY_PREFIX]: entry });
   console.log(`generated outbound section: ${section.length} bytes (${(section.length / 1024).toFixed(1)} KB), expr ${entry.mapping.bundle.expr.length} bytes`);
-  outboundBytes(compiled.model, (await exprCore()).length);
+  printOutboundBytes(compiled.model, (await exprCore()).length);
 }
 
-/**
- * What the section costs as forms grow: the shared part (the core, the
- * deployment, contacts, the entry's frame) and each form's part (its rules and
- * shape, plus the concepts it names, counted in full for every form that names
- * them, so the per-form figures are an upper bound).
- */
-function outboundBytes(model: MappingModel, coreBytes: number): void {
-  const size = (x: unknown) => JSON.stringify(x).length;
-  const forms = Object.keys(model.forms).sort();
-  const shared = coreBytes + size({ ...model, forms: {}, concepts: {} }) + size(relevantTo({ ...model, forms: {} }));
-  console.log(`outbound bytes: shared ${shared} B (${(shared / 1024).toFixed(1)} KB; target <= 20 KB)`);
-  let total = 0;
-  for (const form of forms) {
-    const def = model.forms[form];
-    const keys = new Set<string>();
-    JSON.stringify(def, (_k, v) => (typeof v === 'string' && Object.prototype.hasOwnProperty.call(model.concepts, v) ? (keys.add(v), v) : v));
-    const concepts = [...keys].reduce((n, k) => n + k.length + size(model.concepts[k]) + 4, 0);
-    const bytes = size(def) + form.length + 5 + concepts;
-    total += bytes;
-    console.log(`  form ${form.padEnd(20)} ${String(bytes).padStart(5)} B  (rules and shape ${size(def)} B, ${keys.size} concepts ${concepts} B)`);
-  }
+/** The section's bytes as printed by `npm run bench`: the shared part, then each form's part. */
+function printOutboundBytes(model: MappingModel, coreBytes: number): void {
+  const { shared, forms, total } = outboundBytes(model, coreBytes);
+  console.log(`outbound bytes: shared ${shared} B (${kb(shared)}; target <= 20 KB)`);
+  for (const f of forms)
+    console.log(
+      `  form ${f.form.padEnd(20)} ${String(f.bytes).padStart(5)} B  (rules and shape ${f.rulesAndShape} B, ${f.concepts} concepts ${f.conceptBytes} B)`,
+    );
   console.log(`  average per form ${(total / forms.length / 1024).toFixed(2)} KB (target <= 2.5 KB)`);
 }
 
