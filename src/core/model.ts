@@ -154,8 +154,12 @@ export interface ReferralRule extends CodedRule {
   intent: 'proposal' | 'plan' | 'order';
   /** A fixed priority, or a field whose answers set it. */
   priority?: Priority | { field: string; answers: Record<string, Priority> };
-  /** Fields whose answers are the reasons (answer -> concept key). */
-  reasons?: Array<{ field: string; answers: Record<string, string> }>;
+  /**
+   * Fields whose answers are the reasons (answer -> concept key, reasonCode);
+   * or `conditions`: the active diagnoses this report makes about the same
+   * patient (the danger signs it found), as reasonReference.
+   */
+  reasons?: Array<{ field: string; answers: Record<string, string> }> | 'conditions';
 }
 
 export interface ConditionRule extends CodedRule {

@@ -1,4 +1,4 @@
-import type { CodeableConcept, ServiceRequest } from 'fhir/r4';
+import type { CodeableConcept, Condition, ServiceRequest } from 'fhir/r4';
 import type { Priority, ReferralRule } from './model';
 import { refTo, resourceId, systems } from './identity';
 import { type ReportContext, codedFacts, dateFor, read } from './rules';
@@ -14,7 +14,7 @@ import type { Scope } from './fields';
  * the instance and rule, so a clinic system answers it by reference
  * (`Task.basedOn`, `Encounter.basedOn`) and the answer finds its way back.
  */
-export function referralsFor(ctx: ReportContext, rule: ReferralRule): ServiceRequest[] {
+export function referralsFor(ctx: ReportContext, rule: ReferralRule, conditions: Condition[] = []): ServiceRequest[] {
   const out: ServiceRequest[] = [];
   for (const f of codedFacts(ctx, rule)) {
     if (!f.subject) continue;
@@ -39,8 +39,18 @@ export function referralsFor(ctx: ReportContext, rule: ReferralRule): ServiceReq
     else if (!rule.performer && ctx.facility) sr.performer = [refTo(ctx.d, 'Organization', ctx.facility)];
     const place = locationOf(ctx, rule.location, f.scope);
     if (place) sr.locationReference = [place];
-    const reasons = reasonsOf(ctx, rule, f.scope);
-    if (reasons.length) sr.reasonCode = reasons;
+    if (rule.reasons === 'conditions') {
+      const found = conditions.filter(
+        (c) =>
+          c.subject.reference === f.subject!.reference &&
+          c.clinicalStatus?.coding?.[0]?.code === 'active' &&
+          c.category?.[0]?.coding?.[0]?.code === 'encounter-diagnosis',
+      );
+      if (found.length) sr.reasonReference = found.map((c) => ({ reference: 'Condition/' + c.id }));
+    } else {
+      const reasons = reasonsOf(ctx, rule.reasons ?? [], f.scope);
+      if (reasons.length) sr.reasonCode = reasons;
+    }
     out.push(sr);
   }
   return out;
@@ -52,9 +62,9 @@ function priorityOf(ctx: ReportContext, rule: ReferralRule, scope: Scope): Prior
   return own(p.answers, text(read(ctx, p.field, scope)[0]) ?? '');
 }
 
-function reasonsOf(ctx: ReportContext, rule: ReferralRule, scope: Scope): CodeableConcept[] {
+function reasonsOf(ctx: ReportContext, reasons: Array<{ field: string; answers: Record<string, string> }>, scope: Scope): CodeableConcept[] {
   const keys: string[] = [];
-  for (const r of rule.reasons ?? []) {
+  for (const r of reasons) {
     for (const answer of choices(read(ctx, r.field, scope)[0])) {
       const key = own(r.answers, answer);
       if (key && keys.indexOf(key) < 0) keys.push(key);

@@ -1,4 +1,4 @@
-import type { Encounter, Reference, Resource } from 'fhir/r4';
+import type { Condition, Encounter, Reference, Resource } from 'fhir/r4';
 import type { Deployment, FormModel, MappingModel } from './model';
 import { choiceSystem, chtIdentifier, refTo, resourceId, systems } from './identity';
 import { type Doc, dateTime, isObject, text } from './values';
@@ -120,7 +120,7 @@ export function reportResources(model: MappingModel, form: FormModel, doc: Doc):
   for (const rule of form.procedures ?? []) out.push(...proceduresFor(ctx, rule));
   for (const rule of form.appointments ?? []) out.push(...appointmentsFor(ctx, rule));
   for (const rule of form.medications ?? []) out.push(...medicationsFor(ctx, rule));
-  for (const rule of form.referrals ?? []) out.push(...referralsFor(ctx, rule));
+  for (const rule of form.referrals ?? []) out.push(...referralsFor(ctx, rule, out.filter((r): r is Condition => r.resourceType === 'Condition')));
   out.push(...newbornLinks(ctx, form.newborns, isHydrated(doc.patient) ? doc.patient : undefined));
   if (request && form.fulfils) out.push(fulfilmentTask(ctx, form.fulfils, request, encounterRef));
 

@@ -488,7 +488,10 @@ export function compileForm(
       for (const a of Object.keys(r.priority.answers)) checkAnswer(r.priority.field, a, `${where}/priority/answers/${a}`);
     }
     if (r.priority) rule.priority = r.priority;
-    if (r.reasons)
+    if (r.reasons === 'conditions') {
+      if (!def.conditions?.length) report(where + '/reasons', `'conditions' names the diagnoses this form makes, but it has no 'conditions' rules`);
+      rule.reasons = 'conditions';
+    } else if (r.reasons)
       rule.reasons = r.reasons.map((x, j) => {
         const at = `${where}/reasons/${j}`;
         if (leaf(x.field, at + '/field')) sameInstance(x.field, r.field, at + '/field');

@@ -61,7 +61,7 @@ export interface FormDefinition {
     CodedRuleDef & {
       intent?: ReferralRule['intent'];
       priority?: Priority | { field: string; answers: Record<string, Priority> };
-      reasons?: Array<{ field: string; answers: Record<string, ConceptRef> }>;
+      reasons?: Array<{ field: string; answers: Record<string, ConceptRef> }> | 'conditions';
     }
   >;
   location?: PlaceDef;

@@ -216,8 +216,11 @@ export const formSchema = {
         ],
       },
       reasons: {
-        type: 'array',
-        items: { type: 'object', additionalProperties: false, required: ['field', 'answers'], properties: { field, answers } },
+        description: "Fields whose answers are the reasons (reasonCode), or 'conditions': the active diagnoses this report makes about the patient (reasonReference)",
+        oneOf: [
+          { type: 'array', items: { type: 'object', additionalProperties: false, required: ['field', 'answers'], properties: { field, answers } } },
+          { const: 'conditions' },
+        ],
       },
       date: { description: 'Field with the date the referral is for (occurrenceDateTime)', ...field },
     }),

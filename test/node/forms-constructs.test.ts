@@ -204,6 +204,20 @@ describe('form constructs: who, where, medicines, referrals, tests, files (issue
     assert.equal(of<Condition>(bundle, 'Condition').filter((c) => !c.code?.coding).length, 0, 'no Condition from an empty answer');
   });
 
+  it("a referral's reasons can be the diagnoses the report makes (reasonReference to its Conditions)", () => {
+    const c = compile({ anc_home_visit: { ...VISIT, referrals: [{ ...VISIT.referrals[0], reasons: 'conditions' }] } });
+    const bundle = mapDoc(c.model, visitReport());
+    for (const e of bundle.entry ?? []) assertValidR4(e.resource);
+    const [sr] = of<ServiceRequest>(bundle, 'ServiceRequest');
+    const conditions = of<Condition>(bundle, 'Condition');
+    assert.equal(conditions.length, 2, 'bleeding, and the free-text illness');
+    assert.deepEqual(
+      sr!.reasonReference,
+      conditions.map((x) => ({ reference: 'Condition/' + x.id })),
+    );
+    assert.equal(sr!.reasonCode, undefined);
+  });
+
   it('coverage counts every field the new constructs read', () => {
     const rdt = formCoverage(compiled.xforms.rdt_capture, compiled.model.forms.rdt_capture);
     for (const f of ['rdt.result', 'rdt.time_read', 'rdt.tester', 'rdt.testing_facility', 'rdt.lot', 'rdt.expiry', 'rdt.time_started'])
@@ -294,6 +308,12 @@ describe('form constructs: who, where, medicines, referrals, tests, files (issue
         'anc_home_visit',
         { referrals: [{ ...VISIT.referrals[0], reasons: [{ field: 'danger_signs.signs', answers: { cough: 'fever' } }] }] },
         /\/referrals\/0\/reasons\/0\/answers\/cough: 'cough' is not a choice/,
+      ],
+      [
+        'conditions as reasons in a form without conditions',
+        'anc_home_visit',
+        { referrals: [{ ...VISIT.referrals[0], reasons: 'conditions' }] },
+        /\/referrals\/0\/reasons: 'conditions' names the diagnoses this form makes, but it has no 'conditions' rules/,
       ],
       [
         'both date and date_text',
