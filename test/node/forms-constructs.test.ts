@@ -212,10 +212,10 @@ describe('form constructs: who, where, medicines, referrals, tests, files (issue
     const conditions = of<Condition>(bundle, 'Condition');
     assert.equal(conditions.length, 2, 'bleeding, and the free-text illness');
     assert.deepEqual(
-      sr!.reasonReference,
+      sr.reasonReference,
       conditions.map((x) => ({ reference: 'Condition/' + x.id })),
     );
-    assert.equal(sr!.reasonCode, undefined);
+    assert.equal(sr.reasonCode, undefined);
   });
 
   it('coverage counts every field the new constructs read', () => {
