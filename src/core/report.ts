@@ -120,7 +120,14 @@ export function reportResources(model: MappingModel, form: FormModel, doc: Doc):
   for (const rule of form.procedures ?? []) out.push(...proceduresFor(ctx, rule));
   for (const rule of form.appointments ?? []) out.push(...appointmentsFor(ctx, rule));
   for (const rule of form.medications ?? []) out.push(...medicationsFor(ctx, rule));
-  for (const rule of form.referrals ?? []) out.push(...referralsFor(ctx, rule, out.filter((r): r is Condition => r.resourceType === 'Condition')));
+  for (const rule of form.referrals ?? [])
+    out.push(
+      ...referralsFor(
+        ctx,
+        rule,
+        out.filter((r): r is Condition => r.resourceType === 'Condition'),
+      ),
+    );
   out.push(...newbornLinks(ctx, form.newborns, isHydrated(doc.patient) ? doc.patient : undefined));
   if (request && form.fulfils) out.push(fulfilmentTask(ctx, form.fulfils, request, encounterRef));
 

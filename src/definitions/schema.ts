@@ -216,7 +216,8 @@ export const formSchema = {
         ],
       },
       reasons: {
-        description: "Fields whose answers are the reasons (reasonCode), or 'conditions': the active diagnoses this report makes about the patient (reasonReference)",
+        description:
+          "Fields whose answers are the reasons (reasonCode), or 'conditions': the active diagnoses this report makes about the patient (reasonReference)",
         oneOf: [
           { type: 'array', items: { type: 'object', additionalProperties: false, required: ['field', 'answers'], properties: { field, answers } } },
           { const: 'conditions' },

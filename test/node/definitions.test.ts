@@ -190,7 +190,14 @@ describe('inbound mapping definitions', () => {
     assert.deepEqual(referral.where!(sr), [true]);
     assert.deepEqual(referral.fields.service_request.compiled(sr), ['ServiceRequest/sr1']);
     const outcome = mappings.find((m) => m.def.name === 'referral-outcome')!;
-    const task = { resourceType: 'Task', id: 't1', status: 'completed', intent: 'order', basedOn: [{ reference: 'ServiceRequest/sr1' }], note: [{ text: 'seen' }] };
+    const task = {
+      resourceType: 'Task',
+      id: 't1',
+      status: 'completed',
+      intent: 'order',
+      basedOn: [{ reference: 'ServiceRequest/sr1' }],
+      note: [{ text: 'seen' }],
+    };
     assert.deepEqual(outcome.where!(task), [true]);
     assert.deepEqual(outcome.where!({ ...task, status: 'draft' }), [false]);
     assert.deepEqual(outcome.fields.service_request.compiled(task), ['ServiceRequest/sr1']);
