@@ -1,5 +1,6 @@
 import { relevantTo } from '../src/build/outbound';
 import type { MappingModel } from '../src/core/model';
+import { jsLiteral } from '../src/build/js-literal';
 
 export interface FormBytes {
   form: string;
@@ -14,8 +15,10 @@ export interface OutboundBytes {
   /** The core, the deployment, contacts, the entry's frame. */
   shared: number;
   forms: FormBytes[];
-  /** The forms' parts together. */
+  /** The forms' parts added up (concepts counted in each form that names them). */
   total: number;
+  /** What the forms add to the section together: their rules and shapes, each concept they name once. */
+  together: number;
 }
 
 /**
@@ -24,19 +27,25 @@ export interface OutboundBytes {
  * and shape, plus the concepts it names, counted in full for every form that
  * names them, so the per-form figures are an upper bound).
  */
-export function outboundBytes(model: MappingModel, coreBytes: number): OutboundBytes {
-  const size = (x: unknown) => JSON.stringify(x).length;
-  const shared = coreBytes + size({ ...model, forms: {}, concepts: {} }) + size(relevantTo({ ...model, forms: {} }));
+export function outboundBytes(model: MappingModel, core: string): OutboundBytes {
+  // As stored: the expr is a JSON string in app settings, the model a JS literal in it (build/outbound.ts).
+  const stored = (text: string) => JSON.stringify(text).length - 2;
+  const size = (x: unknown) => stored(jsLiteral(x));
+  const shared = stored(core) + size({ ...model, forms: {}, concepts: {} }) + stored(relevantTo({ ...model, forms: {} }));
   const forms = Object.keys(model.forms)
     .sort()
     .map((form): FormBytes => {
       const def = model.forms[form];
       const keys = new Set<string>();
       JSON.stringify(def, (_k, v) => (typeof v === 'string' && Object.prototype.hasOwnProperty.call(model.concepts, v) ? (keys.add(v), v) : v));
-      const conceptBytes = [...keys].reduce((n, k) => n + k.length + size(model.concepts[k]) + 4, 0);
-      return { form, bytes: size(def) + form.length + 5 + conceptBytes, rulesAndShape: size(def), concepts: keys.size, conceptBytes };
+      const conceptBytes = [...keys].reduce((n, k) => n + size({ [k]: model.concepts[k] }) - 1, 0);
+      return { form, bytes: size({ [form]: def }) - 1 + conceptBytes, rulesAndShape: size(def), concepts: keys.size, conceptBytes };
     });
-  return { shared, forms, total: forms.reduce((n, f) => n + f.bytes, 0) };
+  // Together: the forms' rules and shapes, and every concept they name counted once.
+  const all = new Set<string>();
+  JSON.stringify(model.forms, (_k, v) => (typeof v === 'string' && Object.prototype.hasOwnProperty.call(model.concepts, v) ? (all.add(v), v) : v));
+  const together = size(model.forms) + [...all].reduce((n, k) => n + size({ [k]: model.concepts[k] }) - 1, 0);
+  return { shared, forms, total: forms.reduce((n, f) => n + f.bytes, 0), together };
 }
 
 export const kb = (bytes: number) => (bytes / 1024).toFixed(1) + ' KB';

@@ -3,6 +3,7 @@ import type { MappingModel } from '../core/model';
 import type { Compiled, Settings } from '../definitions/compile';
 import { bundle, PKG } from './bundle';
 import type { OutboundEntry as ChtOutboundEntry } from '../outbound/cht-outbound';
+import { jsLiteral } from './js-literal';
 
 /**
  * Compiles the mapping model into CHT outbound push entries. One entry maps
@@ -48,7 +49,7 @@ export function exprCore(): Promise<string> {
 /** The single `expr`: the core, then one call on the doc. Its value is the Bundle. */
 export async function mappingExpr(model: MappingModel): Promise<string> {
   const code = (await exprCore()).trim().replace(/;$/, '');
-  return `${code};${GLOBAL}.mapDoc(${JSON.stringify(model)},doc)`;
+  return `${code};${GLOBAL}.mapDoc(${jsLiteral(model)},doc)`;
 }
 
 export async function outboundEntries(compiled: Compiled, env: NodeJS.ProcessEnv = process.env): Promise<Record<string, OutboundEntry>> {

@@ -1,9 +1,9 @@
 import type { Condition } from 'fhir/r4';
-import type { ConditionRule } from './model';
+import type { ConditionRule, EpisodeRule } from './model';
 import { resourceId, systems } from './identity';
 import { type ReportContext, codedFacts, read } from './rules';
 import { dateTime } from './values';
-import type { Episode } from './episodes';
+import { type Episode, defaultEpisode } from './episodes';
 import { slotOf, withClaims } from './statement';
 import { performerOf } from './actors';
 
@@ -19,9 +19,10 @@ const CATEGORY = 'http://terminology.hl7.org/CodeSystem/condition-category';
  * it (a registration its onset, a delivery its abatement), each owning what
  * it states, the later in clinical time winning (statement.ts).
  */
-export function conditionsFor(ctx: ReportContext, rule: ConditionRule, episodes: Episode[] = []): Condition[] {
+export function conditionsFor(ctx: ReportContext, rule: ConditionRule, episodes: Episode[] = [], episodeRules?: EpisodeRule[]): Condition[] {
   const out: Condition[] = [];
-  const episode = rule.scope === 'episode' ? episodes.find((e) => e.type === rule.episode) : undefined;
+  const type = rule.episode ?? defaultEpisode(episodeRules);
+  const episode = rule.scope === 'episode' ? episodes.find((e) => e.type === type) : undefined;
   // A report that names no episode (not opened from a task: the field is empty) still says what it saw: its
   // episode-scoped facts become Conditions of the report alone, shared with no other report.
   for (const f of codedFacts(ctx, rule)) {
@@ -39,8 +40,8 @@ export function conditionsFor(ctx: ReportContext, rule: ConditionRule, episodes:
       resourceType: 'Condition',
       id,
       clinicalStatus: { coding: [{ system: CLINICAL, code: rule.clinical ?? 'active' }] },
-      verificationStatus: { coding: [{ system: VERIFICATION, code: rule.verification }] },
-      category: [{ coding: [{ system: CATEGORY, code: rule.category }] }],
+      verificationStatus: { coding: [{ system: VERIFICATION, code: rule.verification ?? 'provisional' }] },
+      category: [{ coding: [{ system: CATEGORY, code: rule.category ?? 'encounter-diagnosis' }] }],
       code: f.concept,
       subject: f.subject,
       encounter: ctx.encounter,

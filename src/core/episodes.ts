@@ -20,6 +20,18 @@ export interface Episode {
   ref: Reference;
 }
 
+/**
+ * The episode an episode-scoped Condition belongs to when its rule does not
+ * say: the form's only episode, else the only one the report belongs to or
+ * closes (it has a field; a delivery closes the pregnancy and opens the
+ * postnatal episode). The build leaves `episode` out when it is this one.
+ */
+export function defaultEpisode(rules: EpisodeRule[] | undefined): string | undefined {
+  if (rules?.length === 1) return rules[0]!.type;
+  const joined = (rules ?? []).filter((r) => r.field);
+  return joined.length === 1 ? joined[0]!.type : undefined;
+}
+
 export function episodesOf(ctx: ReportContext, rules: EpisodeRule[] | undefined): Episode[] {
   const out: Episode[] = [];
   for (const rule of rules ?? []) {

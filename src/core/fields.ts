@@ -42,3 +42,13 @@ export function answersAt(fields: unknown, shape: Shape, path: string, scope: Sc
   }
   return states.map((s) => ({ value: s.node, part: s.part, scope: s.scope }));
 }
+
+/** The leaf code at a dotted path of a form's shape (repeats are one-element arrays), if any. */
+export function leafCode(shape: Shape, path: string): string | undefined {
+  let node: unknown = shape;
+  for (const seg of path.split('.')) {
+    if (Array.isArray(node)) node = node[0];
+    node = node && typeof node === 'object' && Object.prototype.hasOwnProperty.call(node, seg) ? (node as Shape)[seg] : undefined;
+  }
+  return typeof node === 'string' ? node : undefined;
+}

@@ -95,7 +95,8 @@ export interface ObservationRule extends RuleBase {
   field: string;
   /** Concept key (MappingModel.concepts). */
   code: string;
-  value: ObservationValue;
+  /** Default: what the field's type gives (observations.ts `defaultValue`), left out of the model when it is that. */
+  value?: ObservationValue;
   /** UCUM code and display, for quantities. */
   unit?: [string, string];
   category?: string;
@@ -163,8 +164,10 @@ export interface ReferralRule extends CodedRule {
 }
 
 export interface ConditionRule extends CodedRule {
-  category: 'encounter-diagnosis' | 'problem-list-item';
-  verification: 'provisional' | 'confirmed' | 'differential' | 'unconfirmed' | 'refuted';
+  /** Default `encounter-diagnosis` (left out of the model, which phones download). */
+  category?: 'encounter-diagnosis' | 'problem-list-item';
+  /** Default `provisional`. */
+  verification?: 'provisional' | 'confirmed' | 'differential' | 'unconfirmed' | 'refuted';
   /** Condition.clinicalStatus; default `active`. */
   clinical?: 'active' | 'recurrence' | 'relapse' | 'inactive' | 'remission' | 'resolved';
   /** Fields with the onset and abatement dates. */
@@ -176,7 +179,7 @@ export interface ConditionRule extends CodedRule {
    * way later reports update it by clinical time (statement.ts).
    */
   scope?: 'patient' | 'episode';
-  /** With scope `episode`: the episode's type (a concept key of the form's `episodes`). */
+  /** With scope `episode`: the episode's type (a concept key of the form's `episodes`); default: episodes.ts `defaultEpisode`. */
   episode?: string;
 }
 

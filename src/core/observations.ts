@@ -1,5 +1,6 @@
 import type { Observation } from 'fhir/r4';
-import type { ObservationRule } from './model';
+import { EPOCH_MS, type ObservationRule, type ObservationValue } from './model';
+import { leafCode } from './fields';
 import { choices, dateTime, decimal, integer, own, text } from './values';
 import { resourceId } from './identity';
 import { MappingError } from './errors';
@@ -13,9 +14,26 @@ const DEFAULT_NO = ['no', 'false', '0'];
 
 type Value = Pick<Observation, 'valueQuantity' | 'valueInteger' | 'valueBoolean' | 'valueString' | 'valueDateTime' | 'valueCodeableConcept'>;
 
+/** What a field's type code (model.ts Shape) gives when the rule says no `value`. */
+const BY_TYPE: Record<string, ObservationValue> = {
+  i: 'integer',
+  d: 'quantity',
+  D: 'dateTime',
+  T: 'dateTime',
+  [EPOCH_MS]: 'dateTime',
+  b: 'boolean',
+  '1': 'coded',
+  n: 'coded',
+};
+
+/** The rule's value type: its own, else answers -> coded, a unit -> quantity, else the field's type. The build leaves out a `value` that equals this. */
+export function defaultValue(rule: Pick<ObservationRule, 'answers' | 'unit'>, typeCode: string | undefined): ObservationValue {
+  return rule.answers ? 'coded' : rule.unit ? 'quantity' : (typeCode !== undefined && own(BY_TYPE, typeCode)) || 'string';
+}
+
 /** The value[x] of one answer, or undefined when the answer cannot be read as the rule's type. */
-function valueOf(ctx: ReportContext, rule: ObservationRule, raw: unknown): Value | undefined {
-  switch (rule.value) {
+function valueOf(ctx: ReportContext, rule: ObservationRule, kind: ObservationValue, raw: unknown): Value | undefined {
+  switch (kind) {
     case 'quantity': {
       const n = decimal(raw);
       if (n === undefined) return undefined;
@@ -79,6 +97,7 @@ export function observationsFor(ctx: ReportContext, rule: ObservationRule, made?
   const fail = (why: string) => {
     throw new MappingError(`${where(ctx)}: required field '${rule.field}' ${why}`);
   };
+  const kind = rule.value ?? defaultValue(rule, leafCode(ctx.shape, rule.field));
   for (const fact of factsFor(ctx, rule, rule.field)) {
     const raw = fact.value;
     if (text(raw) === undefined) {
@@ -90,10 +109,10 @@ export function observationsFor(ctx: ReportContext, rule: ObservationRule, made?
       if (rule.required) fail(`has no date in '${rule.date}'`);
       continue;
     }
-    if (rule.value === 'coded') {
+    if (kind === 'coded') {
       const before = out.length;
       for (const answer of choices(raw)) {
-        const v = valueOf(ctx, rule, answer);
+        const v = valueOf(ctx, rule, kind, answer);
         if (!v) continue;
         out.push(observation(ctx, rule, fact, fact.part + '=' + answer, v, effective));
         made?.(out[out.length - 1]!, fact);
@@ -101,9 +120,9 @@ export function observationsFor(ctx: ReportContext, rule: ObservationRule, made?
       if (out.length === before && rule.required) fail(`has no mapped answer in '${text(raw)}'`);
       continue;
     }
-    const v = valueOf(ctx, rule, raw);
+    const v = valueOf(ctx, rule, kind, raw);
     if (!v) {
-      if (rule.required) fail(`is not a valid ${rule.value}: '${String(text(raw)).slice(0, 40)}'`);
+      if (rule.required) fail(`is not a valid ${kind}: '${String(text(raw)).slice(0, 40)}'`);
       continue;
     }
     out.push(observation(ctx, rule, fact, fact.part, v, effective));

@@ -115,7 +115,7 @@ export function reportResources(model: MappingModel, form: FormModel, doc: Doc):
   const out: Resource[] = [encounter];
   out.push(...episodeResources(ctx, form.episodes, episodes, serviceProvider ? refTo(d, 'Organization', serviceProvider) : undefined));
   for (const rule of form.observations ?? []) out.push(...observationsFor(ctx, rule, (obs, fact) => out.push(...testResources(ctx, rule, obs, fact))));
-  for (const rule of form.conditions ?? []) out.push(...conditionsFor(ctx, rule, episodes));
+  for (const rule of form.conditions ?? []) out.push(...conditionsFor(ctx, rule, episodes, form.episodes));
   for (const rule of form.immunizations ?? []) out.push(...immunizationsFor(ctx, rule));
   for (const rule of form.procedures ?? []) out.push(...proceduresFor(ctx, rule));
   for (const rule of form.appointments ?? []) out.push(...appointmentsFor(ctx, rule));

@@ -15,6 +15,8 @@ import type {
 import { EPOCH_MS, SHAPE_CODES } from '../core/model';
 import type { Actor, ContactModel, MedicationRule, Place, ReferralRule } from '../core/model';
 import { setLeaf } from './shape';
+import { defaultValue } from '../core/observations';
+import { defaultEpisode } from '../core/episodes';
 import type { Terminology } from '../core/terminology';
 import { parseWhen } from './when';
 import type { InstanceNode, XFormField, XFormInfo } from './xform';
@@ -296,9 +298,15 @@ export function compileForm(
 
   const observations: ObservationRule[] = (def.observations ?? []).map((o, i) => {
     const where = `/observations/${i}`;
-    const value: ObservationValue = o.value ?? (o.answers ? 'coded' : o.unit ? 'quantity' : valueFor(xform.fields[o.field]));
+    const derived = defaultValue(
+      { answers: o.answers && {}, unit: o.unit ? [o.unit, o.unit] : undefined },
+      epochs.has(o.field) ? EPOCH_MS : typeCodeOf(xform.fields[o.field]),
+    );
+    const value: ObservationValue = o.value ?? derived;
     if (value === 'coded' && !o.answers) report(where, `a coded value needs 'answers' (choice -> concept)`);
-    const rule: ObservationRule = { ...base(o, where), field: o.field, code: concept(o.code, where + '/code'), value };
+    const rule: ObservationRule = { ...base(o, where), field: o.field, code: concept(o.code, where + '/code') };
+    // Left out when the core derives the same from the field's type (the model is in every phone's settings).
+    if (value !== derived) rule.value = value;
     who(o, rule, where, 'an Observation', { performer: ANYONE('an Observation') });
     if (o.device) {
       rule.device = { code: concept(o.device.code, where + '/device/code') };
@@ -364,7 +372,10 @@ export function compileForm(
 
   const conditions: ConditionRule[] = (def.conditions ?? []).map((c, i) => {
     const where = `/conditions/${i}`;
-    const rule: ConditionRule = { ...coded(c, where), category: c.category ?? 'encounter-diagnosis', verification: c.verification ?? 'provisional' };
+    const rule: ConditionRule = coded(c, where);
+    // Defaults (conditions.ts) stay out of the model.
+    if (c.category && c.category !== 'encounter-diagnosis') rule.category = c.category;
+    if (c.verification && c.verification !== 'provisional') rule.verification = c.verification;
     who(c, rule, where, 'a Condition', { performer: { what: "a Condition's asserter", as: ['Practitioner', 'Patient'], roles: false } });
     if (c.text && c.scope && c.scope !== 'report')
       report(where + '/scope', `a Condition named by free text cannot be ${c.scope}-scoped: its key would be the words, which change with each report`);
@@ -384,8 +395,9 @@ export function compileForm(
     if (c.scope === 'episode') {
       const type = c.episode === undefined ? undefined : concept(c.episode, where + '/episode');
       const found = type === undefined ? (episodes.length === 1 ? episodes[0] : undefined) : episodes.find((e) => e.type === type);
-      if (found) rule.episode = found.type;
-      else
+      if (found) {
+        if (found.type !== defaultEpisode(episodes)) rule.episode = found.type;
+      } else
         report(
           where + '/episode',
           episodes.length
@@ -600,23 +612,9 @@ export function dateFormats(xpath: string): string[] {
   return out;
 }
 
-function valueFor(f: XFormField | undefined): ObservationValue {
-  switch (f?.type) {
-    case 'int':
-      return 'integer';
-    case 'decimal':
-      return 'quantity';
-    case 'date':
-    case 'dateTime':
-      return 'dateTime';
-    case 'boolean':
-      return 'boolean';
-    case 'select1':
-    case 'select':
-      return 'coded';
-    default:
-      return 'string';
-  }
+/** A field's code in the form's shape (core/model.ts SHAPE_CODES), undefined for text. */
+function typeCodeOf(f: XFormField | undefined): string | undefined {
+  return f && f.type !== 'string' ? SHAPE_CODES[f.type] : undefined;
 }
 
 /** A db-doc-ref to a db-doc section that saves a contact (not a report, not the report itself), or a contact picker. */

@@ -1,6 +1,6 @@
 import type { Bundle, CodeSystem, Coding, Element, Questionnaire, QuestionnaireItem, Resource, StructureDefinition } from 'fhir/r4';
 import { EPOCH_MS, type Deployment, type FieldType, type Shape } from '../core/model';
-import { leafCode } from './shape';
+import { leafCode } from '../core/fields';
 import { choiceSystem, resourceId, systems } from '../core/identity';
 import type { InstanceNode, Labels, XFormInfo } from './xform';
 import type { Compiled } from './compile';

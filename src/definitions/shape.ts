@@ -1,15 +1,5 @@
 import type { Shape } from '../core/model';
 
-/** The leaf code at a dotted path of a form's shape (repeats are one-element arrays), if any. */
-export function leafCode(shape: Shape, path: string): string | undefined {
-  let node: unknown = shape;
-  for (const seg of path.split('.')) {
-    if (Array.isArray(node)) node = node[0];
-    node = node && typeof node === 'object' && Object.prototype.hasOwnProperty.call(node, seg) ? (node as Shape)[seg] : undefined;
-  }
-  return typeof node === 'string' ? node : undefined;
-}
-
 /** Sets the leaf code at a dotted path, making the groups on the way (a string field has none: shapes leave strings out). */
 export function setLeaf(shape: Shape, path: string, code: string): void {
   const segs = path.split('.');
