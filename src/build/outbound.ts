@@ -3,7 +3,7 @@ import type { MappingModel } from '../core/model';
 import type { Compiled, Settings } from '../definitions/compile';
 import { bundle, PKG } from './bundle';
 import type { OutboundEntry as ChtOutboundEntry } from '../outbound/cht-outbound';
-import { jsLiteral } from './js-literal';
+import { jsLiteral } from '../definitions/js-literal';
 
 /**
  * Compiles the mapping model into CHT outbound push entries. One entry maps

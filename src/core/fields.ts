@@ -18,7 +18,8 @@ export interface Answer {
   scope: Scope;
 }
 
-export function answersAt(fields: unknown, shape: Shape, path: string, scope: Scope = {}): Answer[] {
+export function answersAt(fields: unknown, shape: Shape, ref: string, scope: Scope = {}): Answer[] {
+  const path = fullPath(shape, ref);
   let states: Array<{ node: unknown; shape: unknown; path: string; part: string; scope: Scope }> = [{ node: fields, shape, path: '', part: '', scope }];
   for (const seg of path.split('.')) {
     const next: typeof states = [];
@@ -43,12 +44,54 @@ export function answersAt(fields: unknown, shape: Shape, path: string, scope: Sc
   return states.map((s) => ({ value: s.node, part: s.part, scope: s.scope }));
 }
 
-/** The leaf code at a dotted path of a form's shape (repeats are one-element arrays), if any. */
-export function leafCode(shape: Shape, path: string): string | undefined {
+/** The leaf code at a field of a form's shape, named as the model names it (`fullPath`), if any. */
+export function leafCode(shape: Shape, ref: string): string | undefined {
+  return leafAt(shape, fullPath(shape, ref));
+}
+
+/** The leaf code at a full dotted path of a shape (repeats are one-element arrays), if any. */
+export function leafAt(shape: Shape, path: string): string | undefined {
   let node: unknown = shape;
   for (const seg of path.split('.')) {
     if (Array.isArray(node)) node = node[0];
-    node = node && typeof node === 'object' && Object.prototype.hasOwnProperty.call(node, seg) ? (node as Shape)[seg] : undefined;
+    node = isObject(node) ? own(node, seg) : undefined;
   }
   return typeof node === 'string' ? node : undefined;
+}
+
+/** Per shape: each leaf's shortest unique dotted suffix -> its path. A shape is not changed once read. */
+const suffixes = new WeakMap<Shape, Record<string, string>>();
+
+/**
+ * A field's path from how the model names it: the model names each field
+ * by the shortest dotted suffix of its path that no other field of the form
+ * ends with (`baby_details.fever`, not `babys_condition.baby_repeat.baby_details.fever`),
+ * which keeps the model small on phones (build: definitions/field-refs.ts).
+ * A path the shape does not know is itself.
+ */
+export function fullPath(shape: Shape, ref: string): string {
+  let index = suffixes.get(shape);
+  if (!index) {
+    const leaves: string[] = [];
+    const walk = (node: unknown, prefix: string): void => {
+      if (Array.isArray(node)) return walk(node[0], prefix);
+      if (typeof node === 'string') return void leaves.push(prefix);
+      if (isObject(node)) for (const k of Object.keys(node)) walk(node[k], prefix ? prefix + '.' + k : k);
+    };
+    walk(shape, '');
+    index = {};
+    for (const p of leaves) index[shortestSuffix(p, leaves)] = p;
+    suffixes.set(shape, index);
+  }
+  return own(index, ref) ?? ref;
+}
+
+/** The shortest dotted suffix of `path` that names it alone among `paths` (a path equal to it, or ending with `.` and it). */
+export function shortestSuffix(path: string, paths: string[]): string {
+  const segs = path.split('.');
+  for (let n = 1; n < segs.length; n++) {
+    const suffix = segs.slice(-n).join('.');
+    if (paths.every((q) => q === path || (q !== suffix && !q.endsWith('.' + suffix)))) return suffix;
+  }
+  return path;
 }

@@ -221,9 +221,18 @@ export interface FulfilsRule {
   statuses?: Record<string, TaskStatus>;
 }
 
+/** The lists of rules a form has, one per kind of resource. */
+export type RuleList = 'observations' | 'conditions' | 'immunizations' | 'procedures' | 'appointments' | 'medications' | 'referrals';
+
 export interface FormModel {
   /** Encounter.type, a concept key. */
   type?: string;
+  /**
+   * Per rule list, properties most of its rules share, written once
+   * (definitions/hoist.ts); a rule's own value wins, and `null` in a rule
+   * means it has none (rules.ts `rulesOf`).
+   */
+  defaults?: Partial<Record<RuleList, Record<string, unknown>>>;
   fulfils?: FulfilsRule;
   observations?: ObservationRule[];
   conditions?: ConditionRule[];

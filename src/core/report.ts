@@ -16,7 +16,7 @@ import { episodeResources, episodesOf } from './episodes';
 import { newbornLinks } from './newborns';
 import { questionnaireResponse } from './questionnaire-response';
 import { fulfilmentTask, requestRef } from './task';
-import type { ReportContext } from './rules';
+import { type ReportContext, rulesOf } from './rules';
 import { conceptOf } from './terminology';
 
 /**
@@ -114,13 +114,13 @@ export function reportResources(model: MappingModel, form: FormModel, doc: Doc):
   if (episodes.length && subject.ref) encounter.episodeOfCare = episodes.map((e) => e.ref);
   const out: Resource[] = [encounter];
   out.push(...episodeResources(ctx, form.episodes, episodes, serviceProvider ? refTo(d, 'Organization', serviceProvider) : undefined));
-  for (const rule of form.observations ?? []) out.push(...observationsFor(ctx, rule, (obs, fact) => out.push(...testResources(ctx, rule, obs, fact))));
-  for (const rule of form.conditions ?? []) out.push(...conditionsFor(ctx, rule, episodes, form.episodes));
-  for (const rule of form.immunizations ?? []) out.push(...immunizationsFor(ctx, rule));
-  for (const rule of form.procedures ?? []) out.push(...proceduresFor(ctx, rule));
-  for (const rule of form.appointments ?? []) out.push(...appointmentsFor(ctx, rule));
-  for (const rule of form.medications ?? []) out.push(...medicationsFor(ctx, rule));
-  for (const rule of form.referrals ?? [])
+  for (const rule of rulesOf(form, 'observations')) out.push(...observationsFor(ctx, rule, (obs, fact) => out.push(...testResources(ctx, rule, obs, fact))));
+  for (const rule of rulesOf(form, 'conditions')) out.push(...conditionsFor(ctx, rule, episodes, form.episodes));
+  for (const rule of rulesOf(form, 'immunizations')) out.push(...immunizationsFor(ctx, rule));
+  for (const rule of rulesOf(form, 'procedures')) out.push(...proceduresFor(ctx, rule));
+  for (const rule of rulesOf(form, 'appointments')) out.push(...appointmentsFor(ctx, rule));
+  for (const rule of rulesOf(form, 'medications')) out.push(...medicationsFor(ctx, rule));
+  for (const rule of rulesOf(form, 'referrals'))
     out.push(
       ...referralsFor(
         ctx,

@@ -1,5 +1,5 @@
 import type { CodeableConcept, Reference } from 'fhir/r4';
-import type { CodedRule, Deployment, RuleBase, Shape } from './model';
+import type { CodedRule, Deployment, FormModel, RuleBase, RuleList, Shape } from './model';
 import { answersAt, type Answer, type Scope } from './fields';
 import { holds } from './when';
 import { refTo } from './identity';
@@ -97,4 +97,16 @@ export function codedFacts(ctx: ReportContext, rule: CodedRule): CodedFact[] {
   }
   if (rule.required && !out.length) throw new MappingError(`${where(ctx)}: required field '${rule.field ?? rule.code}' has no mapped answer`);
   return out;
+}
+
+/** A form's rules of one list, each with the list's shared properties (FormModel.defaults) filled in. */
+export function rulesOf<K extends RuleList>(form: FormModel, list: K): NonNullable<FormModel[K]> {
+  const rules = (form[list] ?? []) as Array<Record<string, unknown>>;
+  const shared = form.defaults?.[list];
+  if (!shared) return rules as unknown as NonNullable<FormModel[K]>;
+  return rules.map((rule) => {
+    const out: Record<string, unknown> = { ...shared, ...rule };
+    for (const k of Object.keys(out)) if (out[k] === null) delete out[k];
+    return out;
+  }) as unknown as NonNullable<FormModel[K]>;
 }

@@ -15,6 +15,8 @@ import type {
 import { EPOCH_MS, SHAPE_CODES } from '../core/model';
 import type { Actor, ContactModel, MedicationRule, Place, ReferralRule } from '../core/model';
 import { setLeaf } from './shape';
+import { withShortFieldRefs } from './field-refs';
+import { hoistDefaults } from './hoist';
 import { defaultValue } from '../core/observations';
 import { defaultEpisode } from '../core/episodes';
 import type { Terminology } from '../core/terminology';
@@ -537,7 +539,7 @@ export function compileForm(
     if (f && !isPersonRef(xform, f)) report('/newborns', `'${def.newborns}' holds no person's _id (a db-doc-ref to a person section, or a contact picker)`);
     model.newborns = def.newborns;
   }
-  return model;
+  return hoistDefaults(withShortFieldRefs(model, (p) => xform.fields[p]?.type));
 }
 
 /**

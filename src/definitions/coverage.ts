@@ -1,4 +1,5 @@
-import type { FormModel, When } from '../core/model';
+import type { FormModel } from '../core/model';
+import { fieldsRead } from './field-refs';
 import { NOT_ANSWERS } from '../core/questionnaire-response';
 import type { XFormInfo } from './xform';
 
@@ -24,47 +25,5 @@ export function formCoverage(xform: XFormInfo, model: FormModel | undefined): Fo
     else if (!model || (field.control && field.readonly) || NOT_ANSWERS.includes(path.split('.')[0]!)) out.nowhere.push(path);
     else out.onlyInResponse.push(path);
   }
-  return out;
-}
-
-/** Keys whose string value is a field path, at any depth of a rule (`performer.field`, `device.lot`, `reasons[].field`). */
-const FIELD_KEYS = new Set([
-  'field',
-  'subject',
-  'date',
-  'onset',
-  'abatement',
-  'statusField',
-  'lot',
-  'expiry',
-  'dose',
-  'end',
-  'performer',
-  'location',
-  'newborns',
-]);
-/** Values of `performer` and `location` that name no field. */
-const NOT_FIELDS = new Set(['submitter', 'household', 'facility']);
-
-/** Every field path a form's rules name, `when` conditions included. */
-function fieldsRead(model: FormModel): Set<string> {
-  const out = new Set<string>();
-  const whenFields = (w: When | string | number): void => {
-    if (!Array.isArray(w)) return;
-    if ((w[0] === '.' || w[0] === 'sel') && typeof w[1] === 'string') out.add(w[1]);
-    else w.forEach(whenFields);
-  };
-  const walk = (x: unknown): void => {
-    if (Array.isArray(x)) return x.forEach(walk);
-    if (!x || typeof x !== 'object') return;
-    for (const [k, v] of Object.entries(x)) {
-      if (k === 'when') whenFields(v as When);
-      else if (FIELD_KEYS.has(k) && typeof v === 'string') {
-        if (!NOT_FIELDS.has(v)) out.add(v);
-      } else if (k !== 'answers' && k !== 'roles') walk(v);
-    }
-  };
-  const { shape: _shape, ...rules } = model;
-  walk(rules);
   return out;
 }

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { compileDefinitions } from '../../src/definitions/compile';
+import { fullPath } from '../../src/core/fields';
 import { DefinitionError } from '../../src/definitions/load';
 import { ROOT } from '../support/repo';
 import { mapDoc } from '../../src/core/map-doc';
@@ -172,7 +173,9 @@ describe('mapping definitions over CHT-style forms', () => {
       def.observations[1].when = "/childbirth/babies/baby/baby_details/weight_known = 'yes'";
       fs.writeFileSync(file, JSON.stringify(def));
       const { model } = compileDefinitions(root);
-      assert.deepEqual(model.forms.childbirth.observations?.[1].when, ['=', ['.', 'babies.baby.baby_details.weight_known'], 'yes']);
+      // The model names the field by its shortest unique suffix (core/fields.ts fullPath reads it back).
+      const [op, [dot, ref], value] = model.forms.childbirth.observations?.[1].when as [string, [string, string], string];
+      assert.deepEqual([op, [dot, fullPath(model.forms.childbirth.shape, ref)], value], ['=', ['.', 'babies.baby.baby_details.weight_known'], 'yes']);
     } finally {
       fs.rmSync(root, { recursive: true, force: true });
     }
