@@ -68,13 +68,13 @@ export function unpackTerminology(p: PackedTerminology): Terminology {
   };
   const concepts: Record<string, Concept> = {};
   for (const key of Object.keys(p.concepts)) {
-    const row = p.concepts[key]!;
     const c: Concept = {};
-    ROW.forEach((f, i) => {
-      const v = row[i];
-      if (v === undefined || v === 0) return;
+    // Only pooled elements are numbers, only translations are arrays.
+    p.concepts[key]!.forEach((v, i) => {
+      if (v === 0) return;
+      const f = ROW[i]!;
       if (f === 'translations') c.translations = translations(v as PackedTranslations);
-      else c[f] = POOLED.has(f) ? p.strings[(v as number) - 1] : (v as string);
+      else c[f] = typeof v === 'number' ? p.strings[v - 1] : (v as string);
     });
     concepts[key] = c;
   }
