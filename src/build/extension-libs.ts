@@ -6,6 +6,8 @@ import { checkLoadsLikeCht } from './cht-lib-loader';
 import { fhirpathLibPlugins } from './fhirpath-lib';
 import { writeIfChanged } from './owned-files';
 import type { Compiled } from '../definitions/compile';
+import type { Terminology } from '../core/terminology';
+import { packTerminology } from '../core/terminology-pack';
 import type { Project } from '../definitions/project';
 import { DefinitionError } from '../definitions/load';
 
@@ -86,9 +88,11 @@ export async function buildExtensionLibs(compiled: Compiled, names: Iterable<str
 function projectData(compiled: Compiled, translations: boolean): Plugin {
   const data: Record<string, unknown> = {
     'cht-fhir:deployment': compiled.model.deployment,
-    'cht-fhir:terminology': translations
-      ? compiled.terminology
-      : (JSON.parse(JSON.stringify(compiled.terminology, (k, v: unknown) => (k === 'translations' ? undefined : v))) as unknown),
+    'cht-fhir:terminology': packTerminology(
+      translations
+        ? compiled.terminology
+        : (JSON.parse(JSON.stringify(compiled.terminology, (k, v: unknown) => (k === 'translations' ? undefined : v))) as Terminology),
+    ),
   };
   return {
     name: 'cht-fhir-project-data',

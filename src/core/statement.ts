@@ -88,8 +88,9 @@ export function stampStatement<T extends Resource>(resource: T, source: string, 
   };
 }
 
+/** Whether `statementsOf(resource)` is not empty; without parsing, as the outbound push asks it of every resource it sends. */
 export function hasStatement(resource: unknown): boolean {
-  return statementsOf(resource).length > 0;
+  return isObject(resource) && Array.isArray(resource.extension) && resource.extension.some((e) => isStatement(e) && Array.isArray((e as Extension).extension));
 }
 
 export function statementsOf(resource: unknown): Statement[] {

@@ -8,32 +8,22 @@
  */
 
 const W: number[] = new Array<number>(80);
-const HEX = '0123456789abcdef';
-const namespaces = new Map<string, number[]>();
 
 function namespaceBytes(ns: string): number[] {
-  let bytes = namespaces.get(ns);
-  if (!bytes) {
-    const hex = ns.replace(/-/g, '');
-    if (!/^[0-9a-fA-F]{32}$/.test(hex)) throw new TypeError('invalid UUID namespace: ' + ns);
-    bytes = [];
-    for (let i = 0; i < 32; i += 2) bytes.push(parseInt(hex.substr(i, 2), 16));
-    namespaces.set(ns, bytes);
-  }
-  return bytes;
+  const hex = ns.replace(/-/g, '');
+  if (!/^[0-9a-fA-F]{32}$/.test(hex)) throw new TypeError('invalid UUID namespace: ' + ns);
+  return hex.match(/../g)!.map((b) => parseInt(b, 16));
 }
 
-/** UTF-8 bytes of a string without lone surrogates (callers clean their text). */
+/** UTF-8 bytes of a string without lone surrogates (callers clean their text: encodeURIComponent throws on one). */
 function utf8(s: string): number[] {
+  const e = encodeURIComponent(s);
   const out: number[] = [];
-  for (let i = 0; i < s.length; i++) {
-    let c = s.charCodeAt(i);
-    if (c < 0x80) out.push(c);
-    else if (c < 0x800) out.push(0xc0 | (c >> 6), 0x80 | (c & 63));
-    else if (c >= 0xd800 && c < 0xdc00 && i + 1 < s.length) {
-      c = 0x10000 + ((c - 0xd800) << 10) + (s.charCodeAt(++i) - 0xdc00);
-      out.push(0xf0 | (c >> 18), 0x80 | ((c >> 12) & 63), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
-    } else out.push(0xe0 | (c >> 12), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
+  for (let i = 0; i < e.length; i++) {
+    if (e[i] === '%') {
+      out.push(parseInt(e.substr(i + 1, 2), 16));
+      i += 2;
+    } else out.push(e.charCodeAt(i));
   }
   return out;
 }
@@ -87,9 +77,6 @@ function sha1(msg: number[]): [number, number, number, number] {
 
 export function uuidv5(name: string, namespace: string): string {
   const [h0, h1, h2, h3] = sha1(namespaceBytes(namespace).concat(utf8(name)));
-  // version 5 in the high nibble of byte 6, variant 10 in the top bits of byte 8
-  const words = [h0, (h1 & 0xffff0fff) | 0x00005000, (h2 & 0x3fffffff) | 0x80000000, h3];
-  let hex = '';
-  for (const w of words) for (let s = 28; s >= 0; s -= 4) hex += HEX.charAt((w >>> s) & 15);
-  return hex.slice(0, 8) + '-' + hex.slice(8, 12) + '-' + hex.slice(12, 16) + '-' + hex.slice(16, 20) + '-' + hex.slice(20);
+  const hex = [h0, (h1 & 0xffff0fff) | 0x00005000, (h2 & 0x3fffffff) | 0x80000000, h3].map((w) => (w >>> 0).toString(16).padStart(8, '0')).join('');
+  return hex.replace(/^(.{8})(.{4})(.{4})(.{4})/, '$1-$2-$3-$4-');
 }

@@ -7,6 +7,6 @@ declare module 'cht-fhir:deployment' {
   export default deployment;
 }
 declare module 'cht-fhir:terminology' {
-  const terminology: import('../core/terminology').Terminology;
+  const terminology: import('../core/terminology-pack').PackedTerminology;
   export default terminology;
 }
