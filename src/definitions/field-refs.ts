@@ -1,4 +1,4 @@
-import type { FormModel, Shape, When } from '../core/model';
+import type { FormModel, When } from '../core/model';
 import { fullPath, leafAt, shortestSuffix } from '../core/fields';
 import { setLeaf } from './shape';
 
@@ -60,7 +60,7 @@ export function fieldsRead(form: FormModel): Set<string> {
  * rules read join the shape (code `s`), so the core can tell them apart.
  */
 export function withShortFieldRefs(form: FormModel, typeOf: (path: string) => string | undefined): FormModel {
-  const shape: Shape = JSON.parse(JSON.stringify(form.shape));
+  const shape = structuredClone(form.shape);
   for (const p of fieldsRead(form)) if (leafAt(shape, p) === undefined && typeOf(p) !== undefined) setLeaf(shape, p, 's');
   const leaves: string[] = [];
   const collect = (node: unknown, prefix: string): void => {
