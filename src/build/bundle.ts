@@ -55,7 +55,8 @@ export async function bundle(entry: string, opts: BundleOptions): Promise<string
       commonjs(),
       ...(opts.minify === false
         ? []
-        : [terser({ format: { ascii_only: true, comments: false }, compress: { passes: 2 }, ecma: opts.target === 'ES2020' ? 2020 : 2017 })]),
+        : // Single quotes: the outbound expr is stored as a JSON string, where every double quote costs a backslash.
+          [terser({ format: { ascii_only: true, comments: false, quote_style: 1 }, compress: { passes: 2 }, ecma: opts.target === 'ES2020' ? 2020 : 2017 })]),
     ],
     onwarn(warning) {
       // Dependencies' own circular imports and `this` at module level are theirs, and harmless in Node.
