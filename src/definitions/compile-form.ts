@@ -182,9 +182,11 @@ export function compileForm(
       return { field: path, roles };
     }
     if (!isPersonRef(xform, f)) {
+      // A text field a task or app fills with a contact's _id (a test administrator's): the definition says what it is.
+      if (typeof a !== 'string' && a.as && f.type === 'string') return { field: path, as: a.as };
       report(
         where,
-        `'${path}' holds no contact's _id: use a contact picker or a db-doc-ref, or { "field": "${path}", "roles": { <answer>: <concept> } } for an answer naming a role`,
+        `'${path}' holds no contact's _id: use a contact picker or a db-doc-ref; for a text field that holds one, { "field": "${path}", "as": "Practitioner" }; for an answer naming a role, { "field": "${path}", "roles": { <answer>: <concept> } }`,
       );
       return undefined;
     }
@@ -214,7 +216,9 @@ export function compileForm(
       for (const answer of Object.keys(p.answers)) checkAnswer(path, answer, `${where}/answers/${answer}`);
       return { field: path, answers: p.answers };
     }
-    if (!isPersonRef(xform, f) || (contactTypeOf(f) && !isPlaceType(contactTypeOf(f))))
+    // A picker or db-doc-ref must pick a place; a text field (filled by a task or app) is taken at its word.
+    const picked = isPersonRef(xform, f) ? contactTypeOf(f) : undefined;
+    if (f.type !== 'string' || (picked && !isPlaceType(picked)))
       report(
         where,
         `'${path}' holds no place's _id: use 'household', 'facility', a place picker, or { "field": "${path}", "answers": { <answer>: "household" | "facility" } }`,

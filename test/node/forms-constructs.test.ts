@@ -235,6 +235,14 @@ describe('form constructs: who, where, medicines, referrals, tests, files (issue
       assert.ok(visit.toResources.includes(f), f);
   });
 
+  it("a text field a task or app fills with a contact's _id is taken at its word when the definition says what it holds", () => {
+    const c = compile({
+      rdt_capture: { ...RDT, location: 'rdt.lot', observations: [{ ...RDT.observations[0], performer: { field: 'rdt.lot', as: 'Practitioner' } }] },
+    });
+    const [obs] = of<Observation>(mapDoc(c.model, rdtReport({ lot: 'chw-1' })), 'Observation');
+    assert.deepEqual(obs.performer, [refTo(d, 'Practitioner', 'chw-1')]);
+  });
+
   describe('refused with a message', () => {
     const cases: Array<[string, string, object, RegExp]> = [
       [
