@@ -34,6 +34,11 @@ export function performerOf(ctx: ReportContext, actor: Actor | undefined, scope:
   return { actor: { display: role.text ?? role.coding?.[0]?.display ?? key }, role };
 }
 
+/** As a `performer` element of a Procedure, Immunization or MedicationAdministration: the actor, with the role as its function. */
+export function performerElement(p: Performer): { actor: Reference; function?: CodeableConcept } {
+  return p.role ? { function: p.role, actor: p.actor } : { actor: p.actor };
+}
+
 /** The Location of one fact, or undefined when the form does not say (or says somewhere the rule does not map). */
 export function locationOf(ctx: ReportContext, place: Place | undefined, scope: Scope): Reference | undefined {
   if (!place) return undefined;

@@ -3,7 +3,7 @@ import type { CodedRule } from './model';
 import { resourceId } from './identity';
 import { MappingError } from './errors';
 import { type CodedFact, type ReportContext, codedFacts, dateFor, where } from './rules';
-import { type Performer, locationOf, performerOf } from './actors';
+import { type Performer, locationOf, performerElement, performerOf } from './actors';
 
 /**
  * Things done to the patient that a report records: vaccines given
@@ -51,7 +51,7 @@ export function immunizationsFor(ctx: ReportContext, rule: CodedRule): Immunizat
     if (ctx.effective) imm.recorded = ctx.effective;
     if (location) imm.location = location;
     // Only a performer the rule names: a vaccine she reports is not one the health worker gave.
-    if (rule.performer && performer) imm.performer = [performer.role ? { function: performer.role, actor: performer.actor } : { actor: performer.actor }];
+    if (rule.performer && performer) imm.performer = [performerElement(performer)];
     return imm;
   });
 }
@@ -63,7 +63,7 @@ export function proceduresFor(ctx: ReportContext, rule: CodedRule): Procedure[] 
     else p.performedString = rule.dateText;
     if (ctx.encounter) p.encounter = ctx.encounter;
     if (ctx.performer) p.recorder = ctx.performer[0];
-    if (rule.performer && performer) p.performer = [performer.role ? { function: performer.role, actor: performer.actor } : { actor: performer.actor }];
+    if (rule.performer && performer) p.performer = [performerElement(performer)];
     if (location) p.location = location;
     return p;
   });

@@ -3,7 +3,7 @@ import type { MedicationRule } from './model';
 import { resourceId } from './identity';
 import { MappingError } from './errors';
 import { type ReportContext, codedFacts, dateFor, read, where } from './rules';
-import { performerOf } from './actors';
+import { performerElement, performerOf } from './actors';
 import { decimal } from './values';
 
 const UCUM = 'http://unitsofmeasure.org';
@@ -24,33 +24,26 @@ export function medicationsFor(ctx: ReportContext, rule: MedicationRule): Array<
         throw new MappingError(`${where(ctx)}: required '${rule.field ?? rule.code}' has no ${f.subject ? `date in '${rule.date}'` : 'patient'}`);
       continue;
     }
-    if (rule.kind === 'statement') {
-      const s: MedicationStatement = {
-        resourceType: 'MedicationStatement',
-        id: resourceId(ctx.d, 'MedicationStatement', ctx.key, f.part),
-        status: (rule.status ?? 'active') as MedicationStatement['status'],
-        medicationCodeableConcept: f.concept,
-        subject: f.subject,
-        effectiveDateTime: when,
-      };
-      if (ctx.encounter) s.context = ctx.encounter;
+    const kind = rule.kind === 'statement' ? 'MedicationStatement' : 'MedicationAdministration';
+    // What both say: which medicine, for whom, when, in which visit.
+    const common = {
+      id: resourceId(ctx.d, kind, ctx.key, f.part),
+      medicationCodeableConcept: f.concept,
+      subject: f.subject,
+      effectiveDateTime: when,
+      ...(ctx.encounter ? { context: ctx.encounter } : {}),
+    };
+    if (kind === 'MedicationStatement') {
+      const s: MedicationStatement = { resourceType: kind, ...common, status: (rule.status ?? 'active') as MedicationStatement['status'] };
       if (ctx.effective) s.dateAsserted = ctx.effective;
       // Told by the patient, recorded by the health worker.
       if (f.subject.reference?.startsWith('Patient/')) s.informationSource = f.subject;
       out.push(s);
       continue;
     }
-    const a: MedicationAdministration = {
-      resourceType: 'MedicationAdministration',
-      id: resourceId(ctx.d, 'MedicationAdministration', ctx.key, f.part),
-      status: (rule.status ?? 'completed') as MedicationAdministration['status'],
-      medicationCodeableConcept: f.concept,
-      subject: f.subject,
-      effectiveDateTime: when,
-    };
-    if (ctx.encounter) a.context = ctx.encounter;
+    const a: MedicationAdministration = { resourceType: kind, ...common, status: (rule.status ?? 'completed') as MedicationAdministration['status'] };
     const performer = performerOf(ctx, rule.performer, f.scope);
-    if (performer) a.performer = [performer.role ? { function: performer.role, actor: performer.actor } : { actor: performer.actor }];
+    if (performer) a.performer = [performerElement(performer)];
     const amount = rule.dose === undefined ? undefined : decimal(read(ctx, rule.dose, f.scope)[0]);
     // mad-1: a dosage states a dose, so the route travels with it.
     if (amount !== undefined) {
