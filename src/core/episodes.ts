@@ -1,6 +1,7 @@
 import type { EpisodeOfCare, Reference } from 'fhir/r4';
 import type { EpisodeRule } from './model';
 import { resourceId, systems } from './identity';
+import { holds } from './when';
 import { type ReportContext, read } from './rules';
 import { dateTime, text } from './values';
 import { withClaims } from './statement';
@@ -51,16 +52,19 @@ export function episodeResources(ctx: ReportContext, rules: EpisodeRule[] | unde
   for (const e of episodes) {
     const rule = rules!.find((r) => r.type === e.type)!;
     const opens = !rule.field;
-    const end = rule.closes ? ((rule.end && dateTime(read(ctx, rule.end, {})[0])) ?? ctx.effective) : undefined;
+    // A report that may end it (a home visit) ends it only when its `when` holds (a miscarriage reported).
+    const closes = rule.closes && (!rule.when || holds(rule.when, (p) => read(ctx, p, {})));
+    const ends = typeof rule.end === 'string' ? [rule.end] : (rule.end ?? []);
+    const end = closes ? (ends.map((f) => dateTime(read(ctx, f, {})[0])).find((d) => d) ?? ctx.effective) : undefined;
     const episode: EpisodeOfCare = {
       resourceType: 'EpisodeOfCare',
       id: episodeId(ctx, e.type, e.key),
-      status: rule.closes ? 'finished' : 'active',
+      status: closes ? 'finished' : 'active',
       type: [ctx.concept(e.type)],
       patient: ctx.subject,
     };
     const claims = ['type', 'patient'];
-    if (opens || rule.closes) claims.push('status');
+    if (opens || closes) claims.push('status');
     if (opens || end) episode.period = { ...(opens ? { start: ctx.effective } : {}), ...(end ? { end } : {}) };
     if (opens) claims.push('period.start');
     if (opens && organization) {

@@ -24,7 +24,7 @@ export function medicationsFor(ctx: ReportContext, rule: MedicationRule): Array<
         throw new MappingError(`${where(ctx)}: required '${rule.field ?? rule.code}' has no ${f.subject ? `date in '${rule.date}'` : 'patient'}`);
       continue;
     }
-    const kind = rule.kind === 'statement' ? 'MedicationStatement' : 'MedicationAdministration';
+    const kind = rule.kind === 'administration' ? 'MedicationAdministration' : 'MedicationStatement';
     // What both say: which medicine, for whom, when, in which visit.
     const common = {
       id: resourceId(ctx.d, kind, ctx.key, f.part),

@@ -134,7 +134,8 @@ export interface CodedRule extends RuleBase {
  * what the health worker gave at the visit (MedicationAdministration).
  */
 export interface MedicationRule extends CodedRule {
-  kind: 'statement' | 'administration';
+  /** Default `statement` in the model (the definition must say which). */
+  kind?: 'statement' | 'administration';
   /** MedicationStatement.status or MedicationAdministration.status; default active / completed. */
   status?: string;
   /** Field with the amount given, and its UCUM unit [code, display]. */
@@ -152,7 +153,8 @@ export type Priority = 'routine' | 'urgent' | 'asap' | 'stat';
  * answer or, with `code` alone, when `when` holds.
  */
 export interface ReferralRule extends CodedRule {
-  intent: 'proposal' | 'plan' | 'order';
+  /** Default `order`. */
+  intent?: 'proposal' | 'plan' | 'order';
   /** A fixed priority, or a field whose answers set it. */
   priority?: Priority | { field: string; answers: Record<string, Priority> };
   /**
@@ -195,8 +197,10 @@ export interface EpisodeRule {
   field?: string;
   /** This report ends it: status finished, period.end its time (or `end`). */
   closes?: boolean;
+  /** With `closes`: only when this holds (a home visit ends the pregnancy only when it reports a miscarriage). */
+  when?: When;
   /** Field with the date it ended. */
-  end?: string;
+  end?: string | string[];
 }
 
 export interface AppointmentRule extends RuleBase {

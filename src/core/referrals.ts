@@ -23,7 +23,7 @@ export function referralsFor(ctx: ReportContext, rule: ReferralRule, conditions:
       id: resourceId(ctx.d, 'ServiceRequest', ctx.key, f.part),
       identifier: [{ system: systems(ctx.d).formInstance, value: `${ctx.key}#${f.part}` }],
       status: 'active',
-      intent: rule.intent,
+      intent: rule.intent ?? 'order',
       code: f.concept,
       subject: f.subject,
     };

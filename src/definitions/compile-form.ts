@@ -11,6 +11,7 @@ import type {
   ObservationValue,
   RuleBase,
   Shape,
+  When,
 } from '../core/model';
 import { EPOCH_MS, SHAPE_CODES } from '../core/model';
 import type { Actor, ContactModel, MedicationRule, Place, ReferralRule } from '../core/model';
@@ -253,7 +254,7 @@ export function compileForm(
       try {
         const parsed = parseWhen(r.when, (ref, byName) => resolveRef(xform, ref, byName), xform.root);
         for (const [p, v] of parsed.values) checkAnswer(p, v, where + '/when');
-        out.when = parsed.when;
+        out.when = selectedForm(parsed.when, xform);
       } catch (e) {
         report(where + '/when', `${(e as Error).message} in '${r.when}'`);
       }
@@ -365,9 +366,15 @@ export function compileForm(
       rule.field = e.field;
     }
     if (e.closes) rule.closes = true;
+    if (e.when) {
+      if (!e.closes) report(where + '/when', `'when' says when the report closes the episode: it goes with 'closes': true`);
+      const w = base({ when: e.when }, where).when;
+      if (w) rule.when = w;
+    }
     if (e.end) {
       if (!e.closes) report(where + '/end', `only an episode the report closes has an end ('closes': true)`);
-      dateField(e.end, undefined, where + '/end');
+      const ends = typeof e.end === 'string' ? [e.end] : e.end;
+      ends.forEach((f, j) => dateField(f, undefined, typeof e.end === 'string' ? where + '/end' : `${where}/end/${j}`));
       rule.end = e.end;
     }
     return rule;
@@ -472,7 +479,9 @@ export function compileForm(
     if (!m.kind)
       report(where + '/kind', `say 'statement' (what the patient takes or took, as told) or 'administration' (what the health worker gave at the visit)`);
     const kind = m.kind ?? 'statement';
-    const rule: MedicationRule = { ...coded(m, where), kind };
+    // The model leaves out the core's defaults (kind statement, referral intent order): it is in every phone's settings.
+    const rule: MedicationRule = coded(m, where);
+    if (kind !== 'statement') rule.kind = kind;
     if (kind === 'administration') who(m, rule, where, 'a MedicationAdministration', { performer: ANYONE('a MedicationAdministration') });
     else who(m, rule, where, 'a MedicationStatement (what the patient told)', {});
     if (m.status) {
@@ -499,7 +508,8 @@ export function compileForm(
   });
   const referrals: ReferralRule[] = (def.referrals ?? []).map((r, i) => {
     const where = `/referrals/${i}`;
-    const rule: ReferralRule = { ...coded(r, where), intent: r.intent ?? 'order' };
+    const rule: ReferralRule = coded(r, where);
+    if (r.intent && r.intent !== 'order') rule.intent = r.intent;
     who(r, rule, where, 'a ServiceRequest', { performer: ANYONE('a ServiceRequest'), location: true });
     if (r.priority && typeof r.priority !== 'string') {
       if (leaf(r.priority.field, where + '/priority/field')) sameInstance(r.priority.field, r.field, where + '/priority/field');
@@ -630,6 +640,18 @@ function isPersonRef(x: XFormInfo, f: XFormField): boolean {
     return !!section?.dbDoc && section.docType !== 'data_record';
   }
   return (f.rawType ?? '').startsWith('db:') || /(^|\s)select-contact(\s|$)/.test(f.appearance ?? '');
+}
+
+/**
+ * `${x} = 'v'` on a single-choice field is `selected(${x}, 'v')`: the same
+ * test (one stored choice, a code without spaces), written shorter in the
+ * model that phones download.
+ */
+function selectedForm(w: When, x: XFormInfo): When {
+  const [op, left, right] = w;
+  if (op === '=' && Array.isArray(left) && left[0] === '.' && typeof left[1] === 'string' && x.fields[left[1]]?.type === 'select1' && typeof right === 'string')
+    return ['sel', left[1], right];
+  return w.map((part) => (Array.isArray(part) ? selectedForm(part, x) : part));
 }
 
 /** `${name}` (unique field name) or a dotted path -> the field's path. */

@@ -39,6 +39,7 @@ export function mapFieldRefs(form: FormModel, fn: (path: string) => string): For
     for (const [k, v] of Object.entries(x)) {
       if (k === 'when') out[k] = when(v as When);
       else if (FIELD_KEYS.has(k) && typeof v === 'string') out[k] = NOT_FIELDS.has(v) ? v : fn(v);
+      else if (FIELD_KEYS.has(k) && Array.isArray(v) && v.every((x) => typeof x === 'string')) out[k] = v.map((x: string) => fn(x));
       else if (k === 'answers' || k === 'roles' || k === 'shape') out[k] = v;
       else out[k] = walk(v);
     }

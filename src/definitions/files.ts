@@ -51,7 +51,7 @@ export interface FormDefinition {
       episode?: ConceptRef;
     }
   >;
-  episodes?: Array<{ type: ConceptRef; field?: string; closes?: boolean; end?: string }>;
+  episodes?: Array<{ type: ConceptRef; field?: string; closes?: boolean; when?: string; end?: string | string[] }>;
   newborns?: string;
   immunizations?: CodedRuleDef[];
   procedures?: CodedRuleDef[];

@@ -184,7 +184,11 @@ export const formSchema = {
           type: { ...concept, description: 'EpisodeOfCare.type' },
           field: { description: 'Field holding the `_id` of the report that opened the episode; absent: this report opens it', ...field },
           closes: { description: 'This report ends the episode (status finished)', type: 'boolean' },
-          end: { description: 'Field with the date the episode ended (default: the report time)', ...field },
+          when: { description: 'With closes: only when this holds, e.g. "${visit_option} = \'miscarriage\'"', type: 'string', minLength: 1 },
+          end: {
+            description: 'Field with the date the episode ended, or fields tried in order (default: the report time)',
+            oneOf: [field, { type: 'array', items: field, minItems: 1 }],
+          },
         },
       },
     },
