@@ -233,7 +233,7 @@ export interface FormModel {
   type?: string;
   /**
    * Per rule list, properties most of its rules share, written once
-   * (definitions/hoist.ts); a rule's own value wins, and `null` in a rule
+   * (definitions/hoist.ts); a rule's own value wins, and `0` in a rule
    * means it has none (rules.ts `rulesOf`).
    */
   defaults?: Partial<Record<RuleList, Record<string, unknown>>>;

@@ -106,7 +106,7 @@ export function rulesOf<K extends RuleList>(form: FormModel, list: K): NonNullab
   if (!shared) return rules as unknown as NonNullable<FormModel[K]>;
   return rules.map((rule) => {
     const out: Record<string, unknown> = { ...shared, ...rule };
-    for (const k of Object.keys(out)) if (out[k] === null) delete out[k];
+    for (const k of Object.keys(out)) if (out[k] === 0) delete out[k];
     return out;
   }) as unknown as NonNullable<FormModel[K]>;
 }

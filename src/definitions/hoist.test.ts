@@ -20,10 +20,10 @@ describe('hoistDefaults: what most rules share, written once', () => {
     observations: [{ field: 'e', code: 'q' }],
   };
 
-  it('moves a shared value to defaults; a rule without it gets null, one with another value keeps its own', () => {
+  it('moves a shared value to defaults; a rule without it gets 0 (none), one with another value keeps its own', () => {
     const out = hoistDefaults(form);
     assert.deepEqual(out.defaults?.conditions, { scope: 'episode', subject: 'kid' });
-    assert.deepEqual(out.conditions?.[3], { field: 'd', answers: { yes: 'w' }, scope: 'patient', subject: null });
+    assert.deepEqual(out.conditions?.[3], { field: 'd', answers: { yes: 'w' }, scope: 'patient', subject: 0 });
     assert.equal(out.defaults?.observations, undefined, 'one rule: nothing to share');
     assert.ok(jsLiteral(out).length < jsLiteral(form).length);
   });

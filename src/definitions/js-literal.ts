@@ -1,13 +1,16 @@
 /**
  * A JSON-able value as a JavaScript literal for the outbound `expr`, which
  * CHT keeps as a JSON string in app settings (every `"` in it is stored as
- * `\"`, and phones download it): keys that are identifiers go unquoted and
- * strings take single quotes. Same value, about a quarter fewer bytes.
+ * `\"`, and phones download it): keys that are identifiers go unquoted,
+ * strings take single quotes, booleans `!0` and `!1`. Same value, about a
+ * quarter fewer bytes.
  */
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 
 export function jsLiteral(value: unknown): string {
   if (typeof value === 'string') return quote(value);
+  // As minifiers write them: the same booleans, two bytes shorter.
+  if (typeof value === 'boolean') return value ? '!0' : '!1';
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
   if (Array.isArray(value)) return '[' + value.map((v) => (v === undefined ? 'null' : jsLiteral(v))).join(',') + ']';
   const parts: string[] = [];
