@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import type { Shape } from './model';
-import { answersAt, fullPath, leafCode, shortestSuffix } from './fields';
+import { answersAt, fullPath, leafCode } from './fields';
+import { shortestSuffix } from '../definitions/field-refs';
 
 describe('fields: a field named by its shortest unique suffix', () => {
   const shape: Shape = {

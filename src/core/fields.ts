@@ -59,18 +59,19 @@ export function leafAt(shape: Shape, path: string): string | undefined {
   return typeof node === 'string' ? node : undefined;
 }
 
-/** Per shape: each leaf's shortest unique dotted suffix -> its path. A shape is not changed once read. */
-const suffixes = new WeakMap<Shape, Record<string, string>>();
+/** Per shape: its leaves' paths, and each name the model used -> its path. A shape is not changed once read. */
+const known = new WeakMap<Shape, { leaves: string[]; paths: Map<string, string> }>();
 
 /**
  * A field's path from how the model names it: the model names each field
  * by the shortest dotted suffix of its path that no other field of the form
  * ends with (`baby_details.fever`, not `babys_condition.baby_repeat.baby_details.fever`),
  * which keeps the model small on phones (build: definitions/field-refs.ts).
- * A path the shape does not know is itself.
+ * A full path is itself (it wins over a leaf it is the suffix of), and so
+ * is a name the shape does not know.
  */
 export function fullPath(shape: Shape, ref: string): string {
-  let index = suffixes.get(shape);
+  let index = known.get(shape);
   if (!index) {
     const leaves: string[] = [];
     const walk = (node: unknown, prefix: string): void => {
@@ -79,19 +80,14 @@ export function fullPath(shape: Shape, ref: string): string {
       if (isObject(node)) for (const k of Object.keys(node)) walk(node[k], prefix ? prefix + '.' + k : k);
     };
     walk(shape, '');
-    index = {};
-    for (const p of leaves) index[shortestSuffix(p, leaves)] = p;
-    suffixes.set(shape, index);
+    index = { leaves, paths: new Map() };
+    known.set(shape, index);
   }
-  return own(index, ref) ?? ref;
-}
-
-/** The shortest dotted suffix of `path` that names it alone among `paths` (a path equal to it, or ending with `.` and it). */
-export function shortestSuffix(path: string, paths: string[]): string {
-  const segs = path.split('.');
-  for (let n = 1; n < segs.length; n++) {
-    const suffix = segs.slice(-n).join('.');
-    if (paths.every((q) => q === path || (q !== suffix && !q.endsWith('.' + suffix)))) return suffix;
+  let path = index.paths.get(ref);
+  if (path === undefined) {
+    const ending = index.leaves.indexOf(ref) >= 0 ? [] : index.leaves.filter((p) => p.endsWith('.' + ref));
+    path = ending.length === 1 ? ending[0]! : ref;
+    index.paths.set(ref, path);
   }
   return path;
 }

@@ -5,8 +5,7 @@ import { MappingError } from './errors';
 import { type ReportContext, codedFacts, dateFor, read, where } from './rules';
 import { performerElement, performerOf } from './actors';
 import { decimal } from './values';
-
-const UCUM = 'http://unitsofmeasure.org';
+import { quantity } from './observations';
 
 /**
  * Medicines a report records, one resource per concept an answer maps to.
@@ -47,7 +46,7 @@ export function medicationsFor(ctx: ReportContext, rule: MedicationRule): Array<
     const amount = rule.dose === undefined ? undefined : decimal(read(ctx, rule.dose, f.scope)[0]);
     // mad-1: a dosage states a dose, so the route travels with it.
     if (amount !== undefined) {
-      a.dosage = { dose: rule.unit ? { value: amount, unit: rule.unit[1], system: UCUM, code: rule.unit[0] } : { value: amount } };
+      a.dosage = { dose: quantity(amount, rule.unit) };
       if (rule.route) a.dosage.route = ctx.concept(rule.route);
     }
     out.push(a);

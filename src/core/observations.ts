@@ -1,4 +1,4 @@
-import type { Observation } from 'fhir/r4';
+import type { Observation, Quantity } from 'fhir/r4';
 import { EPOCH_MS, type ObservationRule, type ObservationValue } from './model';
 import { leafCode } from './fields';
 import { choices, dateTime, decimal, integer, own, text } from './values';
@@ -31,15 +31,18 @@ export function defaultValue(rule: Pick<ObservationRule, 'answers' | 'unit'>, ty
   return rule.answers ? 'coded' : rule.unit ? 'quantity' : (typeCode !== undefined && own(BY_TYPE, typeCode)) || 'string';
 }
 
+/** An amount with its UCUM unit ([code, display]) when the rule gives one: an Observation's value, a medicine's dose. */
+export function quantity(value: number, unit: [string, string] | undefined): Quantity {
+  return unit ? { value, unit: unit[1], system: UCUM, code: unit[0] } : { value };
+}
+
 /** The value[x] of one answer, or undefined when the answer cannot be read as the rule's type. */
 function valueOf(ctx: ReportContext, rule: ObservationRule, kind: ObservationValue, raw: unknown): Value | undefined {
   switch (kind) {
     case 'quantity': {
       const n = decimal(raw);
       if (n === undefined) return undefined;
-      const q: Value['valueQuantity'] = { value: n };
-      if (rule.unit) Object.assign(q, { unit: rule.unit[1], system: UCUM, code: rule.unit[0] });
-      return { valueQuantity: q };
+      return { valueQuantity: quantity(n, rule.unit) };
     }
     case 'integer': {
       const n = integer(raw);

@@ -26,9 +26,7 @@ export function testResources(ctx: ReportContext, rule: ObservationRule, obs: Ob
     if (fact.subject) specimen.subject = fact.subject;
     const collected = rule.specimen.date ? dateTime(read(ctx, rule.specimen.date, fact.scope)[0]) : obs.effectiveDateTime;
     const collector = obs.performer?.find((p) => p.reference?.startsWith('Practitioner/'));
-    if (collected || collector) specimen.collection = {};
-    if (collected) specimen.collection!.collectedDateTime = collected;
-    if (collector) specimen.collection!.collector = collector;
+    if (collected || collector) specimen.collection = { ...(collected ? { collectedDateTime: collected } : {}), ...(collector ? { collector } : {}) };
     out.push(specimen);
   }
   return out;

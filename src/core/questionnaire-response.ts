@@ -56,7 +56,9 @@ function attachment(where: Where, linkId: string, contentType: string, t: string
     return [{ valueAttachment: a }];
   }
   if (!t) return [];
-  if (/^[A-Za-z0-9+/=\s]+$/.test(t)) return [{ valueAttachment: { contentType, data: t.replace(/\s+/g, '') } }];
+  const base64 = t.replace(/\s+/g, '');
+  // Base64 comes in groups of four; a file name ("photo", "cassette.jpg") does not.
+  if (/^[A-Za-z0-9+/]+={0,2}$/.test(base64) && base64.length % 4 === 0) return [{ valueAttachment: { contentType, data: base64 } }];
   return [{ valueAttachment: { contentType, title: t } }];
 }
 

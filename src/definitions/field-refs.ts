@@ -1,5 +1,5 @@
 import type { FormModel, When } from '../core/model';
-import { fullPath, leafAt, shortestSuffix } from '../core/fields';
+import { fullPath, leafAt } from '../core/fields';
 import { setLeaf } from './shape';
 
 /**
@@ -72,4 +72,18 @@ export function withShortFieldRefs(form: FormModel, typeOf: (path: string) => st
   collect(shape, '');
   const known = new Set(leaves);
   return { ...mapFieldRefs(form, (p) => (known.has(p) ? shortestSuffix(p, leaves) : p)), shape };
+}
+
+/**
+ * The shortest dotted suffix of `path` that names it alone among `paths`:
+ * no other path equals it or ends with `.` and it (core/fields.ts
+ * `fullPath` reads it back).
+ */
+export function shortestSuffix(path: string, paths: string[]): string {
+  const segs = path.split('.');
+  for (let n = 1; n < segs.length; n++) {
+    const suffix = segs.slice(-n).join('.');
+    if (paths.every((q) => q === path || (q !== suffix && !q.endsWith('.' + suffix)))) return suffix;
+  }
+  return path;
 }
