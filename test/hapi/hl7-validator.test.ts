@@ -1,6 +1,5 @@
 import { strict as assert } from 'node:assert';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import type { Bundle, Resource } from 'fhir/r4';
 import { compileDefinitions } from '../../src/definitions/compile';
@@ -17,6 +16,7 @@ import { ROOT } from '../support/repo';
 import { sampleDocs } from '../support/samples';
 import { journeyProject } from '../support/journey';
 import { scratchProject } from '../support/scratch-project';
+import { HH, hhReport } from '../support/household';
 import { CONCEPTS, RDT, VISIT, rdtReport, visitReport } from '../support/form-constructs';
 import { buildJourney, pushAll } from '../support/journey-run';
 import { startFhirServer } from '../../src/fhir-server';
@@ -115,54 +115,16 @@ describe("HL7's FHIR validator: everything the project produces", function () {
   });
 
   it('the fixture form (test/fixtures/forms/hh.xml, nested repeats): its Questionnaire and a report', async () => {
-    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'hh-hl7-'));
-    fs.cpSync(path.join(ROOT, 'app_settings'), path.join(root, 'app_settings'), { recursive: true });
-    fs.mkdirSync(path.join(root, 'forms/app'), { recursive: true });
-    for (const f of fs.readdirSync(path.join(root, 'app_settings/fhir/forms'))) fs.rmSync(path.join(root, 'app_settings/fhir/forms', f));
-    fs.copyFileSync(path.join(ROOT, 'test/fixtures/forms/hh.xml'), path.join(root, 'forms/app/hh.xml'));
-    fs.writeFileSync(
-      path.join(root, 'app_settings/fhir/forms/hh.json'),
-      JSON.stringify({
-        form: 'hh',
-        observations: [
-          {
-            field: 'members.member.age',
-            code: { system: 'http://loinc.org', code: '30525-0', display: 'Age' },
-            unit: 'a',
-            subject: 'members.member.profile_ref',
-          },
-        ],
-        conditions: [
-          { field: 'members.member.illnesses.illness.kind', subject: 'members.member.profile_ref', answers: { malaria: 'malaria-icd11', cough: 'cough' } },
-        ],
-      }),
-    );
-    const hh = compileDefinitions(root);
-    fs.rmSync(root, { recursive: true, force: true });
+    const project = scratchProject({ hh: HH });
+    const hh = compileDefinitions(project.root);
+    project.close();
     const q = questionnaireBundle(hh);
     await v.context(
       'hh',
       q.entry!.map((e) => e.resource),
     );
     await judge('hh questionnaires', q, 'hh');
-    const doc = {
-      _id: 'hh-report-1',
-      type: 'data_record',
-      form: 'hh',
-      reported_date: 1796000000000,
-      contact: { _id: 'chw-1' },
-      fields: {
-        visit_date: '2026-11-28',
-        members: {
-          member: [
-            { name: 'Akoth', age: '34', illnesses: { illness: [{ kind: 'malaria', onset: '2026-11-01' }, { kind: 'cough' }] }, profile_ref: 'p-a' },
-            { name: 'Baraka', age: '3', illnesses: { illness: { kind: 'cough', onset: '2026-11-20' } }, profile_ref: 'p-b' },
-          ],
-        },
-        meta: { instanceID: 'uuid:hh-1' },
-      },
-    };
-    await judge('hh report', mapDoc(hh.model, doc), 'hh');
+    await judge('hh report', mapDoc(hh.model, hhReport()), 'hh');
   });
 
   it('what forms say beyond answers (issue 24): the rapid test and home visit forms, their Questionnaires, reports and the clinic Task answering a referral', async () => {
