@@ -1,14 +1,12 @@
 import http from 'node:http';
-import { startFhirServer } from '../src/fhir-server';
 
 /**
  * The bench baseline: what the reference mediator does. Unwraps CHT's
  * {"bundle": ...} and POSTs it to the FHIR server as is: no auth, no
- * validation, no de-duplication. Embedded FHIR store, like the receiver.
+ * validation, no de-duplication, to FHIR_BASE_URL, like the receiver.
  */
-async function main() {
-  const fhir = await startFhirServer();
-  const target = new URL(fhir.url);
+function main() {
+  const target = new URL(process.env.FHIR_BASE_URL!);
   const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -44,4 +42,4 @@ async function main() {
   process.on('SIGTERM', () => process.exit(0));
 }
 
-void main();
+main();

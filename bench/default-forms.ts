@@ -2,11 +2,11 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { compileDefinitions } from '../src/definitions/compile';
-import { formCoverage } from '../src/definitions/coverage';
-import { exprCore } from '../src/build/outbound';
+import { compileDefinitions } from '../src/compiler/definitions/compile';
+import { formCoverage } from '../src/compiler/definitions/coverage';
+import { exprCore } from '../src/compiler/outbound';
 import { mapDoc } from '../src/core/map-doc';
-import { hydrate } from '../src/outbound/hydrate';
+import { hydrate } from '../src/doubles/cht-outbound-push/hydrate';
 import { assertValidR4 } from '../src/fhir-validation';
 import { kb, outboundBytes } from './outbound-bytes';
 

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { ROOT } from '../test/support/repo';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { loadLikeCht } from '../src/build/cht-lib-loader';
+import { loadLikeCht } from '../src/compiler/cht-lib-loader';
 import { libsBenchPage, type PageLib } from './extension-libs-page';
 import { chromiumPage } from './chromium-page';
 

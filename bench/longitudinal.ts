@@ -1,10 +1,10 @@
 import { performance } from 'node:perf_hooks';
-import { compileDefinitions } from '../src/definitions/compile';
-import { outboundEntries, ENTRY_PREFIX } from '../src/build/outbound';
-import { mapPayload } from '../src/outbound/cht-outbound';
-import { hydrate } from '../src/outbound/hydrate';
-import { startFhirServer } from '../src/fhir-server';
-import { startReceiver } from '../src/receiver';
+import { compileDefinitions } from '../src/compiler/definitions/compile';
+import { outboundEntries, ENTRY_PREFIX } from '../src/compiler/outbound';
+import { mapPayload } from '../src/doubles/cht-outbound-push/cht-outbound';
+import { hydrate } from '../src/doubles/cht-outbound-push/hydrate';
+import { startFhirServer } from '../src/doubles/fhir-store';
+import { startReceiver } from '../src/runtime/receiver';
 import { journeyDocs, journeyProject } from '../test/support/journey';
 import { sampleContacts, type Doc } from '../test/support/samples';
 import { CREDS, push } from '../test/node/receiver-helpers';

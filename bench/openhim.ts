@@ -2,9 +2,9 @@ import { execFileSync } from 'node:child_process';
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { preloadR4Definitions } from '../src/fhir-validation';
-import { startFhirServer } from '../src/fhir-server';
-import { mediatorConfig, startReceiver } from '../src/receiver';
-import { setupOpenhim } from '../src/receiver/openhim-setup';
+import { startFhirServer } from '../src/doubles/fhir-store';
+import { mediatorConfig, startReceiver } from '../src/runtime/receiver';
+import { setupOpenhim } from '../src/runtime/receiver/openhim-setup';
 import { startOpenhim } from '../test/support/openhim';
 import { patientDoc, reportDoc } from '../test/stand-ins/push-bundles';
 import { basic, rawRequest } from '../test/stand-ins/raw-http';
@@ -70,7 +70,7 @@ export async function benchOpenhim(): Promise<{ viaOpenhim: number; direct: numb
   preloadR4Definitions();
   const openhim = await startOpenhim();
   const store = await startFhirServer({ host: '127.0.0.1' });
-  const receiver = await startReceiver({ auth: RECEIVER, fhirBaseUrl: store.url, fhirExchange: store.exchange });
+  const receiver = await startReceiver({ auth: RECEIVER, fhirBaseUrl: store.url });
   const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
   try {
     const port = Number(new URL(receiver.url).port);

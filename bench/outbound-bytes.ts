@@ -1,6 +1,6 @@
-import { relevantTo } from '../src/build/outbound';
+import { relevantTo } from '../src/compiler/outbound';
 import type { MappingModel } from '../src/core/model';
-import { jsLiteral } from '../src/definitions/js-literal';
+import { jsLiteral } from '../src/compiler/definitions/js-literal';
 
 export interface FormBytes {
   form: string;

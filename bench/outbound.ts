@@ -1,9 +1,9 @@
 import vm from 'node:vm';
-import { compileDefinitions } from '../src/definitions/compile';
-import { outboundEntries, exprCore, ENTRY_PREFIX } from '../src/build/outbound';
+import { compileDefinitions } from '../src/compiler/definitions/compile';
+import { outboundEntries, exprCore, ENTRY_PREFIX } from '../src/compiler/outbound';
 import type { MappingModel } from '../src/core/model';
-import { isRelevant, mapPayload } from '../src/outbound/cht-outbound';
-import { hydrate } from '../src/outbound/hydrate';
+import { isRelevant, mapPayload } from '../src/doubles/cht-outbound-push/cht-outbound';
+import { hydrate } from '../src/doubles/cht-outbound-push/hydrate';
 import { ROOT } from '../test/support/repo';
 import { sampleContacts, sampleReports } from '../test/support/samples';
 import { kb, outboundBytes } from './outbound-bytes';

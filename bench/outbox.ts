@@ -1,6 +1,6 @@
-import { buildOutbox } from '../src/build/outbox';
-import { startFhirServer } from '../src/fhir-server';
-import { startReceiver, PUSH_PATH } from '../src/receiver';
+import { buildOutbox } from '../src/compiler/outbox';
+import { startFhirServer } from '../src/doubles/fhir-store';
+import { startReceiver, PUSH_PATH } from '../src/runtime/receiver';
 import { benchPage } from './outbox-page';
 import { chromiumPage } from './chromium-page';
 

@@ -5,22 +5,23 @@ import net from 'node:net';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { patientDoc, reportDoc } from '../test/stand-ins/push-bundles';
-import { buildReceiver } from '../src/build/package';
+import { buildReceiver } from '../src/compiler/package';
 
 /**
  * Receiver throughput and latency at 1, 10 and 50 concurrent clients, beside
- * a baseline forwarder (plain POST, no checks) fed the same payloads. Each
- * server runs as its own process with the embedded FHIR store (FHIR_BASE_URL
- * empty), so its RSS is its own; this process only generates load. The
- * `receiver` row is the receiver compiled as `dist/receiver/receiver.js` is
- * (built here first), but with the embedded store wired in
- * (bench/receiver-embedded.ts: the production bundle has no store). Every level gets fresh docs (first
- * delivery, the expensive path); a final run repeats docs already delivered.
+ * a baseline forwarder (plain POST, no checks) fed the same payloads, in the
+ * topology of a deployment: each server is its own process and reaches its
+ * FHIR server over HTTP (FHIR_BASE_URL), here the embedded store in a
+ * process of its own (bench/fhir-store-process.ts; HAPI is bench/hapi.ts),
+ * so RSS and CPU are the server's own; this process only generates load. The
+ * `receiver` row is `dist/receiver/receiver.js` as `npm run compile` builds
+ * it (built here first). Every level gets fresh docs (first delivery, the
+ * expensive path); a final run repeats docs already delivered.
  */
 const ROOT = path.resolve(__dirname, '..');
 const USER = 'bench';
 const PASS = 'bench-password';
-/** Issue 14: at 50 clients, the compiled receiver with its embedded store. */
+/** Issue 14: at 50 clients, the compiled receiver (its own process, FHIR server over HTTP). */
 const TARGET = { perSecond: 300, p99ms: 250, rssMB: 150 };
 /** Where the bench builds the compiled receiver. */
 const BUILD_DIR = path.join(ROOT, '.build/bench-receiver');
@@ -30,8 +31,7 @@ const LEVELS: [number, number][] = [
   [50, 3000],
 ];
 
-/** The compiled receiver (embedded store in process); the receiver reaching that store over loopback HTTP, as it reaches a real FHIR server; the baseline. */
-const SERVERS = ['receiver', 'receiver-http', 'baseline'] as const;
+const SERVERS = ['receiver', 'baseline'] as const;
 type Server = (typeof SERVERS)[number];
 
 export interface LevelResult {
@@ -48,7 +48,7 @@ export interface LevelResult {
 
 export async function benchReceiver(): Promise<{ levels: LevelResult[]; rssMB: Record<string, { now: number; peak: number }> }> {
   const rssMB: Record<string, { now: number; peak: number }> = {};
-  await buildReceiver(BUILD_DIR, path.join(ROOT, 'bench/receiver-embedded.ts'));
+  await buildReceiver(BUILD_DIR);
   // All servers up at once, and each level run on each server back to back, so
   // a machine that slows down mid-run (shared cores) skews the ratios least.
   const procs = await Promise.all(SERVERS.map(async (server) => ({ server, ...(await startServer(server)) })));
@@ -71,7 +71,7 @@ export async function benchReceiver(): Promise<{ levels: LevelResult[]; rssMB: R
     }
     for (const p of procs) rssMB[p.server] = memory(p.child.pid!);
   } finally {
-    for (const p of procs) p.child.kill('SIGTERM');
+    for (const p of procs) for (const c of [p.child, p.store]) c.kill('SIGTERM');
   }
   const levels = SERVERS.flatMap((s) => results.get(s)!);
   printTable(levels, rssMB);
@@ -133,18 +133,22 @@ const RECEIVER_NODE_FLAGS = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package
   .split(' ')
   .filter((a) => a.startsWith('--'));
 
-async function startServer(kind: Server): Promise<{ url: string; child: ChildProcess }> {
+/** A server under test and the FHIR store it alone calls, each its own process. */
+async function startServer(kind: Server): Promise<{ url: string; child: ChildProcess; store: ChildProcess }> {
+  const store = spawn(process.execPath, ['-r', 'tsx/cjs', path.join(ROOT, 'bench/fhir-store-process.ts')], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  const fhirBaseUrl = await new Promise<string>((resolve, reject) => {
+    store.stdout.once('data', (c: Buffer) => resolve(c.toString().trim()));
+    store.once('exit', (code) => reject(new Error(`FHIR store exited with ${code}`)));
+  });
   const port = await freePort();
-  // Each runs as one node process: the compiled receiver with the node flags of
-  // `npm run receiver`, the HTTP variant (same flags) and the baseline through tsx's require hook.
+  // The compiled receiver with the node flags of `npm run receiver`; the baseline through tsx's require hook.
   const args = {
     receiver: [...RECEIVER_NODE_FLAGS, path.join(BUILD_DIR, 'receiver.js')],
-    'receiver-http': [...RECEIVER_NODE_FLAGS, '-r', 'tsx/cjs', path.join(ROOT, 'bench/receiver-http-store.ts')],
     baseline: ['-r', 'tsx/cjs', path.join(ROOT, 'bench/baseline-forwarder.ts')],
   }[kind];
   const child = spawn(process.execPath, args, {
     cwd: ROOT,
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', RECEIVER_USERNAME: USER, RECEIVER_PASSWORD: PASS, FHIR_BASE_URL: '' },
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', RECEIVER_USERNAME: USER, RECEIVER_PASSWORD: PASS, FHIR_BASE_URL: fhirBaseUrl },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   // The receiver logs one JSON line per request: drain stdout, wait for "listening".
@@ -153,7 +157,7 @@ async function startServer(kind: Server): Promise<{ url: string; child: ChildPro
     child.once('exit', (code) => reject(new Error(`${kind} exited with ${code}`)));
   });
   const url = kind === 'baseline' ? `http://127.0.0.1:${port}/` : `http://127.0.0.1:${port}/cht-fhir/push`;
-  return { url, child };
+  return { url, child, store };
 }
 
 /** The node process doing the work (tsx spawns node as a child): the deepest process of the tree. */
@@ -209,8 +213,7 @@ function freePort(): Promise<number> {
 }
 
 function printTable(levels: LevelResult[], rss: Record<string, { now: number; peak: number }>): void {
-  console.log('\nreceiver vs baseline (plain forward, no checks), embedded FHIR store, each server in its own process');
-  console.log('receiver-http: the receiver calling the same store over loopback HTTP, as it calls a real FHIR server (the topology of the baseline)');
+  console.log('\nreceiver vs baseline (plain forward, no checks), each its own process, each calling its own FHIR store process over HTTP');
   console.log('server         clients  pushes  pushes/s  x baseline  p50 ms  p99 ms  errors  CPU ms/push');
   const rows = levels.length / SERVERS.length;
   levels.forEach((l, i) => {

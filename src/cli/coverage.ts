@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { compileDefinitions } from '../definitions/compile';
-import { formCoverage, type FormCoverage } from '../definitions/coverage';
-import { projectAt } from '../definitions/project';
-import { parseXForm } from '../definitions/xform';
+import { compileDefinitions } from '../compiler/definitions/compile';
+import { formCoverage, type FormCoverage } from '../compiler/definitions/coverage';
+import { projectAt } from '../compiler/definitions/project';
+import { parseXForm } from '../compiler/definitions/xform';
 
 /** `cht-fhir coverage`: every XForm of forms/app, mapped or not. */
 export function coverage(root: string): FormCoverage[] {

@@ -1,18 +1,18 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Bundle, FhirResource } from 'fhir/r4';
-import { startFhirServer, type FhirServer } from '../fhir-server';
-import { mediatorConfig, startReceiver, type Receiver } from '../receiver';
-import { OpenhimApi } from '../receiver/openhim-api';
-import { setupOpenhim } from '../receiver/openhim-setup';
+import { startFhirServer, type FhirServer } from '../doubles/fhir-store';
+import { mediatorConfig, startReceiver, type Receiver } from '../runtime/receiver';
+import { OpenhimApi } from '../runtime/receiver/openhim-api';
+import { setupOpenhim } from '../runtime/receiver/openhim-setup';
 import { launchOpenhim, type LaunchedOpenhim } from './openhim-launch';
 import { preloadR4Definitions, validateR4 } from '../fhir-validation';
-import { isRelevant, mapPayload, type OutboundEntry } from '../outbound/cht-outbound';
-import { hydrate } from '../outbound/hydrate';
+import { isRelevant, mapPayload, type OutboundEntry } from '../doubles/cht-outbound-push/cht-outbound';
+import { hydrate } from '../doubles/cht-outbound-push/hydrate';
 import { UsageError } from './errors';
-import { projectAt } from '../definitions/project';
-import { compileDefinitions } from '../definitions/compile';
-import { questionnaireBundle } from '../definitions/questionnaire';
+import { projectAt } from '../compiler/definitions/project';
+import { compileDefinitions } from '../compiler/definitions/compile';
+import { questionnaireBundle } from '../compiler/definitions/questionnaire';
 
 /**
  * `cht-fhir demo`: the whole outbound path on this machine. The sample CHT

@@ -1,9 +1,9 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { projectAt } from '../definitions/project';
-import { parseXForm } from '../definitions/xform';
-import { writeSchemas } from '../build/owned-files';
+import { projectAt } from '../compiler/definitions/project';
+import { parseXForm } from '../compiler/definitions/xform';
+import { writeSchemas } from '../compiler/owned-files';
 import { UsageError } from './errors';
 
 /**

@@ -2,20 +2,20 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { UsageError } from './errors';
-import { DefinitionError } from '../definitions/load';
+import { DefinitionError } from '../compiler/definitions/load';
 
 // Subcommands load their code on use: the CLI starts fast, and `preview`
 // does not pay for rollup nor `build` for the FHIR definitions.
 /* eslint-disable @typescript-eslint/no-require-imports */
 const lazy = {
-  build: () => require('../build/main') as typeof import('../build/main'),
-  compile: () => require('../definitions/compile') as typeof import('../definitions/compile'),
-  inbound: () => require('../definitions/inbound') as typeof import('../definitions/inbound'),
+  build: () => require('../compiler/main') as typeof import('../compiler/main'),
+  compile: () => require('../compiler/definitions/compile') as typeof import('../compiler/definitions/compile'),
+  inbound: () => require('../compiler/definitions/inbound') as typeof import('../compiler/definitions/inbound'),
   init: () => require('./init') as typeof import('./init'),
   coverage: () => require('./coverage') as typeof import('./coverage'),
   preview: () => require('./preview') as typeof import('./preview'),
   demo: () => require('./demo') as typeof import('./demo'),
-  questionnaires: () => require('../definitions/questionnaire') as typeof import('../definitions/questionnaire'),
+  questionnaires: () => require('../compiler/definitions/questionnaire') as typeof import('../compiler/definitions/questionnaire'),
   summary: () => require('./demo-summary') as typeof import('./demo-summary'),
 };
 
@@ -99,8 +99,8 @@ program
   .option('--model <file>', 'the model `build` wrote (needed for FHIR -> CHT; default fhir-receiver/model.json of the project)')
   .option('--embedded', 'no FHIR server: an in-memory store instead (for trying it out: everything is lost on exit); FHIR_BASE_URL must be unset')
   .action((o: { model?: string; embedded?: boolean }) => {
-    const { runReceiver } = require('../receiver/main') as typeof import('../receiver/main');
-    const { startFhirServer } = require('../fhir-server') as typeof import('../fhir-server');
+    const { runReceiver } = require('../runtime/receiver/main') as typeof import('../runtime/receiver/main');
+    const { startFhirServer } = require('../doubles/fhir-store') as typeof import('../doubles/fhir-store');
     const env = { ...process.env, CHT_FHIR_MODEL: o.model ?? process.env.CHT_FHIR_MODEL ?? path.join(root(), 'fhir-receiver/model.json') };
     void runReceiver(env, o.embedded ? { embedded: () => startFhirServer({ host: '127.0.0.1' }) } : {});
   });

@@ -1,7 +1,7 @@
-import { mediatorConfig } from '../receiver/openhim';
-import { OpenhimApi, OPENHIM_AUTH_SCHEMES, type OpenhimAuth } from '../receiver/openhim-api';
-import { setupOpenhim } from '../receiver/openhim-setup';
-import { jsonLogger } from '../receiver/log';
+import { mediatorConfig } from '../runtime/receiver/openhim';
+import { OpenhimApi, OPENHIM_AUTH_SCHEMES, type OpenhimAuth } from '../runtime/receiver/openhim-api';
+import { setupOpenhim } from '../runtime/receiver/openhim-setup';
+import { jsonLogger } from '../runtime/receiver/log';
 import { UsageError } from './errors';
 
 export const DEFAULT_CLIENT_ID = 'cht-outbound';

@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import type { Bundle } from 'fhir/r4';
-import { isRelevant, mapPayload, type OutboundEntry } from '../outbound/cht-outbound';
-import { hydrate } from '../outbound/hydrate';
-import { projectAt } from '../definitions/project';
+import { isRelevant, mapPayload, type OutboundEntry } from '../doubles/cht-outbound-push/cht-outbound';
+import { hydrate } from '../doubles/cht-outbound-push/hydrate';
+import { projectAt } from '../compiler/definitions/project';
 import { validateR4, formatIssues } from '../fhir-validation';
 import { UsageError } from './errors';
 

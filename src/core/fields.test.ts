@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import type { Shape } from './model';
 import { answersAt, fullPath, leafCode } from './fields';
-import { shortestSuffix } from '../definitions/field-refs';
+import { shortestSuffix } from '../compiler/definitions/field-refs';
 
 describe('fields: a field named by its shortest unique suffix', () => {
   const shape: Shape = {

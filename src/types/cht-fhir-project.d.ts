@@ -1,6 +1,6 @@
 /**
  * The deployment's own data, which the build inlines into each extension lib
- * (rollup virtual modules, see src/build/extension-libs.ts).
+ * (rollup virtual modules, see src/compiler/extension-libs.ts).
  */
 declare module 'cht-fhir:deployment' {
   const deployment: import('../core/model').Deployment;

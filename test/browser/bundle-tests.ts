@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { bundle } from '../../src/build/bundle';
+import { bundle } from '../../src/compiler/rollup';
 import { ROOT } from '../support/repo';
 
 /** Bundles every test/browser/**\/*.test.ts into one script karma serves. */

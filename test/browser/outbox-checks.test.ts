@@ -1,10 +1,10 @@
 import { expect } from 'chai';
 import type { Bundle, Patient } from 'fhir/r4';
-import { checkResource, OutboxValidationError } from '../../src/outbox';
-import { referencesFirst, referencedKeys } from '../../src/outbox/order';
-import { backoffDelay } from '../../src/outbox/backoff';
+import { checkResource, OutboxValidationError } from '../../src/runtime/outbox';
+import { referencesFirst, referencedKeys } from '../../src/runtime/outbox/order';
+import { backoffDelay } from '../../src/runtime/outbox/backoff';
 import { transactionOf } from '../../src/core/bundle';
-import { verdicts } from '../../src/outbox/transaction';
+import { verdicts } from '../../src/runtime/outbox/transaction';
 import { deleteDb, open, patient, uniqueName } from './outbox-helpers';
 
 describe('outbox: checks at enqueue', () => {

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { Bundle, Patient } from 'fhir/r4';
-import type { Outbox } from '../../src/outbox';
+import type { Outbox } from '../../src/runtime/outbox';
 import {
   freshQueues,
   faultsSeen,
@@ -140,7 +140,7 @@ describe('outbox: delivery to the receiver', function () {
 
   it('the built module (dist/browser/cht-fhir-outbox.js) loads as an ES module and delivers', async () => {
     // eslint-disable-next-line @typescript-eslint/no-implied-eval -- a real dynamic import the bundler must not rewrite
-    const load = new Function('u', 'return import(u)') as (u: string) => Promise<typeof import('../../src/outbox')>;
+    const load = new Function('u', 'return import(u)') as (u: string) => Promise<typeof import('../../src/runtime/outbox')>;
     const mod = await load(new URL('/base/dist/browser/cht-fhir-outbox.js', location.href).href);
     const outbox = await mod.openOutbox({
       name,

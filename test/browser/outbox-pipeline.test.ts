@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import sinon from 'sinon';
 import type { Bundle, Patient } from 'fhir/r4';
-import { OutboxValidationError, type Outbox } from '../../src/outbox';
+import { OutboxValidationError, type Outbox } from '../../src/runtime/outbox';
 import { freshQueues, ids, patient, scriptFaults, servers, storedIds, versionCounts } from './outbox-helpers';
 
 /** Counts requests in flight at once and every key each sent Bundle carried. */

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { openDB } from 'idb';
 import type { Bundle, Patient } from 'fhir/r4';
-import { OutboxAuthError } from '../../src/outbox';
+import { OutboxAuthError } from '../../src/runtime/outbox';
 import { sourceVersionOf } from '../../src/core/source-version';
 import {
   faultsSeen,

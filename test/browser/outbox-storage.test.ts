@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import sinon from 'sinon';
 import { openDB } from 'idb';
 import type { Bundle, Patient } from 'fhir/r4';
-import { OutboxQuotaError, SCHEMA_VERSION } from '../../src/outbox';
+import { OutboxQuotaError, SCHEMA_VERSION } from '../../src/runtime/outbox';
 import { freshQueues, ids, nextEvent, open, patient, recordingFetch, scriptFaults, storedIds } from './outbox-helpers';
 
 describe('outbox: storage and retries', () => {

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import http from 'node:http';
 import { preloadR4Definitions } from '../../src/fhir-validation';
-import { startReceiver, type Receiver } from '../../src/receiver';
+import { startReceiver, type Receiver } from '../../src/runtime/receiver';
 import { startHapi, type Hapi } from '../support/hapi';
 import { chtRetryLoop } from '../stand-ins/cht-retry';
 import { organizationDocs, patientDoc, pushDocs, reportDoc, type PushDoc } from '../stand-ins/push-bundles';

@@ -4,7 +4,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { preloadR4Definitions } from '../../src/fhir-validation';
-import { startReceiver, type Receiver } from '../../src/receiver';
+import { startReceiver, type Receiver } from '../../src/runtime/receiver';
 import { startHapi, type Hapi } from '../support/hapi';
 import { chtRetryLoop } from '../stand-ins/cht-retry';
 import { organizationDocs, pushDocs } from '../stand-ins/push-bundles';

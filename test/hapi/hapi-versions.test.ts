@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import type { FhirResource } from 'fhir/r4';
 import { assertValidR4, preloadR4Definitions } from '../../src/fhir-validation';
-import { startReceiver, type Receiver } from '../../src/receiver';
+import { startReceiver, type Receiver } from '../../src/runtime/receiver';
 import { sourceVersionOf } from '../../src/core/source-version';
 import { startHapi, type Hapi } from '../support/hapi';
 import { versionedPushes } from '../support/versioned-pushes';

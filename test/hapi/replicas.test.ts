@@ -2,14 +2,14 @@ import { strict as assert } from 'node:assert';
 import http from 'node:http';
 import type { FhirResource, Patient } from 'fhir/r4';
 import { assertValidR4, preloadR4Definitions } from '../../src/fhir-validation';
-import { startFhirServer } from '../../src/fhir-server';
+import { startFhirServer } from '../../src/doubles/fhir-store';
 import { startHapi } from '../support/hapi';
 import { chtRetryLoop } from '../stand-ins/cht-retry';
 import { organizationDocs, patientDoc, pushDocs, mulberry32, type PushDoc } from '../stand-ins/push-bundles';
 import { startReceiverProcess, type ReceiverProcess } from '../stand-ins/receiver-process';
 import { startRoundRobin, type RoundRobin } from '../stand-ins/round-robin';
 import { expectedResources, withoutMeta } from '../node/receiver-helpers';
-import { sameContent } from '../../src/receiver/same-content';
+import { sameContent } from '../../src/runtime/receiver/same-content';
 import { countOf, historyOf } from './fhir-http';
 
 /** What the checks need from a FHIR server: its URL, a resource's versions (newest first), a count per type. */

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
-import { parseXForm } from '../../src/definitions/xform';
-import { formCoverage } from '../../src/definitions/coverage';
+import { parseXForm } from '../../src/compiler/definitions/xform';
+import { formCoverage } from '../../src/compiler/definitions/coverage';
 import type { FormModel } from '../../src/core/model';
 
 /**

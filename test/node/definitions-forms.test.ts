@@ -2,12 +2,12 @@ import { strict as assert } from 'node:assert';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { compileDefinitions } from '../../src/definitions/compile';
+import { compileDefinitions } from '../../src/compiler/definitions/compile';
 import { fullPath } from '../../src/core/fields';
-import { DefinitionError } from '../../src/definitions/load';
+import { DefinitionError } from '../../src/compiler/definitions/load';
 import { ROOT } from '../support/repo';
 import { mapDoc } from '../../src/core/map-doc';
-import { hydrate } from '../../src/outbound/hydrate';
+import { hydrate } from '../../src/doubles/cht-outbound-push/hydrate';
 import { sampleContacts, sampleReports } from '../support/samples';
 
 /**

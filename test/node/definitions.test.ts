@@ -2,8 +2,8 @@ import { strict as assert } from 'node:assert';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { compileDefinitions } from '../../src/definitions/compile';
-import { DefinitionError } from '../../src/definitions/load';
+import { compileDefinitions } from '../../src/compiler/definitions/compile';
+import { DefinitionError } from '../../src/compiler/definitions/load';
 import { ROOT } from '../support/repo';
 import { mapDoc } from '../../src/core/map-doc';
 import { assertValidR4 } from '../../src/fhir-validation';
@@ -177,7 +177,7 @@ describe('mapping definitions', () => {
 
 describe('inbound mapping definitions', () => {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { compileInbound } = require('../../src/definitions/inbound') as typeof import('../../src/definitions/inbound');
+  const { compileInbound } = require('../../src/compiler/definitions/inbound') as typeof import('../../src/compiler/definitions/inbound');
 
   it('the reference inbound mappings compile, FHIRPath included', () => {
     const mappings = compileInbound(ROOT);
@@ -259,7 +259,7 @@ describe('inbound mapping definitions', () => {
 
 describe('JSON Schemas for editors (app_settings/fhir/schema/)', () => {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { schemaFiles, schemaFileText } = require('../../src/definitions/schema') as typeof import('../../src/definitions/schema');
+  const { schemaFiles, schemaFileText } = require('../../src/compiler/definitions/schema') as typeof import('../../src/compiler/definitions/schema');
 
   it('are the schemas the build checks with (run `npm run build` when this fails)', () => {
     for (const [name, schema] of Object.entries(schemaFiles)) {

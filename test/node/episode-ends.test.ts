@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import type { Bundle, Condition, EpisodeOfCare } from 'fhir/r4';
-import { compileDefinitions } from '../../src/definitions/compile';
-import { DefinitionError } from '../../src/definitions/load';
+import { compileDefinitions } from '../../src/compiler/definitions/compile';
+import { DefinitionError } from '../../src/compiler/definitions/load';
 import { mapDoc } from '../../src/core/map-doc';
 import { assertValidR4 } from '../../src/fhir-validation';
 import { scratchProject } from '../support/scratch-project';

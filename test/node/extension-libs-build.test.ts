@@ -2,11 +2,11 @@ import { strict as assert } from 'node:assert';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { buildExtensionLibs, libsUsed, writeExtensionLibs, LIB_NAMES } from '../../src/build/extension-libs';
-import { projectAt } from '../../src/definitions/project';
-import { compileDefinitions } from '../../src/definitions/compile';
-import { settingsSchema } from '../../src/definitions/schema';
-import { checkLoadsLikeCht, loadLikeCht } from '../../src/build/cht-lib-loader';
+import { buildExtensionLibs, libsUsed, writeExtensionLibs, LIB_NAMES } from '../../src/compiler/extension-libs';
+import { projectAt } from '../../src/compiler/definitions/project';
+import { compileDefinitions } from '../../src/compiler/definitions/compile';
+import { settingsSchema } from '../../src/compiler/definitions/schema';
+import { checkLoadsLikeCht, loadLikeCht } from '../../src/compiler/cht-lib-loader';
 import { ROOT } from '../support/repo';
 import { spawnSync } from 'node:child_process';
 
@@ -54,7 +54,7 @@ describe('extension libs build', () => {
     try {
       const entry = path.join(dir, 'broken.ts');
       fs.writeFileSync(entry, 'const n: number = "text";\nexport default function () { return n; }\n');
-      const script = `require('./src/build/bundle.ts').bundle(${JSON.stringify(entry)}, { format: 'cjs' }).then(() => process.exit(0), (e) => { console.error(e.message); process.exit(3); })`;
+      const script = `require('./src/compiler/rollup.ts').bundle(${JSON.stringify(entry)}, { format: 'cjs' }).then(() => process.exit(0), (e) => { console.error(e.message); process.exit(3); })`;
       const r = spawnSync(process.execPath, ['-r', 'tsx/cjs', '-e', script], { cwd: ROOT, encoding: 'utf8', timeout: 60000 });
       assert.equal(r.status, 3, r.stderr);
       assert.match(r.stderr, /broken\.ts/);

@@ -13,12 +13,12 @@ import type {
   QuestionnaireResponseItem,
   Resource,
 } from 'fhir/r4';
-import { compileDefinitions } from '../../src/definitions/compile';
+import { compileDefinitions } from '../../src/compiler/definitions/compile';
 import { mapDoc } from '../../src/core/map-doc';
 import { resourceId } from '../../src/core/identity';
-import { questionnaireFor } from '../../src/definitions/questionnaire';
-import { hydrate } from '../../src/outbound/hydrate';
-import { loadLikeCht } from '../../src/build/cht-lib-loader';
+import { questionnaireFor } from '../../src/compiler/definitions/questionnaire';
+import { hydrate } from '../../src/doubles/cht-outbound-push/hydrate';
+import { loadLikeCht } from '../../src/compiler/cht-lib-loader';
 import { ROOT } from '../support/repo';
 import { assertValidR4 } from '../../src/fhir-validation';
 import { sampleContacts, sampleReports, type Doc } from '../support/samples';

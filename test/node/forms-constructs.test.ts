@@ -15,12 +15,12 @@ import type {
   Specimen,
   Condition,
 } from 'fhir/r4';
-import { compileDefinitions } from '../../src/definitions/compile';
-import { DefinitionError } from '../../src/definitions/load';
+import { compileDefinitions } from '../../src/compiler/definitions/compile';
+import { DefinitionError } from '../../src/compiler/definitions/load';
 import { mapDoc } from '../../src/core/map-doc';
 import { refTo } from '../../src/core/identity';
-import { formCoverage } from '../../src/definitions/coverage';
-import { questionnaireBundle } from '../../src/definitions/questionnaire';
+import { formCoverage } from '../../src/compiler/definitions/coverage';
+import { questionnaireBundle } from '../../src/compiler/definitions/questionnaire';
 import { assertValidR4 } from '../../src/fhir-validation';
 import { scratchProject } from '../support/scratch-project';
 import { CONCEPTS, PHOTO, RDT, VISIT, rdtReport, visitReport } from '../support/form-constructs';

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import type { Bundle, Condition, Observation } from 'fhir/r4';
-import { compileDefinitions } from '../../src/definitions/compile';
+import { compileDefinitions } from '../../src/compiler/definitions/compile';
 import { mapDoc } from '../../src/core/map-doc';
 import { resourceId } from '../../src/core/identity';
 import { scratchProject } from '../support/scratch-project';

@@ -1,9 +1,9 @@
 import { strict as assert } from 'node:assert';
 import type { Bundle, Resource } from 'fhir/r4';
-import { compileDefinitions } from '../../src/definitions/compile';
+import { compileDefinitions } from '../../src/compiler/definitions/compile';
 import { mapDoc } from '../../src/core/map-doc';
 import { MappingError } from '../../src/core/errors';
-import { hydrate } from '../../src/outbound/hydrate';
+import { hydrate } from '../../src/doubles/cht-outbound-push/hydrate';
 import { ROOT } from '../support/repo';
 import { validateR4 } from '../../src/fhir-validation';
 import { sampleContacts, sampleReports, type Doc } from '../support/samples';

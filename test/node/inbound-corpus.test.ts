@@ -1,9 +1,9 @@
 import { strict as assert } from 'node:assert';
 import fs from 'node:fs';
 import path from 'node:path';
-import { startFhirServer, type FhirServer } from '../../src/fhir-server';
-import { startReceiver, type Receiver } from '../../src/receiver';
-import { compileDefinitions } from '../../src/definitions/compile';
+import { startFhirServer, type FhirServer } from '../../src/doubles/fhir-store';
+import { startReceiver, type Receiver } from '../../src/runtime/receiver';
+import { compileDefinitions } from '../../src/compiler/definitions/compile';
 import { systems } from '../../src/core/identity';
 import { ROOT, referenceModel } from '../support/repo';
 import { startChtStandIn, type ChtStandIn } from '../stand-ins/cht-api';

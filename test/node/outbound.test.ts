@@ -2,14 +2,14 @@ import { strict as assert } from 'node:assert';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Bundle, QuestionnaireResponse } from 'fhir/r4';
-import { compileDefinitions } from '../../src/definitions/compile';
-import { withOwnedSettings } from '../../src/build/settings-file';
-import { outboundEntries, ENTRY_PREFIX, PAYLOAD_KEY, type OutboundEntry } from '../../src/build/outbound';
-import { isRelevant, mapPayload, OutboundMappingError } from '../../src/outbound/cht-outbound';
+import { compileDefinitions } from '../../src/compiler/definitions/compile';
+import { withOwnedSettings } from '../../src/compiler/settings-file';
+import { outboundEntries, ENTRY_PREFIX, PAYLOAD_KEY, type OutboundEntry } from '../../src/compiler/outbound';
+import { isRelevant, mapPayload, OutboundMappingError } from '../../src/doubles/cht-outbound-push/cht-outbound';
 import { ROOT } from '../support/repo';
 import { assertValidR4 } from '../../src/fhir-validation';
 import { sampleDocs, sampleContacts, sampleReports, type Doc } from '../support/samples';
-import { hydrate } from '../../src/outbound/hydrate';
+import { hydrate } from '../../src/doubles/cht-outbound-push/hydrate';
 
 describe('outbound push generated from the mapping definitions', function () {
   this.timeout(120000);

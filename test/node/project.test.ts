@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { projectAt, readProjectSettings } from '../../src/definitions/project';
+import { projectAt, readProjectSettings } from '../../src/compiler/definitions/project';
 
 describe('cht-conf project layouts (definitions/project)', () => {
   let dir: string;

@@ -1,10 +1,10 @@
 import { strict as assert } from 'node:assert';
 import type { Bundle, CodeSystem, Questionnaire, QuestionnaireItem, QuestionnaireResponse, QuestionnaireResponseItem } from 'fhir/r4';
-import { compileDefinitions } from '../../src/definitions/compile';
-import { questionnaireBundle, questionnaireFor } from '../../src/definitions/questionnaire';
-import { parseXForm } from '../../src/definitions/xform';
+import { compileDefinitions } from '../../src/compiler/definitions/compile';
+import { questionnaireBundle, questionnaireFor } from '../../src/compiler/definitions/questionnaire';
+import { parseXForm } from '../../src/compiler/definitions/xform';
 import { mapDoc } from '../../src/core/map-doc';
-import { hydrate } from '../../src/outbound/hydrate';
+import { hydrate } from '../../src/doubles/cht-outbound-push/hydrate';
 import { ROOT } from '../support/repo';
 import { assertValidR4 } from '../../src/fhir-validation';
 import { sampleContacts, sampleReports } from '../support/samples';

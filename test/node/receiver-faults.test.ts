@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import http from 'node:http';
 import { preloadR4Definitions } from '../../src/fhir-validation';
-import { startFhirServer, type FhirServer } from '../../src/fhir-server';
+import { startFhirServer, type FhirServer } from '../../src/doubles/fhir-store';
 import { startFaultProxy, type FaultProxy } from '../stand-ins/fault-proxy';
 import { chtRetryLoop } from '../stand-ins/cht-retry';
 import { pushDocs } from '../stand-ins/push-bundles';

@@ -1,8 +1,8 @@
 import http from 'node:http';
 import type { FhirResource } from 'fhir/r4';
 import type { MemoryRepository } from '@medplum/fhir-router';
-import { startFhirServer, type FhirServer } from '../../src/fhir-server';
-import { startReceiver, type Receiver, type ReceiverOptions } from '../../src/receiver';
+import { startFhirServer, type FhirServer } from '../../src/doubles/fhir-store';
+import { startReceiver, type Receiver, type ReceiverOptions } from '../../src/runtime/receiver';
 import { basic, rawRequest, type RawResponse } from '../stand-ins/raw-http';
 import type { PushDoc } from '../stand-ins/push-bundles';
 
@@ -16,15 +16,11 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-/**
- * The embedded FHIR server plus a receiver pointing at it over HTTP (or at
- * `fhirBaseUrl`, e.g. a fault proxy), or calling it in process as
- * `npm run receiver` does with no FHIR_BASE_URL (`inProcess`).
- */
-export async function startStack(extra: Partial<ReceiverOptions> & { fhir?: FhirServer; inProcess?: boolean } = {}): Promise<Stack> {
+/** The embedded FHIR server plus a receiver pointing at it over HTTP (or at `fhirBaseUrl`, e.g. a fault proxy). */
+export async function startStack(extra: Partial<ReceiverOptions> & { fhir?: FhirServer } = {}): Promise<Stack> {
   const fhir = extra.fhir ?? (await startFhirServer());
-  const { inProcess, ...opts } = extra;
-  const receiver = await startReceiver({ auth: CREDS, fhirBaseUrl: fhir.url, ...(inProcess ? { fhirExchange: fhir.exchange } : {}), ...opts });
+  const { fhir: _given, ...opts } = extra;
+  const receiver = await startReceiver({ auth: CREDS, fhirBaseUrl: fhir.url, ...opts });
   return {
     fhir,
     receiver,

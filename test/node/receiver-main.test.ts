@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { optionsFromEnv } from '../../src/receiver/config';
+import { optionsFromEnv } from '../../src/runtime/receiver/config';
 import { ROOT } from '../support/repo';
 import { compiledReceiver } from '../stand-ins/receiver-process';
 

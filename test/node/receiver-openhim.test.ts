@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { preloadR4Definitions } from '../../src/fhir-validation';
-import { startFhirServer, type FhirServer } from '../../src/fhir-server';
-import { jsonLogger, mediatorConfig, MEDIATOR_URN } from '../../src/receiver';
+import { startFhirServer, type FhirServer } from '../../src/doubles/fhir-store';
+import { jsonLogger, mediatorConfig, MEDIATOR_URN } from '../../src/runtime/receiver';
 import { startOpenhimStandIn, type OpenhimStandIn } from '../stand-ins/openhim';
 import { patientDoc } from '../stand-ins/push-bundles';
 import { basic, rawRequest } from '../stand-ins/raw-http';

@@ -1,117 +1,116 @@
 import { strict as assert } from 'node:assert';
 import http from 'node:http';
 import { assertValidR4, preloadR4Definitions } from '../../src/fhir-validation';
-import { startFhirServer } from '../../src/fhir-server';
-import { jsonLogger } from '../../src/receiver';
+import { startFhirServer } from '../../src/doubles/fhir-store';
+import { jsonLogger } from '../../src/runtime/receiver';
 import { patientDoc, pushDocs, reportDoc } from '../stand-ins/push-bundles';
 import { basic, rawRequest } from '../stand-ins/raw-http';
-import { FhirClient, type FhirCall } from '../../src/receiver/fhir-client';
-import { deliver } from '../../src/receiver/deliver';
+import { FhirClient, type FhirCall } from '../../src/runtime/receiver/fhir-client';
+import { deliver } from '../../src/runtime/receiver/deliver';
 import { AUTH, expectedResources, mapLimit, push, startStack, storedResources, versionCount, withoutMeta, type Stack } from './receiver-helpers';
 
 describe('receiver: POST /cht-fhir/push over HTTP against the FHIR server', function () {
   this.timeout(60000);
   before(() => preloadR4Definitions());
 
-  for (const inProcess of [false, true])
-    describe(inProcess ? 'delivery to the embedded store in process (no FHIR_BASE_URL)' : 'delivery', () => {
-      let stack: Stack;
-      beforeEach(async () => (stack = await startStack({ inProcess })));
-      afterEach(() => stack.close());
+  describe('delivery', () => {
+    let stack: Stack;
+    beforeEach(async () => (stack = await startStack()));
+    afterEach(() => stack.close());
 
-      it('a CHT push ({"bundle": ...}) lands as valid resources, urn:uuid references made literal', async () => {
-        const doc = reportDoc(1);
-        const res = await push(stack.pushUrl, doc.body);
-        assert.equal(res.status, 200, res.text);
-        assert.equal(res.json().resourceType, 'OperationOutcome');
-        const stored = await storedResources(stack.fhir.repo);
-        assert.deepEqual([...stored.keys()].sort(), [...doc.keys].sort());
-        for (const r of stored.values()) assertValidR4(r);
-        const expected = expectedResources([doc]);
-        for (const [key, r] of stored) assert.deepEqual(withoutMeta(r), expected.get(key));
-        const obs = [...stored.values()].find((r) => r.resourceType === 'Observation')!;
-        assert.match((obs as { encounter: { reference: string } }).encounter.reference, /^Encounter\/[0-9a-f-]{36}$/);
-      });
-
-      it('a bare Bundle is accepted too', async () => {
-        const res = await push(stack.pushUrl, patientDoc(2).body.bundle);
-        assert.equal(res.status, 200, res.text);
-        assert.equal((await storedResources(stack.fhir.repo)).size, 1);
-      });
-
-      it('a report pushed before its patient lands, and links up when the patient arrives', async () => {
-        const report = reportDoc(3);
-        const patient = patientDoc(3);
-        assert.equal((await push(stack.pushUrl, report.body)).status, 200);
-        const subject = (await stack.fhir.repo.readResource('Encounter', report.keys[0].split('/')[1])) as { subject: { reference: string } };
-        await assert.rejects(stack.fhir.repo.readReference(subject.subject));
-        assert.equal((await push(stack.pushUrl, patient.body)).status, 200);
-        const linked = await stack.fhir.repo.readReference(subject.subject);
-        assert.equal(linked.id, patient.keys[0].split('/')[1]);
-      });
-
-      it('a repeated push changes nothing (no new version); a changed push writes only what changed', async () => {
-        const doc = reportDoc(4);
-        for (let i = 0; i < 3; i++) assert.equal((await push(stack.pushUrl, doc.body)).status, 200);
-        for (const key of doc.keys) assert.equal(await versionCount(stack.fhir.repo, key), 1, key);
-        const edited = JSON.parse(JSON.stringify(doc.body));
-        edited.bundle.entry[1].resource.valueQuantity.value = 99;
-        const res = await push(stack.pushUrl, edited);
-        assert.match(res.json().issue[0].details.text, /1 written, 2 already up to date/);
-        assert.deepEqual(await Promise.all(doc.keys.map((k) => versionCount(stack.fhir.repo, k))), [1, 2, 1]);
-      });
-
-      it('the same 1,000 pushes sent three times leave exactly the resources of one pass', async () => {
-        const docs = pushDocs(1000);
-        const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
-        const statuses: number[] = [];
-        for (let pass = 0; pass < 3; pass++) {
-          const results = await mapLimit(docs, 16, (d) => push(stack.pushUrl, d.body, agent));
-          statuses.push(...results.map((r) => r.status));
-        }
-        agent.destroy();
-        assert.deepEqual([...new Set(statuses)], [200]);
-        const expected = expectedResources(docs);
-        const stored = await storedResources(stack.fhir.repo);
-        assert.equal(stored.size, expected.size);
-        assert.equal(expected.size, 500 + 500 * 3);
-        for (const [key, r] of stored) assert.deepEqual(withoutMeta(r), expected.get(key), key);
-        const versions = await Promise.all([...expected.keys()].map((k) => versionCount(stack.fhir.repo, k)));
-        assert.deepEqual([...new Set(versions)], [1]);
-      });
-
-      it('every FHIR call is recorded with its request and answer as JSON text (what OpenHIM orchestrations carry)', async () => {
-        const client = new FhirClient({ baseUrl: stack.fhir.url, exchange: inProcess ? stack.fhir.exchange : undefined });
-        const doc = patientDoc(9);
-        const calls: FhirCall[] = [];
-        const pushed = doc.body.bundle.entry!.map((e) => ({ type: e.resource!.resourceType, id: e.resource!.id!, resource: e.resource! }));
-        await deliver(client, pushed, Date.now() + 5000, calls);
-        client.close();
-        assert.deepEqual(
-          calls.map((c) => [c.name, c.status]),
-          [
-            ['FHIR read (batch)', 200],
-            ['FHIR transaction', 200],
-          ],
-        );
-        const [read, tx] = calls.map((c) => ({ request: JSON.parse(c.requestBody), response: JSON.parse(c.responseBody!) }));
-        assert.deepEqual(read.request.entry, [{ request: { method: 'GET', url: doc.keys[0] } }]);
-        assert.equal(read.response.type, 'batch-response');
-        assert.deepEqual(withoutMeta(tx.request.entry[0].resource), withoutMeta(doc.body.bundle.entry![0].resource));
-        assert.equal(tx.response.type, 'transaction-response');
-      });
-
-      it('concurrent identical pushes of one doc, and of docs sharing resources, still leave one version', async () => {
-        const doc = patientDoc(5);
-        const report = reportDoc(5);
-        const reportAndPatient = { bundle: { ...report.body.bundle, entry: [...report.body.bundle.entry!, ...doc.body.bundle.entry!] } };
-        await Promise.all([push(stack.pushUrl, reportAndPatient), push(stack.pushUrl, report.body), push(stack.pushUrl, reportAndPatient)]);
-        for (const key of report.keys) assert.equal(await versionCount(stack.fhir.repo, key), 1, key);
-        const results = await Promise.all(Array.from({ length: 20 }, () => push(stack.pushUrl, doc.body)));
-        assert.deepEqual([...new Set(results.map((r) => r.status))], [200]);
-        assert.equal(await versionCount(stack.fhir.repo, doc.keys[0]), 1);
-      });
+    it('a CHT push ({"bundle": ...}) lands as valid resources, urn:uuid references made literal', async () => {
+      const doc = reportDoc(1);
+      const res = await push(stack.pushUrl, doc.body);
+      assert.equal(res.status, 200, res.text);
+      assert.equal(res.json().resourceType, 'OperationOutcome');
+      const stored = await storedResources(stack.fhir.repo);
+      assert.deepEqual([...stored.keys()].sort(), [...doc.keys].sort());
+      for (const r of stored.values()) assertValidR4(r);
+      const expected = expectedResources([doc]);
+      for (const [key, r] of stored) assert.deepEqual(withoutMeta(r), expected.get(key));
+      const obs = [...stored.values()].find((r) => r.resourceType === 'Observation')!;
+      assert.match((obs as { encounter: { reference: string } }).encounter.reference, /^Encounter\/[0-9a-f-]{36}$/);
     });
+
+    it('a bare Bundle is accepted too', async () => {
+      const res = await push(stack.pushUrl, patientDoc(2).body.bundle);
+      assert.equal(res.status, 200, res.text);
+      assert.equal((await storedResources(stack.fhir.repo)).size, 1);
+    });
+
+    it('a report pushed before its patient lands, and links up when the patient arrives', async () => {
+      const report = reportDoc(3);
+      const patient = patientDoc(3);
+      assert.equal((await push(stack.pushUrl, report.body)).status, 200);
+      const subject = (await stack.fhir.repo.readResource('Encounter', report.keys[0].split('/')[1])) as { subject: { reference: string } };
+      await assert.rejects(stack.fhir.repo.readReference(subject.subject));
+      assert.equal((await push(stack.pushUrl, patient.body)).status, 200);
+      const linked = await stack.fhir.repo.readReference(subject.subject);
+      assert.equal(linked.id, patient.keys[0].split('/')[1]);
+    });
+
+    it('a repeated push changes nothing (no new version); a changed push writes only what changed', async () => {
+      const doc = reportDoc(4);
+      for (let i = 0; i < 3; i++) assert.equal((await push(stack.pushUrl, doc.body)).status, 200);
+      for (const key of doc.keys) assert.equal(await versionCount(stack.fhir.repo, key), 1, key);
+      const edited = JSON.parse(JSON.stringify(doc.body));
+      edited.bundle.entry[1].resource.valueQuantity.value = 99;
+      const res = await push(stack.pushUrl, edited);
+      assert.match(res.json().issue[0].details.text, /1 written, 2 already up to date/);
+      assert.deepEqual(await Promise.all(doc.keys.map((k) => versionCount(stack.fhir.repo, k))), [1, 2, 1]);
+    });
+
+    it('the same 1,000 pushes sent three times leave exactly the resources of one pass', async () => {
+      const docs = pushDocs(1000);
+      const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
+      const statuses: number[] = [];
+      for (let pass = 0; pass < 3; pass++) {
+        const results = await mapLimit(docs, 16, (d) => push(stack.pushUrl, d.body, agent));
+        statuses.push(...results.map((r) => r.status));
+      }
+      agent.destroy();
+      assert.deepEqual([...new Set(statuses)], [200]);
+      const expected = expectedResources(docs);
+      const stored = await storedResources(stack.fhir.repo);
+      assert.equal(stored.size, expected.size);
+      assert.equal(expected.size, 500 + 500 * 3);
+      for (const [key, r] of stored) assert.deepEqual(withoutMeta(r), expected.get(key), key);
+      const versions = await Promise.all([...expected.keys()].map((k) => versionCount(stack.fhir.repo, k)));
+      assert.deepEqual([...new Set(versions)], [1]);
+    });
+
+    it('every FHIR call is recorded with its request and answer as JSON text (what OpenHIM orchestrations carry)', async () => {
+      const client = new FhirClient({ baseUrl: stack.fhir.url });
+      const doc = patientDoc(9);
+      const calls: FhirCall[] = [];
+      const pushed = doc.body.bundle.entry!.map((e) => ({ type: e.resource!.resourceType, id: e.resource!.id!, resource: e.resource! }));
+      await deliver(client, pushed, Date.now() + 5000, calls);
+      client.close();
+      assert.deepEqual(
+        calls.map((c) => [c.name, c.status]),
+        [
+          ['FHIR read (batch)', 200],
+          ['FHIR transaction', 200],
+        ],
+      );
+      const [read, tx] = calls.map((c) => ({ request: JSON.parse(c.requestBody), response: JSON.parse(c.responseBody!) }));
+      assert.deepEqual(read.request.entry, [{ request: { method: 'GET', url: doc.keys[0] } }]);
+      assert.equal(read.response.type, 'batch-response');
+      assert.deepEqual(withoutMeta(tx.request.entry[0].resource), withoutMeta(doc.body.bundle.entry![0].resource));
+      assert.equal(tx.response.type, 'transaction-response');
+    });
+
+    it('concurrent identical pushes of one doc, and of docs sharing resources, still leave one version', async () => {
+      const doc = patientDoc(5);
+      const report = reportDoc(5);
+      const reportAndPatient = { bundle: { ...report.body.bundle, entry: [...report.body.bundle.entry!, ...doc.body.bundle.entry!] } };
+      await Promise.all([push(stack.pushUrl, reportAndPatient), push(stack.pushUrl, report.body), push(stack.pushUrl, reportAndPatient)]);
+      for (const key of report.keys) assert.equal(await versionCount(stack.fhir.repo, key), 1, key);
+      const results = await Promise.all(Array.from({ length: 20 }, () => push(stack.pushUrl, doc.body)));
+      assert.deepEqual([...new Set(results.map((r) => r.status))], [200]);
+      assert.equal(await versionCount(stack.fhir.repo, doc.keys[0]), 1);
+    });
+  });
 
   describe('credentials', () => {
     let stack: Stack;
@@ -171,22 +170,6 @@ describe('receiver: POST /cht-fhir/push over HTTP against the FHIR server', func
         await stack.close();
         for (const s of sockets) s.destroy();
         await new Promise((ok) => silent.close(ok));
-      }
-    });
-
-    it('the embedded store in process, stuck or throwing: 504 once the deadline passes, 502 on a throw', async () => {
-      const stuck = await startStack({ fhirExchange: () => new Promise(() => undefined), deadlineMs: 300 });
-      const broken = await startStack({ fhirExchange: () => Promise.reject(new Error('store broke')) });
-      try {
-        const res = await push(stuck.pushUrl, patientDoc(8).body);
-        assert.equal(res.status, 504);
-        assert.equal(res.json().issue[0].code, 'timeout');
-        const res2 = await push(broken.pushUrl, patientDoc(8).body);
-        assert.equal(res2.status, 502);
-        assert.match(res2.json().issue[0].details.text, /store broke/);
-      } finally {
-        await stuck.close();
-        await broken.close();
       }
     });
 

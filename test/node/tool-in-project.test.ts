@@ -6,9 +6,9 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Bundle } from 'fhir/r4';
 import { ROOT } from '../support/repo';
-import { mapPayload } from '../../src/outbound/cht-outbound';
+import { mapPayload } from '../../src/doubles/cht-outbound-push/cht-outbound';
 import { assertValidR4 } from '../../src/fhir-validation';
-import { startFhirServer, type FhirServer } from '../../src/fhir-server';
+import { startFhirServer, type FhirServer } from '../../src/doubles/fhir-store';
 import { startReceiverProcess } from '../stand-ins/receiver-process';
 import { AUTH } from './receiver-helpers';
 

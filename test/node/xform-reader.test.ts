@@ -2,12 +2,12 @@ import { strict as assert } from 'node:assert';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ROOT } from '../support/repo';
-import { parseXForm } from '../../src/definitions/xform';
-import { shapeOf } from '../../src/definitions/compile-form';
-import { parseWhen } from '../../src/definitions/when';
+import { parseXForm } from '../../src/compiler/definitions/xform';
+import { shapeOf } from '../../src/compiler/definitions/compile-form';
+import { parseWhen } from '../../src/compiler/definitions/parse-when';
 import { answersAt } from '../../src/core/fields';
 import { holds } from '../../src/core/when';
-import { questionnaireFor } from '../../src/definitions/questionnaire';
+import { questionnaireFor } from '../../src/compiler/definitions/questionnaire';
 import { assertValidR4 } from '../../src/fhir-validation';
 
 /**

@@ -1,5 +1,5 @@
-import { startFhirServer } from '../../src/fhir-server';
-import { startReceiver, PUSH_PATH } from '../../src/receiver';
+import { startFhirServer } from '../../src/doubles/fhir-store';
+import { startReceiver, PUSH_PATH } from '../../src/runtime/receiver';
 import { startGateway } from './test-gateway';
 
 /** What the outbox browser tests get through karma's `client.outbox`. */

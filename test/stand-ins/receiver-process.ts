@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { CREDS } from '../node/receiver-helpers';
-import { buildReceiver } from '../../src/build/package';
+import { buildReceiver } from '../../src/compiler/package';
 
 export interface ReceiverProcess {
   url: string;

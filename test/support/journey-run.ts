@@ -1,9 +1,9 @@
 import { strict as assert } from 'node:assert';
 import type { Bundle, Extension, Condition, EpisodeOfCare, Encounter, FhirResource, RelatedPerson } from 'fhir/r4';
-import { compileDefinitions } from '../../src/definitions/compile';
-import { outboundEntries, ENTRY_PREFIX } from '../../src/build/outbound';
-import { mapPayload } from '../../src/outbound/cht-outbound';
-import { hydrate } from '../../src/outbound/hydrate';
+import { compileDefinitions } from '../../src/compiler/definitions/compile';
+import { outboundEntries, ENTRY_PREFIX } from '../../src/compiler/outbound';
+import { mapPayload } from '../../src/doubles/cht-outbound-push/cht-outbound';
+import { hydrate } from '../../src/doubles/cht-outbound-push/hydrate';
 import { resourceId } from '../../src/core/identity';
 import { episodeId } from '../../src/core/episodes';
 import { withoutSourceVersion } from '../../src/core/source-version';
@@ -12,7 +12,7 @@ import type { MappingModel } from '../../src/core/model';
 import { journeyDocs, type JourneyFacts } from './journey';
 import { sampleContacts, type Doc } from './samples';
 import { push, mapLimit, CREDS } from '../node/receiver-helpers';
-import { startReceiver, type Receiver } from '../../src/receiver';
+import { startReceiver, type Receiver } from '../../src/runtime/receiver';
 import { startRoundRobin, type RoundRobin } from '../stand-ins/round-robin';
 
 /**

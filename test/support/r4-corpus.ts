@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { ROOT } from '../support/repo';
+import { ROOT } from './repo';
 import { validateR4 } from '../../src/fhir-validation';
 import { patientDoc, reportDoc } from '../stand-ins/push-bundles';
 

@@ -1,7 +1,7 @@
 import path from 'node:path';
-import { compileDefinitions } from '../../src/definitions/compile';
-import { readInbound } from '../../src/definitions/inbound';
-import { receiverModel } from '../../src/build/receiver-model';
+import { compileDefinitions } from '../../src/compiler/definitions/compile';
+import { readInbound } from '../../src/compiler/definitions/inbound';
+import { receiverModel } from '../../src/compiler/receiver-model';
 import type { ReceiverModel } from '../../src/core/receiver-model';
 
 /** This repository: the reference cht-conf project the tests run on. */

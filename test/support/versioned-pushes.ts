@@ -1,5 +1,5 @@
 import type { FhirResource, Patient } from 'fhir/r4';
-import { compileDefinitions } from '../../src/definitions/compile';
+import { compileDefinitions } from '../../src/compiler/definitions/compile';
 import { mapDoc } from '../../src/core/map-doc';
 import { transactionOf } from '../../src/core/bundle';
 import { withSourceVersion } from '../../src/core/source-version';

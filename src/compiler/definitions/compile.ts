@@ -1,0 +1,123 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { ContactModel, ContactResource, FormModel, MappingModel } from '../../core/model';
+import { contactsSchema, formSchema, settingsSchema, terminologySchema } from './schema';
+import { DefinitionError, readJson } from './load';
+import { parseXForm, type XFormInfo } from './xform';
+import type { Terminology } from '../../core/terminology';
+import type { DeclaredContactType } from '../../core/receiver-model';
+import { compileForm, ConceptTable, ucumUtils } from './compile-form';
+import type { ContactsDefinition, FormDefinition, Settings } from './files';
+import { projectAt, readProjectSettings } from './project';
+
+/**
+ * app_settings + forms/ + app_settings/fhir/*.json -> the MappingModel the
+ * core runs on, plus the outbound settings. Everything an admin can get wrong
+ * is caught here, at build time, with the file and path.
+ */
+
+export type { FormDefinition, Settings } from './files';
+
+export interface Compiled {
+  model: MappingModel;
+  settings: Settings;
+  terminology: Terminology;
+  /** Files read, relative to the project root (for messages and staleness checks). */
+  files: string[];
+  /** The XForms of the mapped forms, as read. */
+  xforms: Record<string, XFormInfo>;
+  /** App settings `contact_types` (id, person, parents), when the project declares them. */
+  contactTypes?: DeclaredContactType[];
+}
+
+export const DEFAULT_PRACTITIONER_ROLES = ['chw', 'chw_supervisor', 'nurse', 'health_worker', 'manager'];
+const BUILT_IN_TYPES: Record<string, ContactResource> = { person: 'Patient', clinic: 'Place', health_center: 'Place', district_hospital: 'Place' };
+
+export function compileDefinitions(root: string): Compiled {
+  const problems: string[] = [];
+  const project = projectAt(root);
+  const fhirDir = project.fhirDir;
+  const files: string[] = [];
+  const read = <T>(file: string, schema: object) => {
+    files.push(path.relative(root, file));
+    return readJson<T>(file, root, schema, problems);
+  };
+
+  const settings = read<Settings>(path.join(fhirDir, 'settings.json'), settingsSchema);
+  const terminology = read<Terminology>(path.join(fhirDir, 'terminology.json'), terminologySchema) ?? { concepts: {} };
+  const contactsFile = path.join(fhirDir, 'contacts.json');
+  const contactsDef = fs.existsSync(contactsFile) ? read<ContactsDefinition>(contactsFile, contactsSchema) : {};
+  files.push(path.relative(root, project.settingsFile));
+  const base = readProjectSettings(project, problems);
+
+  for (const [unit] of Object.entries(terminology.units ?? {})) {
+    if (ucumUtils().validateUnitString(unit).status !== 'valid') problems.push(`app_settings/fhir/terminology.json: /units/${unit}: not a valid UCUM unit`);
+  }
+
+  const contacts = compileContacts(base?.contact_types, contactsDef ?? {}, problems);
+
+  const forms: Record<string, FormModel> = {};
+  const table = new ConceptTable(terminology);
+  const xforms: Record<string, XFormInfo> = {};
+  const formDir = path.join(fhirDir, 'forms');
+  const defFiles = fs.existsSync(formDir)
+    ? fs
+        .readdirSync(formDir)
+        .filter((f) => f.endsWith('.json'))
+        .sort()
+    : [];
+  for (const f of defFiles) {
+    const file = path.join(formDir, f);
+    const def = read<FormDefinition>(file, formSchema);
+    if (!def) continue;
+    const rel = path.relative(root, file);
+    if (path.basename(f, '.json') !== def.form) problems.push(`${rel}: /form: '${def.form}' does not match the file name`);
+    const xformFile = path.join(root, 'forms/app', def.form + '.xml');
+    let xform: XFormInfo | undefined;
+    if (!fs.existsSync(xformFile)) problems.push(`${rel}: /form: no XForm forms/app/${def.form}.xml`);
+    else {
+      try {
+        xform = parseXForm(fs.readFileSync(xformFile, 'utf8'), path.relative(root, xformFile));
+        files.push(path.relative(root, xformFile));
+      } catch (e) {
+        problems.push((e as Error).message);
+      }
+    }
+    if (xform) {
+      forms[def.form] = compileForm(def, xform, terminology, table, rel, problems, contacts);
+      xforms[def.form] = xform;
+    }
+  }
+
+  if (problems.length || !settings) throw new DefinitionError(problems.length ? problems : ['app_settings/fhir/settings.json: missing']);
+  return {
+    model: {
+      deployment: { identifierBase: settings.identifier_base, namespace: settings.id_namespace.toLowerCase() },
+      contacts,
+      systems: table.systems,
+      concepts: table.concepts,
+      forms,
+    },
+    settings,
+    terminology,
+    files,
+    xforms,
+    ...(base?.contact_types?.length
+      ? { contactTypes: base.contact_types.map(({ id, person, parents }) => ({ id, ...(person ? { person } : {}), ...(parents?.length ? { parents } : {}) })) }
+      : {}),
+  };
+}
+
+function compileContacts(declared: Array<{ id: string; person?: boolean }> | undefined, def: ContactsDefinition, problems: string[]): ContactModel {
+  const types: Record<string, ContactResource> = {};
+  if (declared && declared.length) for (const t of declared) types[t.id] = t.person ? 'Patient' : 'Place';
+  else Object.assign(types, BUILT_IN_TYPES);
+  for (const [id, kind] of Object.entries(def.types ?? {})) {
+    if (!(id in types)) problems.push(`app_settings/fhir/contacts.json: /types/${id}: not a contact type in app_settings contact_types`);
+    else if (kind === 'none') delete types[id];
+    else if ((kind === 'Place') !== (types[id] === 'Place'))
+      problems.push(`app_settings/fhir/contacts.json: /types/${id}: a ${types[id] === 'Place' ? 'place' : 'person'} type cannot become ${kind}`);
+    else types[id] = kind;
+  }
+  return { types, practitionerRoles: def.practitioner_roles ?? DEFAULT_PRACTITIONER_ROLES };
+}

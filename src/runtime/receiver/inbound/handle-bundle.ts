@@ -1,0 +1,98 @@
+import type { Bundle, BundleEntry, Resource } from 'fhir/r4';
+import { asHttpError, checkResource, takeResource, type InboundAnswer } from './handle';
+import type { InboundDeps } from './deps';
+import { fail, HttpError } from '../outcome';
+import type { FhirCall } from '../fhir-client';
+import { FHIR_ID } from '../../../core/ids';
+
+/**
+ * POST /fhir with a batch or transaction Bundle of creates (POST <Type>) and
+ * updates (PUT <Type>/<id>). A transaction is checked whole before any CHT
+ * call (one bad entry refuses all, nothing written); its `urn:uuid:`
+ * references between entries become literal ones; contacts are written
+ * before the records that may point at them. CHT has no transactions: if CHT
+ * fails midway the earlier writes stay, and a resend completes the rest
+ * without writing anything twice. A batch takes each entry on its own.
+ */
+const ENTRY_URL = new RegExp(`^([A-Z][A-Za-z]+)(?:/(${FHIR_ID}))?$`);
+const REASONS: Record<number, string> = { 200: 'OK', 201: 'Created' };
+
+interface Entry {
+  type: string;
+  id?: string;
+  resource: Resource;
+  fullUrl?: string;
+}
+
+function entryOf(e: BundleEntry, i: number): Entry {
+  const method = e.request?.method;
+  const m = ENTRY_URL.exec(String(e.request?.url ?? '').replace(/^\/+/, ''));
+  if ((method !== 'POST' && method !== 'PUT') || !m || (method === 'PUT') !== !!m[2]) {
+    throw fail(400, 'not-supported', `Bundle.entry[${i}].request: only POST <Type> and PUT <Type>/<id> are taken here`, [`Bundle.entry[${i}].request`]);
+  }
+  return { type: m[1]!, id: m[2], resource: e.resource as Resource, fullUrl: e.fullUrl };
+}
+
+export async function handleBundle(body: unknown, deps: InboundDeps, deadline: number, calls: FhirCall[]): Promise<{ status: number; body: Bundle }> {
+  const b = body as Bundle;
+  if (!b || typeof b !== 'object' || b.resourceType !== 'Bundle')
+    throw fail(400, 'structure', 'POST /fhir takes a Bundle (type batch or transaction)', ['resourceType']);
+  if (b.type !== 'batch' && b.type !== 'transaction')
+    throw fail(422, 'not-supported', `Bundle.type '${String(b.type)}' is not taken here: send batch or transaction`, ['Bundle.type']);
+  const entries = Array.isArray(b.entry) ? b.entry : [];
+  const responseType = b.type === 'batch' ? 'batch-response' : 'transaction-response';
+  if (b.type === 'batch') {
+    const out: BundleEntry[] = [];
+    for (const [i, e] of entries.entries()) {
+      try {
+        const en = entryOf(e, i);
+        out.push(responseEntry(await takeResource(en.type, en.id, en.resource, deps, deadline, calls)));
+      } catch (err) {
+        out.push(errorEntry(asHttpError(err)));
+      }
+    }
+    return { status: 200, body: { resourceType: 'Bundle', type: responseType, entry: out } };
+  }
+  const checked = entries.map((e, i) => {
+    const en = entryOf(e, i);
+    try {
+      en.resource = checkResource(en.type, en.id, en.resource, deps);
+    } catch (err) {
+      throw err instanceof HttpError ? withEntry(err, i) : err;
+    }
+    return en;
+  });
+  const literal = new Map(checked.filter((e) => e.fullUrl?.startsWith('urn:uuid:')).map((e) => [e.fullUrl!, `${e.type}/${e.resource.id}`]));
+  const order = checked.map((e, i) => ({ e, i, first: deps.mappings.some((m) => m.def.resource === e.type && m.def.write === 'person') ? 0 : 1 }));
+  order.sort((a, b2) => a.first - b2.first || a.i - b2.i);
+  const out = new Array<BundleEntry>(checked.length);
+  for (const { e, i } of order) {
+    const resource = literal.size
+      ? (JSON.parse(JSON.stringify(e.resource), (k, v: unknown) =>
+          k === 'reference' && typeof v === 'string' && literal.has(v) ? literal.get(v) : v,
+        ) as Resource)
+      : e.resource;
+    out[i] = responseEntry(await takeResource(e.type, e.resource.id, resource, deps, deadline, calls));
+  }
+  return { status: 200, body: { resourceType: 'Bundle', type: responseType, entry: out } };
+}
+
+function responseEntry(a: InboundAnswer): BundleEntry {
+  return { response: { status: `${a.status} ${REASONS[a.status] ?? ''}`.trim(), ...(a.location ? { location: a.location } : {}), outcome: a.body } };
+}
+
+function errorEntry(e: unknown): BundleEntry {
+  const err = e instanceof HttpError ? e : fail(500, 'exception', 'Internal error');
+  return { response: { status: String(err.status), outcome: err.body } };
+}
+
+/** Names the entry in each issue, so the sender knows which one to fix. */
+function withEntry(e: HttpError, i: number): HttpError {
+  // `Patient.name` in the resource is `Bundle.entry[i].resource.name` in the Bundle.
+  const at = (x: string) => {
+    const inner = x.replace(/^[A-Z][A-Za-z]+\.?/, '');
+    return `Bundle.entry[${i}].resource${inner ? '.' + inner : ''}`;
+  };
+  const issue = e.body.issue.map((is) => ({ ...is, expression: (is.expression ?? ['']).map(at) }));
+  return new HttpError(e.status, { ...e.body, issue }, e.headers);
+}
