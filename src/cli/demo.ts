@@ -279,6 +279,3 @@ async function transactionCounts(api: OpenhimApi): Promise<Record<string, number
   for (const t of txs) counts[t.status] = (counts[t.status] ?? 0) + 1;
   return counts;
 }
-
-/** Where the demo looks for sample docs in a project. */
-export const DEFAULT_DOCS = 'samples';

@@ -15,11 +15,6 @@ export const FHIR_ID = '[A-Za-z0-9\\-.]{1,64}';
 
 /** A UUID in text (any case): the pattern every UUID check here is built from. */
 export const UUID = '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}';
-const WHOLE_UUID = new RegExp(`^${UUID}$`);
-
-export function isUuidNamespace(value: unknown): value is string {
-  return typeof value === 'string' && WHOLE_UUID.test(value);
-}
 
 /** UUID v5 of `role/key` (e.g. `Patient/<_id>`) inside the deployment's namespace. */
 export function stableId(namespace: string, role: string, key: string): string {

@@ -3,12 +3,12 @@ import type { OperationOutcomeIssue } from 'fhir/r4';
 import { checkElements } from './element-checks';
 import { isObject } from '../core/values';
 import { definitions } from './definitions';
-import { formatIssues, structureIssue, toOperationOutcome } from './issues';
+import { formatIssues, structureIssue } from './issues';
 import { provablyValid } from './fast-path';
 import { checkShape } from './structure';
 import { skippedInvariantIssues } from './skipped-invariants';
 
-export { formatIssues, toOperationOutcome } from './issues';
+export { formatIssues } from './issues';
 export { MAX_DEPTH } from './structure';
 
 /**
@@ -64,8 +64,4 @@ export function assertValidR4(resource: unknown): void {
 /** Loads the definitions now instead of on the first validation (about 2 s). */
 export function preloadR4Definitions(): void {
   definitions();
-}
-
-export function validationOutcome(resource: unknown) {
-  return toOperationOutcome(validateR4(resource));
 }

@@ -17,7 +17,6 @@ export function invariantIssue(expression: string, c: Constraint, error?: Error)
   };
 }
 
-export { outcomeOf as toOperationOutcome } from '../core/outcome';
 
 /** One line per issue: `Patient.gender: Value "boy" is not in ...`. */
 export function formatIssues(issues: OperationOutcomeIssue[]): string {

@@ -2,7 +2,8 @@ import { strict as assert } from 'node:assert';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ROOT } from '../support/repo';
-import { assertValidR4, preloadR4Definitions, toOperationOutcome, validateR4 } from '../../src/fhir-validation';
+import { assertValidR4, preloadR4Definitions, validateR4 } from '../../src/fhir-validation';
+import { outcomeOf } from '../../src/core/outcome';
 
 const EXAMPLES = path.join(ROOT, 'node_modules/hl7.fhir.r4.examples');
 
@@ -226,7 +227,7 @@ describe('FHIR R4 validation', function () {
     });
   });
 
-  it('assertValidR4 throws listing every issue; toOperationOutcome wraps them', () => {
+  it('assertValidR4 throws listing every issue; outcomeOf wraps them', () => {
     assert.doesNotThrow(() => assertValidR4({ resourceType: 'Patient', gender: 'female', birthDate: '2001-02-03' }));
     assert.throws(
       () => assertValidR4({ resourceType: 'Patient', id: 'p1', gender: 'boy', birthDate: 'x' }),
@@ -237,7 +238,7 @@ describe('FHIR R4 validation', function () {
         return true;
       },
     );
-    const outcome = toOperationOutcome(validateR4({ resourceType: 'Patient', gender: 'boy' }));
+    const outcome = outcomeOf(validateR4({ resourceType: 'Patient', gender: 'boy' }));
     assert.equal(outcome.resourceType, 'OperationOutcome');
     assert.equal(outcome.issue[0].severity, 'error');
     assert.deepEqual(outcome.issue[0].expression, ['Patient.gender']);

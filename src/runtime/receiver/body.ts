@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { fail } from './outcome';
+import { fail } from './failure';
 
 export const DEFAULT_BODY_LIMIT = 5 * 1024 * 1024;
 const JSON_TYPES = /^application\/(fhir\+json|json\+fhir|json)\s*(;|$)/i;

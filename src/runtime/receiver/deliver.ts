@@ -1,6 +1,6 @@
 import type { Bundle, BundleEntry, FhirResource, OperationOutcome, OperationOutcomeIssue } from 'fhir/r4';
 import { FhirUnavailable, responseJson, type FhirCall, type FhirClient } from './fhir-client';
-import { HttpError, outcome } from './outcome';
+import { HttpError, outcome } from './failure';
 import { awaitingReferences } from './missing-references';
 import type { PushedResource } from './payload';
 import { sameContent } from './same-content';
@@ -136,10 +136,7 @@ export async function deliver(client: FhirClient, pushed: PushedResource[], dead
       throw upstreamError('transaction', call);
     }
   } catch (e) {
-    if (e instanceof RestoreFailed) throw upstreamError('restore', e.call);
-    if (e instanceof FhirUnavailable)
-      throw new HttpError(e.kind === 'timeout' ? 504 : 502, outcome('error', e.kind === 'timeout' ? 'timeout' : 'transient', e.message), {});
-    throw e;
+    throw e instanceof RestoreFailed ? upstreamError('restore', e.call) : e;
   }
 }
 

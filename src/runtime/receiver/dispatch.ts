@@ -7,7 +7,7 @@ import { deliver } from './deliver';
 import type { FhirCall, FhirClient } from './fhir-client';
 import type { KeyLock } from './key-lock';
 import type { LateChecks } from './late-checks';
-import { fail, HttpError, outcome } from './outcome';
+import { fail, HttpError, outcome } from './failure';
 import { readPush } from './payload';
 import type { InboundDeps } from './inbound/deps';
 import { isInboundPath } from './inbound/handle';

@@ -3,6 +3,7 @@ import https from 'node:https';
 import type { Credentials } from './auth';
 import { basicAuthHeader } from './auth';
 import { send, type Reply, type Sent } from '../../net/request';
+import { Unavailable } from './failure';
 
 /** One call to the FHIR server, as recorded for logs and OpenHIM orchestrations. */
 export interface FhirCall {
@@ -19,14 +20,15 @@ export interface FhirCall {
   error?: string;
 }
 
-export class FhirUnavailable extends Error {
+/** The FHIR server gave no answer: 504 on a timeout, 502 otherwise (failure.ts). */
+export class FhirUnavailable extends Unavailable {
   constructor(
-    readonly kind: 'timeout' | 'network',
+    kind: 'timeout' | 'network',
     message: string,
     /** A timeout whose call was kept open (`keepUntil`): its answer if it still comes in time, else undefined. */
     readonly late?: Promise<FhirCall | undefined>,
   ) {
-    super(message);
+    super(kind, message);
   }
 }
 

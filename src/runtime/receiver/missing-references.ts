@@ -1,5 +1,5 @@
 import type { OperationOutcomeIssue } from 'fhir/r4';
-import { HttpError, outcome } from './outcome';
+import { HttpError, outcome } from './failure';
 
 /**
  * HAPI FHIR JPA refuses a write whose reference names a resource it does not

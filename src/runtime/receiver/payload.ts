@@ -1,7 +1,7 @@
 import type { Bundle, BundleEntry, FhirResource, OperationOutcomeIssue } from 'fhir/r4';
 import { validateR4 } from '../../fhir-validation';
 import { structureIssue } from '../../fhir-validation/issues';
-import { HttpError, outcomeOf } from './outcome';
+import { HttpError, outcomeOf } from './failure';
 import { FHIR_ID } from '../../core/ids';
 import { isObject } from '../../core/values';
 

@@ -8,7 +8,7 @@ import { KeyLock } from './key-lock';
 import { LateChecks } from './late-checks';
 import { silentLogger, type Logger } from './log';
 import { mediatorConfig, mediatorHeaders, mediatorResponse, startOpenhimRegistration, type OpenhimApiOptions } from './openhim';
-import { HttpError, outcome } from './outcome';
+import { answerOf, HttpError, outcome } from './failure';
 import { route, PUSH_PATH, type Answer, type Routes } from './dispatch';
 import { checkInboundForms } from './inbound/route';
 import { inboundDeps } from './inbound/deps';
@@ -86,9 +86,9 @@ export async function startReceiver(opts: ReceiverOptions): Promise<Receiver> {
     const path = (req.url ?? '/').split('?')[0]!;
     void route(routes, req, path, started, calls)
       .catch((e: unknown): Answer => {
-        if (e instanceof HttpError) return { status: e.status, body: e.body, headers: e.headers };
-        log('error', 'unexpected error', { error: (e as Error).message, path });
-        return { status: 500, body: outcome('error', 'exception', 'Internal error') };
+        if (!(e instanceof HttpError)) log('error', 'unexpected error', { error: (e as Error).message, path });
+        const { status, body, headers } = answerOf(e);
+        return { status, body, headers };
       })
       .then(async (answer) => {
         const headers = { ...(path === PUSH_PATH ? corsHeaders(req, cors) : {}), ...answer.headers };

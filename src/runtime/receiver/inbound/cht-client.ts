@@ -1,4 +1,5 @@
 import { send, within, TimeoutError, type Reply } from '../../../net/request';
+import { Refused, Unavailable } from '../failure';
 import type { ChtDoc, JsonForm } from './cht-docs';
 
 /**
@@ -13,21 +14,10 @@ import type { ChtDoc, JsonForm } from './cht-docs';
  * every request meanwhile fails at once as transient, and no retry keeps
  * the lockout alive.
  */
-export class ChtUnavailable extends Error {
-  constructor(
-    message: string,
-    /** Seconds before CHT is worth calling again, when known. */
-    readonly retryAfter?: number,
-  ) {
-    super(message);
-  }
-}
-export class ChtRefused extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
+/** CHT gave no usable answer now (failure.ts: 503 with Retry-After when known, else 502): nothing was written. */
+export class ChtUnavailable extends Unavailable {
+  constructor(message: string, retryAfter?: number) {
+    super('network', `${message}; nothing was written, retry later`, retryAfter);
   }
 }
 
@@ -102,7 +92,7 @@ export function chtClient(chtUrl: string, now: () => number = Date.now): ChtClie
     return { status: res.status, json, headers: res.headers };
   };
   const refusedUnless = (r: ChtReply, ok: number[], what: string) => {
-    if (!ok.includes(r.status)) throw new ChtRefused(r.status, `CHT refused ${what}: ${reason(r.json) || r.status}`);
+    if (!ok.includes(r.status)) throw new Refused('processing', `CHT refused ${what}: ${reason(r.json) || r.status}`);
   };
   const id = (doc: ChtDoc) => encodeURIComponent(doc._id);
 

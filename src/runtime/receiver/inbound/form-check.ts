@@ -1,6 +1,6 @@
 import type { ChtClient } from './cht-client';
 import type { JsonForm } from './cht-docs';
-import { Refused } from './refused';
+import { Refused } from '../failure';
 
 /**
  * The JSON forms CHT actually has (app settings `forms`). A record for a form

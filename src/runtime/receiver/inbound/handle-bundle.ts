@@ -1,7 +1,7 @@
 import type { Bundle, BundleEntry, Resource } from 'fhir/r4';
-import { asHttpError, checkResource, takeResource, type InboundAnswer } from './handle';
+import { checkResource, takeResource, type InboundAnswer } from './handle';
 import type { InboundDeps } from './deps';
-import { fail, HttpError } from '../outcome';
+import { answerOf, fail, HttpError } from '../failure';
 import type { FhirCall } from '../fhir-client';
 import { FHIR_ID } from '../../../core/ids';
 
@@ -48,7 +48,7 @@ export async function handleBundle(body: unknown, deps: InboundDeps, deadline: n
         const en = entryOf(e, i);
         out.push(responseEntry(await takeResource(en.type, en.id, en.resource, deps, deadline, calls)));
       } catch (err) {
-        out.push(errorEntry(asHttpError(err)));
+        out.push(errorEntry(err));
       }
     }
     return { status: 200, body: { resourceType: 'Bundle', type: responseType, entry: out } };
@@ -82,7 +82,7 @@ function responseEntry(a: InboundAnswer): BundleEntry {
 }
 
 function errorEntry(e: unknown): BundleEntry {
-  const err = e instanceof HttpError ? e : fail(500, 'exception', 'Internal error');
+  const err = answerOf(e);
   return { response: { status: String(err.status), outcome: err.body } };
 }
 

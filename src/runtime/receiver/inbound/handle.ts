@@ -1,14 +1,11 @@
 import type { OperationOutcome, Resource } from 'fhir/r4';
-import { ChtRefused, ChtUnavailable } from './cht-client';
 import { idFromIdentifier, plan } from './plan';
 import { writeContact, writeRecord, type Written } from './write';
-import { Refused } from './refused';
 import type { InboundDeps } from './deps';
 export type { InboundDeps };
 import { validateR4 } from '../../../fhir-validation';
-import { fail, HttpError, outcome, outcomeOf } from '../outcome';
+import { fail, HttpError, outcome, outcomeOf } from '../failure';
 import type { FhirCall } from '../fhir-client';
-import { FhirUnavailable } from '../fhir-client';
 import { FHIR_ID } from '../../../core/ids';
 
 /**
@@ -97,31 +94,14 @@ export async function takeResource(
 ): Promise<InboundAnswer> {
   const resource = checkResource(type, urlId, body, deps, ifNoneExist);
   const location = `${resource.resourceType}/${resource.id}`;
-  try {
-    const p = plan(deps.mappings, resource, deps.deployment);
-    if (p.kind === 'ignore') return { status: 200, body: outcome('information', 'informational', p.reason), fields: { inbound: 'ignored' }, location };
-    const form = p.mapping.def.write === 'report' ? await deps.forms.form(p.mapping.def.form as string, deadline) : undefined;
-    const w: Written = await deps.locks.run([p.source], () => (form ? writeRecord(p, form, deps, deadline, calls) : writeContact(p, deps, deadline, calls)));
-    return {
-      status: w.status,
-      body: outcome('information', 'informational', w.text),
-      fields: { inbound: w.effect, chtId: p.chtId, mapping: p.mapping.def.name },
-      location,
-    };
-  } catch (e) {
-    throw asHttpError(e);
-  }
-}
-
-/** CHT's and the FHIR server's answers, as the client should read them: retry later, or fix the request. */
-export function asHttpError(e: unknown): unknown {
-  if (e instanceof HttpError) return e;
-  if (e instanceof ChtUnavailable) {
-    const text = `${e.message}; nothing was written, retry later`;
-    return e.retryAfter ? new HttpError(503, outcome('error', 'transient', text), { 'retry-after': String(e.retryAfter) }) : fail(502, 'transient', text);
-  }
-  if (e instanceof ChtRefused) return fail(422, 'processing', e.message);
-  if (e instanceof Refused) return fail(e.conflict ? 409 : 422, e.code, e.message, e.expression);
-  if (e instanceof FhirUnavailable) return fail(e.kind === 'timeout' ? 504 : 502, 'transient', `${e.message}; nothing was written, retry later`);
-  return e;
+  const p = plan(deps.mappings, resource, deps.deployment);
+  if (p.kind === 'ignore') return { status: 200, body: outcome('information', 'informational', p.reason), fields: { inbound: 'ignored' }, location };
+  const form = p.mapping.def.write === 'report' ? await deps.forms.form(p.mapping.def.form as string, deadline) : undefined;
+  const w: Written = await deps.locks.run([p.source], () => (form ? writeRecord(p, form, deps, deadline, calls) : writeContact(p, deps, deadline, calls)));
+  return {
+    status: w.status,
+    body: outcome('information', 'informational', w.text),
+    fields: { inbound: w.effect, chtId: p.chtId, mapping: p.mapping.def.name },
+    location,
+  };
 }

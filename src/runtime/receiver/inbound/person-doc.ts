@@ -1,7 +1,7 @@
 import type { DeclaredContactType } from '../../../core/receiver-model';
 import type { ChtDoc } from './cht-docs';
 import type { Primitive } from './plan';
-import { Refused } from './refused';
+import { Refused } from '../failure';
 
 /**
  * A person doc exactly as CHT stores one, built without I/O, so the receiver

@@ -4,7 +4,7 @@ import { contentHash } from './content-key';
 import { chtIdFromFhir, systems } from '../../../core/identity';
 import type { Deployment } from '../../../core/model';
 import { stableId } from '../../../core/ids';
-import { Refused } from './refused';
+import { Refused } from '../failure';
 
 /**
  * What an incoming resource asks of CHT, decided without any I/O: which

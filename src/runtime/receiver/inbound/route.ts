@@ -5,7 +5,7 @@ import type { InboundDeps } from './deps';
 import { handleBundle } from './handle-bundle';
 import { capabilityStatement } from './metadata';
 import { inboundForms } from './deps';
-import { HttpError, outcome } from '../outcome';
+import { HttpError, outcome } from '../failure';
 import type { FhirCall } from '../fhir-client';
 import type { Logger } from '../log';
 

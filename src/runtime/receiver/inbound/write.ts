@@ -4,7 +4,7 @@ import { plan, type WritePlan } from './plan';
 import { recordDoc, type ChtDoc, type JsonForm } from './cht-docs';
 import { ChtUnavailable } from './cht-client';
 import { resolveChtId } from './resolve';
-import { Refused } from './refused';
+import { Refused } from '../failure';
 import { assertParentAllowed, newPersonDoc, typeOf, typeProperties, updatedPersonDoc } from './person-doc';
 import type { FhirCall } from '../fhir-client';
 import { systems } from '../../../core/identity';
