@@ -17,7 +17,6 @@ export function invariantIssue(expression: string, c: Constraint, error?: Error)
   };
 }
 
-
 /** One line per issue: `Patient.gender: Value "boy" is not in ...`. */
 export function formatIssues(issues: OperationOutcomeIssue[]): string {
   return issues.map((i) => `${i.expression?.join(', ') ?? '(resource)'}: ${i.details?.text ?? i.diagnostics ?? i.code}`).join('\n');

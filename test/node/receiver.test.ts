@@ -84,7 +84,7 @@ describe('receiver: POST /cht-fhir/push over HTTP against the FHIR server', func
       const doc = patientDoc(9);
       const calls: FhirCall[] = [];
       const pushed = doc.body.bundle.entry!.map((e) => ({ type: e.resource!.resourceType, id: e.resource!.id!, resource: e.resource! }));
-      await deliver(client, pushed, Date.now() + 5000, calls);
+      await deliver(client, pushed, { deadline: Date.now() + 5000, calls });
       client.close();
       assert.deepEqual(
         calls.map((c) => [c.name, c.status]),

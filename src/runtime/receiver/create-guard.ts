@@ -1,5 +1,5 @@
 import type { Bundle, BundleEntry, FhirResource } from 'fhir/r4';
-import { responseJson, type FhirCall, type FhirClient } from './fhir-client';
+import { responseJson, type FhirCall, type Scope, type FhirClient } from './fhir-client';
 import { compareSourceVersions } from '../../core/source-version';
 import { hasStatement, mergeStatement } from '../../core/statement';
 import { sameContent } from './same-content';
@@ -77,7 +77,7 @@ const ATTEMPTS = 3;
  * failing call (status not 2xx) for the caller to map; a 409/412 is looked at
  * again, at most ATTEMPTS times.
  */
-export async function restoreNewer(client: FhirClient, list: Overwrite[], deadline: number, calls: FhirCall[]): Promise<string[]> {
+export async function restoreNewer(client: FhirClient, list: Overwrite[], scope: Scope): Promise<string[]> {
   let pending = list;
   for (let attempt = 1; pending.length; attempt++) {
     // `_offset=0`: without it HAPI cuts an instance history to a cached total (historyCountMode CACHED_ONLY_WITHOUT_OFFSET), which can hide the version before ours.
@@ -86,7 +86,7 @@ export async function restoreNewer(client: FhirClient, list: Overwrite[], deadli
       type: 'batch',
       entry: pending.map((o) => ({ request: { method: 'GET', url: `${o.type}/${o.id}/_history?_count=${HISTORY}&_offset=0` } })),
     };
-    const read = await client.postBundle('FHIR history (batch)', batch, deadline, calls);
+    const read = await client.postBundle('FHIR history (batch)', batch, scope);
     const histories = read.status === 200 ? (responseJson(read) as Bundle | undefined)?.entry : undefined;
     if (!Array.isArray(histories) || histories.length !== pending.length) throw new RestoreFailed(read);
     const back = pending
@@ -108,7 +108,7 @@ export async function restoreNewer(client: FhirClient, list: Overwrite[], deadli
         request: { method: 'PUT', url: `${o.type}/${o.id}`, ifMatch: `W/"${o.versionId}"` },
       })),
     };
-    const call = await client.postBundle('FHIR restore newer version', tx, deadline, calls);
+    const call = await client.postBundle('FHIR restore newer version', tx, scope);
     const status = call.status ?? 0;
     if (status >= 200 && status < 300) return back.map(({ o }) => `${o.type}/${o.id}`);
     if ((status !== 409 && status !== 412) || attempt >= ATTEMPTS) throw new RestoreFailed(call);

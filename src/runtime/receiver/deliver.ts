@@ -1,5 +1,5 @@
 import type { Bundle, BundleEntry, FhirResource, OperationOutcome, OperationOutcomeIssue } from 'fhir/r4';
-import { FhirUnavailable, responseJson, type FhirCall, type FhirClient } from './fhir-client';
+import { FhirUnavailable, responseJson, type FhirCall, type Scope, type FhirClient } from './fhir-client';
 import { HttpError, outcome } from './failure';
 import { awaitingReferences } from './missing-references';
 import type { PushedResource } from './payload';
@@ -91,15 +91,15 @@ const ATTEMPTS = 3;
  * HttpError whose status tells CHT to retry (5xx) or not. `calls` collects
  * every FHIR call made, success or not (for logs and OpenHIM orchestrations).
  */
-export async function deliver(client: FhirClient, pushed: PushedResource[], deadline: number, calls: FhirCall[] = [], late?: LateCommits): Promise<Delivery> {
+export async function deliver(client: FhirClient, pushed: PushedResource[], scope: Scope, late?: LateCommits): Promise<Delivery> {
   try {
     for (let attempt = 1; ; attempt++) {
-      const current = await readCurrent(client, pushed, deadline, calls);
+      const current = await readCurrent(client, pushed, scope);
       const decided = pushed.map((p) => decide(p.resource, current.get(key(p))?.resource));
       const changed = pushed.flatMap((p, i) => (decided[i]!.decision === 'write' ? [{ ...p, resource: decided[i]!.resource }] : []));
       const superseded = decided.filter((d) => d.decision === 'superseded').length;
       const unchanged = pushed.length - changed.length - superseded;
-      if (!changed.length) return { written: 0, unchanged, superseded, calls };
+      if (!changed.length) return { written: 0, unchanged, superseded, calls: scope.calls };
       const tx: Bundle<FhirResource> = {
         resourceType: 'Bundle',
         type: 'transaction',
@@ -115,12 +115,14 @@ export async function deliver(client: FhirClient, pushed: PushedResource[], dead
       };
       const sent = changed.map((p) => ({ type: p.type, id: p.id, create: !current.has(key(p)) }));
       const creates = sent.some((s) => s.create);
-      const call = await client.postBundle('FHIR transaction', tx, deadline, calls, creates ? late?.until : undefined).catch((e: unknown) => {
+      const call = await client.postBundle('FHIR transaction', tx, scope, creates ? late?.until : undefined).catch((e: unknown) => {
         if (late && e instanceof FhirUnavailable && e.late) {
           const lateCalls: FhirCall[] = [];
           late.track(
             e.late.then((c) =>
-              c && ok(c.status) ? restoreNewer(client, overwrites(sent, responseJson(c) as Bundle), Date.now() + late.checkMs, lateCalls) : [],
+              c && ok(c.status)
+                ? restoreNewer(client, overwrites(sent, responseJson(c) as Bundle), { deadline: Date.now() + late.checkMs, calls: lateCalls })
+                : [],
             ),
             lateCalls,
           );
@@ -129,8 +131,8 @@ export async function deliver(client: FhirClient, pushed: PushedResource[], dead
       });
       const status = call.status ?? 0;
       if (ok(status)) {
-        const back = (await restoreNewer(client, overwrites(sent, responseJson(call) as Bundle), deadline, calls)).length;
-        return { written: changed.length - back, unchanged, superseded: superseded + back, calls };
+        const back = (await restoreNewer(client, overwrites(sent, responseJson(call) as Bundle), scope)).length;
+        return { written: changed.length - back, unchanged, superseded: superseded + back, calls: scope.calls };
       }
       if ((status === 412 || status === 409) && attempt < ATTEMPTS) continue;
       throw upstreamError('transaction', call);
@@ -145,9 +147,9 @@ interface Stored {
   versionId?: string;
 }
 
-async function readCurrent(client: FhirClient, pushed: PushedResource[], deadline: number, calls: FhirCall[]): Promise<Map<string, Stored>> {
+async function readCurrent(client: FhirClient, pushed: PushedResource[], scope: Scope): Promise<Map<string, Stored>> {
   const batch: Bundle = { resourceType: 'Bundle', type: 'batch', entry: pushed.map((p) => ({ request: { method: 'GET', url: `${p.type}/${p.id}` } })) };
-  const call = await client.postBundle('FHIR read (batch)', batch, deadline, calls);
+  const call = await client.postBundle('FHIR read (batch)', batch, scope);
   if (call.status !== 200) throw upstreamError('read', call);
   const response = responseJson(call) as Bundle<FhirResource> | undefined;
   const entries = response?.entry;

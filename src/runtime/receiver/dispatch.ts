@@ -4,7 +4,7 @@ import { basicAuthMatches, type Credentials } from './auth';
 import { checkContentType, parseJson, readBody } from './body';
 import { corsHeaders, preflightHeaders } from './cors';
 import { deliver } from './deliver';
-import type { FhirCall, FhirClient } from './fhir-client';
+import type { Scope, FhirClient } from './fhir-client';
 import type { KeyLock } from './key-lock';
 import type { LateChecks } from './late-checks';
 import { fail, HttpError, outcome } from './failure';
@@ -37,13 +37,13 @@ export interface Routes {
 }
 
 /** One request: `/health`, the push endpoint (CHT -> FHIR) or the FHIR endpoints (FHIR -> CHT). Throws HttpError for refusals. */
-export async function route(r: Routes, req: http.IncomingMessage, path: string, started: number, calls: FhirCall[]): Promise<Answer> {
+export async function route(r: Routes, req: http.IncomingMessage, path: string, scope: Scope): Promise<Answer> {
   if (path === '/health') {
     if (req.method !== 'GET' && req.method !== 'HEAD') throw fail(405, 'not-supported', `${req.method} not allowed on ${path}`);
     return { status: 200, body: { status: 'pass', uptimeSeconds: Math.round((Date.now() - r.startedAt) / 1000) } };
   }
   if (path === PUSH_PATH) {
-    if (req.method === 'POST') return push(r, req, started, calls);
+    if (req.method === 'POST') return push(r, req, scope);
     if (req.method === 'OPTIONS') {
       if (!Object.keys(corsHeaders(req, r.cors)).length) throw fail(403, 'forbidden', 'Origin not allowed');
       return { status: 204, body: {}, headers: preflightHeaders() };
@@ -57,18 +57,18 @@ export async function route(r: Routes, req: http.IncomingMessage, path: string, 
     const hasBody = req.method === 'POST' || req.method === 'PUT';
     if (hasBody) checkContentType(req);
     const body = hasBody ? parseJson(await readBody(req, r.bodyLimit)) : undefined;
-    return routeInbound(req, path, body, r.inbound, started + r.deadlineMs, calls);
+    return routeInbound(req, path, body, r.inbound, scope);
   }
   throw fail(404, 'not-found', `No endpoint at ${path.slice(0, 200)}`);
 }
 
 /** CHT -> FHIR: a pushed Bundle stored exactly once, under the locks of its resources. */
-async function push(r: Routes, req: http.IncomingMessage, started: number, calls: FhirCall[]): Promise<Answer> {
+async function push(r: Routes, req: http.IncomingMessage, scope: Scope): Promise<Answer> {
   authenticate(r, req);
   checkContentType(req);
   const pushed = readPush(parseJson(await readBody(req, r.bodyLimit)));
   const keys = pushed.map((p) => `${p.type}/${p.id}`);
-  const d = await r.locks.run(keys, () => deliver(r.client, pushed, started + r.deadlineMs, calls, r.late.forPush(started)));
+  const d = await r.locks.run(keys, () => deliver(r.client, pushed, scope, r.late.forPush(scope.deadline)));
   const text = `Delivered ${pushed.length} resources: ${d.written} written, ${d.unchanged} already up to date, ${d.superseded} superseded by a newer version`;
   return {
     status: 200,

@@ -21,6 +21,16 @@ export interface FhirCall {
 }
 
 /** The FHIR server gave no answer: 504 on a timeout, 502 otherwise (failure.ts). */
+/**
+ * What one request carries into every call it makes: the absolute time (ms)
+ * by which it must be answered, and the FHIR calls made so far (for logs
+ * and OpenHIM orchestrations).
+ */
+export interface Scope {
+  readonly deadline: number;
+  readonly calls: FhirCall[];
+}
+
 export class FhirUnavailable extends Unavailable {
   constructor(
     kind: 'timeout' | 'network',
@@ -76,10 +86,10 @@ export class FhirClient {
    * carries `late`, its answer if one comes by `keepUntil` (a transaction the
    * server commits after we gave up).
    */
-  postBundle(name: string, bundle: unknown, deadline: number, calls: FhirCall[], keepUntil?: number): Promise<FhirCall> {
+  postBundle(name: string, bundle: unknown, scope: Scope, keepUntil?: number): Promise<FhirCall> {
     const body = JSON.stringify(bundle);
     const call: FhirCall = { name, method: 'POST', url: this.baseUrl, requestBody: body, startedAt: new Date(), endedAt: new Date() };
-    calls.push(call);
+    scope.calls.push(call);
     const headers: Record<string, string> = { 'content-type': 'application/fhir+json', accept: 'application/fhir+json' };
     if (this.opts.auth) headers.authorization = basicAuthHeader(this.opts.auth);
     return new Promise((resolve, reject) => {
@@ -115,7 +125,7 @@ export class FhirClient {
         reject(new FhirUnavailable('timeout', message, new Promise((ok) => (settleLate = ok))));
         timer = setTimeout(() => finish(new FhirUnavailable('timeout', 'no late answer')), keepUntil - Date.now());
       };
-      const remaining = deadline - Date.now();
+      const remaining = scope.deadline - Date.now();
       if (remaining <= 0) return finish(new FhirUnavailable('timeout', 'No time left to call the FHIR server'));
       timer = setTimeout(() => timedOut(remaining), remaining);
       sent = send(this.base, { method: 'POST', headers, body, agent: this.agent });

@@ -17,9 +17,9 @@ export class LateChecks {
   ) {}
 
   /** What deliver() needs for one push started at `started`. */
-  forPush(started: number): LateCommits | undefined {
+  forPush(deadline: number): LateCommits | undefined {
     if (this.ms <= 0) return undefined;
-    return { until: started + this.deadlineMs + this.ms, checkMs: this.deadlineMs, track: (check, calls) => this.track(check, calls) };
+    return { until: deadline + this.ms, checkMs: this.deadlineMs, track: (check, calls) => this.track(check, calls) };
   }
 
   done(): Promise<void> {

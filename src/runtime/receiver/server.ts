@@ -3,7 +3,7 @@ import type { OperationOutcome } from 'fhir/r4';
 import type { Credentials } from './auth';
 import { DEFAULT_BODY_LIMIT, drainBody } from './body';
 import { corsHeaders } from './cors';
-import { FhirClient, type FhirCall } from './fhir-client';
+import { FhirClient, type FhirCall, type Scope } from './fhir-client';
 import { KeyLock } from './key-lock';
 import { LateChecks } from './late-checks';
 import { silentLogger, type Logger } from './log';
@@ -82,9 +82,9 @@ export async function startReceiver(opts: ReceiverOptions): Promise<Receiver> {
   const server = http.createServer((req, res) => {
     inFlight++;
     const started = Date.now();
-    const calls: FhirCall[] = [];
+    const scope: Scope = { deadline: started + routes.deadlineMs, calls: [] };
     const path = (req.url ?? '/').split('?')[0]!;
-    void route(routes, req, path, started, calls)
+    void route(routes, req, path, scope)
       .catch((e: unknown): Answer => {
         if (!(e instanceof HttpError)) log('error', 'unexpected error', { error: (e as Error).message, path });
         const { status, body, headers } = answerOf(e);
@@ -97,13 +97,13 @@ export async function startReceiver(opts: ReceiverOptions): Promise<Receiver> {
         const read = answer.status === 413 ? req.complete : await drainBody(req);
         if (closing || !read) headers.connection = 'close';
         const openhimTx = req.headers['x-openhim-transactionid'];
-        send(res, answer, headers, typeof openhimTx === 'string' ? { tx: openhimTx, calls } : undefined);
+        send(res, answer, headers, typeof openhimTx === 'string' ? { tx: openhimTx, calls: scope.calls } : undefined);
         log(answer.status >= 500 ? 'error' : answer.status >= 400 ? 'warn' : 'info', 'request', {
           method: req.method,
           path: path.slice(0, 200),
           status: answer.status,
           ms: Date.now() - started,
-          fhirCalls: calls.length,
+          fhirCalls: scope.calls.length,
           ...(typeof openhimTx === 'string' ? { openhimTransaction: openhimTx } : {}),
           ...(answer.status >= 400 && answer.status !== 401 ? { problem: (answer.body as OperationOutcome).issue?.[0]?.details?.text?.slice(0, 300) } : {}),
           ...answer.fields,

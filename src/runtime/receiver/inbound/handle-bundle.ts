@@ -2,7 +2,7 @@ import type { Bundle, BundleEntry, Resource } from 'fhir/r4';
 import { checkResource, takeResource, type InboundAnswer } from './handle';
 import type { InboundDeps } from './deps';
 import { answerOf, fail, HttpError } from '../failure';
-import type { FhirCall } from '../fhir-client';
+import type { Scope } from '../fhir-client';
 import { FHIR_ID } from '../../../core/ids';
 
 /**
@@ -33,7 +33,7 @@ function entryOf(e: BundleEntry, i: number): Entry {
   return { type: m[1]!, id: m[2], resource: e.resource as Resource, fullUrl: e.fullUrl };
 }
 
-export async function handleBundle(body: unknown, deps: InboundDeps, deadline: number, calls: FhirCall[]): Promise<{ status: number; body: Bundle }> {
+export async function handleBundle(body: unknown, deps: InboundDeps, scope: Scope): Promise<{ status: number; body: Bundle }> {
   const b = body as Bundle;
   if (!b || typeof b !== 'object' || b.resourceType !== 'Bundle')
     throw fail(400, 'structure', 'POST /fhir takes a Bundle (type batch or transaction)', ['resourceType']);
@@ -46,7 +46,7 @@ export async function handleBundle(body: unknown, deps: InboundDeps, deadline: n
     for (const [i, e] of entries.entries()) {
       try {
         const en = entryOf(e, i);
-        out.push(responseEntry(await takeResource(en.type, en.id, en.resource, deps, deadline, calls)));
+        out.push(responseEntry(await takeResource(en.type, en.id, en.resource, deps, scope)));
       } catch (err) {
         out.push(errorEntry(err));
       }
@@ -72,7 +72,7 @@ export async function handleBundle(body: unknown, deps: InboundDeps, deadline: n
           k === 'reference' && typeof v === 'string' && literal.has(v) ? literal.get(v) : v,
         ) as Resource)
       : e.resource;
-    out[i] = responseEntry(await takeResource(e.type, e.resource.id, resource, deps, deadline, calls));
+    out[i] = responseEntry(await takeResource(e.type, e.resource.id, resource, deps, scope));
   }
   return { status: 200, body: { resourceType: 'Bundle', type: responseType, entry: out } };
 }

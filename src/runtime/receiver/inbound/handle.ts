@@ -5,7 +5,7 @@ import type { InboundDeps } from './deps';
 export type { InboundDeps };
 import { validateR4 } from '../../../fhir-validation';
 import { fail, HttpError, outcome, outcomeOf } from '../failure';
-import type { FhirCall } from '../fhir-client';
+import type { Scope } from '../fhir-client';
 import { FHIR_ID } from '../../../core/ids';
 
 /**
@@ -38,8 +38,7 @@ export async function handleInbound(
   path: string,
   body: unknown,
   deps: InboundDeps,
-  deadline: number,
-  calls: FhirCall[],
+  scope: Scope,
   ifNoneExist?: string,
 ): Promise<InboundAnswer> {
   const m = PATH.exec(path);
@@ -53,7 +52,7 @@ export async function handleInbound(
   const id = m[2];
   if (!(method === 'POST' && !id) && !(method === 'PUT' && id))
     throw new HttpError(405, outcome('error', 'not-supported', `${method} not allowed on ${path}`), { allow: id ? 'PUT' : 'POST' });
-  return takeResource(type, id, body, deps, deadline, calls, ifNoneExist);
+  return takeResource(type, id, body, deps, scope, ifNoneExist);
 }
 
 /** Checks everything that needs no I/O; the resource, with its id, ready to write. */
@@ -88,16 +87,15 @@ export async function takeResource(
   urlId: string | undefined,
   body: unknown,
   deps: InboundDeps,
-  deadline: number,
-  calls: FhirCall[],
+  scope: Scope,
   ifNoneExist?: string,
 ): Promise<InboundAnswer> {
   const resource = checkResource(type, urlId, body, deps, ifNoneExist);
   const location = `${resource.resourceType}/${resource.id}`;
   const p = plan(deps.mappings, resource, deps.deployment);
   if (p.kind === 'ignore') return { status: 200, body: outcome('information', 'informational', p.reason), fields: { inbound: 'ignored' }, location };
-  const form = p.mapping.def.write === 'report' ? await deps.forms.form(p.mapping.def.form as string, deadline) : undefined;
-  const w: Written = await deps.locks.run([p.source], () => (form ? writeRecord(p, form, deps, deadline, calls) : writeContact(p, deps, deadline, calls)));
+  const form = p.mapping.def.write === 'report' ? await deps.forms.form(p.mapping.def.form as string, scope.deadline) : undefined;
+  const w: Written = await deps.locks.run([p.source], () => (form ? writeRecord(p, form, deps, scope) : writeContact(p, deps, scope)));
   return {
     status: w.status,
     body: outcome('information', 'informational', w.text),

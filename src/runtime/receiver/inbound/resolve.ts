@@ -1,5 +1,5 @@
 import type { Bundle, Identifier, Resource } from 'fhir/r4';
-import { FhirUnavailable, responseJson, type FhirCall, type FhirClient } from '../fhir-client';
+import { FhirUnavailable, responseJson, type Scope, type FhirClient } from '../fhir-client';
 import type { ChtClient } from './cht-client';
 import { chtIdFromFhir } from '../../../core/identity';
 import { FHIR_ID } from '../../../core/ids';
@@ -19,8 +19,7 @@ export interface ResolveContext {
   systems: { chtId: string; shortcode: string };
   cht: ChtClient;
   fhir: FhirClient;
-  deadline: number;
-  calls: FhirCall[];
+  scope: Scope;
 }
 
 /** The CHT `_id`, and the FHIR server's resource when that is how it was found (CHT may not have it yet). */
@@ -41,7 +40,7 @@ export async function resolveChtId(ref: unknown, c: ResolveContext): Promise<Res
     return fromTarget(await fhirGet(`${c.kinds[0]}?identifier=${encodeURIComponent(`${r.identifier.system}|${r.identifier.value}`)}`, c), c);
   }
   const fromClinic = chtIdFromFhir(kind, id);
-  if (await c.cht.getDoc(fromClinic, c.deadline)) return { chtId: fromClinic };
+  if (await c.cht.getDoc(fromClinic, c.scope.deadline)) return { chtId: fromClinic };
   return fromTarget(await fhirGet(`${kind}/${id}`, c), c);
 }
 
@@ -49,7 +48,7 @@ async function fromIdentifiers(ids: Identifier[], c: ResolveContext): Promise<st
   for (const i of ids) {
     if (typeof i?.value !== 'string' || !i.value) continue;
     if (i.system === c.systems.chtId) return i.value;
-    if (i.system === c.systems.shortcode) return c.cht.byShortcode(i.value, c.deadline);
+    if (i.system === c.systems.shortcode) return c.cht.byShortcode(i.value, c.scope.deadline);
   }
   return undefined;
 }
@@ -63,7 +62,7 @@ async function fromTarget(target: Resource | undefined, c: ResolveContext): Prom
 /** One read or search on the FHIR server (a batch of one GET); the first resource found. */
 async function fhirGet(url: string, c: ResolveContext): Promise<Resource | undefined> {
   const batch: Bundle = { resourceType: 'Bundle', type: 'batch', entry: [{ request: { method: 'GET', url } }] };
-  const call = await c.fhir.postBundle(`Find ${url.split('?')[0]}`, batch, c.deadline, c.calls);
+  const call = await c.fhir.postBundle(`Find ${url.split('?')[0]}`, batch, c.scope);
   if (!call.status || call.status >= 500) throw new FhirUnavailable('network', `FHIR server answered ${call.status} to a lookup`);
   const answer = responseJson(call) as Bundle | undefined;
   // Only a batch-response says "found" or "not found"; anything else (401/403: our credentials, a proxy's page) is

@@ -6,7 +6,7 @@ import { handleBundle } from './handle-bundle';
 import { capabilityStatement } from './metadata';
 import { inboundForms } from './deps';
 import { HttpError, outcome } from '../failure';
-import type { FhirCall } from '../fhir-client';
+import type { Scope } from '../fhir-client';
 import type { Logger } from '../log';
 
 /** The FHIR surface under /fhir: metadata, Bundles at the base, one resource at /fhir/<Type>[/<id>]. */
@@ -15,8 +15,7 @@ export async function routeInbound(
   path: string,
   body: unknown,
   deps: InboundDeps,
-  deadline: number,
-  calls: FhirCall[],
+  scope: Scope,
 ): Promise<{ status: number; body: OperationOutcome | Bundle | CapabilityStatement; headers?: Record<string, string>; fields?: Record<string, unknown> }> {
   if (path === '/fhir/metadata') {
     if (req.method !== 'GET') throw new HttpError(405, outcome('error', 'not-supported', `${req.method} not allowed on ${path}`), { allow: 'GET' });
@@ -25,11 +24,11 @@ export async function routeInbound(
   if (path === '/fhir' || path === '/fhir/') {
     if (req.method !== 'POST')
       throw new HttpError(405, outcome('error', 'not-supported', `${req.method} not allowed on /fhir; POST a batch or transaction Bundle`), { allow: 'POST' });
-    const answer = await handleBundle(body, deps, deadline, calls);
+    const answer = await handleBundle(body, deps, scope);
     return { ...answer, fields: { inbound: 'bundle', entries: answer.body.entry?.length ?? 0 } };
   }
   const ifNoneExist = req.headers['if-none-exist'];
-  const a = await handleInbound(req.method ?? 'GET', path, body, deps, deadline, calls, typeof ifNoneExist === 'string' ? ifNoneExist : undefined);
+  const a = await handleInbound(req.method ?? 'GET', path, body, deps, scope, typeof ifNoneExist === 'string' ? ifNoneExist : undefined);
   return { status: a.status, body: a.body, fields: a.fields, headers: { ...a.headers, ...(a.location && a.status === 201 ? { location: a.location } : {}) } };
 }
 

@@ -6,7 +6,7 @@ import { ChtUnavailable } from './cht-client';
 import { resolveChtId } from './resolve';
 import { Refused } from '../failure';
 import { assertParentAllowed, newPersonDoc, typeOf, typeProperties, updatedPersonDoc } from './person-doc';
-import type { FhirCall } from '../fhir-client';
+import type { Scope } from '../fhir-client';
 import { systems } from '../../../core/identity';
 import { own } from '../../../core/values';
 import { validateR4 } from '../../../fhir-validation';
@@ -49,20 +49,20 @@ function creates(resource: string | undefined, status: string | undefined): bool
 /** Reads and writes of one doc before a conflict goes back to the sender as "retry later". */
 const ATTEMPTS = 3;
 
-export async function writeRecord(p: WritePlan, form: JsonForm, deps: InboundDeps, deadline: number, calls: FhirCall[]): Promise<Written> {
+export async function writeRecord(p: WritePlan, form: JsonForm, deps: InboundDeps, scope: Scope): Promise<Written> {
   const code = (p.mapping.def.form as string).toUpperCase();
   let patient: string | undefined;
   return retrying(p, async () => {
-    const existing = await deps.cht.getDoc(p.chtId, deadline);
+    const existing = await deps.cht.getDoc(p.chtId, scope.deadline);
     const stored = existing?.fields as Record<string, unknown> | undefined;
     const same = sameOrOlder(stored?.fhir_version, p.version);
     if (existing && same) return { status: 200, text: `${same}: CHT record ${p.chtId} has ${String(stored?.fhir_version)}`, effect: 'duplicate' };
     if (!existing && !creates(p.mapping.def.resource, p.status))
       return { status: 200, text: `${p.source} is ${p.status} and has no CHT record: nothing to create or close`, effect: 'ignored' };
-    patient ??= (await contact(p.patientRef, 'patient', deps, deadline, calls))._id;
+    patient ??= (await contact(p.patientRef, 'patient', deps, scope))._id;
     const data = { ...p.values, patient_uuid: patient, fhir_source: p.source, fhir_version: p.version, ...(p.status ? { fhir_status: p.status } : {}) };
     const reported = p.clinicalTime ?? (existing?.reported_date as number | undefined) ?? Date.now();
-    if (!(await deps.cht.putDoc(recordDoc(p.chtId, code, form, data, reported, existing), deadline))) return undefined;
+    if (!(await deps.cht.putDoc(recordDoc(p.chtId, code, form, data, reported, existing), scope.deadline))) return undefined;
     const closed = p.status && !creates(p.mapping.def.resource, p.status) ? ` (${p.status})` : '';
     return existing
       ? { status: 200, text: `Updated CHT record ${p.chtId} (${code}) to ${p.version}${closed}`, effect: 'updated' }
@@ -70,20 +70,20 @@ export async function writeRecord(p: WritePlan, form: JsonForm, deps: InboundDep
   });
 }
 
-export async function writeContact(p: WritePlan, deps: InboundDeps, deadline: number, calls: FhirCall[]): Promise<Written> {
+export async function writeContact(p: WritePlan, deps: InboundDeps, scope: Scope): Promise<Written> {
   const type = p.mapping.def.contact_type ?? 'person';
   const typeProps = typeProperties(deps.hierarchy, type);
   const fhirFields = { fhir_source: p.source, fhir_version: p.version, ...(p.identifiers.length ? { fhir_identifiers: p.identifiers } : {}) };
   let place: ChtDoc | undefined;
   return retrying(p, async () => {
-    const existing = await deps.cht.getDoc(p.chtId, deadline);
+    const existing = await deps.cht.getDoc(p.chtId, scope.deadline);
     const same = sameOrOlder(existing?.fhir_version, p.version);
     if (existing && same) return { status: 200, text: `${same}: CHT contact ${p.chtId} has ${String(existing.fhir_version)}`, effect: 'duplicate' };
-    place ??= await contact(p.parentRef, 'parent', deps, deadline, calls);
+    place ??= await contact(p.parentRef, 'parent', deps, scope);
     if (!existing) {
       assertParentAllowed(deps.hierarchy, type, place);
       const doc = newPersonDoc(p.chtId, typeProps, place, p.values, fhirFields, p.source, Date.now());
-      if (!(await deps.cht.putDoc(doc, deadline))) return undefined;
+      if (!(await deps.cht.putDoc(doc, scope.deadline))) return undefined;
       return { status: 201, text: `Created CHT contact ${p.chtId} in place ${place._id}`, effect: 'created' };
     }
     const parentNow = (existing.parent as { _id?: string } | undefined)?._id;
@@ -98,7 +98,7 @@ export async function writeContact(p: WritePlan, deps: InboundDeps, deadline: nu
     if (mapped.every((k) => existing[k] === p.values[k]) && sameIdentifiers(existing.fhir_identifiers, p.identifiers)) {
       return { status: 200, text: `${p.source} ${p.version} changes nothing CHT keeps for contact ${p.chtId}`, effect: 'unchanged' };
     }
-    if (!(await deps.cht.putDoc(updatedPersonDoc(existing, mapped, p.values, fhirFields, p.source), deadline))) return undefined;
+    if (!(await deps.cht.putDoc(updatedPersonDoc(existing, mapped, p.values, fhirFields, p.source), scope.deadline))) return undefined;
     return { status: 200, text: `Updated CHT contact ${p.chtId} to ${p.version}`, effect: 'updated' };
   });
 }
@@ -131,7 +131,7 @@ function sameIdentifiers(stored: unknown, now: Array<{ system: string; value: st
  * clinic registered them, then referred them) is created first, through the
  * inbound mapping that takes Patients.
  */
-async function contact(ref: unknown, what: 'patient' | 'parent', deps: InboundDeps, deadline: number, calls: FhirCall[]): Promise<ChtDoc> {
+async function contact(ref: unknown, what: 'patient' | 'parent', deps: InboundDeps, scope: Scope): Promise<ChtDoc> {
   const sys = systems(deps.deployment);
   const kinds = what === 'patient' ? ['Patient'] : ['Organization', 'Location'];
   const found = await resolveChtId(ref, {
@@ -139,16 +139,15 @@ async function contact(ref: unknown, what: 'patient' | 'parent', deps: InboundDe
     systems: { chtId: sys.chtId, shortcode: what === 'patient' ? sys.patientId : sys.placeId },
     cht: deps.cht,
     fhir: deps.fhir,
-    deadline,
-    calls,
+    scope,
   });
   if (!found)
     throw new Refused(
       'not-found',
       `The ${what} reference does not lead to a contact CHT knows (by id, ${sys.chtId}, ${sys.patientId} or an identifier the FHIR server has)`,
     );
-  let doc = await deps.cht.getDoc(found.chtId, deadline);
-  if ((!doc || doc._deleted) && what === 'patient' && found.target) doc = await createFromFhir(found.target, deps, deadline, calls);
+  let doc = await deps.cht.getDoc(found.chtId, scope.deadline);
+  if ((!doc || doc._deleted) && what === 'patient' && found.target) doc = await createFromFhir(found.target, deps, scope);
   if (!doc || doc._deleted) throw new Refused('not-found', `The ${what} ${found.chtId} is not in CHT`);
   const type = typeOf(doc);
   const kind = type === undefined ? undefined : own(deps.contactTypes, type);
@@ -158,7 +157,7 @@ async function contact(ref: unknown, what: 'patient' | 'parent', deps: InboundDe
 }
 
 /** The person a FHIR server's Patient becomes, written as if the clinic had sent it; undefined when no mapping takes it. */
-async function createFromFhir(target: Resource, deps: InboundDeps, deadline: number, calls: FhirCall[]): Promise<ChtDoc | undefined> {
+async function createFromFhir(target: Resource, deps: InboundDeps, scope: Scope): Promise<ChtDoc | undefined> {
   const self = `${target.resourceType}/${target.id ?? ''}`;
   const cannot = (why: string) => new Refused('not-found', `The patient is not in CHT, and the FHIR server's ${self} cannot become a CHT person: ${why}`);
   const issues = validateR4(target);
@@ -171,6 +170,6 @@ async function createFromFhir(target: Resource, deps: InboundDeps, deadline: num
   }
   if (p.kind !== 'write' || p.mapping.def.write !== 'person') return undefined;
   const person = p;
-  await deps.locks.run([person.source], () => writeContact(person, deps, deadline, calls));
-  return deps.cht.getDoc(person.chtId, deadline);
+  await deps.locks.run([person.source], () => writeContact(person, deps, scope));
+  return deps.cht.getDoc(person.chtId, scope.deadline);
 }
