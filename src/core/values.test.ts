@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { at, choices, date, dateTime, decimal, integer, text } from './values';
+import { at, choices, date, dateTime, decimal, integer, isCalendarDate, text } from './values';
 
 describe('core/values: reading what CHT stored, never throwing', () => {
   it('text: trims, keeps numbers and booleans, drops empty and control characters', () => {
@@ -36,5 +36,28 @@ describe('core/values: reading what CHT stored, never throwing', () => {
     assert.equal(at({ a: [{ c: 'x' }] }, 'a.0.c'), undefined);
     assert.equal(at({}, 'constructor'), undefined);
     assert.equal(at({ a: 1 }, 'a.b.c'), undefined);
+  });
+
+  it('isCalendarDate: leap years by the Gregorian rule, years below 100 as they are (the one check core and validation share)', () => {
+    assert.deepEqual(
+      [
+        [2024, 2, 29],
+        [2000, 2, 29],
+        [50, 1, 31],
+        [4, 2, 29],
+      ].map(([y, m, d]) => isCalendarDate(y, m, d)),
+      [true, true, true, true],
+    );
+    assert.deepEqual(
+      [
+        [2023, 2, 29],
+        [1900, 2, 29],
+        [2024, 4, 31],
+        [2024, 13, 1],
+        [2024, 1, 0],
+      ].map(([y, m, d]) => isCalendarDate(y, m, d)),
+      [false, false, false, false, false],
+    );
+    assert.equal(date('0050-01-31'), '0050-01-31');
   });
 });

@@ -64,9 +64,11 @@ export function integer(x: unknown): number | undefined {
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
 
-function realDate(y: number, m: number, d: number): boolean {
-  const dt = new Date(Date.UTC(y, m - 1, d));
-  return dt.getUTCFullYear() === y && dt.getUTCMonth() === m - 1 && dt.getUTCDate() === d;
+/** A day of the Gregorian calendar (`2023-02-30` matches the date regex, and is not one). Years 0-99 too, which Date.UTC would shift by 1900. */
+export function isCalendarDate(y: number, m: number, d: number): boolean {
+  if (m < 1 || m > 12 || d < 1) return false;
+  const days = [31, y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m - 1];
+  return days !== undefined && d <= days;
 }
 
 /** A FHIR date (YYYY-MM-DD) from a date or date-time string, or epoch ms. */
@@ -75,7 +77,7 @@ export function date(x: unknown): string | undefined {
   const t = text(x);
   if (!t) return undefined;
   const m = DATE.exec(t.slice(0, 10));
-  if (!m || !realDate(Number(m[1]), Number(m[2]), Number(m[3]))) return undefined;
+  if (!m || !isCalendarDate(Number(m[1]), Number(m[2]), Number(m[3]))) return undefined;
   if (t.length > 10 && !dateTime(t)) return undefined;
   return t.slice(0, 10);
 }

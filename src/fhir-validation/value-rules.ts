@@ -1,6 +1,7 @@
 import type { OperationOutcomeIssue } from 'fhir/r4';
 import { structureIssue } from './issues';
 import { FHIR_ID } from '../core/ids';
+import { isCalendarDate } from '../core/values';
 
 /**
  * R4 value rules the schema-level checks let through: the `id` datatype's
@@ -18,7 +19,7 @@ export function valueIssue(type: string, value: unknown, expr: string): Operatio
     if (type === 'id' && !ID.test(value)) return structureIssue(expr, `"${value.slice(0, 80)}" is not a FHIR id (1-64 of A-Z a-z 0-9 - .)`);
     if (type === 'date' || type === 'dateTime' || type === 'instant') {
       const m = DATE.exec(value);
-      if (m && !realDate(Number(m[1]), m[2] ? Number(m[2]) : 1, m[3] ? Number(m[3]) : 1))
+      if (m && !isCalendarDate(Number(m[1]), m[2] ? Number(m[2]) : 1, m[3] ? Number(m[3]) : 1))
         return structureIssue(expr, `${type} "${value.slice(0, 40)}" is not a calendar date`);
     }
     if (type === 'xhtml' && ACTIVE_CONTENT.test(value))
@@ -29,10 +30,4 @@ export function valueIssue(type: string, value: unknown, expr: string): Operatio
     return structureIssue(expr, 'An element needs a value or children (ele-1); {} has neither', 'required');
   }
   return undefined;
-}
-
-function realDate(y: number, m: number, d: number): boolean {
-  if (m < 1 || m > 12 || d < 1) return false;
-  const days = [31, y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m - 1];
-  return days !== undefined && d <= days;
 }

@@ -4,6 +4,7 @@ import { structureIssue } from '../../fhir-validation/issues';
 import { HttpError, outcomeOf } from './failure';
 import { FHIR_ID } from '../../core/ids';
 import { isObject } from '../../core/values';
+import { literalReferences } from './urn-references';
 
 /** Enough for a household with its members and a visit; bigger pushes are a config mistake. */
 export const MAX_ENTRIES = 200;
@@ -101,23 +102,9 @@ function toLiteralReferences(bundle: Bundle<FhirResource>): PushedResource[] {
   const dangling: OperationOutcomeIssue[] = [];
   const out = (bundle.entry as BundleEntry<FhirResource>[]).map((e, i) => {
     const resource = e.resource as FhirResource;
-    rewrite(resource, () => `Bundle.entry[${i}].resource`, byUrn, dangling);
+    literalReferences(resource, byUrn, () => `Bundle.entry[${i}].resource`, dangling);
     return { type: resource.resourceType, id: resource.id as string, resource };
   });
   if (dangling.length) throw refusal(bundle, dangling);
   return out;
-}
-
-/** `at` spells the path only when a problem needs it. */
-function rewrite(value: unknown, at: () => string, byUrn: Map<string, string>, dangling: OperationOutcomeIssue[]): void {
-  if (Array.isArray(value)) return value.forEach((v, i) => rewrite(v, () => `${at()}[${i}]`, byUrn, dangling));
-  if (!isObject(value)) return;
-  for (const k of Object.keys(value)) {
-    const v = value[k];
-    if (k === 'reference' && typeof v === 'string' && v.startsWith('urn:uuid:')) {
-      const literal = byUrn.get(v);
-      if (literal) value[k] = literal;
-      else dangling.push(structureIssue(`${at()}.reference`, `${v} names no entry of this Bundle; use "<Type>/<id>" for resources outside it`, 'not-found'));
-    } else if (typeof v === 'object' && v !== null) rewrite(v, () => `${at()}.${k}`, byUrn, dangling);
-  }
 }

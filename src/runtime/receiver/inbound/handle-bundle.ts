@@ -3,6 +3,7 @@ import { checkResource, takeResource, type InboundAnswer } from './handle';
 import type { InboundDeps } from './deps';
 import { answerOf, fail, HttpError } from '../failure';
 import type { Scope } from '../fhir-client';
+import { literalReferences } from '../urn-references';
 import { FHIR_ID } from '../../../core/ids';
 
 /**
@@ -67,12 +68,8 @@ export async function handleBundle(body: unknown, deps: InboundDeps, scope: Scop
   order.sort((a, b2) => a.first - b2.first || a.i - b2.i);
   const out = new Array<BundleEntry>(checked.length);
   for (const { e, i } of order) {
-    const resource = literal.size
-      ? (JSON.parse(JSON.stringify(e.resource), (k, v: unknown) =>
-          k === 'reference' && typeof v === 'string' && literal.has(v) ? literal.get(v) : v,
-        ) as Resource)
-      : e.resource;
-    out[i] = responseEntry(await takeResource(e.type, e.resource.id, resource, deps, scope));
+    literalReferences(e.resource, literal, () => `Bundle.entry[${i}].resource`);
+    out[i] = responseEntry(await takeResource(e.type, e.resource.id, e.resource, deps, scope));
   }
   return { status: 200, body: { resourceType: 'Bundle', type: responseType, entry: out } };
 }

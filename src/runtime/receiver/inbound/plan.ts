@@ -1,6 +1,6 @@
 import type { Identifier, Resource } from 'fhir/r4';
 import type { InboundMapping } from '../../../core/inbound-model';
-import { contentHash } from './content-key';
+import { contentHash } from '../canonical-json';
 import { chtIdFromFhir, systems } from '../../../core/identity';
 import type { Deployment } from '../../../core/model';
 import { stableId } from '../../../core/ids';
