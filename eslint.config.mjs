@@ -30,7 +30,7 @@ export default tseslint.config(
   {
     // Tests and benchmarks read JSON off HTTP and out of files to assert on it:
     // typing every such value would add casts, not safety. The product code keeps these rules.
-    files: ['test/**/*.ts', 'bench/**/*.ts'],
+    files: ['test/**/*.ts', 'bench/**/*.ts', 'harness/**/*.ts'],
     rules: {
       '@typescript-eslint/no-unsafe-member-access': 'off',
       '@typescript-eslint/no-unsafe-assignment': 'off',

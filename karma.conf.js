@@ -2,7 +2,7 @@
 require('tsx/cjs');
 const path = require('node:path');
 const { bundleBrowserTests } = require('./test/browser/bundle-tests.ts');
-const { startOutboxServers } = require('./test/stand-ins/outbox-servers.ts');
+const { startOutboxServers } = require('./harness/stand-ins/outbox-servers.ts');
 const { buildOutbox, writeOutbox } = require('./src/compiler/outbox.ts');
 
 process.env.CHROME_BIN = process.env.CHROME_BIN || '/usr/bin/chromium';

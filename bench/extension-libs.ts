@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { ROOT } from '../test/support/repo';
+import { ROOT } from '../harness/repo';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { loadLikeCht } from '../src/compiler/cht-lib-loader';

@@ -1,9 +1,9 @@
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { startHapi } from '../test/support/hapi';
-import { startReceiverProcess } from '../test/stand-ins/receiver-process';
-import { patientDoc, reportDoc, type PushDoc } from '../test/stand-ins/push-bundles';
-import { AUTH } from '../test/node/receiver-helpers';
+import { startHapi } from '../harness/hapi';
+import { startReceiverProcess } from '../harness/stand-ins/receiver-process';
+import { patientDoc, reportDoc, type PushDoc } from '../harness/stand-ins/push-bundles';
+import { AUTH } from '../harness/receiver-stack';
 
 /**
  * The receiver in front of HAPI FHIR JPA (tools/hapi, referential integrity

@@ -6,10 +6,10 @@ import { startFhirServer } from '../src/doubles/fhir-store';
 import { startReceiver } from '../src/runtime/receiver';
 import { compileDefinitions } from '../src/compiler/definitions/compile';
 import { resourceId, systems } from '../src/core/identity';
-import { ROOT, referenceModel } from '../test/support/repo';
-import { startChtStandIn } from '../test/stand-ins/cht-api';
-import { rawRequest, basic } from '../test/stand-ins/raw-http';
-import { sampleContacts } from '../test/support/samples';
+import { ROOT, referenceModel } from '../harness/repo';
+import { startChtStandIn } from '../harness/stand-ins/cht-api';
+import { rawRequest, basic } from '../harness/stand-ins/raw-http';
+import { sampleContacts } from '../harness/samples';
 
 /**
  * FHIR -> CHT on a big CHT database: the CHT stand-in holds 1,000,000 docs

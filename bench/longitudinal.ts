@@ -5,9 +5,9 @@ import { mapPayload } from '../src/doubles/cht-outbound-push/cht-outbound';
 import { hydrate } from '../src/doubles/cht-outbound-push/hydrate';
 import { startFhirServer } from '../src/doubles/fhir-store';
 import { startReceiver } from '../src/runtime/receiver';
-import { journeyDocs, journeyProject } from '../test/support/journey';
-import { sampleContacts, type Doc } from '../test/support/samples';
-import { CREDS, push } from '../test/node/receiver-helpers';
+import { journeyDocs, journeyProject } from '../harness/journey';
+import { sampleContacts, type Doc } from '../harness/samples';
+import { CREDS, push } from '../harness/receiver-stack';
 
 /**
  * Issue 22: the per-doc cost of a push that updates resources several

@@ -5,9 +5,9 @@ import { preloadR4Definitions } from '../src/fhir-validation';
 import { startFhirServer } from '../src/doubles/fhir-store';
 import { mediatorConfig, startReceiver } from '../src/runtime/receiver';
 import { setupOpenhim } from '../src/runtime/receiver/openhim-setup';
-import { startOpenhim } from '../test/support/openhim';
-import { patientDoc, reportDoc } from '../test/stand-ins/push-bundles';
-import { basic, rawRequest } from '../test/stand-ins/raw-http';
+import { startOpenhim } from '../harness/openhim';
+import { patientDoc, reportDoc } from '../harness/stand-ins/push-bundles';
+import { basic, rawRequest } from '../harness/stand-ins/raw-http';
 
 /**
  * Pushes/s through a real OpenHIM (openhim-core 4.0.5 on the in-memory

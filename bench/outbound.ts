@@ -4,8 +4,8 @@ import { outboundEntries, exprCore, ENTRY_PREFIX } from '../src/compiler/outboun
 import type { MappingModel } from '../src/core/model';
 import { isRelevant, mapPayload } from '../src/doubles/cht-outbound-push/cht-outbound';
 import { hydrate } from '../src/doubles/cht-outbound-push/hydrate';
-import { ROOT } from '../test/support/repo';
-import { sampleContacts, sampleReports } from '../test/support/samples';
+import { ROOT } from '../harness/repo';
+import { sampleContacts, sampleReports } from '../harness/samples';
 import { kb, outboundBytes } from './outbound-bytes';
 
 /**

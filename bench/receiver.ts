@@ -4,7 +4,7 @@ import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { patientDoc, reportDoc } from '../test/stand-ins/push-bundles';
+import { patientDoc, reportDoc } from '../harness/stand-ins/push-bundles';
 import { buildReceiver } from '../src/compiler/package';
 
 /**

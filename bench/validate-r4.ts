@@ -8,9 +8,9 @@ import { checkElements } from '../src/fhir-validation/element-checks';
 import { compileDefinitions } from '../src/compiler/definitions/compile';
 import { outboundEntries, ENTRY_PREFIX, PAYLOAD_KEY } from '../src/compiler/outbound';
 import { mapPayload } from '../src/doubles/cht-outbound-push/cht-outbound';
-import { ROOT } from '../test/support/repo';
-import { sampleDocs } from '../test/support/samples';
-import { patientDoc, reportDoc } from '../test/stand-ins/push-bundles';
+import { ROOT } from '../harness/repo';
+import { sampleDocs } from '../harness/samples';
+import { patientDoc, reportDoc } from '../harness/stand-ins/push-bundles';
 void (async () => {
   const entry = (await outboundEntries(compileDefinitions(ROOT), {}))[ENTRY_PREFIX];
   const samples = sampleDocs().map(({ doc }) => mapPayload(entry, ENTRY_PREFIX, doc)[PAYLOAD_KEY]);

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { bundle } from '../../src/compiler/rollup';
-import { ROOT } from '../support/repo';
+import { ROOT } from '../../harness/repo';
 
 /** Bundles every test/browser/**\/*.test.ts into one script karma serves. */
 export async function bundleBrowserTests(outFile: string): Promise<string> {
@@ -17,7 +17,7 @@ export async function bundleBrowserTests(outFile: string): Promise<string> {
   const code = await bundle(entry, {
     format: 'iife',
     minify: false,
-    include: ['src/**/*.ts', 'test/**/*.ts', '.build/*.ts'].map((p) => path.join(ROOT, p)),
+    include: ['src/**/*.ts', 'test/**/*.ts', 'harness/**/*.ts', '.build/*.ts'].map((p) => path.join(ROOT, p)),
     types: [path.join(ROOT, 'test/browser/*.d.ts')],
     typePackages: ['node', 'mocha'],
   });

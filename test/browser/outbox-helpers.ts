@@ -1,7 +1,7 @@
 import type { Bundle, Observation, Patient } from 'fhir/r4';
 import { openOutbox, type Outbox, type OutboxOptions } from '../../src/runtime/outbox';
 import type { OutboxEventMap, OutboxEventType } from '../../src/runtime/outbox';
-import type { OutboxTestConfig } from '../stand-ins/outbox-servers';
+import type { OutboxTestConfig } from '../../harness/stand-ins/outbox-servers';
 
 /** Servers started by karma.conf.js (real FHIR server and receiver behind the fault gateway). */
 export function servers(): OutboxTestConfig {

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { assertValidR4 } from '../../src/fhir-validation';
-import { expectedResources, withoutMeta } from '../node/receiver-helpers';
-import type { PushDoc } from '../stand-ins/push-bundles';
+import { expectedResources, withoutMeta } from '../../harness/receiver-stack';
+import type { PushDoc } from '../../harness/stand-ins/push-bundles';
 import { countOf, readKeys } from './fhir-http';
 
 /** Every resource of `docs` stored once, as pushed, at version 1, valid R4; and no other resource of those types (beyond `baseline`). */

@@ -5,10 +5,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { preloadR4Definitions } from '../../src/fhir-validation';
 import { startReceiver, type Receiver } from '../../src/runtime/receiver';
-import { startHapi, type Hapi } from '../support/hapi';
-import { chtRetryLoop } from '../stand-ins/cht-retry';
-import { organizationDocs, pushDocs } from '../stand-ins/push-bundles';
-import { CREDS } from '../node/receiver-helpers';
+import { startHapi, type Hapi } from '../../harness/hapi';
+import { chtRetryLoop } from '../../harness/stand-ins/cht-retry';
+import { organizationDocs, pushDocs } from '../../harness/stand-ins/push-bundles';
+import { CREDS } from '../../harness/receiver-stack';
 import { assertExactlyOnce } from './exactly-once';
 
 describe('HAPI killed (SIGKILL) mid-burst and restarted on its H2 files', function () {

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import type { FhirResource, OperationOutcome, Patient } from 'fhir/r4';
 import { assertValidR4, preloadR4Definitions } from '../../src/fhir-validation';
 import { startFhirServer, type FhirServer } from '../../src/doubles/fhir-store';
-import { startHapi, type Hapi } from '../support/hapi';
+import { startHapi, type Hapi } from '../../harness/hapi';
 import { fhirCall, outcomeText, transaction } from './fhir-http';
 import { sourceVersionOf, withSourceVersion } from '../../src/core/source-version';
 

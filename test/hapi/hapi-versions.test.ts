@@ -3,10 +3,10 @@ import type { FhirResource } from 'fhir/r4';
 import { assertValidR4, preloadR4Definitions } from '../../src/fhir-validation';
 import { startReceiver, type Receiver } from '../../src/runtime/receiver';
 import { sourceVersionOf } from '../../src/core/source-version';
-import { startHapi, type Hapi } from '../support/hapi';
+import { startHapi, type Hapi } from '../../harness/hapi';
 import { versionedPushes } from '../support/versioned-pushes';
-import { startFaultProxy, type FaultProxy } from '../stand-ins/fault-proxy';
-import { CREDS, push } from '../node/receiver-helpers';
+import { startFaultProxy, type FaultProxy } from '../../harness/stand-ins/fault-proxy';
+import { CREDS, push } from '../../harness/receiver-stack';
 import { fhirCall, historyOf } from './fhir-http';
 
 /**

@@ -12,16 +12,16 @@ import { outboundEntries, ENTRY_PREFIX, PAYLOAD_KEY } from '../../src/compiler/o
 import { loadLikeCht } from '../../src/compiler/cht-lib-loader';
 import { mapPayload } from '../../src/doubles/cht-outbound-push/cht-outbound';
 import { runDemo } from '../../src/cli/demo';
-import { ROOT } from '../support/repo';
-import { sampleDocs } from '../support/samples';
-import { journeyProject } from '../support/journey';
+import { ROOT } from '../../harness/repo';
+import { sampleDocs } from '../../harness/samples';
+import { journeyProject } from '../../harness/journey';
 import { scratchProject } from '../support/scratch-project';
 import { HH, hhReport } from '../support/household';
 import { CONCEPTS, RDT, VISIT, rdtReport, visitReport } from '../support/form-constructs';
 import { buildJourney, pushAll } from '../support/journey-run';
 import { startFhirServer } from '../../src/doubles/fhir-store';
 import { startReceiver } from '../../src/runtime/receiver';
-import { CREDS } from '../node/receiver-helpers';
+import { CREDS } from '../../harness/receiver-stack';
 import { errorsOf, startHl7Validator, type Hl7Issue, type Hl7Validator } from '../support/hl7-validator';
 
 /**

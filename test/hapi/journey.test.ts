@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { preloadR4Definitions } from '../../src/fhir-validation';
-import { startHapi } from '../support/hapi';
-import { journeyProject } from '../support/journey';
+import { startHapi } from '../../harness/hapi';
+import { journeyProject } from '../../harness/journey';
 import { assertClinicallyRight, buildJourney, runJourney, shuffledWithDuplicates, type Journey } from '../support/journey-run';
 
 /**

@@ -3,12 +3,12 @@ import http from 'node:http';
 import type { FhirResource, Patient } from 'fhir/r4';
 import { assertValidR4, preloadR4Definitions } from '../../src/fhir-validation';
 import { startFhirServer } from '../../src/doubles/fhir-store';
-import { startHapi } from '../support/hapi';
-import { chtRetryLoop } from '../stand-ins/cht-retry';
-import { organizationDocs, patientDoc, pushDocs, mulberry32, type PushDoc } from '../stand-ins/push-bundles';
-import { startReceiverProcess, type ReceiverProcess } from '../stand-ins/receiver-process';
-import { startRoundRobin, type RoundRobin } from '../stand-ins/round-robin';
-import { expectedResources, withoutMeta } from '../node/receiver-helpers';
+import { startHapi } from '../../harness/hapi';
+import { chtRetryLoop } from '../../harness/stand-ins/cht-retry';
+import { organizationDocs, patientDoc, pushDocs, mulberry32, type PushDoc } from '../../harness/stand-ins/push-bundles';
+import { startReceiverProcess, type ReceiverProcess } from '../../harness/stand-ins/receiver-process';
+import { startRoundRobin, type RoundRobin } from '../../harness/stand-ins/round-robin';
+import { expectedResources, withoutMeta } from '../../harness/receiver-stack';
 import { sameContent } from '../../src/runtime/receiver/same-content';
 import { countOf, historyOf } from './fhir-http';
 

@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ROOT } from '../support/repo';
+import { ROOT } from '../../harness/repo';
 
 /** Runs the real cht-conf in --archive mode: what `cht --local` would upload, without a CHT. */
 export function chtArchive(actions: string[]): string {

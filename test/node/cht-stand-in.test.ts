@@ -1,10 +1,10 @@
 import { strict as assert } from 'node:assert';
-import { startChtStandIn, type ChtStandIn, type ContactTypes } from '../stand-ins/cht-api';
-import { sampleContacts } from '../support/samples';
+import { startChtStandIn, type ChtStandIn, type ContactTypes } from '../../harness/stand-ins/cht-api';
+import { sampleContacts } from '../../harness/samples';
 
 /**
  * The CHT stand-in refuses what CHT refuses: each case is a rule of
- * cht-core's source (named in test/stand-ins/cht-api.ts) that an earlier
+ * cht-core's source (named in harness/stand-ins/cht-api.ts) that an earlier
  * stand-in let through, so the receiver's tests passed where CHT would not.
  */
 const DECLARED: ContactTypes = [

@@ -3,8 +3,8 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ROOT } from '../support/repo';
-import { sampleReports, sampleContacts } from '../support/samples';
+import { ROOT } from '../../harness/repo';
+import { sampleReports, sampleContacts } from '../../harness/samples';
 
 function cli(args: string[]) {
   const r = spawnSync(process.execPath, [path.join(ROOT, 'bin/cht-fhir.js'), ...args], { cwd: ROOT, encoding: 'utf8', timeout: 60000 });

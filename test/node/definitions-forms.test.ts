@@ -5,10 +5,10 @@ import path from 'node:path';
 import { compileDefinitions } from '../../src/compiler/definitions/compile';
 import { fullPath } from '../../src/core/fields';
 import { DefinitionError } from '../../src/compiler/definitions/load';
-import { ROOT } from '../support/repo';
+import { ROOT } from '../../harness/repo';
 import { mapDoc } from '../../src/core/map-doc';
 import { hydrate } from '../../src/doubles/cht-outbound-push/hydrate';
-import { sampleContacts, sampleReports } from '../support/samples';
+import { sampleContacts, sampleReports } from '../../harness/samples';
 
 /**
  * Definitions over CHT-style forms: every path, answer, subject and `when`

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { compileDefinitions } from '../../src/compiler/definitions/compile';
 import { DefinitionError } from '../../src/compiler/definitions/load';
-import { ROOT } from '../support/repo';
+import { ROOT } from '../../harness/repo';
 import { mapDoc } from '../../src/core/map-doc';
 import { assertValidR4 } from '../../src/fhir-validation';
 import type { Bundle } from 'fhir/r4';

@@ -7,7 +7,7 @@ import { projectAt } from '../../src/compiler/definitions/project';
 import { compileDefinitions } from '../../src/compiler/definitions/compile';
 import { settingsSchema } from '../../src/compiler/definitions/schema';
 import { checkLoadsLikeCht, loadLikeCht } from '../../src/compiler/cht-lib-loader';
-import { ROOT } from '../support/repo';
+import { ROOT } from '../../harness/repo';
 import { spawnSync } from 'node:child_process';
 
 describe('extension libs build', () => {

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import fs from 'node:fs';
 import path from 'node:path';
 import { loadLikeCht } from '../../src/compiler/cht-lib-loader';
-import { ROOT } from '../support/repo';
+import { ROOT } from '../../harness/repo';
 import { assertValidR4 } from '../../src/fhir-validation';
 import { stableId } from '../../src/core/ids';
 

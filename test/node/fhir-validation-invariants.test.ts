@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { preloadR4Definitions, validateR4 } from '../../src/fhir-validation';
-import { reportDoc } from '../stand-ins/push-bundles';
+import { reportDoc } from '../../harness/stand-ins/push-bundles';
 
 type Json = Record<string, any>;
 

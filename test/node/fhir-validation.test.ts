@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ROOT } from '../support/repo';
+import { ROOT } from '../../harness/repo';
 import { assertValidR4, preloadR4Definitions, validateR4 } from '../../src/fhir-validation';
 import { outcomeOf } from '../../src/core/outcome';
 

@@ -4,7 +4,7 @@ import path from 'node:path';
 import fhirpath from 'fhirpath';
 import fullR4 from 'fhirpath/fhir-context/r4';
 import { loadLikeCht } from '../../src/compiler/cht-lib-loader';
-import { ROOT } from '../support/repo';
+import { ROOT } from '../../harness/repo';
 import { buildR4Model, decoderOf, r4Model } from '../../src/runtime/extension-libs/support/r4-model';
 import { compact } from '../../src/runtime/extension-libs/support/r4-compact-data';
 import { decodeR4, r4MapsDecoder } from '../../src/runtime/extension-libs/support/r4-model-codec';

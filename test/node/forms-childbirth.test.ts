@@ -19,9 +19,9 @@ import { resourceId } from '../../src/core/identity';
 import { questionnaireFor } from '../../src/compiler/definitions/questionnaire';
 import { hydrate } from '../../src/doubles/cht-outbound-push/hydrate';
 import { loadLikeCht } from '../../src/compiler/cht-lib-loader';
-import { ROOT } from '../support/repo';
+import { ROOT } from '../../harness/repo';
 import { assertValidR4 } from '../../src/fhir-validation';
-import { sampleContacts, sampleReports, type Doc } from '../support/samples';
+import { sampleContacts, sampleReports, type Doc } from '../../harness/samples';
 
 /**
  * The childbirth form (forms/app/childbirth.xml) is written the way pyxform

@@ -4,9 +4,9 @@ import { compileDefinitions } from '../../src/compiler/definitions/compile';
 import { mapDoc } from '../../src/core/map-doc';
 import { MappingError } from '../../src/core/errors';
 import { hydrate } from '../../src/doubles/cht-outbound-push/hydrate';
-import { ROOT } from '../support/repo';
+import { ROOT } from '../../harness/repo';
 import { validateR4 } from '../../src/fhir-validation';
-import { sampleContacts, sampleReports, type Doc } from '../support/samples';
+import { sampleContacts, sampleReports, type Doc } from '../../harness/samples';
 
 /**
  * Property: for random answer sets of the childbirth form, every mapped field

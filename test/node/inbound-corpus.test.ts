@@ -5,11 +5,11 @@ import { startFhirServer, type FhirServer } from '../../src/doubles/fhir-store';
 import { startReceiver, type Receiver } from '../../src/runtime/receiver';
 import { compileDefinitions } from '../../src/compiler/definitions/compile';
 import { systems } from '../../src/core/identity';
-import { ROOT, referenceModel } from '../support/repo';
-import { startChtStandIn, type ChtStandIn } from '../stand-ins/cht-api';
-import { sampleContacts } from '../support/samples';
-import { CREDS, AUTH, mapLimit } from './receiver-helpers';
-import { rawRequest } from '../stand-ins/raw-http';
+import { ROOT, referenceModel } from '../../harness/repo';
+import { startChtStandIn, type ChtStandIn } from '../../harness/stand-ins/cht-api';
+import { sampleContacts } from '../../harness/samples';
+import { CREDS, AUTH, mapLimit } from '../../harness/receiver-stack';
+import { rawRequest } from '../../harness/stand-ins/raw-http';
 
 /**
  * A bad-input corpus, generated: every request is refused with a 4xx

@@ -8,12 +8,12 @@ import { startReceiver, type Receiver } from '../../src/runtime/receiver';
 import { recordDoc } from '../../src/runtime/receiver/inbound/cht-docs';
 import { resourceId, systems } from '../../src/core/identity';
 import type { ReceiverModel } from '../../src/core/receiver-model';
-import { ROOT, referenceModel } from '../support/repo';
-import { startChtStandIn, type ChtStandIn } from '../stand-ins/cht-api';
-import { sampleContacts } from '../support/samples';
-import { CREDS, AUTH } from './receiver-helpers';
-import { rawRequest } from '../stand-ins/raw-http';
-import { startReceiverProcess } from '../stand-ins/receiver-process';
+import { ROOT, referenceModel } from '../../harness/repo';
+import { startChtStandIn, type ChtStandIn } from '../../harness/stand-ins/cht-api';
+import { sampleContacts } from '../../harness/samples';
+import { CREDS, AUTH } from '../../harness/receiver-stack';
+import { rawRequest } from '../../harness/stand-ins/raw-http';
+import { startReceiverProcess } from '../../harness/stand-ins/receiver-process';
 
 /**
  * Issue 20: FHIR -> CHT against the CHT stand-in that keeps to cht-core's

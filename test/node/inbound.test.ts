@@ -8,11 +8,11 @@ import { startFhirServer, type FhirServer } from '../../src/doubles/fhir-store';
 import { startReceiver, type Receiver } from '../../src/runtime/receiver';
 import { compileDefinitions } from '../../src/compiler/definitions/compile';
 import { resourceId, systems } from '../../src/core/identity';
-import { ROOT, referenceModel, referenceModelAt } from '../support/repo';
-import { startChtStandIn, type ChtStandIn } from '../stand-ins/cht-api';
-import { sampleContacts } from '../support/samples';
-import { CREDS, AUTH } from './receiver-helpers';
-import { basic, rawRequest } from '../stand-ins/raw-http';
+import { ROOT, referenceModel, referenceModelAt } from '../../harness/repo';
+import { startChtStandIn, type ChtStandIn } from '../../harness/stand-ins/cht-api';
+import { sampleContacts } from '../../harness/samples';
+import { CREDS, AUTH } from '../../harness/receiver-stack';
+import { basic, rawRequest } from '../../harness/stand-ins/raw-http';
 
 describe('FHIR -> CHT (receiver inbound endpoints)', function () {
   this.timeout(60000);

@@ -1,12 +1,12 @@
 import { strict as assert } from 'node:assert';
 import { startFhirServer } from '../../src/doubles/fhir-store';
 import type { Condition } from 'fhir/r4';
-import { journeyDocs, journeyProject } from '../support/journey';
+import { journeyDocs, journeyProject } from '../../harness/journey';
 import { compileDefinitions } from '../../src/compiler/definitions/compile';
 import { mapDoc } from '../../src/core/map-doc';
 import { hydrate } from '../../src/doubles/cht-outbound-push/hydrate';
 import { statementsOf } from '../../src/core/statement';
-import { sampleContacts } from '../support/samples';
+import { sampleContacts } from '../../harness/samples';
 import { assertClinicallyRight, buildJourney, runJourney, shuffledWithDuplicates, type Journey } from '../support/journey-run';
 
 /**

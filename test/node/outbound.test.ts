@@ -6,9 +6,9 @@ import { compileDefinitions } from '../../src/compiler/definitions/compile';
 import { withOwnedSettings } from '../../src/compiler/settings-file';
 import { outboundEntries, ENTRY_PREFIX, PAYLOAD_KEY, type OutboundEntry } from '../../src/compiler/outbound';
 import { isRelevant, mapPayload, OutboundMappingError } from '../../src/doubles/cht-outbound-push/cht-outbound';
-import { ROOT } from '../support/repo';
+import { ROOT } from '../../harness/repo';
 import { assertValidR4 } from '../../src/fhir-validation';
-import { sampleDocs, sampleContacts, sampleReports, type Doc } from '../support/samples';
+import { sampleDocs, sampleContacts, sampleReports, type Doc } from '../../harness/samples';
 import { hydrate } from '../../src/doubles/cht-outbound-push/hydrate';
 
 describe('outbound push generated from the mapping definitions', function () {

@@ -5,9 +5,9 @@ import { questionnaireBundle, questionnaireFor } from '../../src/compiler/defini
 import { parseXForm } from '../../src/compiler/definitions/xform';
 import { mapDoc } from '../../src/core/map-doc';
 import { hydrate } from '../../src/doubles/cht-outbound-push/hydrate';
-import { ROOT } from '../support/repo';
+import { ROOT } from '../../harness/repo';
 import { assertValidR4 } from '../../src/fhir-validation';
-import { sampleContacts, sampleReports } from '../support/samples';
+import { sampleContacts, sampleReports } from '../../harness/samples';
 
 function linkIds(items: Array<QuestionnaireItem | QuestionnaireResponseItem> | undefined, out = new Set<string>()): Set<string> {
   for (const i of items ?? []) {

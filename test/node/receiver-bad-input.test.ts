@@ -4,10 +4,10 @@ import net from 'node:net';
 import { preloadR4Definitions } from '../../src/fhir-validation';
 import { startFhirServer } from '../../src/doubles/fhir-store';
 import { DEFAULT_BODY_LIMIT, MAX_ENTRIES } from '../../src/runtime/receiver';
-import { patientDoc, reportDoc } from '../stand-ins/push-bundles';
-import { rawRequest, type RawRequest } from '../stand-ins/raw-http';
-import { startFaultProxy, type FaultProxy } from '../stand-ins/fault-proxy';
-import { AUTH, push, startStack, storedResources, type Stack } from './receiver-helpers';
+import { patientDoc, reportDoc } from '../../harness/stand-ins/push-bundles';
+import { rawRequest, type RawRequest } from '../../harness/stand-ins/raw-http';
+import { startFaultProxy, type FaultProxy } from '../../harness/stand-ins/fault-proxy';
+import { AUTH, push, startStack, storedResources, type Stack } from '../../harness/receiver-stack';
 
 interface BadCase {
   name: string;

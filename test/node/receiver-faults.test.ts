@@ -2,10 +2,10 @@ import { strict as assert } from 'node:assert';
 import http from 'node:http';
 import { preloadR4Definitions } from '../../src/fhir-validation';
 import { startFhirServer, type FhirServer } from '../../src/doubles/fhir-store';
-import { startFaultProxy, type FaultProxy } from '../stand-ins/fault-proxy';
-import { chtRetryLoop } from '../stand-ins/cht-retry';
-import { pushDocs } from '../stand-ins/push-bundles';
-import { expectedResources, startStack, storedResources, versionCount, withoutMeta, type Stack } from './receiver-helpers';
+import { startFaultProxy, type FaultProxy } from '../../harness/stand-ins/fault-proxy';
+import { chtRetryLoop } from '../../harness/stand-ins/cht-retry';
+import { pushDocs } from '../../harness/stand-ins/push-bundles';
+import { expectedResources, startStack, storedResources, versionCount, withoutMeta, type Stack } from '../../harness/receiver-stack';
 
 describe('receiver: a third of FHIR calls fail (drop, delay past the deadline, reset after commit, 500)', function () {
   this.timeout(120000);

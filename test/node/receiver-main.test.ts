@@ -4,8 +4,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { optionsFromEnv } from '../../src/runtime/receiver/config';
-import { ROOT } from '../support/repo';
-import { compiledReceiver } from '../stand-ins/receiver-process';
+import { ROOT } from '../../harness/repo';
+import { compiledReceiver } from '../../harness/stand-ins/receiver-process';
 
 /** `npm run receiver` / `cht-fhir receiver`: configured by the environment, as docs/receiver.md documents. */
 describe('the receiver command (environment configuration)', function () {

@@ -2,10 +2,10 @@ import { strict as assert } from 'node:assert';
 import { preloadR4Definitions } from '../../src/fhir-validation';
 import { startFhirServer, type FhirServer } from '../../src/doubles/fhir-store';
 import { jsonLogger, mediatorConfig, MEDIATOR_URN } from '../../src/runtime/receiver';
-import { startOpenhimStandIn, type OpenhimStandIn } from '../stand-ins/openhim';
-import { patientDoc } from '../stand-ins/push-bundles';
-import { basic, rawRequest } from '../stand-ins/raw-http';
-import { CREDS, startStack, type Stack } from './receiver-helpers';
+import { startOpenhimStandIn, type OpenhimStandIn } from '../../harness/stand-ins/openhim';
+import { patientDoc } from '../../harness/stand-ins/push-bundles';
+import { basic, rawRequest } from '../../harness/stand-ins/raw-http';
+import { CREDS, startStack, type Stack } from '../../harness/receiver-stack';
 
 const ADMIN = { 'root@openhim.org': 'openhim-password' };
 

@@ -7,11 +7,11 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { startFhirServer, type FhirServer } from '../../src/doubles/fhir-store';
 import { startReceiver, type Receiver } from '../../src/runtime/receiver';
-import { ROOT, referenceModel } from '../support/repo';
-import { startChtStandIn, type ChtStandIn } from '../stand-ins/cht-api';
-import { sampleContacts } from '../support/samples';
-import { CREDS, AUTH, mapLimit } from './receiver-helpers';
-import { rawRequest } from '../stand-ins/raw-http';
+import { ROOT, referenceModel } from '../../harness/repo';
+import { startChtStandIn, type ChtStandIn } from '../../harness/stand-ins/cht-api';
+import { sampleContacts } from '../../harness/samples';
+import { CREDS, AUTH, mapLimit } from '../../harness/receiver-stack';
+import { rawRequest } from '../../harness/stand-ins/raw-http';
 
 /**
  * Finding 5 of issue 13: a body over the limit (5 MB) gets its 413, never a

@@ -8,13 +8,13 @@ import { sourceVersionOf, sourceVersionUrl, withSourceVersion } from '../../src/
 import { toRestore } from '../../src/runtime/receiver/create-guard';
 import { systems } from '../../src/core/identity';
 import { hydrate } from '../../src/doubles/cht-outbound-push/hydrate';
-import { sampleContacts, sampleReports } from '../support/samples';
-import { ROOT } from '../support/repo';
+import { sampleContacts, sampleReports } from '../../harness/samples';
+import { ROOT } from '../../harness/repo';
 import { decide } from '../../src/runtime/receiver/deliver';
 import { assertValidR4, preloadR4Definitions } from '../../src/fhir-validation';
 import { startFhirServer, type FhirServer } from '../../src/doubles/fhir-store';
-import { startFaultProxy, type FaultProxy } from '../stand-ins/fault-proxy';
-import { push, startStack, type Stack } from './receiver-helpers';
+import { startFaultProxy, type FaultProxy } from '../../harness/stand-ins/fault-proxy';
+import { push, startStack, type Stack } from '../../harness/receiver-stack';
 import { versionedPushes } from '../support/versioned-pushes';
 
 const SOURCE_VERSION_URL = sourceVersionUrl('https://fhir.example.org');

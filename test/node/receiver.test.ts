@@ -3,11 +3,11 @@ import http from 'node:http';
 import { assertValidR4, preloadR4Definitions } from '../../src/fhir-validation';
 import { startFhirServer } from '../../src/doubles/fhir-store';
 import { jsonLogger } from '../../src/runtime/receiver';
-import { patientDoc, pushDocs, reportDoc } from '../stand-ins/push-bundles';
-import { basic, rawRequest } from '../stand-ins/raw-http';
+import { patientDoc, pushDocs, reportDoc } from '../../harness/stand-ins/push-bundles';
+import { basic, rawRequest } from '../../harness/stand-ins/raw-http';
 import { FhirClient, type FhirCall } from '../../src/runtime/receiver/fhir-client';
 import { deliver } from '../../src/runtime/receiver/deliver';
-import { AUTH, expectedResources, mapLimit, push, startStack, storedResources, versionCount, withoutMeta, type Stack } from './receiver-helpers';
+import { AUTH, expectedResources, mapLimit, push, startStack, storedResources, versionCount, withoutMeta, type Stack } from '../../harness/receiver-stack';
 
 describe('receiver: POST /cht-fhir/push over HTTP against the FHIR server', function () {
   this.timeout(60000);

@@ -9,12 +9,12 @@ import { outboundEntries, ENTRY_PREFIX } from '../../src/compiler/outbound';
 import { isRelevant, mapPayload } from '../../src/doubles/cht-outbound-push/cht-outbound';
 import { resourceId } from '../../src/core/identity';
 import { assertValidR4 } from '../../src/fhir-validation';
-import { ROOT, referenceModelAt } from '../support/repo';
+import { ROOT, referenceModelAt } from '../../harness/repo';
 import { scratchProject } from '../support/scratch-project';
 import { CHW, CONCEPTS, HEALTH_CENTER, HOUSEHOLD, VISIT, WOMAN, visitReport } from '../support/form-constructs';
-import { startChtStandIn, type ChtStandIn } from '../stand-ins/cht-api';
-import { push, CREDS, AUTH } from './receiver-helpers';
-import { rawRequest } from '../stand-ins/raw-http';
+import { startChtStandIn, type ChtStandIn } from '../../harness/stand-ins/cht-api';
+import { push, CREDS, AUTH } from '../../harness/receiver-stack';
+import { rawRequest } from '../../harness/stand-ins/raw-http';
 
 /**
  * Issue 24: a referral a health worker makes in a CHT form leaves as a

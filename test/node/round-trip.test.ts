@@ -9,12 +9,12 @@ import { outboundEntries, ENTRY_PREFIX } from '../../src/compiler/outbound';
 import { isRelevant, mapPayload } from '../../src/doubles/cht-outbound-push/cht-outbound';
 import { hydrate } from '../../src/doubles/cht-outbound-push/hydrate';
 import { resourceId } from '../../src/core/identity';
-import { ROOT, referenceModel } from '../support/repo';
+import { ROOT, referenceModel } from '../../harness/repo';
 import { assertValidR4 } from '../../src/fhir-validation';
-import { startChtStandIn, type ChtStandIn } from '../stand-ins/cht-api';
-import { sampleContacts, sampleReports, type Doc } from '../support/samples';
-import { push, CREDS, AUTH } from './receiver-helpers';
-import { rawRequest } from '../stand-ins/raw-http';
+import { startChtStandIn, type ChtStandIn } from '../../harness/stand-ins/cht-api';
+import { sampleContacts, sampleReports, type Doc } from '../../harness/samples';
+import { push, CREDS, AUTH } from '../../harness/receiver-stack';
+import { rawRequest } from '../../harness/stand-ins/raw-http';
 
 /**
  * The whole loop over HTTP: CHT pushes a patient out, a clinic's referral

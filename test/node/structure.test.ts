@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import fs from 'node:fs';
 import path from 'node:path';
 import ts from 'typescript';
-import { ROOT } from '../support/repo';
+import { ROOT } from '../../harness/repo';
 
 /**
  * The dependency rules of src/, checked on every import (type-only ones
@@ -113,6 +113,17 @@ describe('source structure', () => {
       deps
         .filter((d) => unitOf(d) !== unitOf(f) && !ALLOWED[unitOf(f)]?.includes(unitOf(d)))
         .map((d) => `${path.relative(SRC, f)} -> ${path.relative(SRC, d)}`),
+    );
+    assert.deepEqual(wrong, []);
+  });
+
+  it('bench/ and harness/ never import test/: the bench and the tests share harness/, not each other', () => {
+    const wrong = ['bench', 'harness'].flatMap((dir) =>
+      sources(path.join(ROOT, dir)).flatMap((f) =>
+        importsOf(f)
+          .filter((d) => d.startsWith(path.join(ROOT, 'test') + path.sep))
+          .map((d) => `${path.relative(ROOT, f)} -> ${path.relative(ROOT, d)}`),
+      ),
     );
     assert.deepEqual(wrong, []);
   });

@@ -5,12 +5,12 @@ import { builtinModules } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import type { Bundle } from 'fhir/r4';
-import { ROOT } from '../support/repo';
+import { ROOT } from '../../harness/repo';
 import { mapPayload } from '../../src/doubles/cht-outbound-push/cht-outbound';
 import { assertValidR4 } from '../../src/fhir-validation';
 import { startFhirServer, type FhirServer } from '../../src/doubles/fhir-store';
-import { startReceiverProcess } from '../stand-ins/receiver-process';
-import { AUTH } from './receiver-helpers';
+import { startReceiverProcess } from '../../harness/stand-ins/receiver-process';
+import { AUTH } from '../../harness/receiver-stack';
 
 /**
  * cht-fhir the way a deployment uses it: packed with `npm pack`, installed

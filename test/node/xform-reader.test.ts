@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ROOT } from '../support/repo';
+import { ROOT } from '../../harness/repo';
 import { parseXForm } from '../../src/compiler/definitions/xform';
 import { shapeOf } from '../../src/compiler/definitions/compile-form';
 import { parseWhen } from '../../src/compiler/definitions/parse-when';

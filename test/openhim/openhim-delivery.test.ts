@@ -7,15 +7,15 @@ import { jsonLogger, mediatorConfig, startReceiver, MEDIATOR_URN, type Receiver 
 import { setupOpenhim } from '../../src/runtime/receiver/openhim-setup';
 import { resourceId, systems } from '../../src/core/identity';
 import { compileDefinitions } from '../../src/compiler/definitions/compile';
-import { startOpenhim, eventually, transactions, type RealOpenhim, type Transaction } from '../support/openhim';
-import { ROOT, referenceModel } from '../support/repo';
-import { sampleContacts } from '../support/samples';
+import { startOpenhim, eventually, transactions, type RealOpenhim, type Transaction } from '../../harness/openhim';
+import { ROOT, referenceModel } from '../../harness/repo';
+import { sampleContacts } from '../../harness/samples';
 import { versionedPushes } from '../support/versioned-pushes';
-import { startChtStandIn, type ChtStandIn } from '../stand-ins/cht-api';
-import { startFaultProxy, type FaultProxy, type FaultProxyOptions } from '../stand-ins/fault-proxy';
-import { pushDocs } from '../stand-ins/push-bundles';
-import { basic, rawRequest } from '../stand-ins/raw-http';
-import { CREDS, expectedResources, mapLimit, storedResources, versionCount, withoutMeta } from '../node/receiver-helpers';
+import { startChtStandIn, type ChtStandIn } from '../../harness/stand-ins/cht-api';
+import { startFaultProxy, type FaultProxy, type FaultProxyOptions } from '../../harness/stand-ins/fault-proxy';
+import { pushDocs } from '../../harness/stand-ins/push-bundles';
+import { basic, rawRequest } from '../../harness/stand-ins/raw-http';
+import { CREDS, expectedResources, mapLimit, storedResources, versionCount, withoutMeta } from '../../harness/receiver-stack';
 
 /**
  * The receiver behind a REAL OpenHIM (openhim-core 4.0.5, tools/openhim):

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { ROOT } from '../support/repo';
+import { ROOT } from '../../harness/repo';
 
 describe('cht-fhir demo --openhim (a real OpenHIM 4.0.5 between "CHT" and the receiver)', function () {
   this.timeout(600_000);

@@ -5,11 +5,11 @@ import path from 'node:path';
 import { preloadR4Definitions } from '../../src/fhir-validation';
 import { startFhirServer, type FhirServer } from '../../src/doubles/fhir-store';
 import { jsonLogger, mediatorConfig, MEDIATOR_URN, OpenhimApi, silentLogger } from '../../src/runtime/receiver';
-import { startOpenhim, eventually, type RealOpenhim } from '../support/openhim';
-import { patientDoc } from '../stand-ins/push-bundles';
-import { basic, rawRequest } from '../stand-ins/raw-http';
-import { CREDS, startStack, storedResources, type Stack } from '../node/receiver-helpers';
-import { ROOT } from '../support/repo';
+import { startOpenhim, eventually, type RealOpenhim } from '../../harness/openhim';
+import { patientDoc } from '../../harness/stand-ins/push-bundles';
+import { basic, rawRequest } from '../../harness/stand-ins/raw-http';
+import { CREDS, startStack, storedResources, type Stack } from '../../harness/receiver-stack';
+import { ROOT } from '../../harness/repo';
 
 /**
  * Registration against a REAL OpenHIM 4.0.5: the console's channel install,

@@ -1,7 +1,7 @@
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import path from 'node:path';
 import readline from 'node:readline';
-import { ROOT } from './repo';
+import { ROOT } from '../../harness/repo';
 
 /** One message of HL7's validator (org.hl7.fhir.validation via HAPI's FhirInstanceValidator). */
 export interface Hl7Issue {

@@ -9,11 +9,11 @@ import { episodeId } from '../../src/core/episodes';
 import { withoutSourceVersion } from '../../src/core/source-version';
 import { validateR4, formatIssues } from '../../src/fhir-validation';
 import type { MappingModel } from '../../src/core/model';
-import { journeyDocs, type JourneyFacts } from './journey';
-import { sampleContacts, type Doc } from './samples';
-import { push, mapLimit, CREDS } from '../node/receiver-helpers';
+import { journeyDocs, type JourneyFacts } from '../../harness/journey';
+import { sampleContacts, type Doc } from '../../harness/samples';
+import { push, mapLimit, CREDS } from '../../harness/receiver-stack';
 import { startReceiver, type Receiver } from '../../src/runtime/receiver';
-import { startRoundRobin, type RoundRobin } from '../stand-ins/round-robin';
+import { startRoundRobin, type RoundRobin } from '../../harness/stand-ins/round-robin';
 
 /**
  * The journey test's moves, shared by the embedded-store and HAPI suites:

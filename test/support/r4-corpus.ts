@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { ROOT } from './repo';
+import { ROOT } from '../../harness/repo';
 import { validateR4 } from '../../src/fhir-validation';
-import { patientDoc, reportDoc } from '../stand-ins/push-bundles';
+import { patientDoc, reportDoc } from '../../harness/stand-ins/push-bundles';
 
 /**
  * Cases for the verdict-equality tests of the validator: every 4th official

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ROOT } from './repo';
+import { ROOT } from '../../harness/repo';
 
 /**
  * A scratch cht-conf project: this repo's app_settings (contact types,

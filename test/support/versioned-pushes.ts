@@ -3,7 +3,7 @@ import { compileDefinitions } from '../../src/compiler/definitions/compile';
 import { mapDoc } from '../../src/core/map-doc';
 import { transactionOf } from '../../src/core/bundle';
 import { withSourceVersion } from '../../src/core/source-version';
-import { ROOT } from './repo';
+import { ROOT } from '../../harness/repo';
 
 export interface VersionedPush {
   /** The push body, as that kind of client sends it. */

@@ -1,5 +1,5 @@
 import type http from 'node:http';
-import { mapLimit, push } from '../node/receiver-helpers';
+import { mapLimit, push } from '../receiver-stack';
 import type { PushDoc } from './push-bundles';
 
 export interface RetryLoopOptions {

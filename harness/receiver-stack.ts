@@ -1,10 +1,10 @@
 import http from 'node:http';
 import type { FhirResource } from 'fhir/r4';
 import type { MemoryRepository } from '@medplum/fhir-router';
-import { startFhirServer, type FhirServer } from '../../src/doubles/fhir-store';
-import { startReceiver, type Receiver, type ReceiverOptions } from '../../src/runtime/receiver';
-import { basic, rawRequest, type RawResponse } from '../stand-ins/raw-http';
-import type { PushDoc } from '../stand-ins/push-bundles';
+import { startFhirServer, type FhirServer } from '../src/doubles/fhir-store';
+import { startReceiver, type Receiver, type ReceiverOptions } from '../src/runtime/receiver';
+import { basic, rawRequest, type RawResponse } from './stand-ins/raw-http';
+import type { PushDoc } from './stand-ins/push-bundles';
 
 export const CREDS = { username: 'cht', password: 's3cret-pass' };
 export const AUTH = basic(CREDS.username, CREDS.password);

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { CREDS } from '../node/receiver-helpers';
+import { CREDS } from '../receiver-stack';
 import { buildReceiver } from '../../src/compiler/package';
 
 export interface ReceiverProcess {

@@ -1,11 +1,11 @@
 import path from 'node:path';
-import { compileDefinitions } from '../../src/compiler/definitions/compile';
-import { readInbound } from '../../src/compiler/definitions/inbound';
-import { receiverModel } from '../../src/compiler/receiver-model';
-import type { ReceiverModel } from '../../src/core/receiver-model';
+import { compileDefinitions } from '../src/compiler/definitions/compile';
+import { readInbound } from '../src/compiler/definitions/inbound';
+import { receiverModel } from '../src/compiler/receiver-model';
+import type { ReceiverModel } from '../src/core/receiver-model';
 
 /** This repository: the reference cht-conf project the tests run on. */
-export const ROOT = path.resolve(__dirname, '../..');
+export const ROOT = path.resolve(__dirname, '..');
 
 let model: ReceiverModel | undefined;
 /** The receiver model of this repository's config (what `cht-fhir build` writes), compiled once. */

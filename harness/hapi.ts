@@ -27,7 +27,7 @@ export interface Hapi {
   restart(): Promise<void>;
 }
 
-const ROOT = path.resolve(__dirname, '../..');
+const ROOT = path.resolve(__dirname, '..');
 const START = path.join(ROOT, 'tools/hapi/start.sh');
 const READY_WITHIN_MS = 180_000;
 

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ROOT } from './repo';
-import { hydrate } from '../../src/doubles/cht-outbound-push/hydrate';
+import { hydrate } from '../src/doubles/cht-outbound-push/hydrate';
 
 export type Doc = Record<string, unknown> & { _id: string };
 

@@ -1,6 +1,6 @@
-import { launchOpenhim, type LaunchedOpenhim } from '../../src/cli/openhim-launch';
-import { OpenhimApi } from '../../src/runtime/receiver/openhim-api';
-import { silentLogger } from '../../src/runtime/receiver/log';
+import { launchOpenhim, type LaunchedOpenhim } from '../src/cli/openhim-launch';
+import { OpenhimApi } from '../src/runtime/receiver/openhim-api';
+import { silentLogger } from '../src/runtime/receiver/log';
 
 /** A REAL OpenHIM 4.0.5 (src/cli/openhim-launch.ts, tools/openhim) plus an API client logged in with the token scheme (what 4.0.5 speaks). */
 export interface RealOpenhim extends LaunchedOpenhim {
