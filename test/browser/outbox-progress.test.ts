@@ -1,5 +1,4 @@
 import { expect } from 'chai';
-import { openDB } from 'idb';
 import type { Bundle, Patient } from 'fhir/r4';
 import { OutboxAuthError } from '../../src/runtime/outbox';
 import { sourceVersionOf } from '../../src/core/source-version';
@@ -163,31 +162,6 @@ describe('outbox: newest version wins, progress under faults (issue 16)', functi
       delete (navigator as unknown as { locks?: unknown }).locks;
     }
     expect(navigator.locks).to.not.equal(undefined);
-  });
-
-  it('upgrades a v2 database: queue order kept, and new versions above every version v2 sent', async () => {
-    const [p, o] = ids(2);
-    const db = await openDB(name, 2, {
-      upgrade(d) {
-        d.createObjectStore('records', { keyPath: 'key' }).createIndex('bySeq', 'seq');
-        d.createObjectStore('meta');
-        d.createObjectStore('quarantine', { keyPath: 'qid', autoIncrement: true });
-      },
-    });
-    await db.put('records', { key: `Patient/${p}`, seq: 1, rev: 5, resource: patient(p, tag, 'Edited'), enqueuedAt: 0 });
-    await db.put('records', { key: `Patient/${o}`, seq: 2, rev: 2, resource: patient(o, tag), enqueuedAt: 0 });
-    await db.put('meta', 7, 'counter');
-    db.close();
-    const sent: Bundle[] = [];
-    const outbox = await openQueue({ name, fetch: recordingFetch(sent), batchSize: 1 });
-    expect(await outbox.pending()).to.equal(2);
-    expect(await outbox.flush()).to.include({ delivered: 2, remaining: 0 });
-    expect(sent.map((b) => b.entry![0].request!.url)).to.deep.equal([`Patient/${p}`, `Patient/${o}`]);
-    expect(sent.map((b) => sourceVersionOf(b.entry![0].resource)!.version)).to.deep.equal([5, 2]);
-    await outbox.enqueue(patient(p, tag, 'Later'));
-    await outbox.flush();
-    expect(sourceVersionOf(sent[2].entry![0].resource)!.version).to.equal(8);
-    expect((await stored(p)).name![0].family).to.equal('Later');
   });
 
   it('an offline week, then 30% faults: 10 refused records do not hold back the rest', async () => {

@@ -444,7 +444,7 @@ export class Outbox extends OutboxEvents {
 
 export const DEFAULT_NAME = 'cht-fhir-outbox';
 
-/** Opens (creating or upgrading) the queue's database and quarantines any bad data already in it. */
+/** Opens (creating if need be) the queue's database and quarantines any bad data already in it. */
 export async function openOutbox(opts: OutboxOptions): Promise<Outbox> {
   if (!opts?.endpoint) throw new Error('openOutbox: endpoint is required');
   if (!/^https?:\/\/\S+$/.test(opts.canonicalBase ?? ''))

@@ -1,7 +1,7 @@
 import { openDB, unwrap, type IDBPDatabase, type IDBPObjectStore } from 'idb';
 import type { Resource } from 'fhir/r4';
 import { keyOf, whyCorrupt, type QueueRow } from './records';
-import { SCHEMA_VERSION, upgrade, type OutboxSchema, type QuarantineEntry } from './schema';
+import { createSchema, SCHEMA_VERSION, type OutboxSchema, type QuarantineEntry } from './schema';
 
 export type OutboxDB = IDBPDatabase<OutboxSchema>;
 
@@ -22,17 +22,23 @@ export interface Refused {
 
 export function openStore(name: string, onBlocking: () => void): Promise<OutboxDB> {
   return openDB<OutboxSchema>(name, SCHEMA_VERSION, {
-    // A failed step aborts the versionchange transaction, so openDB rejects and nothing half-migrates.
-    upgrade: (db, oldVersion, _newVersion, tx) => void upgrade(db, oldVersion, tx).catch(() => abortQuietly(tx)),
+    // A failure aborts the versionchange transaction, so openDB rejects and nothing is half made.
+    upgrade: (db, oldVersion, _newVersion, tx) => {
+      try {
+        createSchema(db, oldVersion, tx);
+      } catch {
+        abortQuietly(tx);
+      }
+    },
     // Another tab needs a newer schema: let it upgrade rather than block it forever.
     blocking: onBlocking,
   });
 }
 
-/** This queue's id (made by the v3 upgrade): the `<source>` of the versions it sends. */
+/** This queue's id (made with the database): the `<source>` of the versions it sends. */
 export async function queueId(db: OutboxDB): Promise<string> {
   const id = await db.get('meta', 'id');
-  if (typeof id !== 'string') throw new Error('outbox database has no id (not upgraded?)');
+  if (typeof id !== 'string') throw new Error('outbox database has no id');
   return id;
 }
 
