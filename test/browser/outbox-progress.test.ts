@@ -144,6 +144,34 @@ describe('outbox: newest version wins, progress under faults (issue 16)', functi
     expect(await outbox.pending()).to.equal(1);
   });
 
+  it('an auto-flushing outbox retries refused credentials on its own, leaving no rejection unhandled', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (e: PromiseRejectionEvent) => {
+      unhandled.push(e.reason);
+      e.preventDefault();
+    };
+    window.addEventListener('unhandledrejection', onUnhandled);
+    try {
+      const outbox = await openQueue({
+        name,
+        autoFlush: true,
+        headers: { authorization: 'Basic ' + btoa('nobody:wrong') },
+        backoff: { baseMs: 10, maxMs: 20 },
+      });
+      const retries: number[] = [];
+      const third = new Promise<void>((resolve) => outbox.on('retry', (d) => (retries.push(d.attempt), d.attempt === 3 && resolve())));
+      await outbox.enqueue(patient(ids(1)[0], tag));
+      await third;
+      outbox.close();
+      // Rejections are reported after the task that left them unhandled.
+      await new Promise((ok) => setTimeout(ok, 20));
+      expect(retries.slice(0, 3)).to.deep.equal([1, 2, 3]);
+      expect(unhandled).to.deep.equal([]);
+    } finally {
+      window.removeEventListener('unhandledrejection', onUnhandled);
+    }
+  });
+
   it('without navigator.locks, two tabs never send at the same time and each record goes once', async () => {
     const track = { inFlight: 0, peak: 0, sent: [] as string[] };
     Object.defineProperty(navigator, 'locks', { value: undefined, configurable: true });

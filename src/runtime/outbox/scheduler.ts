@@ -108,7 +108,7 @@ export class FlushScheduler {
     clearTimeout(this.retryTimer);
     this.retryTimer = setTimeout(() => {
       this.retryTimer = undefined;
-      void this.flush();
+      this.runQuietly();
     }, delayMs);
   }
 }
