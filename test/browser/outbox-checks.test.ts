@@ -4,7 +4,10 @@ import { checkResource, OutboxValidationError } from '../../src/runtime/outbox';
 import { referencesFirst, referencedKeys } from '../../src/runtime/outbox/order';
 import { backoffDelay } from '../../src/runtime/outbox/backoff';
 import { transactionOf } from '../../src/core/bundle';
-import { verdicts } from '../../src/runtime/outbox/transaction';
+import { judgeAnswer, verdicts } from '../../src/runtime/outbox/transaction';
+import { followUp } from '../../src/runtime/outbox/scheduler';
+import { intake } from '../../src/runtime/outbox/intake';
+import { OutboxAuthError } from '../../src/runtime/outbox';
 import { deleteDb, open, patient, uniqueName } from './outbox-helpers';
 
 describe('outbox: checks at enqueue', () => {
@@ -128,6 +131,38 @@ describe('outbox: pure parts', () => {
       entry: [{ response: { status: '201 Created' } }, { response: { status: '400' } }, { response: { status: '503' } }],
     };
     expect(verdicts(3, body)).to.deep.equal(['confirmed', 'rejected', 'retry']);
+  });
+
+  it('judges the answer to a batch: entries, credentials, retry, named refusals, split', () => {
+    const outcome = (expression: string[]) => ({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', expression, diagnostics: 'bad' }] });
+    expect(judgeAnswer(200, undefined, 2)).to.deep.equal({ kind: 'entries', verdicts: ['confirmed', 'confirmed'] });
+    expect(judgeAnswer(401, 'no', 2)).to.include({ kind: 'auth' });
+    expect([503, 429, 408, 302].map((s) => judgeAnswer(s, undefined, 2).kind)).to.deep.equal(['retry', 'retry', 'retry', 'retry']);
+    const named = judgeAnswer(400, outcome(['Bundle.entry[1].resource.gender']), 3);
+    expect(named.kind === 'refused' && [...named.named]).to.deep.equal([[1, 'receiver answered 400: bad']]);
+    // Naming none: a lone record is refused as a whole, a batch is split to find the culprits.
+    expect(judgeAnswer(400, outcome(['Bundle']), 1)).to.include({ kind: 'refused', reason: 'receiver answered 400: bad' });
+    expect(judgeAnswer(400, outcome(['Bundle.entry[5]']), 3)).to.deep.equal({ kind: 'split' });
+  });
+
+  it('decides what follows a flush: retry after a failure worth it, run again if asked while running', () => {
+    const failed = { failedOver: true };
+    const fine = { failedOver: false };
+    expect(followUp('503', failed, undefined, true, true)).to.equal('retry');
+    expect(followUp('401', fine, new OutboxAuthError(401, 'no'), false, true)).to.equal('retry');
+    expect(followUp('disk', fine, new Error('disk'), true, true)).to.equal('run');
+    expect(followUp(undefined, fine, undefined, true, false)).to.equal('none');
+    expect(followUp(undefined, fine, undefined, false, true)).to.equal('none');
+  });
+
+  it('takes in enqueue inputs: issues named by input, then by the validator, resources only when sound', () => {
+    const validate = (r: { id?: string }) => (r.id === 'bad' ? [{ path: 'Patient.name', message: 'no name' }] : []);
+    const sound = intake([patient('a', 't'), { resourceType: 'Bundle', type: 'transaction', entry: [{ resource: patient('b', 't') }] }], '[i].', { validate });
+    expect(sound.resources.map((r) => r.id)).to.deep.equal(['a', 'b']);
+    expect(sound.json.map((j) => (JSON.parse(j) as Patient).id)).to.deep.equal(['a', 'b']);
+    expect(sound.issues).to.deep.equal([]);
+    const bad = intake([patient('a', 't'), patient('bad', 't'), { resourceType: 'Patient' }], '[i].', { validate });
+    expect(bad.issues.map((i) => i.path)).to.deep.equal(['[1].Patient.name', '[2].Patient.id']);
   });
 
   it('backs off exponentially with bounded jitter up to the ceiling', () => {

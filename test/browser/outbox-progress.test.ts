@@ -1,5 +1,4 @@
 import { expect } from 'chai';
-import { openDB } from 'idb';
 import type { Bundle, Patient } from 'fhir/r4';
 import { OutboxAuthError } from '../../src/runtime/outbox';
 import { sourceVersionOf } from '../../src/core/source-version';
@@ -145,6 +144,34 @@ describe('outbox: newest version wins, progress under faults (issue 16)', functi
     expect(await outbox.pending()).to.equal(1);
   });
 
+  it('an auto-flushing outbox retries refused credentials on its own, leaving no rejection unhandled', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (e: PromiseRejectionEvent) => {
+      unhandled.push(e.reason);
+      e.preventDefault();
+    };
+    window.addEventListener('unhandledrejection', onUnhandled);
+    try {
+      const outbox = await openQueue({
+        name,
+        autoFlush: true,
+        headers: { authorization: 'Basic ' + btoa('nobody:wrong') },
+        backoff: { baseMs: 10, maxMs: 20 },
+      });
+      const retries: number[] = [];
+      const third = new Promise<void>((resolve) => outbox.on('retry', (d) => (retries.push(d.attempt), d.attempt === 3 && resolve())));
+      await outbox.enqueue(patient(ids(1)[0], tag));
+      await third;
+      outbox.close();
+      // Rejections are reported after the task that left them unhandled.
+      await new Promise((ok) => setTimeout(ok, 20));
+      expect(retries.slice(0, 3)).to.deep.equal([1, 2, 3]);
+      expect(unhandled).to.deep.equal([]);
+    } finally {
+      window.removeEventListener('unhandledrejection', onUnhandled);
+    }
+  });
+
   it('without navigator.locks, two tabs never send at the same time and each record goes once', async () => {
     const track = { inFlight: 0, peak: 0, sent: [] as string[] };
     Object.defineProperty(navigator, 'locks', { value: undefined, configurable: true });
@@ -163,31 +190,6 @@ describe('outbox: newest version wins, progress under faults (issue 16)', functi
       delete (navigator as unknown as { locks?: unknown }).locks;
     }
     expect(navigator.locks).to.not.equal(undefined);
-  });
-
-  it('upgrades a v2 database: queue order kept, and new versions above every version v2 sent', async () => {
-    const [p, o] = ids(2);
-    const db = await openDB(name, 2, {
-      upgrade(d) {
-        d.createObjectStore('records', { keyPath: 'key' }).createIndex('bySeq', 'seq');
-        d.createObjectStore('meta');
-        d.createObjectStore('quarantine', { keyPath: 'qid', autoIncrement: true });
-      },
-    });
-    await db.put('records', { key: `Patient/${p}`, seq: 1, rev: 5, resource: patient(p, tag, 'Edited'), enqueuedAt: 0 });
-    await db.put('records', { key: `Patient/${o}`, seq: 2, rev: 2, resource: patient(o, tag), enqueuedAt: 0 });
-    await db.put('meta', 7, 'counter');
-    db.close();
-    const sent: Bundle[] = [];
-    const outbox = await openQueue({ name, fetch: recordingFetch(sent), batchSize: 1 });
-    expect(await outbox.pending()).to.equal(2);
-    expect(await outbox.flush()).to.include({ delivered: 2, remaining: 0 });
-    expect(sent.map((b) => b.entry![0].request!.url)).to.deep.equal([`Patient/${p}`, `Patient/${o}`]);
-    expect(sent.map((b) => sourceVersionOf(b.entry![0].resource)!.version)).to.deep.equal([5, 2]);
-    await outbox.enqueue(patient(p, tag, 'Later'));
-    await outbox.flush();
-    expect(sourceVersionOf(sent[2].entry![0].resource)!.version).to.equal(8);
-    expect((await stored(p)).name![0].family).to.equal('Later');
   });
 
   it('an offline week, then 30% faults: 10 refused records do not hold back the rest', async () => {

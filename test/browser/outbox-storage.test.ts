@@ -129,35 +129,26 @@ describe('outbox: storage and retries', () => {
     expect(await storedIds('Patient', tag)).to.deep.equal([good]);
   });
 
-  it('upgrades a v1 database: keeps records in enqueue order, quarantines what v2 cannot read', async () => {
-    const [early, late] = ids(2);
-    await openDB(name, 1, { upgrade: (db) => void db.createObjectStore('records', { keyPath: 'key' }) }).then(async (db) => {
-      await db.put('records', { key: `Patient/${late}`, resource: patient(late, tag), enqueuedAt: 2000 });
-      await db.put('records', { key: `Patient/${early}`, resource: patient(early, tag), enqueuedAt: 1000 });
-      await db.put('records', { key: 'Patient/broken', resource: { resourceType: 'Patient' }, enqueuedAt: 1500 });
-      db.close();
-    });
-    const sent: Bundle[] = [];
-    const outbox = await openQueue({ name, fetch: recordingFetch(sent), batchSize: 1 });
-    expect(SCHEMA_VERSION).to.equal(3);
-    expect(await outbox.pending()).to.equal(2);
-    const q = await outbox.quarantine.list();
-    expect(q).to.have.length(1);
-    expect(q[0]).to.include({ key: 'Patient/broken' });
-    expect(q[0].reason).to.match(/^schema v1 to v2: .*Patient\.id/);
-    expect(await outbox.flush()).to.include({ delivered: 2, remaining: 0 });
-    expect(sent.map((b) => b.entry![0].request!.url)).to.deep.equal([`Patient/${early}`, `Patient/${late}`]);
-    // A new record after the upgrade goes behind the migrated ones' counter.
-    await outbox.enqueue(patient(ids(1)[0], tag));
-    expect(await outbox.pending()).to.equal(1);
-  });
-
   it('refuses to open a database written by a newer schema instead of damaging it', async () => {
+    // v3 is the first released schema: queues on phones are at v3 and must open as they are.
+    expect(SCHEMA_VERSION).to.equal(3);
     await openDB(name, SCHEMA_VERSION + 1).then((db) => db.close());
     const err = await open({ name }).then(
       () => null,
       (e: unknown) => e,
     );
     expect(err).to.have.property('name', 'VersionError');
+  });
+
+  it('refuses a database at an older, unreleased schema and leaves it as it was', async () => {
+    await openDB(name, 2, { upgrade: (db) => void db.createObjectStore('records', { keyPath: 'key' }) }).then((db) => db.close());
+    const err = await open({ name }).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(err).to.have.property('name', 'AbortError');
+    const db = await openDB(name);
+    expect([db.version, [...db.objectStoreNames]]).to.deep.equal([2, ['records']]);
+    db.close();
   });
 });

@@ -1,3 +1,4 @@
+import type { OutboxEventMap } from './events';
 import type { ValidationIssue } from './validate';
 
 /** Thrown by `enqueue` when a resource is refused; nothing of that call was stored. */
@@ -29,6 +30,15 @@ export class OutboxAuthError extends Error {
   ) {
     super(message);
   }
+}
+
+/** The receiver could not be reached or asked us to come back later: the flush stops and is retried on the backoff. */
+export class RetryLater extends Error {}
+
+/** Reports a failed IndexedDB operation (as the 'error' event) and gives the error to reject with. */
+export function storageFailure(e: unknown, report: (detail: OutboxEventMap['error']) => void): unknown {
+  report({ kind: isQuotaError(e) ? 'quota' : 'storage', message: describe(e) });
+  return isQuotaError(e) ? new OutboxQuotaError(e) : e;
 }
 
 export function isQuotaError(e: unknown): boolean {

@@ -1,5 +1,20 @@
+import type { OutboxContext } from './context';
+import { DEFAULT_TIMEOUT_MS } from './options';
 import type { Lease } from './schema';
 import type { OutboxDB } from './store';
+
+/**
+ * Runs `fn` as the only tab (or worker) flushing the queue `name`: two tabs
+ * sending the same records at once would double them. Through the Web
+ * Locks API where it exists, else through a lease in the database (below),
+ * which `fn` renews before each request.
+ */
+export function asOnlySender<T>(ctx: OutboxContext, name: string, owner: string, fn: (renew: () => Promise<void>) => Promise<T>): Promise<T> {
+  const lockName = `cht-fhir-outbox:${name}`;
+  const locks = (globalThis.navigator as Navigator | undefined)?.locks;
+  if (locks) return locks.request(lockName, () => fn(() => Promise.resolve())).then((r) => r);
+  return withLease(ctx.db, lockName, owner, (ctx.opts.timeoutMs ?? DEFAULT_TIMEOUT_MS) + 5000, ctx.closed, fn);
+}
 
 /** The lease could not be renewed: another tab took it over after it expired. */
 export class LeaseLost extends Error {}

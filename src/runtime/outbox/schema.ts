@@ -1,5 +1,5 @@
 import type { DBSchema, IDBPDatabase, IDBPTransaction, StoreNames } from 'idb';
-import { whyCorrupt, type QueueRow } from './records';
+import type { QueueRow } from './records';
 
 /** A value taken out of the queue because it could not (or must not) be sent. */
 export interface QuarantineEntry {
@@ -33,97 +33,27 @@ export interface OutboxSchema extends DBSchema {
 }
 
 /**
- * Schema history. v1: `records` keyed by `key`, values `{key, resource,
- * enqueuedAt}`. v2: adds `seq`/`rev`, the `bySeq` index, `meta` (a `counter`)
- * and `quarantine`. v3: replaces `records` and the counter with the
- * append-only `queue` (an enqueue is one put, no read), and gives the queue
- * an id. Each step upgrades from the previous one, so any older database
- * reaches the current version and a fresh one runs them all.
+ * The schema (see docs/outbox.md). The outbox was first released at v3:
+ * there are no older databases to upgrade, so opening only ever creates
+ * this one. Version 3 stays the number, so queues already on phones open as
+ * they are.
  */
 export const SCHEMA_VERSION = 3;
 
 type UpgradeTx = IDBPTransaction<OutboxSchema, StoreNames<OutboxSchema>[], 'versionchange'>;
-/** The v1/v2 stores, gone since v3. */
-type Legacy = {
-  objectStore(name: string): {
-    getAll(): Promise<unknown[]>;
-    getAllKeys(): Promise<IDBValidKey[]>;
-    get(k: string): Promise<unknown>;
-    put(v: unknown, k?: string): Promise<unknown>;
-    delete(k: IDBValidKey): Promise<void>;
-    createIndex(n: string, p: string): unknown;
-  };
-};
-type LegacyDb = { createObjectStore(name: string, opts?: IDBObjectStoreParameters): unknown; deleteObjectStore(name: string): void };
-
-export async function upgrade(db: IDBPDatabase<OutboxSchema>, oldVersion: number, tx: UpgradeTx): Promise<void> {
-  const legacyDb = db as unknown as LegacyDb;
-  const legacy = tx as unknown as Legacy;
-  if (oldVersion < 1) legacyDb.createObjectStore('records', { keyPath: 'key' });
-  if (oldVersion < 2) await toV2(legacyDb, legacy);
-  if (oldVersion < 3) await toV3(db, legacyDb, legacy, tx);
-}
-
-async function toV2(db: LegacyDb, tx: Legacy): Promise<void> {
-  db.createObjectStore('meta');
-  db.createObjectStore('quarantine', { keyPath: 'qid', autoIncrement: true });
-  const records = tx.objectStore('records');
-  records.createIndex('bySeq', 'seq');
-  // v1 kept no order: keep the enqueue time order, then key order.
-  const keys = await records.getAllKeys();
-  const values: unknown[] = await records.getAll();
-  const rows = keys.map((key, i) => ({ key, value: values[i] }));
-  rows.sort((a, b) => enqueuedAt(a.value) - enqueuedAt(b.value));
-  let counter = 0;
-  for (const { key, value } of rows) {
-    const upgraded = typeof value === 'object' && value !== null ? { ...value, seq: counter + 1, rev: counter + 1 } : value;
-    const reason = whyCorrupt(upgraded);
-    if (reason) {
-      await tx.objectStore('quarantine').put({ key, reason: `schema v1 to v2: ${reason}`, at: Date.now(), value });
-      await records.delete(key);
-    } else {
-      counter++;
-      await records.put(upgraded);
-    }
-  }
-  await tx.objectStore('meta').put(counter, 'counter');
-}
 
 /**
- * v2 -> v3: a record `{seq, rev}` becomes a row at `seq` (its place) and,
- * when it was replaced since, one at `rev` (its version), so order and
- * versions already sent are kept; the key generator is moved past the v2
- * counter, so every later version is higher than any sent before.
+ * Creates the stores of a new database and gives the queue its id. A
+ * database at an older version was made by unreleased code: it is refused
+ * (the caller aborts the upgrade, so opening fails and leaves it untouched).
  */
-async function toV3(db: IDBPDatabase<OutboxSchema>, legacyDb: LegacyDb, legacy: Legacy, tx: UpgradeTx): Promise<void> {
-  const old = (await legacy.objectStore('records').getAll()) as { key?: unknown; seq?: number; rev?: number; resource?: unknown; enqueuedAt?: number }[];
-  const counter = Number(await legacy.objectStore('meta').get('counter')) || 0;
-  await legacy.objectStore('meta').delete('counter');
-  legacyDb.deleteObjectStore('records');
-  const queue = db.createObjectStore('queue', { keyPath: 'rev', autoIncrement: true });
-  queue.createIndex('byKey', 'key');
-  const store = tx.objectStore('queue');
-  let top = 0;
-  for (const r of old) {
-    const row = { key: r.key, resource: r.resource, enqueuedAt: r.enqueuedAt ?? 0 };
-    const seq = Number.isSafeInteger(r.seq) && (r.seq as number) > 0 ? (r.seq as number) : undefined;
-    const rev = Number.isSafeInteger(r.rev) && (r.rev as number) > 0 ? (r.rev as number) : undefined;
-    for (const at of new Set([seq, rev])) {
-      if (at === undefined) continue;
-      await store.put({ ...row, rev: at } as QueueRow);
-      top = Math.max(top, at);
-    }
-    if (seq === undefined && rev === undefined) await store.put(row as QueueRow); // a bad row: found and quarantined at open
-  }
-  if (counter > top) {
-    // Moves the key generator past every version v2 handed out.
-    await store.put({ rev: counter } as QueueRow);
-    await store.delete(counter);
-  }
-  await tx.objectStore('meta').put(crypto.randomUUID(), 'id');
-}
-
-function enqueuedAt(v: unknown): number {
-  const t = (v as { enqueuedAt?: unknown } | null)?.enqueuedAt;
-  return typeof t === 'number' && Number.isFinite(t) ? t : 0;
+export function createSchema(db: IDBPDatabase<OutboxSchema>, oldVersion: number, tx: UpgradeTx): void {
+  if (oldVersion !== 0) throw new Error(`outbox database at unreleased schema v${oldVersion}: delete it`);
+  db.createObjectStore('queue', { keyPath: 'rev', autoIncrement: true }).createIndex('byKey', 'key');
+  db.createObjectStore('meta');
+  db.createObjectStore('quarantine', { keyPath: 'qid', autoIncrement: true });
+  // A failed put aborts the versionchange transaction: openDB rejects.
+  tx.objectStore('meta')
+    .put(crypto.randomUUID(), 'id')
+    .catch(() => undefined);
 }
