@@ -1,5 +1,6 @@
 import type { OperationOutcomeIssue } from 'fhir/r4';
 import { isObject } from '../core/values';
+import { eachReference } from '../core/references';
 
 /**
  * The R4 invariants @medplum/core skips (invariants.ts SKIPPED_KEYS), written
@@ -57,8 +58,9 @@ function collectPointers(node: unknown, into: Set<string>): void {
 
 /** A Reference to the containing resource (`{reference: '#'}`) anywhere inside. */
 function refersBack(node: unknown): boolean {
-  if (Array.isArray(node)) return node.some(refersBack);
-  return isObject(node) && (node.reference === '#' || Object.values(node).some(refersBack));
+  let back = false;
+  eachReference(node, (reference) => (back ||= reference === '#'));
+  return back;
 }
 
 function nonEmpty(v: unknown): boolean {

@@ -1,20 +1,13 @@
 import type { Resource } from 'fhir/r4';
+import { eachReference } from '../../core/references';
 
 /** `Type/id` targets of every `reference` string in a resource (relative or absolute, history stripped). */
 export function referencedKeys(resource: Resource): Set<string> {
   const out = new Set<string>();
-  const visit = (v: unknown): void => {
-    if (Array.isArray(v)) v.forEach(visit);
-    else if (typeof v === 'object' && v !== null) {
-      for (const [k, x] of Object.entries(v)) {
-        if (k === 'reference' && typeof x === 'string') {
-          const m = /(?:^|\/)([A-Z][A-Za-z]*\/[A-Za-z0-9\-.]{1,64})(?:\/_history\/[^/]+)?$/.exec(x);
-          if (m) out.add(m[1]!);
-        } else visit(x);
-      }
-    }
-  };
-  visit(resource);
+  eachReference(resource, (reference) => {
+    const m = /(?:^|\/)([A-Z][A-Za-z]*\/[A-Za-z0-9\-.]{1,64})(?:\/_history\/[^/]+)?$/.exec(reference);
+    if (m) out.add(m[1]!);
+  });
   return out;
 }
 

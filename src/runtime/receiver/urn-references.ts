@@ -1,6 +1,6 @@
 import type { OperationOutcomeIssue } from 'fhir/r4';
 import { structureIssue } from '../../fhir-validation/issues';
-import { isObject } from '../../core/values';
+import { eachReference } from '../../core/references';
 
 /**
  * Rewrites, in place, every `reference` that is a Bundle entry's `urn:uuid:`
@@ -11,14 +11,17 @@ import { isObject } from '../../core/values';
  * when an issue needs it.
  */
 export function literalReferences(value: unknown, byUrn: ReadonlyMap<string, string>, at: () => string, dangling?: OperationOutcomeIssue[]): void {
-  if (Array.isArray(value)) return value.forEach((v, i) => literalReferences(v, byUrn, () => `${at()}[${i}]`, dangling));
-  if (!isObject(value)) return;
-  for (const k of Object.keys(value)) {
-    const v = value[k];
-    if (k === 'reference' && typeof v === 'string' && v.startsWith('urn:uuid:')) {
-      const literal = byUrn.get(v);
-      if (literal) value[k] = literal;
-      else dangling?.push(structureIssue(`${at()}.reference`, `${v} names no entry of this Bundle; use "<Type>/<id>" for resources outside it`, 'not-found'));
-    } else if (typeof v === 'object' && v !== null) literalReferences(v, byUrn, () => `${at()}.${k}`, dangling);
-  }
+  eachReference(
+    value,
+    (reference, holder, path) => {
+      if (!reference.startsWith('urn:uuid:')) return;
+      const literal = byUrn.get(reference);
+      if (literal) holder.reference = literal;
+      else
+        dangling?.push(
+          structureIssue(`${path()}.reference`, `${reference} names no entry of this Bundle; use "<Type>/<id>" for resources outside it`, 'not-found'),
+        );
+    },
+    at,
+  );
 }
