@@ -2,7 +2,7 @@ import type { Appointment } from 'fhir/r4';
 import type { AppointmentRule } from './model';
 import { resourceId } from './identity';
 import { date } from './values';
-import { MappingError } from './errors';
+import { MappingError } from './mapping-error';
 import { type ReportContext, factsFor, where } from './rules';
 
 /**

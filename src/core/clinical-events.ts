@@ -1,7 +1,7 @@
 import type { Immunization, Procedure, Reference } from 'fhir/r4';
 import type { CodedRule } from './model';
 import { resourceId } from './identity';
-import { MappingError } from './errors';
+import { MappingError } from './mapping-error';
 import { type CodedFact, type ReportContext, codedFacts, dateFor, where } from './rules';
 import { type Performer, locationOf, performerElement, performerOf } from './actors';
 

@@ -2,7 +2,7 @@ import type { ContactPoint, HumanName, Identifier, Location, Organization, Patie
 import type { ContactModel, ContactResource, Deployment } from './model';
 import { chtIdentifier, refTo, resourceId, systems } from './identity';
 import { type Doc, date, dateTime, isObject, own, text } from './values';
-import { MappingError } from './errors';
+import { MappingError } from './mapping-error';
 
 /**
  * CHT contacts -> FHIR. People become Patients, or Practitioners (with a

@@ -4,7 +4,7 @@ import { type Doc, isObject, own, text } from './values';
 import { contactResource, contactResources } from './contacts';
 import { reportResources } from './report';
 import { transaction } from './bundle';
-import { MappingError } from './errors';
+import { MappingError } from './mapping-error';
 import { systems } from './identity';
 import { revSequence, withSourceVersion } from './source-version';
 import { hasStatement, stampStatement } from './statement';

@@ -1,7 +1,7 @@
 import type { MedicationAdministration, MedicationStatement } from 'fhir/r4';
 import type { MedicationRule } from './model';
 import { resourceId } from './identity';
-import { MappingError } from './errors';
+import { MappingError } from './mapping-error';
 import { type ReportContext, codedFacts, dateFor, read, where } from './rules';
 import { performerElement, performerOf } from './actors';
 import { decimal } from './values';

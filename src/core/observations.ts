@@ -3,7 +3,7 @@ import { EPOCH_MS, type ObservationRule, type ObservationValue } from './model';
 import { leafCode } from './fields';
 import { choices, dateTime, decimal, integer, own, text } from './values';
 import { resourceId } from './identity';
-import { MappingError } from './errors';
+import { MappingError } from './mapping-error';
 import { type Fact, type ReportContext, dateFor, factsFor, where } from './rules';
 import { performerOf } from './actors';
 

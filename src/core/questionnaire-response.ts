@@ -1,6 +1,6 @@
 import type { QuestionnaireResponse, QuestionnaireResponseItem, QuestionnaireResponseItemAnswer } from 'fhir/r4';
 import { EPOCH_MS, type Shape } from './model';
-import { MappingError } from './errors';
+import { MappingError } from './mapping-error';
 import { type Doc, choices, date, dateTime, decimal, integer, isObject, own, text } from './values';
 
 /**

@@ -2,7 +2,7 @@ import type { Condition, Encounter, Reference, Resource } from 'fhir/r4';
 import type { Deployment, FormModel, MappingModel } from './model';
 import { choiceSystem, chtIdentifier, refTo, resourceId, systems } from './identity';
 import { type Doc, dateTime, isObject, text } from './values';
-import { MappingError } from './errors';
+import { MappingError } from './mapping-error';
 import { contactResource, practitioner, compact } from './contacts';
 import { observationsFor } from './observations';
 import { conditionsFor } from './conditions';

@@ -4,7 +4,7 @@ import { answersAt, type Answer, type Scope } from './fields';
 import { holds } from './when';
 import { refTo } from './identity';
 import { type Doc, choices, dateTime, own, text } from './values';
-import { MappingError } from './errors';
+import { MappingError } from './mapping-error';
 
 /** What every resource made from one report shares. */
 export interface ReportContext {

@@ -3,7 +3,7 @@ import type { FulfilsRule } from './model';
 import { type ReportContext, where } from './rules';
 import { resourceId } from './identity';
 import { at, own, text } from './values';
-import { MappingError } from './errors';
+import { MappingError } from './mapping-error';
 import { FHIR_ID } from './ids';
 
 const REQUEST_REF = new RegExp(`^(ServiceRequest|CarePlan|MedicationRequest|DeviceRequest)/${FHIR_ID}$`);

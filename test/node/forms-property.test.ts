@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import type { Bundle, Resource } from 'fhir/r4';
 import { compileDefinitions } from '../../src/compiler/definitions/compile';
 import { mapDoc } from '../../src/core/map-doc';
-import { MappingError } from '../../src/core/errors';
+import { MappingError } from '../../src/core/mapping-error';
 import { hydrate } from '../../src/doubles/cht-outbound-push/hydrate';
 import { ROOT } from '../../harness/repo';
 import { validateR4 } from '../../src/fhir-validation';

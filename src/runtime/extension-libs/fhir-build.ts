@@ -5,7 +5,7 @@ import { codeableConcept } from '../../core/terminology';
 import { observationsFor } from '../../core/observations';
 import { refTo, systems } from '../../core/identity';
 import type { ObservationRule, ObservationValue } from '../../core/model';
-import { MappingError } from '../../core/errors';
+import { MappingError } from '../../core/mapping-error';
 import { outcome } from '../../core/outcome';
 
 /**
