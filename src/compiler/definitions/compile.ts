@@ -6,7 +6,8 @@ import { DefinitionError, readJson } from './load';
 import { parseXForm, type XFormInfo } from './xform';
 import type { Terminology } from '../../core/terminology';
 import type { DeclaredContactType } from '../../core/receiver-model';
-import { compileForm, ConceptTable, ucumUtils } from './compile-form';
+import { compileForm } from './compile-form';
+import { ConceptTable, ucumUtils } from './form-rules/concepts';
 import type { ContactsDefinition, FormDefinition, Settings } from './files';
 import { projectAt, readProjectSettings } from './project';
 

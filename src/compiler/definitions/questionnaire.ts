@@ -85,7 +85,7 @@ function item(d: Deployment, x: XFormInfo, node: InstanceNode, shape?: Shape): Q
   if (ext) q._text = ext;
   if (type === 'string' && /(^|\s)multiline(\s|$)/.test(f?.appearance ?? '')) q.type = 'text';
   if (type === 'select') q.repeats = true;
-  // What the definition says the field holds, beyond its bind (compile-form.ts epoch_ms, attachments).
+  // What the definition says the field holds, beyond its bind (form-rules/form.ts formShape: epoch_ms, attachments).
   const code = shape && leafCode(shape, node.path);
   if (code === EPOCH_MS) q.type = 'dateTime';
   else if (code && code.indexOf('/') > 0) q.type = 'attachment';

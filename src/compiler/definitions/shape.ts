@@ -1,4 +1,26 @@
 import type { Shape } from '../../core/model';
+import { SHAPE_CODES } from '../../core/model';
+import type { InstanceNode, XFormInfo } from './xform';
+
+/** Field types shaped like the report's `fields` (see Shape in core/model). */
+export function shapeOf(x: XFormInfo): Shape {
+  const build = (nodes: InstanceNode[]): Shape => {
+    const out: Shape = {};
+    for (const n of nodes) {
+      const name = n.path.slice(n.path.lastIndexOf('.') + 1);
+      if (n.children) {
+        const inner = build(n.children);
+        if (x.groups[n.path]?.repeat) out[name] = [inner];
+        else if (Object.keys(inner).length) out[name] = inner;
+      } else {
+        const type = x.fields[n.path]?.type;
+        if (type && type !== 'string') out[name] = SHAPE_CODES[type];
+      }
+    }
+    return out;
+  };
+  return build(x.tree);
+}
 
 /** Sets the leaf code at a dotted path, making the groups on the way (a string field has none: shapes leave strings out). */
 export function setLeaf(shape: Shape, path: string, code: string): void {
