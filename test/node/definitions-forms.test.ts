@@ -174,7 +174,7 @@ describe('mapping definitions over CHT-style forms', () => {
       fs.writeFileSync(file, JSON.stringify(def));
       const { model } = compileDefinitions(root);
       // The model names the field by its shortest unique suffix (core/fields.ts fullPath reads it back).
-      // and `=` on a single-choice field as selected() (compile-form.ts selectedForm), the same test written shorter.
+      // and `=` on a single-choice field as selected() (form-rules/base.ts selectedForm), the same test written shorter.
       const [op, ref, value] = model.forms.childbirth.observations?.[1].when as [string, string, string];
       assert.deepEqual([op, fullPath(model.forms.childbirth.shape, ref), value], ['sel', 'babies.baby.baby_details.weight_known', 'yes']);
     } finally {
