@@ -4,18 +4,14 @@ import { compileDefinitions } from '../compiler/definitions/compile';
 import { formCoverage, type FormCoverage } from '../compiler/definitions/coverage';
 import { projectAt } from '../compiler/definitions/project';
 import { parseXForm } from '../compiler/definitions/xform';
+import { filesIn } from '../compiler/definitions/folder';
 
 /** `cht-fhir coverage`: every XForm of forms/app, mapped or not. */
 export function coverage(root: string): FormCoverage[] {
   const project = projectAt(root);
   const compiled = compileDefinitions(project.root);
   const dir = path.join(project.root, 'forms/app');
-  const files = fs.existsSync(dir)
-    ? fs
-        .readdirSync(dir)
-        .filter((f) => f.endsWith('.xml'))
-        .sort()
-    : [];
+  const files = filesIn(dir, '.xml');
   return files.map((f) => {
     const form = path.basename(f, '.xml');
     const xform = compiled.xforms[form] ?? parseXForm(fs.readFileSync(path.join(dir, f), 'utf8'), `forms/app/${f}`);

@@ -5,6 +5,7 @@ import { projectAt } from '../compiler/definitions/project';
 import { parseXForm } from '../compiler/definitions/xform';
 import { writeSchemas } from '../compiler/owned-files';
 import { UsageError } from './errors';
+import { filesIn } from '../compiler/definitions/folder';
 
 /**
  * `cht-fhir init`: adds app_settings/fhir/ to a cht-conf project: settings
@@ -34,12 +35,7 @@ export function init(root: string, log: (line: string) => void): string[] {
   writeSchemas(project.fhirDir);
   create('terminology.json', { $schema: 'schema/terminology.schema.json', concepts: {} });
   const formsDir = path.join(project.root, 'forms/app');
-  const xmls = fs.existsSync(formsDir)
-    ? fs
-        .readdirSync(formsDir)
-        .filter((f) => f.endsWith('.xml'))
-        .sort()
-    : [];
+  const xmls = filesIn(formsDir, '.xml');
   for (const f of xmls) {
     const rel = path.relative(project.root, path.join(formsDir, f));
     let fields: Record<string, string>;

@@ -10,15 +10,12 @@ import type { Terminology } from '../core/terminology';
 import { packTerminology } from '../core/terminology-pack';
 import type { Project } from './definitions/project';
 import { DefinitionError } from './definitions/load';
+import { filesIn } from './definitions/folder';
 
 const LIB_SOURCES = path.join(PKG, 'src/runtime/extension-libs');
 
 /** Every `src/runtime/extension-libs/<name>.ts` is one lib, `<name>.js`: the names this tool owns in a project's extension-libs/. */
-export const LIB_NAMES: readonly string[] = fs
-  .readdirSync(LIB_SOURCES)
-  .filter((f) => f.endsWith('.ts'))
-  .sort()
-  .map((f) => f.replace(/\.ts$/, '.js'));
+export const LIB_NAMES: readonly string[] = filesIn(LIB_SOURCES, '.ts').map((f) => f.replace(/\.ts$/, '.js'));
 
 /** Only the terminology lib shows translated names; the others ship codes only (phones pay per byte). */
 const NEEDS_TRANSLATIONS = new Set(['fhir-terminology.js']);
@@ -38,11 +35,7 @@ export function libsUsed(project: Project, asked: readonly string[] = []): Map<s
   for (const name of asked) note(name, 'app_settings/fhir/settings.json');
   for (const dir of ['forms/app', 'forms/contact']) {
     const abs = path.join(project.root, dir);
-    if (!fs.existsSync(abs)) continue;
-    for (const f of fs
-      .readdirSync(abs)
-      .filter((n) => n.endsWith('.xml'))
-      .sort()) {
+    for (const f of filesIn(abs, '.xml')) {
       // cht:extension-lib('name.js', ...) in binds; quotes may be escaped in XML.
       for (const m of fs.readFileSync(path.join(abs, f), 'utf8').matchAll(/extension-lib\(\s*(?:'|"|&apos;|&quot;)([^'"&]+)/g)) note(m[1]!, `${dir}/${f}`);
     }

@@ -10,6 +10,7 @@ import { compileForm } from './compile-form';
 import { ConceptTable, ucumUtils } from './form-rules/concepts';
 import type { ContactsDefinition, FormDefinition, Settings } from './files';
 import { projectAt, readProjectSettings } from './project';
+import { filesIn } from './folder';
 
 /**
  * app_settings + forms/ + app_settings/fhir/*.json -> the MappingModel the
@@ -61,12 +62,7 @@ export function compileDefinitions(root: string): Compiled {
   const table = new ConceptTable(terminology);
   const xforms: Record<string, XFormInfo> = {};
   const formDir = path.join(fhirDir, 'forms');
-  const defFiles = fs.existsSync(formDir)
-    ? fs
-        .readdirSync(formDir)
-        .filter((f) => f.endsWith('.json'))
-        .sort()
-    : [];
+  const defFiles = filesIn(formDir, '.json');
   for (const f of defFiles) {
     const file = path.join(formDir, f);
     const def = read<FormDefinition>(file, formSchema);

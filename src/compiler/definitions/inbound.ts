@@ -5,6 +5,7 @@ import { FhirPathError } from '../../core/fhirpath';
 import { DefinitionError, readJson } from './load';
 import { inboundSchema as schema } from './schema';
 import { projectAt, readProjectSettings } from './project';
+import { filesIn } from './folder';
 
 /**
  * app_settings/fhir/inbound/*.json -> the inbound definitions, checked
@@ -18,10 +19,7 @@ export function readInbound(root: string): InboundDefinition[] {
   const problems: string[] = [];
   const jsonForms = readProjectSettings(project, problems)?.forms ?? {};
   const out: InboundDefinition[] = [];
-  for (const f of fs
-    .readdirSync(dir)
-    .filter((n) => n.endsWith('.json'))
-    .sort()) {
+  for (const f of filesIn(dir, '.json')) {
     const file = path.join(dir, f);
     const rel = path.relative(project.root, file);
     const raw = readJson<Omit<InboundDefinition, 'name' | 'fields'> & { fields: Record<string, string | { path: string; required?: boolean }> }>(
