@@ -8,7 +8,7 @@ import type { Terminology } from '../../core/terminology';
 import type { DeclaredContactType } from '../../core/receiver-model';
 import { compileForm } from './compile-form';
 import { ConceptTable, ucumUtils } from './form-rules/concepts';
-import type { ContactsDefinition, FormDefinition, Settings } from './files';
+import type { ContactsDefinition, FormDefinition, Settings, TerminologyDefinition } from './files';
 import { projectAt, readProjectSettings } from './project';
 import { filesIn } from './folder';
 
@@ -46,7 +46,7 @@ export function compileDefinitions(root: string): Compiled {
   };
 
   const settings = read<Settings>(path.join(fhirDir, 'settings.json'), settingsSchema);
-  const terminology = read<Terminology>(path.join(fhirDir, 'terminology.json'), terminologySchema) ?? { concepts: {} };
+  const terminology = read<TerminologyDefinition>(path.join(fhirDir, 'terminology.json'), terminologySchema) ?? { concepts: {} };
   const contactsFile = path.join(fhirDir, 'contacts.json');
   const contactsDef = fs.existsSync(contactsFile) ? read<ContactsDefinition>(contactsFile, contactsSchema) : {};
   files.push(path.relative(root, project.settingsFile));

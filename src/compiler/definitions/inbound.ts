@@ -6,6 +6,7 @@ import { DefinitionError, readJson } from './load';
 import { inboundSchema as schema } from './schema';
 import { projectAt, readProjectSettings } from './project';
 import { filesIn } from './folder';
+import type { InboundDefinitionFile } from './files';
 
 /**
  * app_settings/fhir/inbound/*.json -> the inbound definitions, checked
@@ -22,12 +23,7 @@ export function readInbound(root: string): InboundDefinition[] {
   for (const f of filesIn(dir, '.json')) {
     const file = path.join(dir, f);
     const rel = path.relative(project.root, file);
-    const raw = readJson<Omit<InboundDefinition, 'name' | 'fields'> & { fields: Record<string, string | { path: string; required?: boolean }> }>(
-      file,
-      project.root,
-      schema,
-      problems,
-    );
+    const raw = readJson<InboundDefinitionFile>(file, project.root, schema, problems);
     if (!raw) continue;
     const def: InboundDefinition = { ...raw, name: path.basename(f, '.json'), fields: {} };
     delete (def as { $schema?: string }).$schema;

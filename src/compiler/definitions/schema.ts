@@ -6,7 +6,7 @@ import { UUID } from '../../core/ids';
  * and an error names the file, the JSON path and the reason.
  */
 
-const concept = {
+export const concept = {
   description: 'A key of app_settings/fhir/terminology.json, or a Coding written out',
   oneOf: [
     { type: 'string', minLength: 1 },
@@ -21,19 +21,19 @@ const concept = {
       },
     },
   ],
-};
+} as const;
 
 const answers = {
   type: 'object',
   minProperties: 1,
   propertyNames: { pattern: '^[^\\s]+$' },
   additionalProperties: concept,
-};
+} as const;
 
-const field = { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_\\-]*(\\.[A-Za-z_][A-Za-z0-9_\\-]*)*$' };
+const field = { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_\\-]*(\\.[A-Za-z_][A-Za-z0-9_\\-]*)*$' } as const;
 
 /** What every rule can say, besides its own properties. */
-const ruleBase = {
+export const ruleBase = {
   field,
   when: {
     description: 'Only when this holds, e.g. "delivery_mode = \'cesarean\'", "selected(${danger_signs}, \'fever\') and ${weeks} >= 20"',
@@ -68,36 +68,37 @@ const ruleBase = {
       },
     ],
   },
-};
+} as const;
 
 const whenText = {
   description: "When the form has no day for it, the time as text (occurrenceString, performedString): 'during this pregnancy'",
   type: 'string',
   minLength: 1,
-};
+} as const;
 
 const codedAnswers = {
   type: 'object',
   minProperties: 1,
   propertyNames: { pattern: '^[^\\s]+$' },
   additionalProperties: { oneOf: [concept, { type: 'array', items: concept }] },
-};
+} as const;
 
 /** Resources made per coded answer (`field` + `answers`) or, with no field, `code` when `when` holds. */
-const codedRule = (extra: Record<string, object>) => ({
-  type: 'array',
-  items: {
-    type: 'object',
-    additionalProperties: false,
-    properties: {
-      ...ruleBase,
-      answers: codedAnswers,
-      code: concept,
-      text: { description: "The answer's own words name the concept (code.text): a free-text field", const: true },
-      ...extra,
+const codedRule = <const Extra extends Record<string, object>>(extra: Extra) =>
+  ({
+    type: 'array',
+    items: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        ...ruleBase,
+        answers: codedAnswers,
+        code: concept,
+        text: { description: "The answer's own words name the concept (code.text): a free-text field", const: true },
+        ...extra,
+      },
     },
-  },
-});
+  }) as const;
 
 export const formSchema = {
   type: 'object',
@@ -250,7 +251,7 @@ export const formSchema = {
       items: { type: 'object', additionalProperties: false, required: ['field', 'code'], properties: { ...ruleBase, code: concept } },
     },
   },
-};
+} as const;
 
 export const contactsSchema = {
   type: 'object',
@@ -260,7 +261,7 @@ export const contactsSchema = {
     practitioner_roles: { type: 'array', items: { type: 'string', minLength: 1 } },
     types: { type: 'object', additionalProperties: { enum: ['Patient', 'Practitioner', 'Place', 'none'] } },
   },
-};
+} as const;
 
 export const settingsSchema = {
   type: 'object',
@@ -299,9 +300,9 @@ export const settingsSchema = {
       description: 'extension libs to build even when no form calls them (e.g. for tasks or another app)',
     },
   },
-};
+} as const;
 
-const localized = { type: 'object', additionalProperties: { type: 'string', minLength: 1 } };
+const localized = { type: 'object', additionalProperties: { type: 'string', minLength: 1 } } as const;
 
 export const terminologySchema = {
   type: 'object',
@@ -336,9 +337,9 @@ export const terminologySchema = {
       },
     },
   },
-};
+} as const;
 
-const fhirPath = { type: 'string', minLength: 1 };
+const fhirPath = { type: 'string', minLength: 1 } as const;
 export const inboundSchema = {
   type: 'object',
   additionalProperties: false,
@@ -359,7 +360,7 @@ export const inboundSchema = {
       },
     },
   },
-};
+} as const;
 
 /** The files `npm run build` writes under app_settings/fhir/schema/, for editors to check definitions as they are typed. */
 export const schemaFiles: Record<string, object> = {
