@@ -61,6 +61,30 @@ function householdOf(doc: Doc): string | undefined {
  * Reports without one (SMS, API records) key on the doc `_id`.
  */
 export function reportResources(model: MappingModel, form: FormModel, doc: Doc): Resource[] {
+  const ctx = reportContext(model, form, doc);
+  const encounter = encounterOf(ctx, form);
+  const request = form.fulfils && requestRef(ctx, form.fulfils);
+  if (request) encounter.basedOn = [request];
+  const episodes = episodesOf(ctx, form.episodes);
+  if (episodes.length && ctx.subject) encounter.episodeOfCare = episodes.map((e) => e.ref);
+  const out: Resource[] = [encounter];
+  out.push(...episodeResources(ctx, form.episodes, episodes, ctx.facility ? refTo(ctx.d, 'Organization', ctx.facility) : undefined));
+  factsOf(ctx, form, episodes, out);
+  out.push(...newbornLinks(ctx, form.newborns, isHydrated(doc.patient) ? doc.patient : undefined));
+  if (request && form.fulfils) out.push(fulfilmentTask(ctx, form.fulfils, request, ctx.encounter));
+  out.push(responseOf(ctx, doc));
+  // The submitter as a Practitioner, so the participant reference resolves
+  // even on servers that enforce referential integrity. Only from a hydrated
+  // contact: a bare {_id} would overwrite a fuller record with an empty one.
+  if (isHydrated(doc.contact) && contactResource(model.contacts, doc.contact) !== 'Place') out.push(...practitioner(ctx.d, doc.contact));
+  return out;
+}
+
+/** A report's context on the server, where its time and Encounter are known. */
+type ServerContext = ReportContext & Required<Pick<ReportContext, 'effective' | 'encounter'>>;
+
+/** What every rule of the report reads: who, whom, when, where, and the ids' key. */
+function reportContext(model: MappingModel, form: FormModel, doc: Doc): ServerContext {
   const d = model.deployment;
   const docId = text(doc._id);
   const formId = text(doc.form);
@@ -70,91 +94,79 @@ export function reportResources(model: MappingModel, form: FormModel, doc: Doc):
   const fields = isObject(doc.fields) ? doc.fields : {};
   const instance = isObject(fields.meta) ? text(fields.meta.instanceID) : undefined;
   const key = instance ?? docId;
-
   const submitter = idOf(doc.contact);
-  const performer = submitter ? [refTo(d, 'Practitioner', submitter, isHydrated(doc.contact) ? text(doc.contact.name) : undefined)] : undefined;
   const subject = subjectOf(d, doc, fields);
-  const encounterRef: Reference = { reference: 'Encounter/' + resourceId(d, 'Encounter', key), identifier: chtIdentifier(d, docId) };
-  const where = householdOf(doc);
-  const serviceProvider = idOf(isObject(doc.contact) ? doc.contact.parent : undefined);
-  const ctx: ReportContext = {
+  return {
     d,
     form: formId,
     docId,
     key,
+    instance,
     fields,
     shape: form.shape,
     concept: (k) => conceptOf(model, k),
     effective,
     subject: subject.ref,
     subjectId: subject.id,
-    encounter: encounterRef,
-    performer,
-    household: where,
-    facility: serviceProvider,
+    encounter: { reference: 'Encounter/' + resourceId(d, 'Encounter', key), identifier: chtIdentifier(d, docId) },
+    performer: submitter ? [refTo(d, 'Practitioner', submitter, isHydrated(doc.contact) ? text(doc.contact.name) : undefined)] : undefined,
+    household: householdOf(doc),
+    facility: idOf(isObject(doc.contact) ? doc.contact.parent : undefined),
   };
+}
 
-  const visitPlace = form.location ? locationOf(ctx, form.location, {}) : where ? refTo(d, 'Location', where) : undefined;
-  const encounter = compact<Encounter>({
+/** The visit: by whom, for whom, when; at home unless the form says where. */
+function encounterOf(ctx: ServerContext, form: FormModel): Encounter {
+  const { d, household, performer, effective, facility } = ctx;
+  const visitPlace = form.location ? locationOf(ctx, form.location, {}) : household ? refTo(d, 'Location', household) : undefined;
+  return compact<Encounter>({
     resourceType: 'Encounter',
-    id: resourceId(d, 'Encounter', key),
-    identifier: [chtIdentifier(d, docId)],
+    id: resourceId(d, 'Encounter', ctx.key),
+    identifier: [chtIdentifier(d, ctx.docId)],
     status: 'finished',
     class: HOME_HEALTH,
     type: form.type ? [ctx.concept(form.type)] : undefined,
-    subject: subject.ref,
+    subject: ctx.subject,
     participant: performer ? [{ individual: performer[0] }] : undefined,
     period: { start: effective, end: effective },
     location: visitPlace ? [{ location: visitPlace }] : undefined,
-    serviceProvider: serviceProvider ? refTo(d, 'Organization', serviceProvider) : undefined,
+    serviceProvider: facility ? refTo(d, 'Organization', facility) : undefined,
   });
-  const request = form.fulfils && requestRef(ctx, form.fulfils);
-  if (request) encounter.basedOn = [request];
-  const episodes = episodesOf(ctx, form.episodes);
-  if (episodes.length && subject.ref) encounter.episodeOfCare = episodes.map((e) => e.ref);
-  const out: Resource[] = [encounter];
-  out.push(...episodeResources(ctx, form.episodes, episodes, serviceProvider ? refTo(d, 'Organization', serviceProvider) : undefined));
+}
+
+/** The facts each rule kind makes, in a fixed order; referrals see the report's Conditions (their reasons). */
+function factsOf(ctx: ReportContext, form: FormModel, episodes: ReturnType<typeof episodesOf>, out: Resource[]): void {
   for (const rule of rulesOf(form, 'observations')) out.push(...observationsFor(ctx, rule, (obs, fact) => out.push(...testResources(ctx, rule, obs, fact))));
   for (const rule of rulesOf(form, 'conditions')) out.push(...conditionsFor(ctx, rule, episodes, form.episodes));
   for (const rule of rulesOf(form, 'immunizations')) out.push(...immunizationsFor(ctx, rule));
   for (const rule of rulesOf(form, 'procedures')) out.push(...proceduresFor(ctx, rule));
   for (const rule of rulesOf(form, 'appointments')) out.push(...appointmentsFor(ctx, rule));
   for (const rule of rulesOf(form, 'medications')) out.push(...medicationsFor(ctx, rule));
-  for (const rule of rulesOf(form, 'referrals'))
-    out.push(
-      ...referralsFor(
-        ctx,
-        rule,
-        out.filter((r): r is Condition => r.resourceType === 'Condition'),
-      ),
-    );
-  out.push(...newbornLinks(ctx, form.newborns, isHydrated(doc.patient) ? doc.patient : undefined));
-  if (request && form.fulfils) out.push(fulfilmentTask(ctx, form.fulfils, request, encounterRef));
+  const conditions = out.filter((r): r is Condition => r.resourceType === 'Condition');
+  for (const rule of rulesOf(form, 'referrals')) out.push(...referralsFor(ctx, rule, conditions));
+}
 
-  out.push(
-    questionnaireResponse(
-      {
-        doc: `${formId} ${docId}`,
-        choices: (linkId) => choiceSystem(d, formId, linkId),
-        files: isObject(doc._attachments) ? doc._attachments : undefined,
-        form: formId,
-      },
-      compact({
-        id: resourceId(d, 'QuestionnaireResponse', key),
-        identifier: { system: instance ? systems(d).formInstance : systems(d).chtId, value: key },
-        questionnaire: systems(d).questionnaire + formId,
-        encounter: encounterRef,
-        subject: subject.ref,
-        authored: effective,
-        author: performer ? performer[0] : undefined,
-      }),
-      fields,
-      form.shape,
-    ),
+/** Every answer, as a QuestionnaireResponse on the form's Questionnaire. */
+function responseOf(ctx: ServerContext, doc: Doc): Resource {
+  const { d, form, key, performer } = ctx;
+  const ids = systems(d);
+  return questionnaireResponse(
+    {
+      doc: `${form} ${ctx.docId}`,
+      choices: (linkId) => choiceSystem(d, form, linkId),
+      files: isObject(doc._attachments) ? doc._attachments : undefined,
+      form,
+    },
+    compact({
+      id: resourceId(d, 'QuestionnaireResponse', key),
+      identifier: { system: ctx.instance ? ids.formInstance : ids.chtId, value: key },
+      questionnaire: ids.questionnaire + form,
+      encounter: ctx.encounter,
+      subject: ctx.subject,
+      authored: ctx.effective,
+      author: performer ? performer[0] : undefined,
+    }),
+    ctx.fields,
+    ctx.shape,
   );
-  // The submitter as a Practitioner, so the participant reference resolves
-  // even on servers that enforce referential integrity. Only from a hydrated
-  // contact: a bare {_id} would overwrite a fuller record with an empty one.
-  if (isHydrated(doc.contact) && contactResource(model.contacts, doc.contact) !== 'Place') out.push(...practitioner(d, doc.contact));
-  return out;
 }

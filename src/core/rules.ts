@@ -13,6 +13,8 @@ export interface ReportContext {
   docId: string;
   /** What the report's resource ids derive from: the form instance id (known on the phone too), else the doc `_id`. */
   key: string;
+  /** The form instance id (`meta.instanceID`), when the report has one. */
+  instance?: string;
   fields: Doc;
   shape: Shape;
   concept(key: string): CodeableConcept;
