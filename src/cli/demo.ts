@@ -9,10 +9,11 @@ import { launchOpenhim, type LaunchedOpenhim } from './openhim-launch';
 import { preloadR4Definitions, validateR4 } from '../fhir-validation';
 import { isRelevant, mapPayload, type OutboundEntry } from '../doubles/cht-outbound-push/cht-outbound';
 import { hydrate } from '../doubles/cht-outbound-push/hydrate';
-import { UsageError } from './errors';
+import { UsageError } from './usage-error';
 import { projectAt } from '../compiler/definitions/project';
 import { compileDefinitions } from '../compiler/definitions/compile';
 import { questionnaireBundle } from '../compiler/definitions/questionnaire';
+import { filesIn } from '../compiler/definitions/folder';
 
 /**
  * `cht-fhir demo`: the whole outbound path on this machine. The sample CHT
@@ -72,15 +73,8 @@ const CREDS = { username: 'cht', password: 'demo-only-password' };
 const CHT_CLIENT = { clientID: 'cht-outbound', password: 'demo-only-client-password', roles: ['cht'], name: 'CHT (demo)' };
 
 function readDocs(dir: string): Doc[] {
-  let files: string[];
-  try {
-    files = fs
-      .readdirSync(dir)
-      .filter((f) => f.endsWith('.json'))
-      .sort();
-  } catch {
-    throw new UsageError(`cannot read sample docs in ${dir}`, 'pass --docs <folder of JSON files>');
-  }
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new UsageError(`cannot read sample docs in ${dir}`, 'pass --docs <folder of JSON files>');
+  const files = filesIn(dir, '.json');
   const docs: Doc[] = [];
   for (const f of files) {
     try {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { projectAt } from '../compiler/definitions/project';
 import { parseXForm } from '../compiler/definitions/xform';
 import { writeSchemas } from '../compiler/owned-files';
-import { UsageError } from './errors';
+import { UsageError } from './usage-error';
 import { filesIn } from '../compiler/definitions/folder';
 
 /**

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Command, CommanderError } from 'commander';
-import { UsageError } from './errors';
+import { UsageError } from './usage-error';
 import { DefinitionError } from '../compiler/definitions/load';
 
 // Subcommands load their code on use: the CLI starts fast, and `preview`

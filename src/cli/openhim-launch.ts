@@ -1,7 +1,7 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { UsageError } from './errors';
+import { UsageError } from './usage-error';
 
 /**
  * A REAL OpenHIM (openhim-core 4.0.5 on the in-memory MongoDB of

@@ -2,7 +2,7 @@ import { mediatorConfig } from '../runtime/receiver/openhim';
 import { OpenhimApi, OPENHIM_AUTH_SCHEMES, type OpenhimAuth } from '../runtime/receiver/openhim-api';
 import { setupOpenhim } from '../runtime/receiver/openhim-setup';
 import { jsonLogger } from '../runtime/receiver/log';
-import { UsageError } from './errors';
+import { UsageError } from './usage-error';
 
 export const DEFAULT_CLIENT_ID = 'cht-outbound';
 

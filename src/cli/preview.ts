@@ -4,7 +4,7 @@ import { isRelevant, mapPayload, type OutboundEntry } from '../doubles/cht-outbo
 import { hydrate } from '../doubles/cht-outbound-push/hydrate';
 import { projectAt } from '../compiler/definitions/project';
 import { validateR4, formatIssues } from '../fhir-validation';
-import { UsageError } from './errors';
+import { UsageError } from './usage-error';
 
 /**
  * `cht-fhir preview <doc.json>`: runs every outbound entry of the app settings
