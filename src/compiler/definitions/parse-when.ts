@@ -47,94 +47,134 @@ function tokenize(src: string): Token[] {
 }
 
 export function parseWhen(src: string, resolve: (ref: string, byName: boolean) => string, root?: string): ParsedWhen {
-  const tokens = tokenize(src);
-  const values: Array<[string, string]> = [];
-  let i = 0;
-  const peek = () => tokens[i];
-  const fail = (what: string): never => {
-    const t = peek();
-    throw new Error(`${what} ${t ? `at '${t.text}' (character ${t.at + 1})` : 'at the end'}`);
-  };
-  const expect = (text: string) => {
-    if (peek()?.text !== text) fail(`expected '${text}'`);
-    i++;
-  };
-  const isWord = (w: string) => peek()?.kind === 'name' && peek()?.text === w;
+  const parser = new WhenParser(tokenize(src), resolve, root);
+  const when = parser.or();
+  if (!parser.done()) parser.fail('unexpected');
+  return { when, values: parser.values };
+}
 
-  const fieldRef = (): string => {
-    const t = peek();
-    if (t?.kind === 'field') return (i++, resolve(t.text, true));
-    if (t?.kind === 'name') return (i++, resolve(t.text, false));
-    if (t?.kind === 'abs') {
-      // An absolute XPath as the XForm writes it: /<root>/group/field.
-      const [first, ...rest] = t.text.split('/').filter(Boolean);
-      if (first !== root) fail(`an absolute path starts with /${root ?? '<root>'}/`);
-      return (i++, resolve(rest.join('.'), false));
+/** Recursive descent with XPath's precedence: or < and < a comparison, not(), selected() or a group. */
+class WhenParser {
+  readonly values: Array<[string, string]> = [];
+  private i = 0;
+
+  constructor(
+    private readonly tokens: Token[],
+    private readonly resolve: (ref: string, byName: boolean) => string,
+    private readonly root: string | undefined,
+  ) {}
+
+  done(): boolean {
+    return this.i >= this.tokens.length;
+  }
+
+  fail(what: string): never {
+    const t = this.peek();
+    throw new Error(`${what} ${t ? `at '${t.text}' (character ${t.at + 1})` : 'at the end'}`);
+  }
+
+  or(): When {
+    return this.joined('or', () => this.and());
+  }
+
+  private and(): When {
+    return this.joined('and', () => this.primary());
+  }
+
+  /** `part (word part)*`, as [word, ...parts] when there are several. */
+  private joined(word: 'and' | 'or', part: () => When): When {
+    const parts = [part()];
+    while (this.isWord(word)) {
+      this.i++;
+      parts.push(part());
     }
-    return fail('expected a field');
-  };
-  const operand = (): When | string | number => {
-    const t = peek();
-    if (t?.kind === 'str') return (i++, t.text);
-    if (t?.kind === 'num') return (i++, Number(t.text));
-    return ['.', fieldRef()];
-  };
-  const primary = (): When => {
-    if (peek()?.text === '(') {
-      i++;
-      const e = or();
-      expect(')');
-      return e;
+    return parts.length > 1 ? [word, ...parts] : parts[0]!;
+  }
+
+  private primary(): When {
+    if (this.peek()?.text === '(') {
+      this.i++;
+      return this.closed(this.or());
     }
-    if (isWord('not') && tokens[i + 1]?.text === '(') {
-      i += 2;
-      const e = or();
-      expect(')');
-      return ['not', e];
+    if (this.isCall('not')) {
+      this.i += 2;
+      return ['not', this.closed(this.or())];
     }
-    if (isWord('selected') && tokens[i + 1]?.text === '(') {
-      i += 2;
-      const path = fieldRef();
-      expect(',');
-      const v = peek();
-      if (v?.kind !== 'str') return fail('selected() takes a field and a quoted value');
-      i++;
-      expect(')');
-      values.push([path, v.text]);
-      return ['sel', path, v.text];
+    if (this.isCall('selected')) {
+      this.i += 2;
+      return this.selected();
     }
-    const left = operand();
-    const op = peek();
+    return this.comparison();
+  }
+
+  private selected(): When {
+    const path = this.fieldRef();
+    this.expect(',');
+    const v = this.peek();
+    if (v?.kind !== 'str') return this.fail('selected() takes a field and a quoted value');
+    this.i++;
+    this.expect(')');
+    this.values.push([path, v.text]);
+    return ['sel', path, v.text];
+  }
+
+  /** `operand op operand`, or a field alone (it has a value); a field compared with a string is noted in `values`. */
+  private comparison(): When {
+    const left = this.operand();
+    const op = this.peek();
     if (op?.kind !== 'op') {
       if (Array.isArray(left)) return left;
-      return fail('a value alone is not a condition');
+      return this.fail('a value alone is not a condition');
     }
-    i++;
-    const right = operand();
+    this.i++;
+    const right = this.operand();
     for (const [a, b] of [
       [left, right],
       [right, left],
     ])
-      if (Array.isArray(a) && typeof b === 'string') values.push([a[1] as string, b]);
+      if (Array.isArray(a) && typeof b === 'string') this.values.push([a[1] as string, b]);
     return [op.text, left, right];
-  };
-  const and = (): When => {
-    const parts = [primary()];
-    while (isWord('and')) {
-      i++;
-      parts.push(primary());
+  }
+
+  private operand(): When | string | number {
+    const t = this.peek();
+    if (t?.kind === 'str') return (this.i++, t.text);
+    if (t?.kind === 'num') return (this.i++, Number(t.text));
+    return ['.', this.fieldRef()];
+  }
+
+  private fieldRef(): string {
+    const t = this.peek();
+    if (t?.kind === 'field') return (this.i++, this.resolve(t.text, true));
+    if (t?.kind === 'name') return (this.i++, this.resolve(t.text, false));
+    if (t?.kind === 'abs') {
+      // An absolute XPath as the XForm writes it: /<root>/group/field.
+      const [first, ...rest] = t.text.split('/').filter(Boolean);
+      if (first !== this.root) this.fail(`an absolute path starts with /${this.root ?? '<root>'}/`);
+      return (this.i++, this.resolve(rest.join('.'), false));
     }
-    return parts.length > 1 ? ['and', ...parts] : parts[0]!;
-  };
-  const or = (): When => {
-    const parts = [and()];
-    while (isWord('or')) {
-      i++;
-      parts.push(and());
-    }
-    return parts.length > 1 ? ['or', ...parts] : parts[0]!;
-  };
-  const when = or();
-  if (i < tokens.length) fail('unexpected');
-  return { when, values };
+    return this.fail('expected a field');
+  }
+
+  private closed(e: When): When {
+    this.expect(')');
+    return e;
+  }
+
+  private expect(text: string): void {
+    if (this.peek()?.text !== text) this.fail(`expected '${text}'`);
+    this.i++;
+  }
+
+  private peek(): Token | undefined {
+    return this.tokens[this.i];
+  }
+
+  private isWord(w: string): boolean {
+    return this.peek()?.kind === 'name' && this.peek()?.text === w;
+  }
+
+  private isCall(name: string): boolean {
+    return this.isWord(name) && this.tokens[this.i + 1]?.text === '(';
+  }
 }
