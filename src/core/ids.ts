@@ -18,20 +18,7 @@ export const UUID = '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}
 
 /** UUID v5 of `role/key` (e.g. `Patient/<_id>`) inside the deployment's namespace. */
 export function stableId(namespace: string, role: string, key: string): string {
-  const name = role + '/' + key;
-  const memo = namespace + ' ' + name;
-  let id = seen.get(memo);
-  if (id === undefined) {
-    // Lone surrogates have no UTF-8: hash U+FFFD in their place, as TextEncoder would.
-    id = uuidv5(clean(name), namespace);
-    if (seen.size >= 4096) seen.clear();
-    seen.set(memo, id);
-  }
-  return id;
+  // Lone surrogates have no UTF-8: hash U+FFFD in their place, as TextEncoder would.
+  return uuidv5(clean(role + '/' + key), namespace);
 }
 
-/**
- * One bundle names the same patient, encounter and health worker dozens of
- * times; SHA-1 in plain JS is most of the mapping's cost in a fresh sandbox.
- */
-const seen = new Map<string, string>();
