@@ -58,33 +58,8 @@ export function compileDefinitions(root: string): Compiled {
 
   const contacts = compileContacts(base?.contact_types, contactsDef ?? {}, problems);
 
-  const forms: Record<string, FormModel> = {};
   const table = new ConceptTable(terminology);
-  const xforms: Record<string, XFormInfo> = {};
-  const formDir = path.join(fhirDir, 'forms');
-  const defFiles = filesIn(formDir, '.json');
-  for (const f of defFiles) {
-    const file = path.join(formDir, f);
-    const def = read<FormDefinition>(file, formSchema);
-    if (!def) continue;
-    const rel = path.relative(root, file);
-    if (path.basename(f, '.json') !== def.form) problems.push(`${rel}: /form: '${def.form}' does not match the file name`);
-    const xformFile = path.join(root, 'forms/app', def.form + '.xml');
-    let xform: XFormInfo | undefined;
-    if (!fs.existsSync(xformFile)) problems.push(`${rel}: /form: no XForm forms/app/${def.form}.xml`);
-    else {
-      try {
-        xform = parseXForm(fs.readFileSync(xformFile, 'utf8'), path.relative(root, xformFile));
-        files.push(path.relative(root, xformFile));
-      } catch (e) {
-        problems.push((e as Error).message);
-      }
-    }
-    if (xform) {
-      forms[def.form] = compileForm(def, xform, terminology, table, rel, problems, contacts);
-      xforms[def.form] = xform;
-    }
-  }
+  const { forms, xforms } = compileForms(root, fhirDir, { terminology, table, contacts, read, files, problems });
 
   if (problems.length || !settings) throw new DefinitionError(problems.length ? problems : ['app_settings/fhir/settings.json: missing']);
   return {
@@ -103,6 +78,50 @@ export function compileDefinitions(root: string): Compiled {
       ? { contactTypes: base.contact_types.map(({ id, person, parents }) => ({ id, ...(person ? { person } : {}), ...(parents?.length ? { parents } : {}) })) }
       : {}),
   };
+}
+
+/** What compiling the forms shares: the concepts they name, the contact model, and where files and problems are noted. */
+interface FormsInput {
+  terminology: TerminologyDefinition;
+  table: ConceptTable;
+  contacts: ContactModel;
+  read: <T>(file: string, schema: object) => T | undefined;
+  files: string[];
+  problems: string[];
+}
+
+/** app_settings/fhir/forms/<form>.json, each against its XForm forms/app/<form>.xml. */
+function compileForms(root: string, fhirDir: string, c: FormsInput): { forms: Record<string, FormModel>; xforms: Record<string, XFormInfo> } {
+  const forms: Record<string, FormModel> = {};
+  const xforms: Record<string, XFormInfo> = {};
+  const formDir = path.join(fhirDir, 'forms');
+  for (const f of filesIn(formDir, '.json')) {
+    const file = path.join(formDir, f);
+    const def = c.read<FormDefinition>(file, formSchema);
+    if (!def) continue;
+    const rel = path.relative(root, file);
+    if (path.basename(f, '.json') !== def.form) c.problems.push(`${rel}: /form: '${def.form}' does not match the file name`);
+    const xform = readXForm(root, def.form, rel, c);
+    if (xform) {
+      forms[def.form] = compileForm(def, xform, c.terminology, c.table, rel, c.problems, c.contacts);
+      xforms[def.form] = xform;
+    }
+  }
+  return { forms, xforms };
+}
+
+/** The form's XForm, read and noted; undefined (with a problem) when it is missing or unreadable. */
+function readXForm(root: string, form: string, rel: string, c: Pick<FormsInput, 'files' | 'problems'>): XFormInfo | undefined {
+  const xformFile = path.join(root, 'forms/app', form + '.xml');
+  if (!fs.existsSync(xformFile)) return void c.problems.push(`${rel}: /form: no XForm forms/app/${form}.xml`);
+  try {
+    const xform = parseXForm(fs.readFileSync(xformFile, 'utf8'), path.relative(root, xformFile));
+    c.files.push(path.relative(root, xformFile));
+    return xform;
+  } catch (e) {
+    c.problems.push((e as Error).message);
+    return undefined;
+  }
 }
 
 function compileContacts(declared: Array<{ id: string; person?: boolean }> | undefined, def: ContactsDefinition, problems: string[]): ContactModel {
