@@ -14,6 +14,6 @@ describe('core/references: every reference string in a FHIR value', () => {
       () => 'Observation',
     );
     assert.deepEqual(seen, ['Observation.subject=Patient/1', 'Observation.performer[0]=urn:uuid:2']);
-    assert.equal(value.performer[0]!.reference, 'URN:UUID:2');
+    assert.equal(value.performer[0].reference, 'URN:UUID:2');
   });
 });
