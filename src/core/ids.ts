@@ -21,4 +21,3 @@ export function stableId(namespace: string, role: string, key: string): string {
   // Lone surrogates have no UTF-8: hash U+FFFD in their place, as TextEncoder would.
   return uuidv5(clean(role + '/' + key), namespace);
 }
-
