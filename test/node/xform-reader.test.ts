@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ROOT } from '../../harness/repo';
 import { parseXForm } from '../../src/compiler/definitions/xform';
-import { shapeOf } from '../../src/compiler/definitions/compile-form';
+import { shapeOf } from '../../src/compiler/definitions/shape';
 import { answersAt } from '../../src/core/fields';
 import { questionnaireFor } from '../../src/compiler/definitions/questionnaire';
 import { assertValidR4 } from '../../src/fhir-validation';

@@ -1,11 +1,7 @@
-import type { ContactModel, FormModel } from '../../core/model';
-import type { Terminology } from '../../core/terminology';
-import type { FormDefinition } from './files';
+import type { FormModel } from '../../core/model';
 import { withShortFieldRefs } from './field-refs';
 import { hoistDefaults } from './hoist';
-import type { XFormInfo } from './xform';
-import type { ConceptTable } from './form-rules/concepts';
-import { formContext } from './form-rules/context';
+import type { FormContext } from './form-rules/context';
 import { compileAppointment, compileImmunization, compileProcedure } from './form-rules/clinical-events';
 import { compileCondition } from './form-rules/conditions';
 import { compileEpisodes } from './form-rules/episodes';
@@ -15,9 +11,6 @@ import { compileMedication } from './form-rules/medications';
 import { compileObservation } from './form-rules/observations';
 import { compileReferral } from './form-rules/referrals';
 
-export { shapeOf } from './shape';
-export { ConceptTable, ucumUtils } from './form-rules/concepts';
-
 /**
  * One form's definition checked against its XForm and compiled into the
  * model the core runs on. Every path, answer, subject and condition must
@@ -26,16 +19,8 @@ export { ConceptTable, ucumUtils } from './form-rules/concepts';
  * compiled in its own module under form-rules/; this keeps the order in
  * which problems are reported and concepts enter the table.
  */
-export function compileForm(
-  def: FormDefinition,
-  xform: XFormInfo,
-  terms: Terminology,
-  table: ConceptTable,
-  rel: string,
-  problems: string[],
-  contacts?: ContactModel,
-): FormModel {
-  const ctx = formContext(def, xform, terms, table, rel, problems, contacts);
+export function compileForm(ctx: FormContext): FormModel {
+  const { def, xform } = ctx;
   const observations = (def.observations ?? []).map((o, i) => compileObservation(ctx, o, i));
   const episodes = compileEpisodes(ctx);
   const conditions = (def.conditions ?? []).map((c, i) => compileCondition(ctx, c, i, episodes));

@@ -7,6 +7,7 @@ import { parseXForm, type XFormInfo } from './xform';
 import type { Terminology } from '../../core/terminology';
 import type { DeclaredContactType } from '../../core/receiver-model';
 import { compileForm } from './compile-form';
+import { formContext } from './form-rules/context';
 import { ConceptTable, ucumUtils } from './form-rules/concepts';
 import type { ContactsDefinition, FormDefinition, Settings, TerminologyDefinition } from './files';
 import { projectAt, readProjectSettings } from './project';
@@ -103,7 +104,7 @@ function compileForms(root: string, fhirDir: string, c: FormsInput): { forms: Re
     if (path.basename(f, '.json') !== def.form) c.problems.push(`${rel}: /form: '${def.form}' does not match the file name`);
     const xform = readXForm(root, def.form, rel, c);
     if (xform) {
-      forms[def.form] = compileForm(def, xform, c.terminology, c.table, rel, c.problems, c.contacts);
+      forms[def.form] = compileForm(formContext(def, xform, c.terminology, c.table, rel, c.problems, c.contacts));
       xforms[def.form] = xform;
     }
   }
