@@ -248,7 +248,6 @@ export function r4Decoder(compact: CompactR4, onDecoded: (entries: [string, Entr
   const entries: Entries = new Map<string, Entry>();
   const removed = new Set<string>();
   const opened = new Set<string>();
-  const re = /(-?)([A-Za-z0-9_]+)(\*?)(=?)(?::([0-9a-z]+)(?:<([0-9a-z|]*)>)?)?(?:\?([0-9a-z|]+))?([{},]*)/y;
 
   const open = (root: string) => {
     if (opened.has(root)) return;
@@ -258,57 +257,75 @@ export function r4Decoder(compact: CompactR4, onDecoded: (entries: [string, Entr
     // What this root inherits from must be complete first.
     if (type2Parent[root]) open(type2Parent[root]);
     for (const base of INHERITING_ELEMENTS) open(base);
-    const tree = withoutDictionary(words, segment);
     const added: [string, Entry][] = [];
     const add = (path: string, e: Entry) => {
       put(entries, path, e);
       added.push([path, e]);
     };
-    /** Explicit nodes, parent before children, in tree order. */
-    const order: string[] = [];
-    const stack: string[] = [];
-    let m: RegExpExecArray | null;
-    let last: string;
-    re.lastIndex = 0;
-    while (re.lastIndex < tree.length) {
-      const at = re.lastIndex;
-      if (!(m = re.exec(tree))) throw new Error(`r4 model: cannot read the tree of ${root} at ${at}: ${tree.slice(at, at + 40)}`);
-      const [, minus, seg = '', star, eq, type, refs, choice, closers = ''] = m; // seg and closers always match
-      const path = stack.length ? stack[stack.length - 1] + '.' + seg : seg;
-      if (minus) removed.add(path);
-      else {
-        order.push(path);
-        if (!eq && (star || type || choice || stack.length)) {
-          const e: Entry = {};
-          if (type) e.type = refs !== undefined ? { code: name(type), refType: refs ? refs.split('|').map(name) : [] } : name(type);
-          if (star) e.repeating = true;
-          if (choice) e.choice = choice.split('|').map(name);
-          add(path, e);
-        }
-      }
-      last = path;
-      for (const c of closers) {
-        if (c === '{') stack.push(last);
-        else if (c === '}') last = stack.pop() as string;
-      }
-    }
-    // Fill in derived entries, parents first so inherited bases are complete.
-    const filled = new Set<string>();
-    const fill = (path: string) => {
-      if (filled.has(path)) return;
-      filled.add(path);
-      const own = entries.get(path);
-      const derived = derivedChildren(path, own, entries, type2Parent);
-      for (const [n, e] of childrenOf(path, entries)) for (const [c, d] of choiceSiblings(n, e, type2Parent)) derived.set(c, d);
-      for (const [n, d] of derived) {
-        const p = path + '.' + n;
-        if (!entries.has(p) && !removed.has(p)) add(p, d);
-      }
-    };
-    for (const p of order) fill(p);
+    const order = readTree(withoutDictionary(words, segment), root, name, add, removed);
+    fillDerived(order, entries, removed, type2Parent, add);
     // '=' marks a node that equals its derived entry but has explicit children.
     for (const p of order) if (!entries.has(p) && p.includes('.')) throw new Error(`r4 model: no entry for ${p}`);
     onDecoded(added);
   };
   return { type2Parent, open, openAll: () => segments.forEach((_t, root) => open(root)), opened };
+}
+
+const TREE = /(-?)([A-Za-z0-9_]+)(\*?)(=?)(?::([0-9a-z]+)(?:<([0-9a-z|]*)>)?)?(?:\?([0-9a-z|]+))?([{},]*)/y;
+
+/**
+ * Reads one root's tree: `add`s each explicit entry, notes `-` nodes in
+ * `removed`, and returns the explicit nodes, parent before children, in
+ * tree order.
+ */
+function readTree(tree: string, root: string, name: (i: string) => string, add: (path: string, e: Entry) => void, removed: Set<string>): string[] {
+  const order: string[] = [];
+  const stack: string[] = [];
+  let m: RegExpExecArray | null;
+  let last: string;
+  TREE.lastIndex = 0;
+  while (TREE.lastIndex < tree.length) {
+    const at = TREE.lastIndex;
+    if (!(m = TREE.exec(tree))) throw new Error(`r4 model: cannot read the tree of ${root} at ${at}: ${tree.slice(at, at + 40)}`);
+    const [, minus, seg = '', star, eq, type, refs, choice, closers = ''] = m; // seg and closers always match
+    const path = stack.length ? stack[stack.length - 1] + '.' + seg : seg;
+    if (minus) removed.add(path);
+    else {
+      order.push(path);
+      if (!eq && (star || type || choice || stack.length)) {
+        const e: Entry = {};
+        if (type) e.type = refs !== undefined ? { code: name(type), refType: refs ? refs.split('|').map(name) : [] } : name(type);
+        if (star) e.repeating = true;
+        if (choice) e.choice = choice.split('|').map(name);
+        add(path, e);
+      }
+    }
+    last = path;
+    for (const c of closers) {
+      if (c === '{') stack.push(last);
+      else if (c === '}') last = stack.pop() as string;
+    }
+  }
+  return order;
+}
+
+/** The entries each explicit node implies (inherited children, choice siblings), parents first so inherited bases are complete. */
+function fillDerived(
+  order: string[],
+  entries: Entries,
+  removed: Set<string>,
+  type2Parent: Record<string, string>,
+  add: (path: string, e: Entry) => void,
+): void {
+  const filled = new Set<string>();
+  for (const path of order) {
+    if (filled.has(path)) continue;
+    filled.add(path);
+    const derived = derivedChildren(path, entries.get(path), entries, type2Parent);
+    for (const [n, e] of childrenOf(path, entries)) for (const [c, d] of choiceSiblings(n, e, type2Parent)) derived.set(c, d);
+    for (const [n, d] of derived) {
+      const p = path + '.' + n;
+      if (!entries.has(p) && !removed.has(p)) add(p, d);
+    }
+  }
 }
