@@ -58,7 +58,8 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
 const DRAIN_MAX = 64 * 1024 * 1024;
 const DRAIN_MS = 10_000;
 
-const tooLarge = (limit: number) => fail(413, 'too-costly', `Body larger than ${limit} bytes`);
+/** The 413 for a body past `limit`, whether read (readBody) or only announced (Expect: 100-continue). */
+export const tooLarge = (limit: number) => fail(413, 'too-costly', `Body larger than ${limit} bytes`);
 
 /** JSON.parse with a 400 naming the problem; the shape checks of the validator handle depth and keys. */
 export function parseJson(raw: Buffer): unknown {

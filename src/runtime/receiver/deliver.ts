@@ -88,7 +88,7 @@ const ATTEMPTS = 3;
  *    (`create-guard.ts`); a transaction with creates that misses the
  *    deadline is awaited until `late.until` and then checked the same way.
  * Resolves only after the FHIR server committed; otherwise throws an
- * HttpError whose status tells CHT to retry (5xx) or not. `calls` collects
+ * HttpError whose status tells CHT to retry (5xx) or not. `scope.calls` collects
  * every FHIR call made, success or not (for logs and OpenHIM orchestrations).
  */
 export async function deliver(client: FhirClient, pushed: PushedResource[], scope: Scope, late?: LateCommits): Promise<Delivery> {

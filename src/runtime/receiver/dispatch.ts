@@ -15,7 +15,7 @@ import { routeInbound } from './inbound/route';
 
 export const PUSH_PATH = '/cht-fhir/push';
 
-/** What a route answers; the HTTP edge (server.ts) writes it, as an OpenHIM mediator response when asked. */
+/** What a route answers; the HTTP edge (http-edge.ts) writes it, as an OpenHIM mediator response when asked. */
 export interface Answer {
   status: number;
   body: OperationOutcome | Record<string, unknown> | Resource;

@@ -7,7 +7,7 @@ export { outcome, outcomeOf } from '../../core/outcome';
  * The receiver's one error type: a request that did not succeed, carrying
  * the HTTP status and OperationOutcome it is answered with. Code below the
  * HTTP edge throws one of the kinds below, which say who must act; the edge
- * (server.ts, and a Bundle's entries in inbound/handle-bundle.ts) writes
+ * (http-edge.ts, and a Bundle's entries in inbound/handle-bundle.ts) writes
  * `status`, `body` and `headers` as they are, and answers anything else 500.
  */
 export class HttpError extends Error {

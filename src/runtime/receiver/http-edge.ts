@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { OperationOutcome } from 'fhir/r4';
-import { drainBody } from './body';
+import { drainBody, tooLarge } from './body';
 import { corsHeaders } from './cors';
 import type { FhirCall, Scope } from './fhir-client';
 import type { Logger, LogLevel } from './log';
@@ -119,7 +119,7 @@ function send(res: http.ServerResponse, answer: Answer, headers: Record<string, 
 
 /** A request Node could not parse: a 400 OperationOutcome when the socket can still take one, else the socket cut. */
 function answerMalformed(err: NodeJS.ErrnoException, socket: Duplex): void {
-  if (!socket.writable || (err.code !== 'HPE_INVALID_METHOD' && !err.code?.startsWith('HPE_'))) return void socket.destroy();
+  if (!socket.writable || !err.code?.startsWith('HPE_')) return void socket.destroy();
   const text = JSON.stringify(outcome('error', 'structure', `Malformed HTTP request (${err.code})`));
   socket.end(
     `HTTP/1.1 400 Bad Request\r\ncontent-type: application/fhir+json\r\ncontent-length: ${Buffer.byteLength(text)}\r\nconnection: close\r\n\r\n${text}`,
@@ -129,7 +129,7 @@ function answerMalformed(err: NodeJS.ErrnoException, socket: Duplex): void {
 /** `Expect: 100-continue` (curl, above 1 MB): an oversized body is refused before it is sent. */
 function continueUnlessTooLarge(server: http.Server, limit: number, req: http.IncomingMessage, res: http.ServerResponse): void {
   if (Number(req.headers['content-length']) > limit) {
-    const text = JSON.stringify(outcome('error', 'too-costly', `Body larger than ${limit} bytes`));
+    const text = JSON.stringify(tooLarge(limit).body);
     res.writeHead(413, { 'content-type': 'application/fhir+json; charset=utf-8', 'content-length': Buffer.byteLength(text), connection: 'close' });
     return void res.end(text);
   }
