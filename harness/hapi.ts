@@ -32,7 +32,7 @@ const START = path.join(ROOT, 'tools/hapi/start.sh');
 const READY_WITHIN_MS = 180_000;
 
 /** Builds tools/hapi if its sources changed (a cold build downloads HAPI from Maven Central). */
-export function buildHapi(): void {
+function buildHapi(): void {
   execFileSync('bash', [path.join(ROOT, 'tools/hapi/build.sh')], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
 }
 

@@ -23,7 +23,7 @@ export interface RetryLoopResult {
 }
 
 /** CHT counts 2xx and 301-398 as delivered (shared-libs/outbound/src/outbound.js); anything else is retried. */
-export const chtDelivered = (status: number) => (status >= 200 && status < 300) || (status > 300 && status < 399);
+const chtDelivered = (status: number) => (status >= 200 && status < 300) || (status > 300 && status < 399);
 
 /**
  * CHT's outbound queue in miniature: every failed push (non-2xx, timeout) is

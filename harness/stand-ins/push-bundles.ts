@@ -44,7 +44,7 @@ export function patientDoc(n: number): PushDoc {
 }
 
 /** The health centre `patientDoc(n)` points at for n % 7 === k (a server enforcing referential integrity needs it first). */
-export function organizationDoc(k: number): PushDoc {
+function organizationDoc(k: number): PushDoc {
   const docId = `hc-${k}`;
   const org: Organization & { id: string } = { resourceType: 'Organization', id: id('Organization', docId), name: `Health centre ${k}` };
   return wrap(docId, [org]);

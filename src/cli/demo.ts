@@ -133,9 +133,9 @@ export async function runDemo(opts: DemoOptions): Promise<{ summary: DemoSummary
   opts.log(`receiver ${servers.receiver.url}  FHIR server ${servers.base}`);
   if (servers.fhir)
     opts.log('warning: the FHIR server is the embedded in-memory store: everything in it is lost when the demo exits (--fhir-base-url for a real one)');
-  const target = await pushTarget(opts, servers);
-  await pushQuestionnaires(opts, target);
   try {
+    const target = await pushTarget(opts, servers);
+    await pushQuestionnaires(opts, target);
     const pushed = await pushSamples(opts, input, target, servers.base);
     return { summary: await summarize(input, servers, target, pushed, started), stop: servers.stop };
   } catch (e) {

@@ -143,6 +143,9 @@ describe('outbox: pure parts', () => {
     // Naming none: a lone record is refused as a whole, a batch is split to find the culprits.
     expect(judgeAnswer(400, outcome(['Bundle']), 1)).to.include({ kind: 'refused', reason: 'receiver answered 400: bad' });
     expect(judgeAnswer(400, outcome(['Bundle.entry[5]']), 3)).to.deep.equal({ kind: 'split' });
+    // The reason says what the receiver answered: a 422 is not a 400.
+    const unprocessable = judgeAnswer(422, outcome(['Bundle.entry[0].resource']), 2);
+    expect(unprocessable.kind === 'refused' && [...unprocessable.named]).to.deep.equal([[0, 'receiver answered 422: bad']]);
   });
 
   it('decides what follows a flush: retry after a failure worth it, run again if asked while running', () => {

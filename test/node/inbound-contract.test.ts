@@ -353,6 +353,19 @@ describe('FHIR -> CHT contract (issue 13 findings)', function () {
       const none = await send('POST', '/fhir/ServiceRequest', bare);
       assert.equal(none.status, 422);
       assert.match(none.text, /needs an identifier/);
+      const broken = await send('POST', '/fhir/ServiceRequest', bare, { 'if-none-exist': 'identifier=%E0%A4%A' });
+      assert.equal(broken.status, 400, broken.text);
+      assert.match(broken.text, /percent-encoded/);
+      // In a batch, the entry's request.ifNoneExist names it as the header does.
+      const batch = await send('POST', '/fhir', {
+        resourceType: 'Bundle',
+        type: 'batch',
+        entry: [{ resource: bare, request: { method: 'POST', url: 'ServiceRequest', ifNoneExist: 'identifier=https://clinic.example.org/referrals|REF-9' } }],
+      });
+      assert.deepEqual(
+        (batch.json() as Bundle).entry!.map((e) => e.response!.status),
+        ['200 OK'],
+      );
     });
     it('reported_date is authoredOn; the official name wins over a nickname; birthDate 1987 stays 1987', async () => {
       await send('PUT', '/fhir/ServiceRequest/when-1', referral('when-1', { reference: 'Patient/clinic-p1' }, { authoredOn: '2026-10-01T08:30:00Z' }));

@@ -220,6 +220,8 @@ function corpus(chtId: string): Case[] {
     { resourceType: 'Bundle', type: 'transaction', entry: [entry({ ...patient(chtId), birthDate: '1990-02-30' }, { method: 'PUT', url: 'Patient/corpus-p' })] },
     { resourceType: 'Patient', type: 'transaction' },
     { resourceType: 'Bundle', type: 'transaction', entry: [entry(sr(chtId), { method: 'PUT', url: 'ServiceRequest/other-id' })] },
+    { resourceType: 'Bundle', type: 'transaction', entry: [null] },
+    { resourceType: 'Bundle', type: 'transaction', entry: [entry(patient(chtId), { method: 'PUT', url: 'Patient/corpus-p' }), 'entry'] },
   ];
   for (const [i, b] of bundles.entries()) out.push({ name: `bundle ${i}`, method: 'POST', path: '/fhir', body: b });
   return out;

@@ -25,7 +25,7 @@ export function getPath(root: unknown, path: string): unknown {
 }
 
 /** Object-path set: creates arrays where the next segment is an integer, objects elsewhere. */
-export function setPath(root: Record<string, unknown>, path: string, value: unknown): void {
+function setPath(root: Record<string, unknown>, path: string, value: unknown): void {
   const keys = path.split('.');
   let cur: Record<string, unknown> = root;
   keys.forEach((key, i) => {

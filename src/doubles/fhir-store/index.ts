@@ -14,15 +14,13 @@ import type { OperationOutcomeIssue } from 'fhir/r4';
 export interface FhirServer {
   url: string;
   repo: MemoryRepository;
-  /** The same server without the socket: what an in-process caller (the receiver's embedded store) uses. */
-  exchange: FhirExchange;
   close(): Promise<void>;
 }
 
 /** One FHIR HTTP exchange as text in, text out: `path` is relative to the base (e.g. "" or "Patient/1?x=y"). */
-export type FhirExchange = (method: string, path: string, body: string, headers?: http.IncomingHttpHeaders) => Promise<FhirAnswer>;
+type FhirExchange = (method: string, path: string, body: string, headers?: http.IncomingHttpHeaders) => Promise<FhirAnswer>;
 
-export interface FhirAnswer {
+interface FhirAnswer {
   status: number;
   headers: Record<string, string>;
   body: string;
@@ -67,7 +65,6 @@ export async function startFhirServer(opts: { port?: number; host?: string } = {
   return {
     url: `http://${host}:${port}${FHIR_BASE_PATH}`,
     repo,
-    exchange,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

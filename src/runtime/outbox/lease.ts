@@ -17,7 +17,7 @@ export function asOnlySender<T>(ctx: OutboxContext, name: string, owner: string,
 }
 
 /** The lease could not be renewed: another tab took it over after it expired. */
-export class LeaseLost extends Error {}
+class LeaseLost extends Error {}
 
 /**
  * One flushing tab per queue where the Web Locks API is missing (plain HTTP
@@ -27,7 +27,7 @@ export class LeaseLost extends Error {}
  * holder announces the release on a BroadcastChannel, or when the lease
  * expires. The holder renews it before every request and stops if it lost it.
  */
-export async function withLease<T>(
+async function withLease<T>(
   db: OutboxDB,
   channelName: string,
   owner: string,

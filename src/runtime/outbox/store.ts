@@ -79,7 +79,7 @@ export async function countRecords(db: OutboxDB): Promise<number> {
   return n;
 }
 
-export function abortQuietly(tx: { abort(): void }): void {
+function abortQuietly(tx: { abort(): void }): void {
   try {
     tx.abort();
   } catch {

@@ -22,7 +22,7 @@ export function judgeAnswer(status: number, body: unknown, sent: number): BatchA
   const reason = reasonOf(status, body);
   if (status === 401 || status === 403) return { kind: 'auth', reason };
   if (statusVerdict(status) === 'retry') return { kind: 'retry', reason };
-  const named = refusedEntries(body, sent);
+  const named = refusedEntries(status, body, sent);
   return named.size || sent === 1 ? { kind: 'refused', named, reason } : { kind: 'split' };
 }
 
@@ -39,7 +39,7 @@ export function verdicts(sent: number, body: unknown): EntryVerdict[] {
 }
 
 /** 2xx confirmed; 4xx other than 408/429 a permanent refusal of the data; anything else worth retrying. */
-export function statusVerdict(status: number): EntryVerdict {
+function statusVerdict(status: number): EntryVerdict {
   if (status >= 200 && status < 300) return 'confirmed';
   if (status >= 400 && status < 500 && status !== 408 && status !== 429 && status !== 401 && status !== 403) return 'rejected';
   return 'retry';
@@ -52,7 +52,7 @@ export function entryReason(body: unknown, i: number): string {
 }
 
 /** A short human reason from an OperationOutcome or text body. */
-export function reasonOf(status: number, body: unknown): string {
+function reasonOf(status: number, body: unknown): string {
   const issues = (body as { resourceType?: string; issue?: { diagnostics?: string; details?: { text?: string } }[] })?.issue;
   const text = Array.isArray(issues)
     ? issues
@@ -67,12 +67,12 @@ export function reasonOf(status: number, body: unknown): string {
 
 /**
  * The entries a 4xx OperationOutcome refuses, by index, with the reasons
- * given for each (`receiver answered 400: ...`): every issue must name an
+ * given for each (`receiver answered <status>: ...`): every issue must name an
  * entry in `expression` (`Bundle.entry[i]...`); an issue about the Bundle
  * as a whole (or an index outside the batch) gives none, and the batch is
  * refused as a whole.
  */
-export function refusedEntries(body: unknown, sent: number): Map<number, string> {
+function refusedEntries(status: number, body: unknown, sent: number): Map<number, string> {
   const issues =
     (body as { resourceType?: string; issue?: unknown } | undefined)?.resourceType === 'OperationOutcome' ? (body as { issue?: unknown }).issue : undefined;
   const out = new Map<number, string[]>();
@@ -89,5 +89,5 @@ export function refusedEntries(body: unknown, sent: number): Map<number, string>
       out.set(i, [...(out.get(i) ?? []), ...(text ? [text] : [])]);
     }
   }
-  return new Map([...out].map(([i, texts]) => [i, `receiver answered 400: ${texts.join('; ')}`]));
+  return new Map([...out].map(([i, texts]) => [i, `receiver answered ${status}: ${texts.join('; ')}`]));
 }

@@ -20,7 +20,6 @@ export interface FhirCall {
   error?: string;
 }
 
-/** The FHIR server gave no answer: 504 on a timeout, 502 otherwise (failure.ts). */
 /**
  * What one request carries into every call it makes: the absolute time (ms)
  * by which it must be answered, and the FHIR calls made so far (for logs
@@ -31,6 +30,7 @@ export interface Scope {
   readonly calls: FhirCall[];
 }
 
+/** The FHIR server gave no answer: 504 on a timeout, 502 otherwise (failure.ts). */
 export class FhirUnavailable extends Unavailable {
   constructor(
     kind: 'timeout' | 'network',

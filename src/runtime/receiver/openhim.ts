@@ -41,7 +41,7 @@ export function mediatorHeaders(headers: Record<string, string>, contentType: st
 }
 
 /** Mediator status of a transaction from our HTTP status (openhim-core src/model/transactions.js). */
-export function mediatorStatus(status: number): 'Successful' | 'Completed' | 'Failed' {
+function mediatorStatus(status: number): 'Successful' | 'Completed' | 'Failed' {
   return status < 300 ? 'Successful' : status < 500 ? 'Completed' : 'Failed';
 }
 

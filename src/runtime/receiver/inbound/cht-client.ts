@@ -3,6 +3,13 @@ import { Refused, Unavailable } from '../failure';
 import type { ChtDoc, JsonForm } from './cht-docs';
 import { LoginPause } from './cht-login-pause';
 
+/** CHT gave no usable answer now (failure.ts: 504 on a timeout, 503 with Retry-After when known, else 502): nothing was written. */
+export class ChtUnavailable extends Unavailable {
+  constructor(message: string, retryAfter?: number, kind: 'timeout' | 'network' = 'network') {
+    super(kind, `${message}; nothing was written, retry later`, retryAfter);
+  }
+}
+
 /**
  * The few CHT API calls inbound mappings make. CHT_URL carries the
  * credentials (https://user:password@cht.example.org); they go into an
@@ -12,13 +19,6 @@ import { LoginPause } from './cht-login-pause';
  * (CHT's login limit, cht-login-pause.ts): every request meanwhile fails at
  * once as transient, and no retry keeps the lockout alive.
  */
-/** CHT gave no usable answer now (failure.ts: 503 with Retry-After when known, else 502): nothing was written. */
-export class ChtUnavailable extends Unavailable {
-  constructor(message: string, retryAfter?: number) {
-    super('network', `${message}; nothing was written, retry later`, retryAfter);
-  }
-}
-
 export interface ChtClient {
   /** Where CHT is, without credentials, for logs. */
   readonly origin: string;
@@ -113,7 +113,7 @@ class HttpChtClient implements ChtClient {
     const paused = this.pause.current();
     if (paused) throw new ChtUnavailable(`${paused.why}; CHT is not called again for ${paused.seconds} s (its login limit)`, paused.seconds);
     const remaining = deadline - this.now();
-    if (remaining <= 0) throw new ChtUnavailable('no time left to call CHT');
+    if (remaining <= 0) throw new ChtUnavailable('no time left to call CHT', undefined, 'timeout');
     const res = await request(this.target, method, path, remaining, body);
     const json = parsedBody(res.body);
     const what = `${method} ${path.split('?')[0]}`;
@@ -134,7 +134,9 @@ async function request(target: ChtTarget, method: string, path: string, remainin
     };
     return await within(send(new URL(target.base + path), { method, headers, body: body ? JSON.stringify(body) : undefined }), remaining);
   } catch (e) {
-    throw new ChtUnavailable(`CHT at ${target.base} did not answer: ${e instanceof TimeoutError ? 'timeout' : (e as Error).message}`);
+    throw e instanceof TimeoutError
+      ? new ChtUnavailable(`CHT at ${target.base} did not answer in time`, undefined, 'timeout')
+      : new ChtUnavailable(`CHT at ${target.base} did not answer: ${(e as Error).message}`);
   }
 }
 

@@ -23,15 +23,18 @@ interface Entry {
   id?: string;
   resource: Resource;
   fullUrl?: string;
+  /** The entry's request.ifNoneExist: what names a resource POSTed without an id, as the header does. */
+  ifNoneExist?: string;
 }
 
 function entryOf(e: BundleEntry, i: number): Entry {
+  if (!e || typeof e !== 'object') throw fail(400, 'structure', `Bundle.entry[${i}] is not an object`, [`Bundle.entry[${i}]`]);
   const method = e.request?.method;
   const m = ENTRY_URL.exec(String(e.request?.url ?? '').replace(/^\/+/, ''));
   if ((method !== 'POST' && method !== 'PUT') || !m || (method === 'PUT') !== !!m[2]) {
     throw fail(400, 'not-supported', `Bundle.entry[${i}].request: only POST <Type> and PUT <Type>/<id> are taken here`, [`Bundle.entry[${i}].request`]);
   }
-  return { type: m[1]!, id: m[2], resource: e.resource as Resource, fullUrl: e.fullUrl };
+  return { type: m[1]!, id: m[2], resource: e.resource as Resource, fullUrl: e.fullUrl, ifNoneExist: e.request?.ifNoneExist };
 }
 
 export async function handleBundle(body: unknown, deps: InboundDeps, scope: Scope): Promise<{ status: number; body: Bundle }> {
@@ -47,7 +50,7 @@ export async function handleBundle(body: unknown, deps: InboundDeps, scope: Scop
     for (const [i, e] of entries.entries()) {
       try {
         const en = entryOf(e, i);
-        out.push(responseEntry(await takeResource(en.type, en.id, en.resource, deps, scope)));
+        out.push(responseEntry(await takeResource(en.type, en.id, en.resource, deps, scope, en.ifNoneExist)));
       } catch (err) {
         out.push(errorEntry(err));
       }
@@ -57,7 +60,7 @@ export async function handleBundle(body: unknown, deps: InboundDeps, scope: Scop
   const checked = entries.map((e, i) => {
     const en = entryOf(e, i);
     try {
-      en.resource = checkResource(en.type, en.id, en.resource, deps);
+      en.resource = checkResource(en.type, en.id, en.resource, deps, en.ifNoneExist);
     } catch (err) {
       throw err instanceof HttpError ? withEntry(err, i) : err;
     }

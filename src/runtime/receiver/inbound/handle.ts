@@ -65,7 +65,7 @@ export function checkResource(type: string, urlId: string | undefined, body: unk
     throw fail(400, 'invalid', `The body's id '${String(resource.id).slice(0, 80)}' does not match the URL's '${urlId}'`, ['id']);
   if (resource.id === undefined) {
     // POST without id: the business identifier (or If-None-Exist's) names the resource, so a resend is the same one.
-    const wanted = ifNoneExist ? /^identifier=([^|]+)\|(.+)$/.exec(decodeURIComponent(ifNoneExist)) : null;
+    const wanted = ifNoneExist ? /^identifier=([^|]+)\|(.+)$/.exec(decodedHeader(ifNoneExist)) : null;
     const ids = wanted ? [{ system: wanted[1], value: wanted[2] }] : (resource as { identifier?: unknown }).identifier;
     const derived = idFromIdentifier(deps.deployment, type, ids);
     if (!derived)
@@ -102,4 +102,13 @@ export async function takeResource(
     fields: { inbound: w.effect, chtId: p.chtId, mapping: p.mapping.def.name },
     location,
   };
+}
+
+/** A percent-encoded header value; a broken escape is the sender's mistake (400), not ours. */
+function decodedHeader(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    throw fail(400, 'invalid', 'If-None-Exist is not percent-encoded correctly');
+  }
 }
