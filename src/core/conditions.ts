@@ -31,8 +31,10 @@ export function conditionsFor(ctx: ReportContext, rule: ConditionRule, episodes:
     // Keyed on the patient's _id, or on the shortcode when the report names only that.
     const owner = f.subjectId ?? (f.subject.identifier?.value && 'patient_id:' + f.subject.identifier.value);
     const sharedKey = episode ? episode.key : rule.scope === 'patient' ? owner : undefined;
+    // In the episode of the report's patient, a fact about someone else (a newborn: `subject`) is that person's own Condition.
+    const other = f.subjectId && f.subjectId !== ctx.subjectId ? '/' + f.subjectId : '';
     const id = episode
-      ? resourceId(ctx.d, 'Condition', episode.key, `episode/${episode.type}/${f.code}`)
+      ? resourceId(ctx.d, 'Condition', episode.key, `episode/${episode.type}/${f.code}${other}`)
       : rule.scope === 'patient' && owner
         ? resourceId(ctx.d, 'Condition', owner, 'episode/' + f.code)
         : resourceId(ctx.d, 'Condition', ctx.key, f.part);
@@ -61,7 +63,7 @@ export function conditionsFor(ctx: ReportContext, rule: ConditionRule, episodes:
             c,
             systems(ctx.d).statement,
             Object.keys(c)
-              .filter((k) => k !== 'resourceType' && k !== 'id')
+              .filter((k) => k !== 'resourceType' && k !== 'id' && !(k in defaulted(rule)))
               .map((k) => slotOf('Condition', k)),
             ctx.effective!,
           )
@@ -69,4 +71,13 @@ export function conditionsFor(ctx: ReportContext, rule: ConditionRule, episodes:
     );
   }
   return out;
+}
+
+/**
+ * What the Condition holds only because the rule left it to the default: it
+ * fills an empty slot but claims none, so a later report with defaults never
+ * takes back what an earlier one stated (a confirmed diagnosis, a problem-list item).
+ */
+function defaulted(rule: ConditionRule): Record<string, true> {
+  return { ...(rule.verification ? {} : { verificationStatus: true }), ...(rule.category ? {} : { category: true }) };
 }

@@ -1,8 +1,9 @@
 import type { Reference, Task } from 'fhir/r4';
 import type { FulfilsRule } from './model';
-import { type ReportContext, where } from './rules';
+import { type ReportContext, read, where } from './rules';
+import { fullPath } from './fields';
 import { resourceId } from './identity';
-import { at, own, text } from './values';
+import { own, text } from './values';
 import { MappingError } from './mapping-error';
 import { FHIR_ID } from './ids';
 
@@ -10,7 +11,8 @@ const REQUEST_REF = new RegExp(`^(ServiceRequest|CarePlan|MedicationRequest|Devi
 
 /** The request this report acts on, as a reference, or undefined when the field is empty. */
 export function requestRef(ctx: ReportContext, rule: FulfilsRule): Reference | undefined {
-  const value = text(at(ctx.fields, rule.field));
+  // Through the shape: the build names fields by their shortest suffix (fields.ts fullPath).
+  const value = text(read(ctx, rule.field, {})[0]);
   if (!value) return undefined;
   if (!REQUEST_REF.test(value)) throw new MappingError(`${where(ctx)}: field '${rule.field}' is not a request reference: '${value.slice(0, 80)}'`);
   return { reference: value };
@@ -18,10 +20,10 @@ export function requestRef(ctx: ReportContext, rule: FulfilsRule): Reference | u
 
 /** A Task telling the requester what became of the request. */
 export function fulfilmentTask(ctx: ReportContext, rule: FulfilsRule, request: Reference, encounter: Reference): Task {
-  const answer = rule.statusField ? text(at(ctx.fields, rule.statusField)) : undefined;
+  const answer = rule.statusField ? text(read(ctx, rule.statusField, {})[0]) : undefined;
   const task: Task = {
     resourceType: 'Task',
-    id: resourceId(ctx.d, 'Task', ctx.key, rule.field),
+    id: resourceId(ctx.d, 'Task', ctx.key, fullPath(ctx.shape, rule.field)),
     status: (answer && own(rule.statuses, answer)) || 'completed',
     intent: 'order',
     basedOn: [request],
